@@ -1,0 +1,135 @@
+"""The result of running a model on a batch of scenarios."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from minilateral.arrays import BoolArray, FloatArray, IntArray
+
+__all__ = ["Forecast"]
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert NumPy values (and NaN) into JSON-ready Python values (NaN becomes null)."""
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Outcome (and, for dynamic models, the trajectory) of one model on a batch.
+
+    Attributes
+    ----------
+    model : str
+        Registered model name.
+    options : dict
+        The model's options as used.
+    outcome : ndarray of shape (B, D)
+        Forecast per issue on each issue's own scale; NaN where the model gives no forecast.
+    actors, issues : tuple of str
+        Names in input order.
+    rounds : ndarray of int, shape (B,)
+        Rounds played (0 for static models).
+    converged : ndarray of bool, shape (B,)
+        Whether the stopping rule was met (always True for static models).
+    trajectory : ndarray of shape (T + 1, B, N, D) or None
+        Positions per round on each issue's own scale, round 0 = input, NaN for a
+        non-participating cell. Rounds after a batch member stopped repeat its final state.
+    diagnostics : dict
+        Model-specific extra output (e.g. BDM's per-round median), JSON-ready per batch member
+        where the model says so.
+    provenance : dict
+        Package version, model, options, seed, input hash, data versions and time.
+    """
+
+    model: str
+    options: dict[str, Any]
+    outcome: FloatArray
+    actors: tuple[str, ...]
+    issues: tuple[str, ...]
+    rounds: IntArray
+    converged: BoolArray
+    trajectory: FloatArray | None = None
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def batch_size(self) -> int:
+        """B, the number of scenarios forecast."""
+        return int(self.outcome.shape[0])
+
+    def with_provenance(self, **entries: Any) -> Forecast:
+        """A copy whose provenance is extended by ``entries``."""
+        return replace(self, provenance={**self.provenance, **entries})
+
+    def to_dict(self, index: int = 0, *, scenario: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The JSON form of batch member ``index``.
+
+        Keys: ``model``, ``options``, ``scenario`` (title and sha256), ``issues``, ``actors``,
+        ``outcome``, ``rounds``, ``converged``, ``trajectory`` (dynamic models only),
+        model-specific diagnostics, and ``provenance``.
+        """
+        out: dict[str, Any] = {
+            "model": self.model,
+            "options": _jsonable(self.options),
+            "scenario": scenario or {},
+            "issues": list(self.issues),
+            "actors": list(self.actors),
+            "outcome": _jsonable(self.outcome[index]),
+            "rounds": int(self.rounds[index]),
+            "converged": bool(self.converged[index]),
+        }
+        if self.trajectory is not None:
+            out["trajectory"] = _jsonable(self.trajectory[: int(self.rounds[index]) + 1, index])
+        for key, value in self.diagnostics.items():
+            out[key] = _jsonable(value[index] if isinstance(value, list | np.ndarray) else value)
+        out["provenance"] = _jsonable(self.provenance)
+        return out
+
+    def trajectory_csv(self, index: int = 0, *, source: str = "") -> str:
+        """Trajectory of batch member ``index`` in the CSV format of ``specs/smp.md`` §10.
+
+        Positions are on each issue's own scale, ``%.6f``; a non-participating cell is empty.
+        A static model's trajectory is its input (round 0) only.
+        """
+        if self.trajectory is None:
+            raise ValueError(f"model '{self.model}' is static and has no trajectory")
+        traj = self.trajectory[: int(self.rounds[index]) + 1, index]
+        turns = traj.shape[0] - 1
+        n, d = traj.shape[1], traj.shape[2]
+        options = " ".join(f"{k}={v}" for k, v in self.options.items())
+        buf = io.StringIO()
+        buf.write(
+            f"# minilateral {self.model} trajectory, positions on each issue's own scale; "
+            f"N={n} D={d} states={turns + 1} turns={turns}; source={source}; options: {options}\n"
+        )
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["turn", "actor", "name", *[f"d{q}" for q in range(d)]])
+        for t in range(turns + 1):
+            for i in range(n):
+                cells = ["" if np.isnan(v) else f"{v:.6f}" for v in traj[t, i]]
+                writer.writerow([t, i, self.actors[i].strip(), *cells])
+        return buf.getvalue()
+
+    def write_trajectory_csv(self, path: str | Path, index: int = 0, *, source: str = "") -> None:
+        """Write :meth:`trajectory_csv` to ``path``."""
+        Path(path).write_text(self.trajectory_csv(index, source=source), encoding="utf-8")

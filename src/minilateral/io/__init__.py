@@ -1,0 +1,72 @@
+"""Readers and writers, one module per format, and format detection.
+
+:func:`read_scenario` picks the reader by extension and content sniffing; ``input_format``
+overrides the guess. Formats: ``yaml`` (native) and ``bdm-csv`` (the BDM table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from minilateral.errors import FormatError
+from minilateral.io.bdm_csv import load_bdm_csv, looks_like_bdm_csv
+from minilateral.io.yaml_io import load_yaml
+from minilateral.scenario import Scenario
+
+__all__ = ["FORMATS", "detect_format", "read_scenario"]
+
+Reader = Callable[[str, Path, tuple[float, float] | None], Scenario]
+
+FORMATS: dict[str, Reader] = {
+    "yaml": lambda text, path, scale: load_yaml(text, path),
+    "bdm-csv": lambda text, path, scale: load_bdm_csv(text, path, scale=scale),
+}
+_SNIFFERS: list[tuple[str, Callable[[str], bool]]] = [("bdm-csv", looks_like_bdm_csv)]
+_EXTENSIONS = {".yaml": "yaml", ".yml": "yaml"}
+
+
+def detect_format(path: Path, text: str) -> str:
+    """The format of ``path``: by extension for YAML, else by sniffing the content."""
+    if path.suffix.lower() in _EXTENSIONS:
+        return _EXTENSIONS[path.suffix.lower()]
+    for name, sniff in _SNIFFERS:
+        if sniff(text):
+            return name
+    if path.suffix.lower() == ".csv":
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        raise FormatError(
+            f"unrecognised CSV header '{first.strip()[:80]}'; a BDM table needs the columns "
+            "Actor, Capability, Position, Salience (use --input-format to choose a reader)",
+            path=path, row=1,
+        )
+    stripped = text.lstrip()
+    if stripped.startswith(("title:", "#", "issues:", "actors:")):
+        return "yaml"
+    raise FormatError(
+        f"cannot tell the format of this file; use --input-format ({', '.join(FORMATS)})",
+        path=path,
+    )
+
+
+def read_scenario(
+    path: str | Path,
+    *,
+    input_format: str | None = None,
+    scale: tuple[float, float] | None = None,
+) -> Scenario:
+    """Read a scenario file in any supported format."""
+    path = Path(path)
+    if input_format is not None and input_format not in FORMATS:
+        raise FormatError(
+            f"unknown input format '{input_format}' (formats: {', '.join(FORMATS)})",
+            field="input-format",
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise FormatError("no such file", path=path) from None
+    except UnicodeDecodeError as err:
+        raise FormatError(f"not a UTF-8 text file ({err.reason})", path=path) from err
+    fmt = input_format or detect_format(path, text)
+    return FORMATS[fmt](text, path, scale)

@@ -1,0 +1,58 @@
+"""Turn pydantic's ``ValidationError`` into :class:`ScenarioValidationError` with locations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from minilateral.errors import ScenarioValidationError
+
+__all__ = ["format_loc", "scenario_errors"]
+
+
+def format_loc(loc: tuple[int | str, ...]) -> str:
+    """``("actors", 3, "salience")`` → ``actors[3].salience``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key (not part of the scenario format; check the spelling)"
+    if kind == "missing":
+        return "required field is missing"
+    msg = str(error["msg"])
+    return msg.removeprefix("Value error, ")
+
+
+@contextmanager
+def scenario_errors(
+    path: str | Path | None = None,
+    locate: Callable[[tuple[int | str, ...]], str | None] | None = None,
+) -> Iterator[None]:
+    """Re-raise pydantic errors as one :class:`ScenarioValidationError` listing every problem.
+
+    ``locate`` maps an error's ``loc`` to a line reference (e.g. ``"line 12"``) where the reader
+    knows it; each problem reads ``line 12: actors[3].salience: message``.
+    """
+    try:
+        yield
+    except ValidationError as err:
+        problems = []
+        for error in err.errors():
+            loc = tuple(error["loc"])
+            where = format_loc(loc)
+            line = locate(loc) if locate else None
+            prefix = ": ".join(p for p in (line, where) if p)
+            problems.append(f"{prefix}: {_message(error)}" if prefix else _message(error))
+        raise ScenarioValidationError(problems, path=path) from err

@@ -1,0 +1,113 @@
+"""The native YAML scenario format: read with line-accurate errors, write back losslessly.
+
+The format is documented in ``docs/scenario-format.md``; ``minilateral scenarios new FILE``
+writes a commented template (:data:`TEMPLATE`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from minilateral.errors import FormatError
+from minilateral.io._validation import scenario_errors
+from minilateral.scenario import Scenario
+
+__all__ = ["TEMPLATE", "dump_yaml", "load_yaml", "read_yaml", "write_yaml"]
+
+
+def _node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> str | None:
+    """``line N`` of the deepest YAML node (key, for mappings) found along ``loc``."""
+    node, line = root, None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return None if line is None else f"line {line}"
+
+
+def load_yaml(text: str, path: str | Path | None = None) -> Scenario:
+    """Parse and validate a YAML scenario given as text."""
+    try:
+        data: Any = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise FormatError(
+            f"not valid YAML: {getattr(err, 'problem', err)}",
+            path=path,
+            row=None if mark is None else mark.line + 1,
+        ) from err
+    if not isinstance(data, dict):
+        raise FormatError("a scenario file must be a YAML mapping (title:, issues:, actors:)",
+                          path=path)
+    with scenario_errors(path, lambda loc: _node_line(root, loc)):
+        return Scenario.model_validate(data)
+
+
+def read_yaml(path: str | Path) -> Scenario:
+    """Read a YAML scenario file."""
+    return load_yaml(Path(path).read_text(encoding="utf-8"), path)
+
+
+def dump_yaml(scenario: Scenario) -> str:
+    """The scenario as YAML; ``load_yaml(dump_yaml(s)) == s``."""
+    return yaml.safe_dump(
+        scenario.canonical_dict(), sort_keys=False, allow_unicode=True, width=100
+    )
+
+
+def write_yaml(scenario: Scenario, path: str | Path) -> None:
+    """Write the scenario to a YAML file."""
+    Path(path).write_text(dump_yaml(scenario), encoding="utf-8")
+
+
+TEMPLATE = """\
+# minilateral scenario — fill in, then run:  minilateral validate THIS_FILE
+#
+# Positions, saliences and capabilities are analyst judgements: give the reason for each
+# actor's numbers in its `note`, citing the `sources` by id.
+title: My negotiation            # required
+date: 2026-01-01                 # date the judgements refer to
+description: >
+  One paragraph: what is being negotiated, by whom, and what the scales mean.
+sources:                         # citations behind the numbers
+  - id: S1
+    citation: "Author (year). Title. Publisher."
+    url: https://example.org/report
+issues:                          # 1 or more issues, each on its own scale
+  - name: settlement             # short identifier, used in the actors' positions
+    lo: 0                        # scale ends (any units, lo < hi)
+    hi: 100
+    lo_label: No agreement       # what the low end means
+    hi_label: Full agreement     # what the high end means
+    reference: 20                # optional status quo / reversion point
+actors:                          # 1 or more actors
+  - name: Party A
+    code: AAA                    # optional ISO3 or COW code
+    kind: state                  # state | non-state | IGO | faction
+    role: party                  # party | stakeholder | mediator
+    capability: 60               # >= 0, any scale (only ratios matter)
+    positions: {settlement: 30}  # per issue, inside the issue's scale; omit an issue the
+    salience: {settlement: 0.9}  #   actor takes no part in (not zero!); salience in [0, 1]
+    note: Why these numbers (S1).
+  - name: Party B
+    kind: non-state
+    role: party
+    capability: 40
+    positions: {settlement: 80}
+    salience: {settlement: 0.7}
+    note: Why these numbers (S1).
+candidate_mediators: [TUR, QAT, EGY]   # actor names or state codes
+"""

@@ -1,0 +1,215 @@
+"""The estimator-like base class of every forecasting model.
+
+Options are keyword-only constructor parameters stored verbatim (scikit-learn convention);
+they are validated when :meth:`Model.forecast` starts, from the annotations of ``__init__``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, get_args, get_origin
+
+import numpy as np
+
+from minilateral.arrays import BoolArray, FloatArray, ScenarioArrays
+from minilateral.errors import OptionError
+from minilateral.forecast import Forecast
+
+__all__ = ["Model", "OptionSpec", "SeedLike", "check_rng"]
+
+SeedLike = int | np.random.SeedSequence | np.random.Generator | None
+
+
+def check_rng(rng: SeedLike) -> np.random.Generator:
+    """Turn a seed, ``SeedSequence``, generator or None into a ``numpy.random.Generator``."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(rng)
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """Name, type, default, allowed values and aliases of one model option."""
+
+    name: str
+    kind: type
+    default: Any
+    choices: tuple[Any, ...] = ()
+    aliases: dict[str, str] | None = None
+
+    def describe(self) -> str:
+        """One-line human description, as shown by ``minilateral models``."""
+        if self.choices:
+            return f"{self.name}={self.default} ({'|'.join(map(str, self.choices))})"
+        return f"{self.name}={self.default} ({self.kind.__name__})"
+
+
+class Model:
+    """Base class: options in ``__init__``, one method ``forecast(arrays, rng=None)``.
+
+    Subclasses set ``name`` and ``summary``, declare their options as keyword-only annotated
+    ``__init__`` parameters that are only stored, and implement :meth:`forecast`.
+    ``option_aliases`` maps an option to ``{alias: canonical value}``; ``dynamic`` marks models
+    that return a trajectory; ``rounds_option`` names the option that caps the rounds.
+    """
+
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    dynamic: ClassVar[bool] = False
+    rounds_option: ClassVar[str | None] = None
+    option_aliases: ClassVar[dict[str, dict[str, str]]] = {}
+
+    # -- parameters (scikit-learn style) -------------------------------------------------
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        return [p.name for p in _parameters(cls)]
+
+    @classmethod
+    def option_specs(cls) -> list[OptionSpec]:
+        """The model's options, from the ``__init__`` signature."""
+        hints = typing.get_type_hints(cls.__init__) if cls.__init__ is not object.__init__ else {}
+        specs = []
+        for p in _parameters(cls):
+            hint = hints.get(p.name, type(p.default))
+            kind, choices = _kind_and_choices(hint)
+            specs.append(
+                OptionSpec(p.name, kind, p.default, choices, cls.option_aliases.get(p.name))
+            )
+        return specs
+
+    def get_params(self) -> dict[str, Any]:
+        """The options as passed to the constructor."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Model:
+        """Set options by name; unknown names raise :class:`OptionError`."""
+        valid = self._param_names()
+        for key, value in params.items():
+            if key not in valid:
+                raise OptionError(
+                    f"model '{self.name}' has no option '{key}' (options: {', '.join(valid)})",
+                    field=key,
+                )
+            setattr(self, key, value)
+        return self
+
+    def clone(self) -> Model:
+        """A new, unfitted model with the same options."""
+        return type(self)(**self.get_params())
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    @classmethod
+    def coerce_options(cls, raw: dict[str, Any]) -> dict[str, Any]:
+        """Convert option values given as text (``--set KEY=VALUE``) to their declared types.
+
+        Aliases declared in ``option_aliases`` are mapped to canonical values, case-insensitively.
+        """
+        specs = {s.name: s for s in cls.option_specs()}
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in specs:
+                raise OptionError(
+                    f"model '{cls.name}' has no option '{key}' (options: {', '.join(specs)})",
+                    field=key,
+                )
+            out[key] = _coerce(cls.name, specs[key], value)
+        return out
+
+    def _validated_params(self) -> dict[str, Any]:
+        """Check every option against its declared type and choices; return them."""
+        params = self.get_params()
+        for spec in self.option_specs():
+            params[spec.name] = _coerce(self.name, spec, params[spec.name])
+        return params
+
+    # -- forecasting ---------------------------------------------------------------------
+    def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
+        """Forecast the outcome of every scenario in the batch."""
+        raise NotImplementedError
+
+    def _static_forecast(self, arrays: ScenarioArrays, outcome_unit: FloatArray) -> Forecast:
+        """Wrap a unit-scale (B, D) outcome of a static model into a :class:`Forecast`."""
+        b = arrays.batch_size
+        return Forecast(
+            model=self.name,
+            options=self.get_params(),
+            outcome=arrays.from_unit(outcome_unit),
+            actors=arrays.actors,
+            issues=arrays.issues,
+            rounds=np.zeros(b, dtype=np.int64),
+            converged=np.ones(b, dtype=bool),
+        )
+
+
+def _parameters(cls: type[Model]) -> list[inspect.Parameter]:
+    """The keyword options of ``cls.__init__`` (none for a model without an ``__init__``)."""
+    if cls.__init__ is object.__init__:
+        return []
+    return [
+        p
+        for p in inspect.signature(cls.__init__).parameters.values()
+        if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+
+
+def _kind_and_choices(hint: Any) -> tuple[type, tuple[Any, ...]]:
+    origin = get_origin(hint)
+    if origin is Literal:
+        choices = get_args(hint)
+        return type(choices[0]), choices
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in get_args(hint) if a is not type(None)]
+        return _kind_and_choices(args[0])
+    return (hint if isinstance(hint, type) else object), ()
+
+
+def _coerce(model: str, spec: OptionSpec, value: Any) -> Any:
+    """Convert ``value`` to ``spec``'s type, map aliases, and check the allowed choices."""
+    if value is None and spec.default is None:
+        return None
+    if isinstance(value, str) and spec.aliases:
+        lowered = {k.lower(): v for k, v in spec.aliases.items()}
+        value = lowered.get(value.lower(), value)
+    try:
+        if spec.kind is bool:
+            if isinstance(value, str):
+                if value.lower() not in {"true", "false", "1", "0", "yes", "no"}:
+                    raise ValueError(value)
+                value = value.lower() in {"true", "1", "yes"}
+            elif not isinstance(value, bool | np.bool_):
+                raise ValueError(value)
+        elif spec.kind is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            value = int(value)
+        elif spec.kind is float:
+            value = float(value)
+        elif spec.kind is str:
+            value = str(value)
+    except (TypeError, ValueError):
+        raise OptionError(
+            f"option '{spec.name}' of model '{model}' expects {spec.kind.__name__}, got {value!r}",
+            field=spec.name,
+        ) from None
+    if spec.choices:
+        if spec.kind is str:
+            canonical = {str(c).lower(): c for c in spec.choices}
+            value = canonical.get(str(value).lower(), value)
+        if value not in spec.choices:
+            raise OptionError(
+                f"option '{spec.name}' of model '{model}' must be one of "
+                f"{', '.join(map(str, spec.choices))}; got {value!r}",
+                field=spec.name,
+            )
+    return value
+
+
+def masked(values: FloatArray, mask: BoolArray, fill: float = 0.0) -> FloatArray:
+    """``values`` where ``mask`` holds, ``fill`` elsewhere."""
+    return np.where(mask, values, fill)

@@ -1,0 +1,234 @@
+"""The validated scenario: issues, actors and their stances.
+
+A scenario is what an analyst writes down about a negotiation: the issues on the table (each on
+its own scale with labelled ends), the actors (capability, and per issue a position and a
+salience) and the sources behind the numbers. Conventions follow ``specs/bargaining.md`` §1:
+a missing actor–issue cell means the actor takes no part in that issue, salience is on [0, 1]
+and capability is any non-negative number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date as Date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from minilateral.arrays import ScenarioArrays
+
+__all__ = ["Actor", "ActorKind", "ActorRole", "Anchor", "Issue", "Scenario", "Source"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActorKind(StrEnum):
+    """What sort of actor this is."""
+
+    STATE = "state"
+    NON_STATE = "non-state"
+    IGO = "IGO"
+    FACTION = "faction"
+
+
+class ActorRole(StrEnum):
+    """The actor's relation to the conflict: a party to it, a stakeholder or a mediator."""
+
+    PARTY = "party"
+    STAKEHOLDER = "stakeholder"
+    MEDIATOR = "mediator"
+
+
+class Source(_Strict):
+    """A citation behind the scenario's facts.
+
+    ``id`` is the short key used in actor notes (e.g. ``G7`` in ``theatres.md``).
+    """
+
+    id: str | None = None
+    citation: str
+    url: str | None = None
+
+
+class Anchor(_Strict):
+    """A labelled point of an issue scale (e.g. ``30 → "debt relief; half reform"``)."""
+
+    position: float
+    meaning: str
+
+
+class Issue(_Strict):
+    """One issue: a named scale ``[lo, hi]`` with labelled ends.
+
+    ``reference`` is the status quo / reversion point (the outcome without agreement);
+    ``outcome`` is an observed outcome, used for evaluation only and never by a model.
+    """
+
+    name: str = Field(min_length=1)
+    lo: float = 0.0
+    hi: float = 100.0
+    lo_label: str | None = None
+    hi_label: str | None = None
+    description: str | None = None
+    reference: float | None = None
+    anchors: list[Anchor] = Field(default_factory=list)
+    outcome: float | None = None
+
+    @model_validator(mode="after")
+    def _check_scale(self) -> Issue:
+        if not np.isfinite(self.lo) or not np.isfinite(self.hi) or not self.lo < self.hi:
+            raise ValueError(f"scale must satisfy lo < hi, got lo={self.lo}, hi={self.hi}")
+        for label, value in (("reference", self.reference), ("outcome", self.outcome)):
+            if value is not None and not self.lo <= value <= self.hi:
+                raise ValueError(f"{label} {value} lies outside the scale [{self.lo}, {self.hi}]")
+        return self
+
+
+class Actor(_Strict):
+    """An actor and its stance on each issue it takes part in.
+
+    ``positions`` and ``salience`` map issue names to a position on the issue's scale and a
+    salience in [0, 1]; both must name the same issues. ``capabilities`` optionally overrides
+    ``capability`` per issue.
+    """
+
+    name: str = Field(min_length=1)
+    code: str | None = None
+    kind: ActorKind = ActorKind.STATE
+    role: ActorRole = ActorRole.STAKEHOLDER
+    capability: float = Field(ge=0)
+    capabilities: dict[str, float] = Field(default_factory=dict)
+    positions: dict[str, float]
+    salience: dict[str, float]
+    note: str | None = None
+
+    @field_validator("salience")
+    @classmethod
+    def _salience_in_unit_interval(cls, value: dict[str, float]) -> dict[str, float]:
+        for issue, s in value.items():
+            if not (np.isfinite(s) and 0.0 <= s <= 1.0):
+                raise ValueError(f"salience on issue '{issue}' is {s}, outside [0, 1]")
+        return value
+
+    @field_validator("capabilities")
+    @classmethod
+    def _capabilities_non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for issue, c in value.items():
+            if not (np.isfinite(c) and c >= 0):
+                raise ValueError(f"capability on issue '{issue}' is {c}; it must be >= 0")
+        return value
+
+    @field_validator("capability")
+    @classmethod
+    def _finite_capability(cls, value: float) -> float:
+        if not np.isfinite(value):
+            raise ValueError(f"capability must be finite, got {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _cells_complete(self) -> Actor:
+        if not self.positions:
+            raise ValueError(f"actor '{self.name}' has no position on any issue")
+        missing_sal = sorted(set(self.positions) - set(self.salience))
+        missing_pos = sorted(set(self.salience) - set(self.positions))
+        if missing_sal:
+            raise ValueError(
+                f"actor '{self.name}' has a position but no salience on: {', '.join(missing_sal)}"
+            )
+        if missing_pos:
+            raise ValueError(
+                f"actor '{self.name}' has a salience but no position on: {', '.join(missing_pos)}"
+            )
+        extra_cap = sorted(set(self.capabilities) - set(self.positions))
+        if extra_cap:
+            raise ValueError(
+                f"actor '{self.name}' has a per-issue capability on issues it takes no part in: "
+                f"{', '.join(extra_cap)}"
+            )
+        return self
+
+    def capability_on(self, issue: str) -> float:
+        """Capability on ``issue``: the per-issue override where given, else ``capability``."""
+        return self.capabilities.get(issue, self.capability)
+
+
+class Scenario(_Strict):
+    """A negotiation: issues × actors with positions, saliences and capabilities.
+
+    Examples
+    --------
+    >>> from minilateral import load_scenario
+    >>> s = load_scenario("gaza")
+    >>> s.issue_names[:1]
+    ['security']
+    """
+
+    title: str = Field(min_length=1)
+    date: Date | None = None
+    description: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    issues: list[Issue]
+    actors: list[Actor]
+    candidate_mediators: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if not self.issues:
+            raise ValueError("the scenario has no issues (empty issue list)")
+        if not self.actors:
+            raise ValueError("the scenario has no actors")
+        issues = {}
+        for q, issue in enumerate(self.issues):
+            if issue.name in issues:
+                raise ValueError(f"issues[{q}]: duplicate issue '{issue.name}'")
+            issues[issue.name] = issue
+        seen: set[str] = set()
+        for i, actor in enumerate(self.actors):
+            if actor.name in seen:
+                raise ValueError(f"actors[{i}]: duplicate actor '{actor.name}'")
+            seen.add(actor.name)
+            for name, x in actor.positions.items():
+                if name not in issues:
+                    raise ValueError(
+                        f"actors[{i}].positions.{name}: actor '{actor.name}' refers to unknown "
+                        f"issue '{name}' (issues: {', '.join(issues)})"
+                    )
+                issue = issues[name]
+                if not (np.isfinite(x) and issue.lo <= x <= issue.hi):
+                    raise ValueError(
+                        f"actors[{i}].positions.{name}: position {x} of actor '{actor.name}' on "
+                        f"issue '{name}' lies outside the scale [{issue.lo:g}, {issue.hi:g}]"
+                    )
+        return self
+
+    @property
+    def issue_names(self) -> list[str]:
+        """Issue names in input order."""
+        return [issue.name for issue in self.issues]
+
+    @property
+    def actor_names(self) -> list[str]:
+        """Actor names in input order."""
+        return [actor.name for actor in self.actors]
+
+    def to_arrays(self) -> ScenarioArrays:
+        """The numeric form every model consumes (batch size 1)."""
+        from minilateral.arrays import ScenarioArrays
+
+        return ScenarioArrays.from_scenario(self)
+
+    def canonical_dict(self) -> dict[str, Any]:
+        """The scenario as plain data, without defaults: what the YAML writer stores."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+
+    def sha256(self) -> str:
+        """SHA-256 of the canonical JSON form: the scenario's input hash in provenance."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
