@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 from pathlib import Path
 
 from minilateral.errors import FormatError
 from minilateral.io._validation import scenario_errors
 from minilateral.scenario import Scenario
+
+log = logging.getLogger(__name__)
 
 __all__ = ["FIELDS", "load_bdm_csv", "looks_like_bdm_csv", "read_bdm_csv"]
 
@@ -84,15 +87,17 @@ def load_bdm_csv(
         base, suffix = _split_header(cell)
         field = _SYNONYM.get(base)
         if field is None:
-            raise FormatError(
-                f"unknown column '{cell.strip()}' (expected Actor|Stakeholder|Name, "
-                "Capability|Resources|Clout|Power, Position, Salience)",
-                path=path, row=header_line, field=cell.strip(),
-            )
+            log.warning("%s: line %d: ignoring unknown column '%s'", path, header_line, cell)
+            continue
         if field in columns:
+            ragged = next((n for n, r in rows[1:] if len(r) != len(header)), None)
+            also = (
+                f"; line {ragged} also has a different number of fields than the header"
+                if ragged is not None else ""
+            )
             raise FormatError(
                 f"duplicate header '{cell.strip()}': column {col + 1} repeats column "
-                f"{columns[field] + 1} ('{header[columns[field]].strip()}')",
+                f"{columns[field] + 1} ('{header[columns[field]].strip()}'){also}",
                 path=path, row=header_line, field=cell.strip(),
             )
         columns[field] = col

@@ -1,0 +1,23 @@
+"""The ``minilateral`` command line: thin over the library, errors without tracebacks.
+
+Each command group lives in its own module and is attached here. Exit status: 0 success,
+2 bad input or usage, 1 any other failure. ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from minilateral.cli import forecast as _forecast
+from minilateral.cli import scenarios as _scenarios
+from minilateral.cli._app import app
+
+__all__ = ["app", "main"]
+
+_forecast.register(app)
+_scenarios.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app(standalone_mode=True))

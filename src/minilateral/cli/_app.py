@@ -1,0 +1,105 @@
+"""The typer application, shared options and the error boundary of every command."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from minilateral.errors import MinilateralError
+from minilateral.provenance import package_version
+
+__all__ = ["app", "cli_errors", "err_console", "out_console", "parse_scale", "parse_sets"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="minilateral",
+    help="Regional-security and mediation analysis: forecast negotiations, map alignments, "
+    "design mediation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out_console = Console(soft_wrap=True)
+err_console = Console(stderr=True)
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"minilateral {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show informational logs."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Regional-security and mediation analysis."""
+    _state["debug"] = debug
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False, show_time=False)],
+        force=True,
+    )
+
+
+def cli_errors(func: F) -> F:
+    """Print :class:`MinilateralError` as ``ErrorType: message`` and exit 2 (input) or 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MinilateralError as err:
+            if _state["debug"]:
+                raise
+            err_console.print(f"[bold red]{type(err).__name__}[/]: {err}", highlight=False,
+                              soft_wrap=True)
+            raise typer.Exit(code=err.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as err:
+            if _state["debug"]:
+                raise
+            err_console.print(f"[bold red]{type(err).__name__}[/]: {err} (run with --debug for "
+                              "the traceback)", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_sets(values: list[str] | None) -> dict[str, str]:
+    """``["K=V", ...]`` → ``{"K": "V"}``; a malformed item is a usage error."""
+    out: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"'{item}' is not KEY=VALUE", param_hint="--set")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def parse_scale(value: str | None) -> tuple[float, float] | None:
+    """``"LO,HI"`` → ``(lo, hi)`` with ``lo < hi``."""
+    if value is None:
+        return None
+    try:
+        lo, hi = (float(v) for v in value.split(","))
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not LO,HI", param_hint="--scale") from None
+    if not lo < hi:
+        raise typer.BadParameter(f"LO must be below HI, got '{value}'", param_hint="--scale")
+    return lo, hi

@@ -1,0 +1,114 @@
+"""``minilateral forecast``, ``models`` and ``validate``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from minilateral.api import forecast as run_forecast
+from minilateral.api import load_scenario
+from minilateral.cli._app import cli_errors, out_console, parse_scale, parse_sets
+from minilateral.errors import OptionError
+from minilateral.models.registry import available_models, model_class
+
+__all__ = ["register"]
+
+SourceArg = Annotated[str, typer.Argument(help="A scenario file, or a name from the library.")]
+InputFormat = Annotated[
+    str | None, typer.Option("--input-format", help="Reader to use instead of guessing.")
+]
+Scale = Annotated[
+    str | None, typer.Option("--scale", help="Issue scale LO,HI for single-issue tables.")
+]
+
+
+def forecast(
+    source: SourceArg,
+    model: Annotated[str, typer.Option("--model", "-m", help="Model name (see `models`).")] = (
+        "compromise"
+    ),
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Model option KEY=VALUE (repeatable).")
+    ] = None,
+    rounds: Annotated[
+        int | None, typer.Option("--rounds", min=0, help="Cap on rounds (dynamic models).")
+    ] = None,
+    input_format: InputFormat = None,
+    scale: Scale = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for stochastic models.")] = None,
+    trajectory_out: Annotated[
+        Path | None, typer.Option("--trajectory-out", help="Write the trajectory CSV here.")
+    ] = None,
+) -> None:
+    """Forecast the outcome of a negotiation with one model."""
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+    options: dict[str, object] = dict(parse_sets(set_))
+    cls = model_class(model)
+    if rounds is not None:
+        if cls.rounds_option is None:
+            raise OptionError(f"model '{model}' is static; --rounds does not apply", field="rounds")
+        options[cls.rounds_option] = rounds
+    scenario = load_scenario(source, input_format=input_format, scale=parse_scale(scale))
+    result = run_forecast(scenario, model, options=options, seed=seed)
+    if trajectory_out is not None:
+        if result.trajectory is None:
+            raise OptionError(f"model '{model}' is static and has no trajectory",
+                              field="trajectory-out")
+        result.write_trajectory_csv(trajectory_out, source=Path(source).name)
+    payload = result.to_dict(scenario={"title": scenario.title, "sha256": scenario.sha256()})
+    if fmt == "json":
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    table = Table(title=f"{scenario.title} — {model}")
+    for col in ("issue", "outcome", "scale", "low end", "high end"):
+        table.add_column(col, justify="right" if col == "outcome" else "left")
+    for issue, value in zip(scenario.issues, payload["outcome"], strict=True):
+        table.add_row(
+            issue.name,
+            "—" if value is None else f"{value:.3f}",
+            f"{issue.lo:g}–{issue.hi:g}",
+            issue.lo_label or "",
+            issue.hi_label or "",
+        )
+    out_console.print(table)
+    if cls.dynamic:
+        out_console.print(f"rounds: {payload['rounds']}, converged: {payload['converged']}")
+
+
+def models() -> None:
+    """List the registered models with their options."""
+    table = Table(title="models")
+    table.add_column("name", no_wrap=True)
+    table.add_column("description")
+    table.add_column("options", overflow="fold")
+    for name, cls in available_models().items():
+        opts = "\n".join(spec.describe() for spec in cls.option_specs()) or "—"
+        table.add_row(name, cls.summary, opts)
+    out_console.print(table)
+
+
+def validate(
+    file: Annotated[Path, typer.Argument(help="Scenario file to check.")],
+    input_format: InputFormat = None,
+    scale: Scale = None,
+) -> None:
+    """Check a scenario file; report every problem with its line and field."""
+    scenario = load_scenario(file, input_format=input_format, scale=parse_scale(scale))
+    out_console.print(
+        f"[green]ok[/]: {file}: '{scenario.title}', {len(scenario.actors)} actors, "
+        f"{len(scenario.issues)} issues"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the commands of this module to ``app``."""
+    app.command("forecast")(cli_errors(forecast))
+    app.command("models")(cli_errors(models))
+    app.command("validate")(cli_errors(validate))

@@ -1,0 +1,125 @@
+"""``minilateral scenarios list|show|export|new`` and ``minilateral demo``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from minilateral.api import load_scenario
+from minilateral.cli._app import cli_errors, err_console, out_console
+from minilateral.demo import run_demo
+from minilateral.errors import FormatError
+from minilateral.io.yaml_io import TEMPLATE, write_yaml
+from minilateral.library import list_scenarios
+
+__all__ = ["register"]
+
+scenarios_app = typer.Typer(help="The scenario library: list, show, export, new.",
+                            no_args_is_help=True)
+
+
+@scenarios_app.command("list")
+@cli_errors
+def list_() -> None:
+    """List the scenarios of the library (embedded and MINILATERAL_SCENARIO_DIR)."""
+    table = Table(title="scenarios")
+    for col in ("name", "title", "actors", "issues", "origin"):
+        table.add_column(col)
+    for entry in list_scenarios():
+        s = load_scenario(entry.path)
+        table.add_row(entry.name, s.title, str(len(s.actors)), str(len(s.issues)), entry.origin)
+    out_console.print(table)
+
+
+@scenarios_app.command("show")
+@cli_errors
+def show(name: Annotated[str, typer.Argument(help="Library name or file.")]) -> None:
+    """Show a scenario: issues, actors, positions and saliences."""
+    s = load_scenario(name)
+    out_console.print(f"[bold]{s.title}[/] ({s.date or 'undated'})")
+    if s.description:
+        out_console.print(s.description.strip())
+    issues = Table(title="issues")
+    for col in ("issue", "scale", "low end", "high end", "reference"):
+        issues.add_column(col)
+    for q in s.issues:
+        ref = "" if q.reference is None else f"{q.reference:g}"
+        issues.add_row(q.name, f"{q.lo:g}–{q.hi:g}", q.lo_label or "", q.hi_label or "", ref)
+    out_console.print(issues)
+    actors = Table(title="actors (position / salience)")
+    for col in ("actor", "role", "capability", *s.issue_names):
+        actors.add_column(col)
+    for a in s.actors:
+        cells = [
+            f"{a.positions[q]:g} / {a.salience[q]:.2f}" if q in a.positions else "—"
+            for q in s.issue_names
+        ]
+        actors.add_row(a.name, str(a.role), f"{a.capability:g}", *cells)
+    out_console.print(actors)
+    if s.candidate_mediators:
+        out_console.print(f"candidate mediators: {', '.join(s.candidate_mediators)}")
+
+
+@scenarios_app.command("export")
+@cli_errors
+def export(
+    name: Annotated[str, typer.Argument(help="Library name or file.")],
+    file: Annotated[Path, typer.Argument(help="Output file (.yaml).")],
+) -> None:
+    """Write a scenario to a file in the format given by its extension."""
+    scenario = load_scenario(name)
+    if file.suffix.lower() not in (".yaml", ".yml"):
+        raise FormatError(f"cannot export to '{file.suffix}'; supported: .yaml", path=file)
+    write_yaml(scenario, file)
+    err_console.print(f"wrote {file}")
+
+
+@scenarios_app.command("new")
+@cli_errors
+def new(
+    file: Annotated[Path, typer.Argument(help="Where to write the template.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented scenario template to FILE."""
+    if file.exists() and not force:
+        raise FormatError("file exists; use --force to overwrite it", path=file)
+    file.write_text(TEMPLATE, encoding="utf-8")
+    err_console.print(f"wrote {file}; edit it, then run: minilateral validate {file}")
+
+
+@cli_errors
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("minilateral-demo"),
+) -> None:
+    """Run every library scenario through every model; write results.json and index.html."""
+    start = time.perf_counter()
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("demo", total=None)
+
+        def step(done: int, total: int, label: str) -> None:
+            progress.update(task, completed=done, total=total, description=label)
+
+        result = run_demo(out, progress=step)
+    table = Table(title="minilateral demo: forecast per issue (scenario scale)")
+    table.add_column("scenario")
+    table.add_column("issue")
+    for model in result.models:
+        table.add_column(model, justify="right")
+    for row in result.rows():
+        table.add_row(*row)
+    out_console.print(table)
+    out_console.print(
+        f"wrote {out / 'results.json'} and {out / 'index.html'} "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the commands of this module to ``app``."""
+    app.add_typer(scenarios_app, name="scenarios")
+    app.command("demo")(demo)

@@ -1,0 +1,151 @@
+"""``minilateral demo``: every library scenario through every registered model.
+
+Writes ``results.json`` (all forecasts, with provenance) and ``index.html`` (a summary page with
+one Plotly chart per scenario; ``plotly.min.js`` is written beside it from the installed
+``plotly`` package, so the page makes no network request).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from minilateral.api import forecast, load_scenario
+from minilateral.library import list_scenarios
+from minilateral.models.registry import available_models
+from minilateral.provenance import package_version
+from minilateral.scenario import Scenario
+
+__all__ = ["DemoResult", "run_demo"]
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class DemoResult:
+    """Forecasts of the demo: per scenario name, the JSON form of each model's forecast."""
+
+    models: list[str]
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    forecasts: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def rows(self) -> list[list[str]]:
+        """Table rows: scenario, issue, then one outcome per model."""
+        out = []
+        for name, scenario in self.scenarios.items():
+            for q, issue in enumerate(scenario.issue_names):
+                cells = []
+                for model in self.models:
+                    value = self.forecasts[name][model]["outcome"][q]
+                    cells.append("—" if value is None else f"{value:.1f}")
+                out.append([name if q == 0 else "", issue, *cells])
+        return out
+
+
+def _chart(scenario: Scenario, forecasts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A Plotly figure: actors' positions per issue (size ~ capability × salience) and outcomes."""
+    arrays = scenario.to_arrays()
+    z = 100 * arrays.unit_positions()[0]
+    w = arrays.weights()[0]
+    size = 6 + 30 * np.sqrt(w / w.max()) if w.max() > 0 else np.full_like(w, 10.0)
+    xs, ys, sizes, texts = [], [], [], []
+    for i, actor in enumerate(scenario.actors):
+        for q, issue in enumerate(scenario.issues):
+            if arrays.mask[0, i, q]:
+                xs.append(float(z[i, q]))
+                ys.append(issue.name)
+                sizes.append(float(size[i, q]))
+                texts.append(
+                    f"{actor.name}: {actor.positions[issue.name]:g} "
+                    f"(salience {actor.salience[issue.name]:.2f}, capability {actor.capability:g})"
+                )
+    traces: list[dict[str, Any]] = [{
+        "type": "scatter", "mode": "markers", "name": "actors", "x": xs, "y": ys,
+        "text": texts, "hoverinfo": "text",
+        "marker": {"size": sizes, "color": "rgba(90,90,90,0.35)",
+                   "line": {"color": "#444", "width": 1}},
+    }]
+    symbols = ["diamond", "star", "triangle-up", "square", "x", "cross", "pentagon", "hexagon"]
+    for k, (model, result) in enumerate(forecasts.items()):
+        xs_m, ys_m = [], []
+        for q, issue in enumerate(scenario.issues):
+            value = result["outcome"][q]
+            if value is not None:
+                xs_m.append(100 * (value - issue.lo) / (issue.hi - issue.lo))
+                ys_m.append(issue.name)
+        traces.append({
+            "type": "scatter", "mode": "markers", "name": model, "x": xs_m, "y": ys_m,
+            "marker": {"size": 14, "symbol": symbols[k % len(symbols)]},
+        })
+    layout = {
+        "margin": {"l": 140, "r": 20, "t": 10, "b": 50},
+        "height": 120 + 70 * len(scenario.issues),
+        "xaxis": {"title": {"text": "position (% of the issue scale: 0 = low end, 100 = high end)"},
+                  "range": [-3, 103]},
+        "yaxis": {"automargin": True},
+        "legend": {"orientation": "h", "y": -0.35},
+    }
+    return {"data": traces, "layout": layout}
+
+
+def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult:
+    """Forecast every library scenario with every registered model and write the outputs."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    models = list(available_models())
+    entries = list_scenarios()
+    result = DemoResult(models=models)
+    total, done = len(entries) * len(models), 0
+    for entry in entries:
+        scenario = load_scenario(entry.path)
+        result.scenarios[entry.name] = scenario
+        meta = {"title": scenario.title, "sha256": scenario.sha256()}
+        result.forecasts[entry.name] = {}
+        for model in models:
+            if progress:
+                progress(done, total, f"{entry.name}: {model}")
+            fc = forecast(scenario, model, seed=0)
+            result.forecasts[entry.name][model] = fc.to_dict(scenario=meta)
+            done += 1
+    if progress:
+        progress(done, total, "writing")
+    payload = {
+        "minilateral": package_version(),
+        "models": models,
+        "scenarios": [
+            {"name": name, "title": result.scenarios[name].title,
+             "forecasts": list(result.forecasts[name].values())}
+            for name in result.scenarios
+        ],
+    }
+    (out / "results.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    _write_html(out, result)
+    return result
+
+
+def _write_html(out: Path, result: DemoResult) -> None:
+    from plotly.offline import get_plotlyjs
+
+    (out / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
+    env = Environment(
+        loader=PackageLoader("minilateral", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    sections = []
+    for name, scenario in result.scenarios.items():
+        sections.append({
+            "name": name,
+            "scenario": scenario,
+            "chart": json.dumps(_chart(scenario, result.forecasts[name])),
+            "forecasts": result.forecasts[name],
+        })
+    html = env.get_template("demo.html.j2").render(
+        sections=sections, models=result.models, version=package_version()
+    )
+    (out / "index.html").write_text(html, encoding="utf-8")
