@@ -100,14 +100,8 @@ def nash_per_issue(
     def slope(x: FloatArray) -> FloatArray:
         """Right derivative N'_+ at x, shape (B, D)."""
         gap = x[:, None, :] - z
-        if quadratic:
-            g = reach**2 - gap**2
-            terms = 2.0 * b * (-gap) / np.where(active, g, 1.0)
-        else:
-            g = reach - np.abs(gap)
-            sign = np.where(gap < 0, 1.0, -1.0)  # +1 if the ideal point lies to the right
-            terms = b * sign / np.where(active, g, 1.0)
-        return np.where(active, terms, 0.0).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):  # g = 0 only where F = {d}
+            return _slope_terms(gap, b, active, reach, quadratic)
 
     left, right = lo.copy(), hi.copy()
     for _ in range(_BISECTIONS):
@@ -121,6 +115,18 @@ def nash_per_issue(
     has_active = active.any(axis=1)
     x = np.where(collapsed, np.broadcast_to(dd[0], x.shape), x)
     return np.where(has_active, x, np.nan), collapsed & has_active
+
+
+def _slope_terms(
+    gap: FloatArray, b: FloatArray, active: BoolArray, reach: FloatArray, quadratic: bool
+) -> FloatArray:
+    """Right derivative of the Nash product at ``x = z + gap``, summed over actors (§3.4)."""
+    if quadratic:
+        terms = 2.0 * b * (-gap) / np.where(active, reach**2 - gap**2, 1.0)
+    else:
+        sign = np.where(gap < 0, 1.0, -1.0)  # +1 if the ideal point lies to the right
+        terms = b * sign / np.where(active, reach - np.abs(gap), 1.0)
+    return np.where(active, terms, 0.0).sum(axis=1)
 
 
 def _snap_to_ideal_point(
