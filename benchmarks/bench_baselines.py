@@ -15,13 +15,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from minilateral.arrays import ScenarioArrays  # noqa: E402
-from minilateral.models.registry import get_model  # noqa: E402
-from tests.models.loop_reference import (  # noqa: E402
+from tests.models.loop_reference import (
     compromise_loop,
     nash_loop,
     weighted_median_loop,
 )
+
+from minilateral.arrays import ScenarioArrays
+from minilateral.models.registry import get_model
 
 
 def random_batch(b: int, n: int, d: int, seed: int = 0) -> ScenarioArrays:

@@ -88,7 +88,7 @@ def nash_loop(arrays: ScenarioArrays) -> np.ndarray:
                 reach = [max(x, 1 - x) for x in ideal]
             else:
                 dq = rp[q]
-                if any(x < dq for x in ideal) and any(x > dq for x in ideal) or dq in ideal:
+                if (any(x < dq for x in ideal) and any(x > dq for x in ideal)) or dq in ideal:
                     out[b, q] = arrays.scale[q, 0] + dq * arrays.width[q]
                     continue
                 reach = [abs(dq - x) for x in ideal]
