@@ -99,6 +99,22 @@ def _mean(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
     return weighted_mean(x[:, :, None], w[:, :, None], m[:, :, None])[:, 0]
 
 
+def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> FloatArray:
+    r"""Numerators :math:`\sum_k \max(0, w_k (t_{kj} - t_{ki}))`, shape (G, N, N), 0 off ``pair``.
+
+    ``t[g, k, a]`` is voter k's (exponentiated) distance to actor a's position. The voter axis
+    is moved first so that the sum over k is an ordered reduction, left to right in input order.
+    The normaliser of §4.5 is twice the sum of this matrix.
+    """
+    tk = np.moveaxis(t, 1, 0)
+    v = tk[:, :, None, :] - tk[:, :, :, None]  # v[k, g, i, j] = t[g, k, j] - t[g, k, i]
+    np.maximum(v, 0.0, out=v)
+    v *= np.moveaxis(w, 1, 0)[:, :, None, None]
+    num = np.add.reduce(v, axis=0)
+    num *= pair
+    return num
+
+
 def _probabilities(
     dist: FloatArray, r: FloatArray, w: FloatArray, pair: BoolArray, printed: bool
 ) -> FloatArray:
@@ -110,13 +126,7 @@ def _probabilities(
     linear and normalised per pair, 0.5 where the pair's denominator vanishes.
     """
     t = dist if printed else dist ** r[:, :, None]  # t[g, k, a] = d(x_k, x_a)^{r_k}
-    # v[k, g, i, j] = t[g, k, j] - t[g, k, i]; voter axis first so the sum over k is ordered.
-    tk = np.moveaxis(t, 1, 0)
-    v = tk[:, :, None, :] - tk[:, :, :, None]
-    np.maximum(v, 0.0, out=v)
-    v *= np.moveaxis(w, 1, 0)[:, :, None, None]
-    num = np.add.reduce(v, axis=0)
-    num *= pair
+    num = _vote_margins(t, w, pair)
     if printed:
         den = num + num.transpose(0, 2, 1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -150,28 +160,33 @@ def _expected_utility(
         E = s_j [P U_s + (1 - P) U_f] + (1 - s_j) U_s - Q U_{sq} - (1 - Q)[T U_b + (1 - T) U_w]
 
     ``d`` is the challenger–target distance over Δ and ``half`` the same times 0.5 (computed as
-    ``0.5·|x_i − x_j| / Δ``, the reference's rounding), ``dmu`` the challenger's distance to μ over Δ,
-    ``helps`` is T, ``rho`` the exponent of the perspective.
+    ``0.5·|x_i − x_j| / Δ``, the reference's rounding), ``dmu`` the challenger's distance to μ
+    over Δ, ``helps`` is T, ``rho`` the exponent of the perspective.
     """
     u_s = _utilities(0.5 - half, rho)
     u_f = _utilities(0.5 + half, rho)
     u_sq = _utilities(np.asarray(0.5), rho)
     e = s_target * (p * u_s + (1.0 - p) * u_f) + (1.0 - s_target) * u_s - q * u_sq
     if q < 1.0:
-        assert dmu is not None and helps is not None
+        assert dmu is not None
+        assert helps is not None
         u_b = _utilities(0.5 - 0.25 * (dmu + d), rho)
         u_w = _utilities(0.5 + 0.25 * (dmu + d), rho)
         e = e - (1.0 - q) * np.where(helps, u_b, u_w)
     return e
 
 
-def _risk_exponents(e1: FloatArray, valid: BoolArray, m: BoolArray) -> FloatArray:
-    r"""Risk exponents from the first-pass expected utilities (§4.7).
+def _danger(e1: FloatArray, valid: BoolArray) -> FloatArray:
+    r"""Danger levels :math:`S_i = \sum_{j \ne i, x_j \ne x_i} E_1(j \to i)` (§4.7), (G, N)."""
+    return np.add.reduce(np.where(valid, e1, 0.0), axis=1)
 
-    :math:`S_i = \sum_j E_1(j \to i)`, :math:`R_i = (2 S_i - S_{max} - S_{min}) / (S_{max} - S_{min})`,
+
+def _risk_exponents(danger: FloatArray, m: BoolArray) -> FloatArray:
+    r"""Risk exponents from the danger levels S of the first pass (§4.7).
+
+    :math:`R_i = (2 S_i - S_{max} - S_{min}) / (S_{max} - S_{min})`,
     :math:`r_i = (1 - R_i/3) / (1 + R_i/3)`; all 1 when the danger levels are flat.
     """
-    danger = np.add.reduce(np.where(valid, e1, 0.0), axis=1)  # S[g, i] = Σ_j E1[g, j, i]
     s_max = np.max(np.where(m, danger, -np.inf), axis=1, keepdims=True)
     s_min = np.min(np.where(m, danger, np.inf), axis=1, keepdims=True)
     spread = s_max - s_min
@@ -191,6 +206,23 @@ def _round(
     opts: dict[str, object],
 ) -> tuple[FloatArray, FloatArray]:
     """One round on G issues: new positions (G, N) and the risk exponents used (G, N)."""
+    a, b, r, pair = _offers(x, s, w, m, delta, opts)
+    return _choose(x, m, a, b, pair, opts), np.where(m, r, np.nan)
+
+
+def _offers(
+    x: FloatArray,
+    s: FloatArray,
+    w: FloatArray,
+    m: BoolArray,
+    delta: FloatArray,
+    opts: dict[str, object],
+) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+    """Both passes of a round (§4.3 steps 1–3).
+
+    Returns ``a[g, i, j] = E(i→j)`` and ``b[g, i, j] = E(j→i)`` from receiver i's point of view
+    (§4.8), the risk exponents r (G, N) and the mask of valid pairs (both present, apart).
+    """
     q = float(opts["Q"])  # type: ignore[arg-type]
     printed = opts["probability"] == "printed"
     gap = np.abs(x[:, :, None] - x[:, None, :])
@@ -209,7 +241,7 @@ def _round(
     ones = np.ones_like(x)
     p1 = _probabilities(dist, ones, w, pair, printed)
     e1 = _expected_utility(p1, dist, half, s_t, 1.0, q, dmu, helps)
-    r = _risk_exponents(e1, pair, m)
+    r = _risk_exponents(_danger(e1, pair), m)
     # Second pass (§4.3 step 3, §4.8).
     p2 = p1 if printed else _probabilities(dist, r, w, pair, printed)
     rho_i = r[:, :, None]
@@ -222,7 +254,7 @@ def _round(
         b = _expected_utility(
             p2.transpose(0, 2, 1), dist, half, s[:, :, None], rho_i, q, dmu_j, helps_t
         )
-    return _choose(x, m, a, b, pair, opts), np.where(m, r, np.nan)
+    return a, b, r, pair
 
 
 def _choose(
