@@ -21,7 +21,7 @@ from minilateral.api import load_scenario
 from minilateral.models.bdm import BDMModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reference_bdm import run_reference  # noqa: E402
+from reference_bdm import run_reference
 
 EMISSION = Path(__file__).resolve().parents[2] / "shared/benchmarks/emission_bdm1994/actors.csv"
 

@@ -1,4 +1,4 @@
-"""BDM expected-utility model: ``specs/bargaining.md`` §4.11–4.13 reference values and invariants."""
+"""BDM expected-utility model: spec §4.11–4.13 reference values and invariants."""
 
 from __future__ import annotations
 
@@ -338,7 +338,7 @@ def test_vectorised_core_equals_loop_reference(data: st.DataObject) -> None:
 
 
 def _arrays(x: np.ndarray, s: np.ndarray, c: np.ndarray, mask: np.ndarray) -> ScenarioArrays:
-    b, n, d = x.shape
+    _, n, d = x.shape
     return ScenarioArrays(
         positions=x,
         salience=s,
