@@ -1,0 +1,275 @@
+"""The figures of a brief, twice: a static SVG (matplotlib) for print, a Plotly figure for HTML.
+
+Every chart function returns a :class:`Chart` with both forms drawn from the same numbers.
+matplotlib is used through :class:`matplotlib.figure.Figure` (no pyplot state), text is kept as
+text in the SVG (``svg.fonttype = "none"``) so the PDF uses the brief's fonts.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from minilateral.brief.capabilities import AlignmentData
+from minilateral.scenario import Scenario
+
+__all__ = [
+    "PALETTE",
+    "Chart",
+    "autonomy_map",
+    "cohesion_chart",
+    "forecast_chart",
+    "trajectory_chart",
+]
+
+#: Colour of the k-th model of a brief (colour-blind safe, Okabe & Ito 2008).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+_MARKERS = ("D", "o", "s", "^", "v", "P", "X", "*")
+_PLOTLY_MARKERS = ("diamond", "circle", "square", "triangle-up", "triangle-down", "cross", "x", "star")
+_FONT = ["Noto Sans", "DejaVu Sans", "sans-serif"]
+_RC = {
+    "svg.fonttype": "none",
+    "font.family": _FONT,
+    "font.size": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 8.5,
+    "axes.labelsize": 8,
+    "legend.fontsize": 7.5,
+    "legend.frameon": False,
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One figure: its static SVG text and its Plotly figure (a JSON-ready dict)."""
+
+    svg: str
+    plotly: dict[str, Any]
+
+
+def _figure(width: float, height: float) -> Any:
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    mpl.rcParams.update(_RC)
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _svg(fig: Any) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _unit(value: float | None, lo: float, hi: float) -> float | None:
+    return None if value is None else 100.0 * (value - lo) / (hi - lo)
+
+
+def forecast_chart(
+    scenario: Scenario,
+    forecasts: dict[str, dict[str, Any]],
+    sweeps: dict[str, dict[str, Any]] | None = None,
+) -> Chart:
+    """Actors' positions and each model's forecast per issue, with sweep intervals.
+
+    Positions are drawn in percent of each issue's scale (0 = low end, 100 = high end); marker
+    area grows with capability × salience. A swept model's forecast carries its 50 % (thick)
+    and 90 % (thin) intervals over the draws.
+    """
+    sweeps = sweeps or {}
+    arrays = scenario.to_arrays()
+    z = 100.0 * arrays.unit_positions()[0]
+    w = arrays.weights()[0]
+    mask = arrays.mask[0]
+    size = 12 + 160 * w / w.max() if w.max() > 0 else np.full_like(w, 30.0)
+    issues = scenario.issues
+    ys = np.arange(len(issues))[::-1].astype(float)
+    models = list(forecasts)
+    offsets = np.linspace(-0.28, 0.28, len(models)) if len(models) > 1 else np.zeros(1)
+    fig = _figure(6.6, 0.9 + 0.62 * len(issues))
+    ax = fig.add_subplot()
+    ii, qq = np.nonzero(mask)
+    ax.scatter(z[ii, qq], ys[qq], s=size[ii, qq], color="#9a9a9a", alpha=0.35,
+               edgecolor="#555", linewidth=0.5, label="actors (area ∝ capability × salience)")
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter", "mode": "markers", "name": "actors",
+            "x": [float(v) for v in z[ii, qq]], "y": [issues[q].name for q in qq],
+            "text": [f"{scenario.actors[i].name}: {scenario.actors[i].positions[issues[q].name]:g}"
+                     for i, q in zip(ii, qq, strict=True)],
+            "hoverinfo": "text",
+            "marker": {"size": [float(6 + 2.2 * np.sqrt(s)) for s in size[ii, qq]],
+                       "color": "rgba(120,120,120,0.35)", "line": {"color": "#555", "width": 1}},
+        }
+    ]
+    for k, model in enumerate(models):
+        colour, marker = PALETTE[k % len(PALETTE)], _MARKERS[k % len(_MARKERS)]
+        y = ys + offsets[k]
+        x = [_unit(v, q.lo, q.hi) for v, q in zip(forecasts[model]["outcome"], issues, strict=True)]
+        summary = sweeps.get(model)
+        err_x: dict[str, Any] = {}
+        if summary is not None:
+            qs = [s["quantiles"] for s in summary["issues"]]
+            for (lo_key, hi_key), lw in ((("0.05", "0.95"), 0.9), (("0.25", "0.75"), 2.6)):
+                lo = [_unit(qd[lo_key], q.lo, q.hi) for qd, q in zip(qs, issues, strict=True)]
+                hi = [_unit(qd[hi_key], q.lo, q.hi) for qd, q in zip(qs, issues, strict=True)]
+                ax.hlines(y, lo, hi, color=colour, linewidth=lw, alpha=0.8)
+            lo90 = [_unit(qd["0.05"], q.lo, q.hi) for qd, q in zip(qs, issues, strict=True)]
+            hi90 = [_unit(qd["0.95"], q.lo, q.hi) for qd, q in zip(qs, issues, strict=True)]
+            err_x = {"type": "data", "symmetric": False,
+                     "array": [h - v for h, v in zip(hi90, x, strict=True)],
+                     "arrayminus": [v - lo for v, lo in zip(x, lo90, strict=True)],
+                     "color": colour, "thickness": 1.2, "width": 3}
+        ok = [i for i, v in enumerate(x) if v is not None]
+        ax.scatter([x[i] for i in ok], y[ok], s=34, marker=marker, color=colour,
+                   edgecolor="white", linewidth=0.6, zorder=3,
+                   label=model + (" (90 % and 50 % intervals)" if summary else ""))
+        traces.append({
+            "type": "scatter", "mode": "markers", "name": model,
+            "x": [x[i] for i in ok], "y": [issues[i].name for i in ok],
+            "marker": {"size": 11, "color": colour, "symbol": _PLOTLY_MARKERS[k % 8]},
+            **({"error_x": err_x} if err_x else {}),
+        })
+    ax.set_yticks(ys, [q.name for q in issues])
+    ax.set_xlim(-3, 103)
+    ax.set_ylim(ys.min() - 0.6, ys.max() + 0.6)
+    ax.set_xlabel("position, % of the issue scale (0 = low end, 100 = high end)")
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    fig.legend(loc="outside lower center", ncol=min(3, len(models) + 1), markerscale=0.8)
+    layout = {
+        "margin": {"l": 140, "r": 20, "t": 10, "b": 60},
+        "height": 140 + 70 * len(issues),
+        "xaxis": {"title": {"text": "position, % of the issue scale"}, "range": [-3, 103]},
+        "yaxis": {"automargin": True, "categoryorder": "array",
+                  "categoryarray": [q.name for q in issues][::-1]},
+        "legend": {"orientation": "h", "y": -0.3},
+    }
+    return Chart(_svg(fig), {"data": traces, "layout": layout})
+
+
+def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) -> Chart:
+    """Each actor's position per round of a dynamic model, one panel per issue (own scale).
+
+    The thick line is the capability × salience weighted mean of the positions in each round.
+    """
+    traj = np.asarray(trajectory, dtype=float)  # (T+1, N, D)
+    arrays = scenario.to_arrays()
+    mask = arrays.mask[0]
+    w = np.where(mask, arrays.weights()[0], 0.0)
+    issues = scenario.issues
+    rounds = np.arange(traj.shape[0])
+    cols = min(4, len(issues))
+    rows = int(np.ceil(len(issues) / cols))
+    fig = _figure(6.6, 0.4 + 1.75 * rows)
+    axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
+    traces: list[dict[str, Any]] = []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (traj * w).sum(axis=1) / w.sum(axis=0)
+    for q, issue in enumerate(issues):
+        ax = axes[q // cols][q % cols]
+        for i in np.nonzero(mask[:, q])[0]:
+            ax.plot(rounds, traj[:, i, q], color="#8c8c8c", linewidth=0.7, alpha=0.7)
+            traces.append({"type": "scatter", "mode": "lines", "name": scenario.actors[i].name,
+                           "legendgroup": scenario.actors[i].name, "showlegend": q == 0,
+                           "x": rounds.tolist(), "y": traj[:, i, q].tolist(),
+                           "xaxis": f"x{q + 1}", "yaxis": f"y{q + 1}",
+                           "line": {"width": 1}})
+        ax.plot(rounds, mean[:, q], color="black", linewidth=1.8, label="weighted mean")
+        traces.append({"type": "scatter", "mode": "lines", "name": "weighted mean",
+                       "legendgroup": "mean", "showlegend": q == 0,
+                       "x": rounds.tolist(), "y": mean[:, q].tolist(),
+                       "xaxis": f"x{q + 1}", "yaxis": f"y{q + 1}",
+                       "line": {"width": 3, "color": "black"}})
+        ax.set_title(issue.name)
+        ax.set_ylim(issue.lo - 0.03 * (issue.hi - issue.lo), issue.hi + 0.03 * (issue.hi - issue.lo))
+        ax.grid(color="#eeeeee", linewidth=0.5)
+        if q // cols == rows - 1:
+            ax.set_xlabel("round")
+    for k in range(len(issues), rows * cols):
+        axes[k // cols][k % cols].set_visible(False)
+    layout: dict[str, Any] = {"height": 260 * rows + 60, "margin": {"t": 30, "b": 40},
+                              "grid": {"rows": rows, "columns": cols, "pattern": "independent"},
+                              "annotations": []}
+    for q, issue in enumerate(issues):
+        layout["annotations"].append({"text": issue.name, "showarrow": False,
+                                      "xref": f"x{q + 1} domain", "yref": f"y{q + 1} domain",
+                                      "x": 0.5, "y": 1.12})
+    return Chart(_svg(fig), {"data": traces, "layout": layout})
+
+
+def autonomy_map(data: AlignmentData) -> Chart:
+    """States at their capitals (longitude, latitude), coloured by the latest SAI (§4)."""
+    last = data.years[-1]
+    sai = {int(r["state"]): r["SAI"] for r in data.autonomy if r["year"] == last}
+    codes = [c for c in data.capitals if c in sai]
+    lon = np.array([data.capitals[c][0] for c in codes])
+    lat = np.array([data.capitals[c][1] for c in codes])
+    val = np.array([np.nan if sai[c] is None else sai[c] for c in codes], dtype=float)
+    fig = _figure(6.6, 3.6)
+    ax = fig.add_subplot()
+    ok = ~np.isnan(val)
+    sc = ax.scatter(lon[ok], lat[ok], c=val[ok], cmap="viridis", vmin=0, vmax=1, s=70,
+                    edgecolor="black", linewidth=0.5, zorder=3)
+    ax.scatter(lon[~ok], lat[~ok], s=70, facecolor="white", edgecolor="#777", hatch="///",
+               zorder=3, label="SAI not computable")
+    for c, x, y in zip(codes, lon, lat, strict=True):
+        ax.annotate(data.names[c], (x, y), xytext=(4, 3), textcoords="offset points", fontsize=6.5)
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.grid(color="#eeeeee", linewidth=0.5)
+    fig.colorbar(sc, ax=ax, label=f"strategic autonomy SAI, {last}", shrink=0.8)
+    if (~ok).any():
+        ax.legend(loc="lower left")
+    plot = {
+        "data": [{
+            "type": "scattergeo", "mode": "markers+text", "lon": lon.tolist(), "lat": lat.tolist(),
+            "text": [data.names[c] for c in codes], "textposition": "top right",
+            "marker": {"size": 12, "color": [None if np.isnan(v) else v for v in val],
+                       "colorscale": "Viridis", "cmin": 0, "cmax": 1,
+                       "colorbar": {"title": {"text": f"SAI {last}"}},
+                       "line": {"color": "black", "width": 1}},
+            "hovertext": [f"{data.names[c]}: SAI {'n/a' if np.isnan(v) else f'{v:.2f}'}"
+                          for c, v in zip(codes, val, strict=True)],
+            "hoverinfo": "text",
+        }],
+        "layout": {"height": 460, "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+                   "geo": {"projection": {"type": "mercator"}, "showcountries": True,
+                           "lonaxis": {"range": [float(lon.min()) - 6, float(lon.max()) + 6]},
+                           "lataxis": {"range": [float(lat.min()) - 5, float(lat.max()) + 5]}}},
+    }
+    return Chart(_svg(fig), plot)
+
+
+def cohesion_chart(data: AlignmentData) -> Chart:
+    """GCC cohesion per year (§5): mean pairwise agreement, unanimity share and its baseline."""
+    years = [r["year"] for r in data.cohesion]
+    series = (
+        ("mean_agree_half", "mean pairwise agreement", "#0072B2", "-"),
+        ("unanimity_share", "unanimity share U", "#D55E00", "-"),
+        ("baseline_agenda", "agenda baseline U₀", "#D55E00", "--"),
+    )
+    fig = _figure(6.6, 2.6)
+    ax = fig.add_subplot()
+    traces = []
+    for key, label, colour, style in series:
+        ys = [np.nan if r[key] is None else r[key] for r in data.cohesion]
+        ax.plot(years, ys, style, color=colour, marker="o", markersize=3, label=label)
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": label, "x": years,
+                       "y": [None if np.isnan(v) else v for v in ys],
+                       "line": {"color": colour, "dash": "dash" if style == "--" else "solid"}})
+    ax.set_ylim(0, 1.02)
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_ylabel("share")
+    ax.grid(color="#eeeeee", linewidth=0.5)
+    ax.legend(loc="lower left", ncol=3)
+    layout = {"height": 340, "yaxis": {"range": [0, 1.02]}, "margin": {"t": 10},
+              "legend": {"orientation": "h", "y": -0.2}}
+    return Chart(_svg(fig), {"data": traces, "layout": layout})
