@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+import socket
 import time
 import uuid
 import warnings
@@ -273,6 +274,20 @@ def _local_tables(plan: SweepPlan, chunks: list[tuple[int, int]]) -> Iterator[pa
         yield evaluate_chunk(plan, a, b)
 
 
+def _check_reachable(address: str) -> None:
+    """Fail fast, with a clear message, when nothing listens at a ``tcp://host:port`` address."""
+    match = re.fullmatch(r"tcp://\[?([^\]]+?)\]?:(\d+)", address)
+    if match is None:
+        return  # other protocols (tls://, ucx://, inproc://) are left to Dask
+    try:
+        socket.create_connection((match[1], int(match[2])), timeout=5).close()
+    except OSError as err:
+        raise OptionError(
+            f"cannot reach the Dask scheduler at {address}: {err.strerror or err}",
+            field="scheduler",
+        ) from err
+
+
 def _dask_tables(
     plan: SweepPlan,
     chunks: list[tuple[int, int]],
@@ -288,6 +303,8 @@ def _dask_tables(
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
+    if scheduler is not None:
+        _check_reachable(scheduler)
     try:
         if scheduler is None:
             cluster = LocalCluster(
