@@ -2,7 +2,8 @@
 
 Writes ``results.json`` (all forecasts, with provenance) and ``index.html`` (a summary page with
 one Plotly chart per scenario; ``plotly.min.js`` is written beside it from the installed
-``plotly`` package, so the page makes no network request).
+``plotly`` package, so the page makes no network request), then the dialogue brief of the same
+forecasts as ``brief.html`` and ``brief.pdf`` (:mod:`minilateral.brief`).
 """
 
 from __future__ import annotations
@@ -108,8 +109,13 @@ def _chart(scenario: Scenario, forecasts: dict[str, dict[str, Any]]) -> dict[str
     return {"data": traces, "layout": layout}
 
 
-def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult:
-    """Forecast every library scenario with every registered model and write the outputs."""
+def run_demo(
+    out: str | Path, *, progress: Progress | None = None, brief: bool = True
+) -> DemoResult:
+    """Forecast every library scenario with every registered model and write the outputs.
+
+    With ``brief``, also write ``brief.html`` and ``brief.pdf`` from the same forecasts.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     models = list(available_models())
@@ -143,7 +149,25 @@ def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult
     }
     (out / "results.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     _write_html(out, result)
+    if brief:
+        if progress:
+            progress(done, total, "brief")
+        _write_brief(out, result)
     return result
+
+
+def _write_brief(out: Path, result: DemoResult) -> None:
+    from minilateral.brief import default_models, run_brief, write_brief
+
+    run = run_brief(
+        list(result.scenarios),
+        models=default_models(),
+        seed=0,
+        forecasts=result.forecasts,
+        command=f"minilateral demo --out {out}",
+    )
+    write_brief(run, out / "brief.html")
+    write_brief(run, out / "brief.pdf")
 
 
 def _write_html(out: Path, result: DemoResult) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -44,12 +45,20 @@ _RC = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Chart:
-    """One figure: its static SVG text and its Plotly figure (a JSON-ready dict)."""
+    """One figure: a matplotlib figure (drawn to SVG on first use) and a Plotly figure dict.
 
-    svg: str
+    The SVG is only drawn when a template asks for it (the PDF), the costly step of a chart.
+    """
+
+    figure: Any
     plotly: dict[str, Any]
+
+    @cached_property
+    def svg(self) -> str:
+        """The static SVG text of the figure."""
+        return _svg(self.figure)
 
 
 def _figure(width: float, height: float) -> Any:
@@ -151,7 +160,7 @@ def forecast_chart(
                   "categoryarray": [q.name for q in issues][::-1]},
         "legend": {"orientation": "h", "y": -0.3},
     }
-    return Chart(_svg(fig), {"data": traces, "layout": layout})
+    return Chart(fig, {"data": traces, "layout": layout})
 
 
 def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) -> Chart:
@@ -201,7 +210,7 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
         layout["annotations"].append({"text": issue.name, "showarrow": False,
                                       "xref": f"x{q + 1} domain", "yref": f"y{q + 1} domain",
                                       "x": 0.5, "y": 1.12})
-    return Chart(_svg(fig), {"data": traces, "layout": layout})
+    return Chart(fig, {"data": traces, "layout": layout})
 
 
 def autonomy_map(data: AlignmentData) -> Chart:
@@ -245,7 +254,7 @@ def autonomy_map(data: AlignmentData) -> Chart:
                            "lonaxis": {"range": [float(lon.min()) - 6, float(lon.max()) + 6]},
                            "lataxis": {"range": [float(lat.min()) - 5, float(lat.max()) + 5]}}},
     }
-    return Chart(_svg(fig), plot)
+    return Chart(fig, plot)
 
 
 def cohesion_chart(data: AlignmentData) -> Chart:
@@ -272,4 +281,4 @@ def cohesion_chart(data: AlignmentData) -> Chart:
     ax.legend(loc="lower left", ncol=3)
     layout = {"height": 340, "yaxis": {"range": [0, 1.02]}, "margin": {"t": 10},
               "legend": {"orientation": "h", "y": -0.2}}
-    return Chart(_svg(fig), {"data": traces, "layout": layout})
+    return Chart(fig, {"data": traces, "layout": layout})

@@ -96,8 +96,12 @@ def new(
 @cli_errors
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("minilateral-demo"),
+    brief: Annotated[
+        bool, typer.Option("--brief/--no-brief", help="Also write brief.html and brief.pdf.")
+    ] = True,
 ) -> None:
-    """Run every library scenario through every model; write results.json and index.html."""
+    """Run every library scenario through every model; write results.json, index.html and the
+    brief (brief.html, brief.pdf)."""
     start = time.perf_counter()
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("demo", total=None)
@@ -105,7 +109,7 @@ def demo(
         def step(done: int, total: int, label: str) -> None:
             progress.update(task, completed=done, total=total, description=label)
 
-        result = run_demo(out, progress=step)
+        result = run_demo(out, progress=step, brief=brief)
     for name, scenario in result.scenarios.items():
         table = Table(title=f"{scenario.title} ({name}): forecast per issue", title_justify="left")
         table.add_column("model")
@@ -114,9 +118,9 @@ def demo(
         for row in result.rows(name):
             table.add_row(*row)
         out_console.print(table)
+    files = ["results.json", "index.html", *(["brief.html", "brief.pdf"] if brief else [])]
     out_console.print(
-        f"wrote {out / 'results.json'} and {out / 'index.html'} "
-        f"in {time.perf_counter() - start:.1f} s"
+        f"wrote {', '.join(str(out / f) for f in files)} in {time.perf_counter() - start:.1f} s"
     )
 
 
