@@ -13,7 +13,7 @@ from minilateral.models.registry import available_models
 
 
 def test_demo_writes_results_and_page(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path)])
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--no-brief"])
     assert result.exit_code == 0, result.output
     payload = json.loads((tmp_path / "results.json").read_text())
     names = {s["name"] for s in payload["scenarios"]}
@@ -30,3 +30,33 @@ def test_demo_writes_results_and_page(tmp_path: Path) -> None:
     assert (tmp_path / "plotly.min.js").stat().st_size > 1_000_000
     for scenario in payload["scenarios"]:
         assert f'id="chart-{scenario["name"]}"' in html
+
+
+def test_demo_writes_the_brief_of_the_same_forecasts(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from minilateral.brief import default_models
+    from minilateral.brief.sections import fmt
+
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "brief.pdf" in result.output
+    payload = json.loads((tmp_path / "results.json").read_text())
+    html = (tmp_path / "brief.html").read_text()
+    for scenario in payload["scenarios"]:
+        table = html.split(f'data-theatre="{scenario["name"]}"')[1].split("</table>")[0]
+        for f in scenario["forecasts"]:
+            if f["model"] in default_models():
+                for issue, value in zip(f["issues"], f["outcome"], strict=True):
+                    cell = f'data-model="{f["model"]}" data-issue="{issue}">{fmt(value)}<'
+                    assert cell in table
+    reader = PdfReader(tmp_path / "brief.pdf")
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert all(s["title"] in text for s in payload["scenarios"])
+
+
+def test_demo_without_brief(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--no-brief"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "results.json").is_file()
+    assert not (tmp_path / "brief.pdf").exists()

@@ -16,8 +16,8 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from minilateral.brief import render_html, run_brief, write_brief, write_results
 from minilateral.brief import capabilities as caps
+from minilateral.brief import render_html, run_brief, write_brief, write_results
 from minilateral.brief.render import LOCALE_DIR
 from minilateral.brief.sections import agreement, confidence, fmt, model_references
 from minilateral.cli import app
@@ -41,7 +41,11 @@ def full(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One brief of every embedded theatre, with sweeps and the alignment data: PDF + JSON."""
     out = tmp_path_factory.mktemp("brief")
     run = run_brief(
-        THEATRES, draws=DRAWS, seed=11, org="Test Institute", data_root=shared / "data",
+        THEATRES,
+        draws=DRAWS,
+        seed=11,
+        org="Test Institute",
+        data_root=shared / "data",
         command="minilateral brief ... --draws 200 --seed 11",
     )
     pdf = write_brief(run, out / "brief.pdf")
@@ -51,13 +55,18 @@ def full(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"run": run, "pdf": pdf, "results": results, "pages": pages, "reader": reader}
 
 
-def _theatre_text(full: dict, title: str, next_titles: list[str]) -> str:
-    """The text of the pages from a theatre's heading up to the next theatre's heading."""
-    pages = full["pages"]
-    start = next(i for i, p in enumerate(pages) if p.lstrip().splitlines()[1:2] and title in p
-                 and "Contents" not in p and "Executive summary" not in p)
-    end = next((i for i in range(start + 1, len(pages))
-                if any(t in pages[i].split("\n", 2)[-1][:200] for t in next_titles)), len(pages))
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _theatre_text(full: dict, title: str, stops: list[str]) -> str:
+    """The text of the pages from a theatre's first page up to the page where ``stops`` begin."""
+    pages = [_norm(p) for p in full["pages"]]
+    start = next(i for i, p in enumerate(pages) if p.startswith(title))
+    end = next(
+        (i for i in range(start + 1, len(pages)) if any(pages[i].startswith(t) for t in stops)),
+        len(pages),
+    )
     return "\n".join(pages[start:end])
 
 
@@ -65,13 +74,20 @@ def test_pdf_is_valid_with_expected_pages_and_sections(full: dict) -> None:
     reader, text = full["reader"], "\n".join(full["pages"])
     assert 15 <= len(reader.pages) <= 60
     assert reader.metadata.title.startswith("Regional security outlook")
-    for heading in ("Contents", "Executive summary", "Regional alignment", "Methods and limits",
-                    "Data provenance and citations", "Reproducibility"):
+    for heading in (
+        "Contents",
+        "Executive summary",
+        "Regional alignment",
+        "Methods and limits",
+        "Data provenance and citations",
+        "Reproducibility",
+    ):
         assert heading in text
     for entry in full["results"]["scenarios"]:
         assert entry["title"] in text
         assert entry["sha256"] in text.replace("\n", "")
-    assert "Figure 1." in text and "Test Institute" in text
+    assert "Figure 1." in text
+    assert "Test Institute" in text
     assert re.search(r"\b1 / \d+|\b2 / \d+", text)  # page numbers
 
 
@@ -80,15 +96,17 @@ def test_pdf_cites_every_scenario_source_and_model_reference(full: dict) -> None
     for theatre in full["run"].theatres:
         for src in theatre.scenario.sources:
             assert f"[{src.id}]" in text
-    assert "Bueno de Mesquita" in text and "Nash, J. F." in text
-    assert "un_votes_ccode" in text and "Voeten" in text  # data table, version and citation
+    assert "Bueno de Mesquita" in text
+    assert "Nash, J. F." in text
+    assert "un_votes_ccode" in text
+    assert "Voeten" in text
 
 
 def test_numbers_in_pdf_equal_results_json(full: dict) -> None:
     scenarios = full["results"]["scenarios"]
     titles = [s["title"] for s in scenarios]
     for k, entry in enumerate(scenarios):
-        page_text = _theatre_text(full, entry["title"], titles[k + 1 :] + ["Regional alignment"])
+        page_text = _theatre_text(full, entry["title"], [*titles[k + 1 :], "Regional alignment"])
         for fc in entry["forecasts"]:
             for value in fc["outcome"]:
                 assert fmt(value) in page_text, (entry["name"], fc["model"], value)
@@ -125,25 +143,32 @@ def test_executive_summary_counts_follow_the_thresholds(full: dict) -> None:
             values = [f["outcome"][q] for f in entry["forecasts"]]
             labels.append(agreement((max(values) - min(values)) / (issue.hi - issue.lo)))
     text = re.sub(r"\s+", " ", "\n".join(full["pages"]))
-    expected = (f"on {labels.count('agree')} issue(s), partly agree (at most 25%) on "
-                f"{labels.count('partly agree')} and disagree on {labels.count('disagree')}.")
+    expected = (
+        f"on {labels.count('agree')} issue(s), partly agree (at most 25%) on "
+        f"{labels.count('partly agree')} and disagree on {labels.count('disagree')}."
+    )
     assert expected in text
 
 
 def test_pdf_pages_render_to_png(full: dict, tmp_path: Path) -> None:
     exe = _needs_pdftoppm()
-    subprocess.run([exe, "-png", "-r", "30", "-f", "1", "-l", "3", str(full["pdf"]),
-                    str(tmp_path / "p")], check=True)
+    subprocess.run(
+        [exe, "-png", "-r", "30", "-f", "1", "-l", "3", str(full["pdf"]), str(tmp_path / "p")],
+        check=True,
+    )
     images = sorted(tmp_path.glob("p-*.png"))
-    assert len(images) == 3 and all(p.stat().st_size > 2000 for p in images)
+    assert len(images) == 3
+    assert all(p.stat().st_size > 2000 for p in images)
 
 
 def test_single_scenario_without_sweep_or_data(tmp_path: Path) -> None:
     run = run_brief(["gaza"], data_root=tmp_path / "no-data")
-    assert [t.name for t in run.theatres] == ["gaza"] and run.alignment is None
+    assert [t.name for t in run.theatres] == ["gaza"]
+    assert run.alignment is None
     assert {a.capability for a in run.absent} >= {"alignment"}
     html = render_html(run)
-    assert "Regional alignment" not in html and 'id="theatre-gaza-uncertainty"' not in html
+    assert "Regional alignment" not in html
+    assert 'id="theatre-gaza-uncertainty"' not in html
     assert "reference data not installed" in html
     assert "No Monte Carlo sweep was run" in html
     pdf = write_brief(run, tmp_path / "gaza.pdf")
@@ -154,13 +179,16 @@ def test_single_scenario_without_sweep_or_data(tmp_path: Path) -> None:
 
 def test_missing_sweep_engine_leaves_the_section_out(monkeypatch: pytest.MonkeyPatch) -> None:
     real = caps.has_module
-    monkeypatch.setattr(caps, "has_module", lambda n: not n.startswith("minilateral.montecarlo")
-                        and real(n))
+    monkeypatch.setattr(
+        caps, "has_module", lambda n: not n.startswith("minilateral.montecarlo") and real(n)
+    )
     run = run_brief(["somalia"], draws=100, alignment=False)
-    assert run.sweep_models == [] and all(not t.sweeps for t in run.theatres)
+    assert run.sweep_models == []
+    assert all(not t.sweeps for t in run.theatres)
     assert any(a.capability == "sweep" for a in run.absent)
     html = render_html(run)
-    assert "Uncertainty" not in html and "Monte Carlo engine" in html
+    assert "Uncertainty" not in html
+    assert "Monte Carlo engine" in html
 
 
 def test_mediation_ranking_appears_when_the_package_provides_it(
@@ -170,12 +198,18 @@ def test_mediation_ranking_appears_when_the_package_provides_it(
     module.__spec__ = importlib.machinery.ModuleSpec("minilateral.mediation", None)
     calls = []
 
-    def search_coalitions(scenario, *, candidates, model, draws, seed):  # noqa: ANN001, ANN202
+    def search_coalitions(scenario, *, candidates, model, draws, seed):
         calls.append((tuple(candidates), model, draws, seed))
         return {
             "coalitions": [
-                {"coalition": ["TUR", "QAT"], "settlement_probability": 0.625, "ci_low": 0.58,
-                 "ci_high": 0.67, "expected_outcome": [50.0], "marginal": {}},
+                {
+                    "coalition": ["TUR", "QAT"],
+                    "settlement_probability": 0.625,
+                    "ci_low": 0.58,
+                    "ci_high": 0.67,
+                    "expected_outcome": [50.0],
+                    "marginal": {},
+                },
             ],
             "baseline": {"settlement_probability": 0.25, "ci_low": 0.21, "ci_high": 0.29},
             "provenance": {},
@@ -187,7 +221,9 @@ def test_mediation_ranking_appears_when_the_package_provides_it(
     assert calls == [(("TUR", "QAT", "EGY", "USA"), "compromise", 200, 4)]
     html = render_html(run)
     assert 'id="theatre-gaza-mediation"' in html
-    assert "TUR + QAT" in html and "62 %" in html and "25 %" in html
+    assert "TUR + QAT" in html
+    assert "62 %" in html
+    assert "25 %" in html
 
 
 def test_arabic_catalogue_rtl_and_fonts(tmp_path: Path) -> None:
@@ -201,10 +237,16 @@ def test_arabic_catalogue_rtl_and_fonts(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     with open(folder / "brief.mo", "wb") as fh:
         write_mo(fh, catalog)
-    run = run_brief(["somalia"], models=["compromise", "nash"], alignment=False,
-                    title="موجز الحوار الاستراتيجي", org="مركز الدراسات")
+    run = run_brief(
+        ["somalia"],
+        models=["compromise", "nash"],
+        alignment=False,
+        title="موجز الحوار الاستراتيجي",
+        org="مركز الدراسات",
+    )
     html = render_html(run, lang="ar", localedir=tmp_path)
-    assert '<html lang="ar" dir="rtl">' in html and "الملخص التنفيذي" in html
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "الملخص التنفيذي" in html
     pdf = write_brief(run, tmp_path / "ar.pdf", lang="ar", localedir=tmp_path)
     reader = PdfReader(pdf)
     fonts = set()
@@ -221,11 +263,15 @@ def test_message_template_is_up_to_date(tmp_path: Path) -> None:
     from babel.messages.pofile import read_po
 
     root = Path(__file__).resolve().parents[2]
-    method_map = [("src/minilateral/brief/**.py", "python"),
-                  ("src/minilateral/brief/templates/**.j2", "jinja2")]
+    method_map = [
+        ("src/minilateral/brief/**.py", "python"),
+        ("src/minilateral/brief/templates/**.j2", "jinja2"),
+    ]
     options = {"src/minilateral/brief/templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
-    found = {m[2] if isinstance(m[2], str) else m[2][0]
-             for m in extract_from_dir(root, method_map, options)}
+    found = {
+        m[2] if isinstance(m[2], str) else m[2][0]
+        for m in extract_from_dir(root, method_map, options)
+    }
     with open(LOCALE_DIR / "brief.pot", "rb") as fh:
         committed = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
     assert found == committed, "run the pybabel extract command in babel.cfg"
@@ -233,11 +279,26 @@ def test_message_template_is_up_to_date(tmp_path: Path) -> None:
 
 def test_cli_brief_writes_html_and_results(tmp_path: Path) -> None:
     out = tmp_path / "b.html"
-    res = CliRunner().invoke(app, ["brief", "sudan", "--models", "compromise,nash", "--draws",
-                                   "50", "--seed", "2", "--no-alignment", "--out", str(out)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "brief",
+            "sudan",
+            "--models",
+            "compromise,nash",
+            "--draws",
+            "50",
+            "--seed",
+            "2",
+            "--no-alignment",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     results = json.loads((tmp_path / "b.results.json").read_text())
-    assert results["models"] == ["compromise", "nash"] and results["draws"] == 50
+    assert results["models"] == ["compromise", "nash"]
+    assert results["draws"] == 50
     assert results["sweep_models"] == ["compromise", "nash"]
     assert results["command"].startswith("minilateral brief") or results["command"]
     html = out.read_text()
@@ -263,9 +324,15 @@ def test_cli_brief_bad_input_exits_2(tmp_path: Path, args: list[str], message: s
 
 def test_thresholds_and_model_references() -> None:
     assert [agreement(x) for x in (0.0, 0.1, 0.1001, 0.25, 0.3)] == [
-        "agree", "agree", "partly agree", "partly agree", "disagree"]
+        "agree",
+        "agree",
+        "partly agree",
+        "partly agree",
+        "disagree",
+    ]
     assert [confidence(x) for x in (0.05, 0.2, 0.5)] == ["high", "medium", "low"]
-    assert fmt(None) == "—" and fmt(12.345) == "12.3"
+    assert fmt(None) == "—"
+    assert fmt(12.345) == "12.3"
     refs = model_references("bdm")
     assert any(r.startswith("Bueno de Mesquita, B. (1994)") for r in refs)
     assert len(refs) == len(set(refs))

@@ -153,18 +153,38 @@ def alignment_data(
     cohesion = indices.cohesion_table(rc, list(group), years, None)
     cap = capitals.drop_duplicates("ccode", keep="last").set_index("ccode")
     names = {int(c): str(cap.loc[c, "statenme"]) if c in cap.index else str(c) for c in states}
-    coords = {int(c): (float(cap.loc[c, "lng"]), float(cap.loc[c, "lat"])) for c in states if c in cap.index}
-    notes = [f"{names[int(r.state)]} {int(r.year)}: SAI not computable (fewer than 20 joint roll "
-             "calls with a pole)" for r in autonomy[autonomy["year"] == last].itertuples()
-             if np.isnan(r.SAI)]
+    coords = {
+        int(c): (float(cap.loc[c, "lng"]), float(cap.loc[c, "lat"]))
+        for c in states
+        if c in cap.index
+    }
+    notes = [
+        f"{names[int(r.state)]} {int(r.year)}: SAI not computable (fewer than 20 joint roll "
+        "calls with a pole)"
+        for r in autonomy[autonomy["year"] == last].itertuples()
+        if np.isnan(r.SAI)
+    ]
     tables = {}
     versions = store.data_versions(_ALIGNMENT_TABLES, root)
     for name in _ALIGNMENT_TABLES:
         t = catalog.get_table(name)
-        tables[name] = {"title": t.title, "source": t.source, "version": versions[name],
-                        "licence": t.licence, "citation": t.citation}
-    cols = ["year", "mean_agree_half", "min_agree_half", "unanimity_share", "baseline_agenda",
-            "excess_agenda", "p_value", "bloc"]
+        tables[name] = {
+            "title": t.title,
+            "source": t.source,
+            "version": versions[name],
+            "licence": t.licence,
+            "citation": t.citation,
+        }
+    cols = [
+        "year",
+        "mean_agree_half",
+        "min_agree_half",
+        "unanimity_share",
+        "baseline_agenda",
+        "excess_agenda",
+        "p_value",
+        "bloc",
+    ]
     return AlignmentData(
         years=years,
         names=names,

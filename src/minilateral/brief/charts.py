@@ -30,7 +30,16 @@ __all__ = [
 #: Colour of the k-th model of a brief (colour-blind safe, Okabe & Ito 2008).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 _MARKERS = ("D", "o", "s", "^", "v", "P", "X", "*")
-_PLOTLY_MARKERS = ("diamond", "circle", "square", "triangle-up", "triangle-down", "cross", "x", "star")
+_PLOTLY_MARKERS = (
+    "diamond",
+    "circle",
+    "square",
+    "triangle-up",
+    "triangle-down",
+    "cross",
+    "x",
+    "star",
+)
 _FONT = ["Noto Sans", "DejaVu Sans", "sans-serif"]
 _RC = {
     "svg.fonttype": "none",
@@ -66,7 +75,17 @@ def _figure(width: float, height: float) -> Any:
     from matplotlib.figure import Figure
 
     mpl.rcParams.update(_RC)
-    return Figure(figsize=(width, height), layout="constrained")
+    return Figure(figsize=(width, height))
+
+
+def _margins(
+    fig: Any, left: float, right: float, top: float, bottom: float, **space: float
+) -> None:
+    """Fixed margins in inches (a fixed layout draws once; constrained layout draws twice)."""
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(
+        left=left / w, right=1 - right / w, top=1 - top / h, bottom=bottom / h, **space
+    )
 
 
 def _svg(fig: Any) -> str:
@@ -101,20 +120,36 @@ def forecast_chart(
     ys = np.arange(len(issues))[::-1].astype(float)
     models = list(forecasts)
     offsets = np.linspace(-0.28, 0.28, len(models)) if len(models) > 1 else np.zeros(1)
-    fig = _figure(6.6, 0.9 + 0.62 * len(issues))
+    fig = _figure(6.6, 1.2 + 0.62 * len(issues))
     ax = fig.add_subplot()
     ii, qq = np.nonzero(mask)
-    ax.scatter(z[ii, qq], ys[qq], s=size[ii, qq], color="#9a9a9a", alpha=0.35,
-               edgecolor="#555", linewidth=0.5, label="actors (area ∝ capability × salience)")
+    ax.scatter(
+        z[ii, qq],
+        ys[qq],
+        s=size[ii, qq],
+        color="#9a9a9a",
+        alpha=0.35,
+        edgecolor="#555",
+        linewidth=0.5,
+        label="actors (area ∝ capability × salience)",
+    )
     traces: list[dict[str, Any]] = [
         {
-            "type": "scatter", "mode": "markers", "name": "actors",
-            "x": [float(v) for v in z[ii, qq]], "y": [issues[q].name for q in qq],
-            "text": [f"{scenario.actors[i].name}: {scenario.actors[i].positions[issues[q].name]:g}"
-                     for i, q in zip(ii, qq, strict=True)],
+            "type": "scatter",
+            "mode": "markers",
+            "name": "actors",
+            "x": [float(v) for v in z[ii, qq]],
+            "y": [issues[q].name for q in qq],
+            "text": [
+                f"{scenario.actors[i].name}: {scenario.actors[i].positions[issues[q].name]:g}"
+                for i, q in zip(ii, qq, strict=True)
+            ],
             "hoverinfo": "text",
-            "marker": {"size": [float(6 + 2.2 * np.sqrt(s)) for s in size[ii, qq]],
-                       "color": "rgba(120,120,120,0.35)", "line": {"color": "#555", "width": 1}},
+            "marker": {
+                "size": [float(6 + 2.2 * np.sqrt(s)) for s in size[ii, qq]],
+                "color": "rgba(120,120,120,0.35)",
+                "line": {"color": "#555", "width": 1},
+            },
         }
     ]
     for k, model in enumerate(models):
@@ -131,33 +166,57 @@ def forecast_chart(
                 ax.hlines(y, lo, hi, color=colour, linewidth=lw, alpha=0.8)
             lo90 = [_unit(qd["0.05"], q.lo, q.hi) for qd, q in zip(qs, issues, strict=True)]
             hi90 = [_unit(qd["0.95"], q.lo, q.hi) for qd, q in zip(qs, issues, strict=True)]
-            err_x = {"type": "data", "symmetric": False,
-                     "array": [h - v for h, v in zip(hi90, x, strict=True)],
-                     "arrayminus": [v - lo for v, lo in zip(x, lo90, strict=True)],
-                     "color": colour, "thickness": 1.2, "width": 3}
+            err_x = {
+                "type": "data",
+                "symmetric": False,
+                "array": [h - v for h, v in zip(hi90, x, strict=True)],
+                "arrayminus": [v - lo for v, lo in zip(x, lo90, strict=True)],
+                "color": colour,
+                "thickness": 1.2,
+                "width": 3,
+            }
         ok = [i for i, v in enumerate(x) if v is not None]
-        ax.scatter([x[i] for i in ok], y[ok], s=34, marker=marker, color=colour,
-                   edgecolor="white", linewidth=0.6, zorder=3,
-                   label=model + (" (90 % and 50 % intervals)" if summary else ""))
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": model,
-            "x": [x[i] for i in ok], "y": [issues[i].name for i in ok],
-            "marker": {"size": 11, "color": colour, "symbol": _PLOTLY_MARKERS[k % 8]},
-            **({"error_x": err_x} if err_x else {}),
-        })
+        ax.scatter(
+            [x[i] for i in ok],
+            y[ok],
+            s=34,
+            marker=marker,
+            color=colour,
+            edgecolor="white",
+            linewidth=0.6,
+            zorder=3,
+            label=model + (" (90 % and 50 % intervals)" if summary else ""),
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": model,
+                "x": [x[i] for i in ok],
+                "y": [issues[i].name for i in ok],
+                "marker": {"size": 11, "color": colour, "symbol": _PLOTLY_MARKERS[k % 8]},
+                **({"error_x": err_x} if err_x else {}),
+            }
+        )
     ax.set_yticks(ys, [q.name for q in issues])
     ax.set_xlim(-3, 103)
     ax.set_ylim(ys.min() - 0.6, ys.max() + 0.6)
     ax.set_xlabel("position, % of the issue scale (0 = low end, 100 = high end)")
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
-    fig.legend(loc="outside lower center", ncol=min(3, len(models) + 1), markerscale=0.8)
+    ncol = min(3, len(models) + 1)
+    legend_rows = int(np.ceil((len(models) + 1) / ncol))
+    _margins(fig, 1.25, 0.15, 0.1, 0.55 + 0.17 * legend_rows)
+    fig.legend(loc="lower center", ncol=ncol, markerscale=0.8, bbox_to_anchor=(0.5, 0.0))
     layout = {
         "margin": {"l": 140, "r": 20, "t": 10, "b": 60},
         "height": 140 + 70 * len(issues),
         "xaxis": {"title": {"text": "position, % of the issue scale"}, "range": [-3, 103]},
-        "yaxis": {"automargin": True, "categoryorder": "array",
-                  "categoryarray": [q.name for q in issues][::-1]},
+        "yaxis": {
+            "automargin": True,
+            "categoryorder": "array",
+            "categoryarray": [q.name for q in issues][::-1],
+        },
         "legend": {"orientation": "h", "y": -0.3},
     }
     return Chart(fig, {"data": traces, "layout": layout})
@@ -176,7 +235,8 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
     rounds = np.arange(traj.shape[0])
     cols = min(4, len(issues))
     rows = int(np.ceil(len(issues) / cols))
-    fig = _figure(6.6, 0.4 + 1.75 * rows)
+    fig = _figure(6.6, 0.45 + 1.75 * rows)
+    _margins(fig, 0.45, 0.1, 0.22, 0.42, wspace=0.32, hspace=0.45)
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
     traces: list[dict[str, Any]] = []
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -185,31 +245,61 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
         ax = axes[q // cols][q % cols]
         for i in np.nonzero(mask[:, q])[0]:
             ax.plot(rounds, traj[:, i, q], color="#8c8c8c", linewidth=0.7, alpha=0.7)
-            traces.append({"type": "scatter", "mode": "lines", "name": scenario.actors[i].name,
-                           "legendgroup": scenario.actors[i].name, "showlegend": q == 0,
-                           "x": rounds.tolist(), "y": traj[:, i, q].tolist(),
-                           "xaxis": f"x{q + 1}", "yaxis": f"y{q + 1}",
-                           "line": {"width": 1}})
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": scenario.actors[i].name,
+                    "legendgroup": scenario.actors[i].name,
+                    "showlegend": q == 0,
+                    "x": rounds.tolist(),
+                    "y": traj[:, i, q].tolist(),
+                    "xaxis": f"x{q + 1}",
+                    "yaxis": f"y{q + 1}",
+                    "line": {"width": 1},
+                }
+            )
         ax.plot(rounds, mean[:, q], color="black", linewidth=1.8, label="weighted mean")
-        traces.append({"type": "scatter", "mode": "lines", "name": "weighted mean",
-                       "legendgroup": "mean", "showlegend": q == 0,
-                       "x": rounds.tolist(), "y": mean[:, q].tolist(),
-                       "xaxis": f"x{q + 1}", "yaxis": f"y{q + 1}",
-                       "line": {"width": 3, "color": "black"}})
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "weighted mean",
+                "legendgroup": "mean",
+                "showlegend": q == 0,
+                "x": rounds.tolist(),
+                "y": mean[:, q].tolist(),
+                "xaxis": f"x{q + 1}",
+                "yaxis": f"y{q + 1}",
+                "line": {"width": 3, "color": "black"},
+            }
+        )
         ax.set_title(issue.name)
-        ax.set_ylim(issue.lo - 0.03 * (issue.hi - issue.lo), issue.hi + 0.03 * (issue.hi - issue.lo))
+        ax.set_ylim(
+            issue.lo - 0.03 * (issue.hi - issue.lo), issue.hi + 0.03 * (issue.hi - issue.lo)
+        )
         ax.grid(color="#eeeeee", linewidth=0.5)
         if q // cols == rows - 1:
             ax.set_xlabel("round")
     for k in range(len(issues), rows * cols):
         axes[k // cols][k % cols].set_visible(False)
-    layout: dict[str, Any] = {"height": 260 * rows + 60, "margin": {"t": 30, "b": 40},
-                              "grid": {"rows": rows, "columns": cols, "pattern": "independent"},
-                              "annotations": []}
+    layout: dict[str, Any] = {
+        "height": 260 * rows + 60,
+        "margin": {"t": 30, "b": 40},
+        "grid": {"rows": rows, "columns": cols, "pattern": "independent"},
+        "annotations": [],
+    }
     for q, issue in enumerate(issues):
-        layout["annotations"].append({"text": issue.name, "showarrow": False,
-                                      "xref": f"x{q + 1} domain", "yref": f"y{q + 1} domain",
-                                      "x": 0.5, "y": 1.12})
+        layout["annotations"].append(
+            {
+                "text": issue.name,
+                "showarrow": False,
+                "xref": f"x{q + 1} domain",
+                "yref": f"y{q + 1} domain",
+                "x": 0.5,
+                "y": 1.12,
+            }
+        )
     return Chart(fig, {"data": traces, "layout": layout})
 
 
@@ -222,37 +312,77 @@ def autonomy_map(data: AlignmentData) -> Chart:
     lat = np.array([data.capitals[c][1] for c in codes])
     val = np.array([np.nan if sai[c] is None else sai[c] for c in codes], dtype=float)
     fig = _figure(6.6, 3.6)
+    _margins(fig, 0.55, 0.9, 0.1, 0.45)
     ax = fig.add_subplot()
     ok = ~np.isnan(val)
-    sc = ax.scatter(lon[ok], lat[ok], c=val[ok], cmap="viridis", vmin=0, vmax=1, s=70,
-                    edgecolor="black", linewidth=0.5, zorder=3)
-    ax.scatter(lon[~ok], lat[~ok], s=70, facecolor="white", edgecolor="#777", hatch="///",
-               zorder=3, label="SAI not computable")
+    sc = ax.scatter(
+        lon[ok],
+        lat[ok],
+        c=val[ok],
+        cmap="viridis",
+        vmin=0,
+        vmax=1,
+        s=70,
+        edgecolor="black",
+        linewidth=0.5,
+        zorder=3,
+    )
+    ax.scatter(
+        lon[~ok],
+        lat[~ok],
+        s=70,
+        facecolor="white",
+        edgecolor="#777",
+        hatch="///",
+        zorder=3,
+        label="SAI not computable",
+    )
     for c, x, y in zip(codes, lon, lat, strict=True):
         ax.annotate(data.names[c], (x, y), xytext=(4, 3), textcoords="offset points", fontsize=6.5)
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.set_aspect("equal", adjustable="datalim")
     ax.grid(color="#eeeeee", linewidth=0.5)
-    fig.colorbar(sc, ax=ax, label=f"strategic autonomy SAI, {last}", shrink=0.8)
+    w, h = fig.get_size_inches()
+    cax = fig.add_axes((1 - 0.75 / w, 0.5 / h, 0.12 / w, 1 - 0.8 / h))
+    fig.colorbar(sc, cax=cax, label=f"strategic autonomy SAI, {last}")
     if (~ok).any():
         ax.legend(loc="lower left")
     plot = {
-        "data": [{
-            "type": "scattergeo", "mode": "markers+text", "lon": lon.tolist(), "lat": lat.tolist(),
-            "text": [data.names[c] for c in codes], "textposition": "top right",
-            "marker": {"size": 12, "color": [None if np.isnan(v) else v for v in val],
-                       "colorscale": "Viridis", "cmin": 0, "cmax": 1,
-                       "colorbar": {"title": {"text": f"SAI {last}"}},
-                       "line": {"color": "black", "width": 1}},
-            "hovertext": [f"{data.names[c]}: SAI {'n/a' if np.isnan(v) else f'{v:.2f}'}"
-                          for c, v in zip(codes, val, strict=True)],
-            "hoverinfo": "text",
-        }],
-        "layout": {"height": 460, "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
-                   "geo": {"projection": {"type": "mercator"}, "showcountries": True,
-                           "lonaxis": {"range": [float(lon.min()) - 6, float(lon.max()) + 6]},
-                           "lataxis": {"range": [float(lat.min()) - 5, float(lat.max()) + 5]}}},
+        "data": [
+            {
+                "type": "scattergeo",
+                "mode": "markers+text",
+                "lon": lon.tolist(),
+                "lat": lat.tolist(),
+                "text": [data.names[c] for c in codes],
+                "textposition": "top right",
+                "marker": {
+                    "size": 12,
+                    "color": [None if np.isnan(v) else v for v in val],
+                    "colorscale": "Viridis",
+                    "cmin": 0,
+                    "cmax": 1,
+                    "colorbar": {"title": {"text": f"SAI {last}"}},
+                    "line": {"color": "black", "width": 1},
+                },
+                "hovertext": [
+                    f"{data.names[c]}: SAI {'n/a' if np.isnan(v) else f'{v:.2f}'}"
+                    for c, v in zip(codes, val, strict=True)
+                ],
+                "hoverinfo": "text",
+            }
+        ],
+        "layout": {
+            "height": 460,
+            "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+            "geo": {
+                "projection": {"type": "mercator"},
+                "showcountries": True,
+                "lonaxis": {"range": [float(lon.min()) - 6, float(lon.max()) + 6]},
+                "lataxis": {"range": [float(lat.min()) - 5, float(lat.max()) + 5]},
+            },
+        },
     }
     return Chart(fig, plot)
 
@@ -266,19 +396,31 @@ def cohesion_chart(data: AlignmentData) -> Chart:
         ("baseline_agenda", "agenda baseline U₀", "#D55E00", "--"),
     )
     fig = _figure(6.6, 2.6)
+    _margins(fig, 0.55, 0.1, 0.1, 0.35)
     ax = fig.add_subplot()
     traces = []
     for key, label, colour, style in series:
         ys = [np.nan if r[key] is None else r[key] for r in data.cohesion]
         ax.plot(years, ys, style, color=colour, marker="o", markersize=3, label=label)
-        traces.append({"type": "scatter", "mode": "lines+markers", "name": label, "x": years,
-                       "y": [None if np.isnan(v) else v for v in ys],
-                       "line": {"color": colour, "dash": "dash" if style == "--" else "solid"}})
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": label,
+                "x": years,
+                "y": [None if np.isnan(v) else v for v in ys],
+                "line": {"color": colour, "dash": "dash" if style == "--" else "solid"},
+            }
+        )
     ax.set_ylim(0, 1.02)
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylabel("share")
     ax.grid(color="#eeeeee", linewidth=0.5)
     ax.legend(loc="lower left", ncol=3)
-    layout = {"height": 340, "yaxis": {"range": [0, 1.02]}, "margin": {"t": 10},
-              "legend": {"orientation": "h", "y": -0.2}}
+    layout = {
+        "height": 340,
+        "yaxis": {"range": [0, 1.02]},
+        "margin": {"t": 10},
+        "legend": {"orientation": "h", "y": -0.2},
+    }
     return Chart(fig, {"data": traces, "layout": layout})

@@ -75,13 +75,17 @@ def _render(run: BriefRun, target: Target, lang: str, localedir: str | Path | No
 
         plotly_js = get_plotlyjs()
     base = lang.split("_")[0].split("-")[0]
-    return _environment(trans).get_template("brief.html.j2").render(
-        run=run,
-        sections=sections,
-        target=target,
-        lang=lang,
-        direction="rtl" if base in RTL_LANGUAGES else "ltr",
-        plotly_js=Markup(plotly_js),
+    return (
+        _environment(trans)
+        .get_template("brief.html.j2")
+        .render(
+            run=run,
+            sections=sections,
+            target=target,
+            lang=lang,
+            direction="rtl" if base in RTL_LANGUAGES else "ltr",
+            plotly_js=Markup(plotly_js),
+        )
     )
 
 
@@ -90,9 +94,7 @@ def render_html(run: BriefRun, *, lang: str = "en", localedir: str | Path | None
     return _render(run, "html", lang, localedir)
 
 
-def render_pdf(
-    run: BriefRun, *, lang: str = "en", localedir: str | Path | None = None
-) -> bytes:
+def render_pdf(run: BriefRun, *, lang: str = "en", localedir: str | Path | None = None) -> bytes:
     """The brief as an A4 PDF (static SVG charts), rendered by WeasyPrint."""
     from weasyprint import HTML
 

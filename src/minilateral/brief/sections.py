@@ -1,4 +1,4 @@
-"""The sections of a brief, each built by one function from a :class:`~minilateral.brief.run.BriefRun`.
+"""The sections of a brief, each built by one function from a :class:`.BriefRun`.
 
 A section builder returns a :class:`Section` (or ``None`` when its capability is absent: no
 alignment data, no sweep, no mediation). :data:`SECTIONS` lists them in order; a new capability
@@ -54,7 +54,13 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 def agreement(spread: float) -> str:
     """``"agree"``, ``"partly agree"`` or ``"disagree"`` for a spread in scale units (0–1)."""
-    return "agree" if spread <= AGREEMENT[0] else "partly agree" if spread <= AGREEMENT[1] else "disagree"
+    return (
+        "agree"
+        if spread <= AGREEMENT[0]
+        else "partly agree"
+        if spread <= AGREEMENT[1]
+        else "disagree"
+    )
 
 
 def confidence(width: float) -> str:
@@ -140,41 +146,71 @@ def executive_summary(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     """Key forecasts, agreement between models and confidence, for every theatre."""
     theatres = [{"theatre": t, "rows": _issue_rows(run, t, _)} for t in run.theatres]
     rows = [r for t in theatres for r in t["rows"]]
-    counts = {k: sum(r["agreement"] == k for r in rows) for k in ("agree", "partly agree", "disagree")}
+    counts = {
+        k: sum(r["agreement"] == k for r in rows) for k in ("agree", "partly agree", "disagree")
+    }
     widest = max(rows, key=lambda r: -1 if np.isnan(r["spread"]) else r["spread"])
     where = next(t["theatre"] for t in theatres if widest in t["rows"])
     points = [
         _("{theatres} theatre(s), {issues} issue(s), {models} model(s): {names}.").format(
-            theatres=len(run.theatres), issues=len(rows), models=len(run.models),
+            theatres=len(run.theatres),
+            issues=len(rows),
+            models=len(run.models),
             names=", ".join(run.models),
         ),
-        _("The models agree (range at most {a:.0%} of the scale) on {n1} issue(s), partly agree "
-          "(at most {b:.0%}) on {n2} and disagree on {n3}.").format(
-            a=AGREEMENT[0], b=AGREEMENT[1], n1=counts["agree"], n2=counts["partly agree"],
-            n3=counts["disagree"]),
+        _(
+            "The models agree (range at most {a:.0%} of the scale) on {n1} issue(s), partly agree "
+            "(at most {b:.0%}) on {n2} and disagree on {n3}."
+        ).format(
+            a=AGREEMENT[0],
+            b=AGREEMENT[1],
+            n1=counts["agree"],
+            n2=counts["partly agree"],
+            n3=counts["disagree"],
+        ),
     ]
     if len(run.models) > 1 and not np.isnan(widest["spread"]):
         points.append(
-            _("Largest disagreement: {issue} ({theatre}), where forecasts range from {low} to "
-              "{high} on its {lo:g}–{hi:g} scale.").format(
-                issue=widest["issue"].name, theatre=where.scenario.title, low=fmt(widest["low"]),
-                high=fmt(widest["high"]), lo=widest["issue"].lo, hi=widest["issue"].hi)
+            _(
+                "Largest disagreement: {issue} ({theatre}), where forecasts range from {low} to "
+                "{high} on its {lo:g}–{hi:g} scale."
+            ).format(
+                issue=widest["issue"].name,
+                theatre=where.scenario.title,
+                low=fmt(widest["low"]),
+                high=fmt(widest["high"]),
+                lo=widest["issue"].lo,
+                hi=widest["issue"].hi,
+            )
         )
     swept = [r for r in rows if r["confidence"] is not None]
     if swept:
         conf = {k: sum(r["confidence"] == k for r in swept) for k in ("high", "medium", "low")}
         points.append(
-            _("Uncertainty: {draws} Monte Carlo draws of {models} per theatre; confidence is high "
-              "(90 % interval at most {a:.0%} of the scale) on {n1} issue(s), medium (at most "
-              "{b:.0%}) on {n2} and low on {n3}.").format(
-                draws=run.draws, models=", ".join(run.sweep_models), a=CONFIDENCE[0],
-                b=CONFIDENCE[1], n1=conf["high"], n2=conf["medium"], n3=conf["low"])
+            _(
+                "Uncertainty: {draws} Monte Carlo draws of {models} per theatre; confidence is "
+                "high (90 % interval at most {a:.0%} of the scale) on {n1} issue(s), medium (at "
+                "most {b:.0%}) on {n2} and low on {n3}."
+            ).format(
+                draws=run.draws,
+                models=", ".join(run.sweep_models),
+                a=CONFIDENCE[0],
+                b=CONFIDENCE[1],
+                n1=conf["high"],
+                n2=conf["medium"],
+                n3=conf["low"],
+            )
         )
     elif run.draws == 0:
-        points.append(_("No Monte Carlo sweep was run (use --draws N): confidence is not "
-                        "assessed."))
-    return Section("summary", _("Executive summary"), "summary.html.j2",
-                   {"points": points, "theatres": theatres, "models": run.models})
+        points.append(
+            _("No Monte Carlo sweep was run (use --draws N): confidence is not assessed.")
+        )
+    return Section(
+        "summary",
+        _("Executive summary"),
+        "summary.html.j2",
+        {"points": points, "theatres": theatres, "models": run.models},
+    )
 
 
 def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> Section:
@@ -182,24 +218,31 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
     anchor = f"theatre-{theatre.name}"
     figures = [
         figure(
-            charts.forecast_chart(scenario, {m: theatre.forecasts[m] for m in run.models},
-                                  theatre.sweeps),
+            charts.forecast_chart(
+                scenario, {m: theatre.forecasts[m] for m in run.models}, theatre.sweeps
+            ),
             _("{title}: actors' positions and the forecast of each model, per issue.").format(
-                title=scenario.title)
+                title=scenario.title
+            )
             + (" " + _("Bars: 50 % and 90 % intervals of the sweep.") if theatre.sweeps else ""),
         )
     ]
     trajectories = [
         figure(
             charts.trajectory_chart(scenario, model, theatre.trajectories[model]),
-            _("{title}: positions per round in the {model} model; thick line: capability × "
-              "salience weighted mean.").format(title=scenario.title, model=model),
+            _(
+                "{title}: positions per round in the {model} model; thick line: capability × "
+                "salience weighted mean."
+            ).format(title=scenario.title, model=model),
         )
         for model in run.models
         if model in theatre.trajectories
     ]
-    toc = [(f"{anchor}-question", _("Question")), (f"{anchor}-actors", _("Actors")),
-           (f"{anchor}-forecasts", _("Forecasts"))]
+    toc = [
+        (f"{anchor}-question", _("Question")),
+        (f"{anchor}-actors", _("Actors")),
+        (f"{anchor}-forecasts", _("Forecasts")),
+    ]
     if theatre.sweeps:
         toc.append((f"{anchor}-uncertainty", _("Uncertainty")))
     if theatre.mediation:
@@ -248,14 +291,21 @@ def alignment(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
             "data": data,
             "last": last,
             "autonomy": sai,
-            "map": figure(charts.autonomy_map(data), _(
-                "Strategic autonomy (SAI) of the region's states in {year}, placed at their "
-                "capitals; 1 = equidistant from the United States, Russia and China in UN votes."
-            ).format(year=last)),
-            "cohesion": figure(charts.cohesion_chart(data), _(
-                "GCC cohesion in UN General Assembly votes, {first}–{last}: mean pairwise "
-                "agreement, share of unanimous votes and its agenda baseline."
-            ).format(first=data.years[0], last=last)),
+            "map": figure(
+                charts.autonomy_map(data),
+                _(
+                    "Strategic autonomy (SAI) of the region's states in {year}, placed at their "
+                    "capitals; 1 = equidistant from the United States, Russia and China in UN "
+                    "votes."
+                ).format(year=last),
+            ),
+            "cohesion": figure(
+                charts.cohesion_chart(data),
+                _(
+                    "GCC cohesion in UN General Assembly votes, {first}–{last}: mean pairwise "
+                    "agreement, share of unanimous votes and its agenda baseline."
+                ).format(first=data.years[0], last=last),
+            ),
         },
     )
 
@@ -266,7 +316,10 @@ _REFERENCE = re.compile(r"^\.\. \[\d+\]\s+(.*(?:\n {3,}.*)*)", re.M)
 def model_references(name: str) -> list[str]:
     """The numbered references (``.. [n]``) of a model's class and module docstrings."""
     cls = model_class(name)
-    texts = [inspect.getdoc(importlib.import_module(cls.__module__)) or "", inspect.getdoc(cls) or ""]
+    texts = [
+        inspect.getdoc(importlib.import_module(cls.__module__)) or "",
+        inspect.getdoc(cls) or "",
+    ]
     refs: list[str] = []
     for text in texts:
         for match in _REFERENCE.finditer(text):
@@ -278,24 +331,38 @@ def model_references(name: str) -> list[str]:
 
 def methods(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     """Models, how agreement and confidence are read, what the brief leaves out, and limits."""
-    models = [{"name": m, "summary": model_class(m).summary, "dynamic": model_class(m).dynamic}
-              for m in run.models]
-    return Section("methods", _("Methods and limits"), "methods.html.j2",
-                   {"models": models, "run": run, "agreement": AGREEMENT, "confidence": CONFIDENCE})
+    models = [
+        {"name": m, "summary": model_class(m).summary, "dynamic": model_class(m).dynamic}
+        for m in run.models
+    ]
+    return Section(
+        "methods",
+        _("Methods and limits"),
+        "methods.html.j2",
+        {"models": models, "run": run, "agreement": AGREEMENT, "confidence": CONFIDENCE},
+    )
 
 
 def citations(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     """Every source used: scenario sources, data tables (version, licence), model references."""
     refs = {m: model_references(m) for m in run.models}
-    return Section("citations", _("Data provenance and citations"), "citations.html.j2",
-                   {"run": run, "refs": refs})
+    return Section(
+        "citations",
+        _("Data provenance and citations"),
+        "citations.html.j2",
+        {"run": run, "refs": refs},
+    )
 
 
 def reproducibility(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     """Package version, seed, draws, input hashes and the command line."""
     versions = {"python": platform.python_version(), "numpy": np.__version__}
-    return Section("reproducibility", _("Reproducibility"), "reproducibility.html.j2",
-                   {"run": run, "versions": versions})
+    return Section(
+        "reproducibility",
+        _("Reproducibility"),
+        "reproducibility.html.j2",
+        {"run": run, "versions": versions},
+    )
 
 
 #: The section builders, in the brief's order.
