@@ -10,9 +10,11 @@ import shutil
 import subprocess
 import sys
 import types
+from html import unescape
 from pathlib import Path
 
 import pytest
+from plotly.graph_objects import Figure as PlotlyFigure
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -132,6 +134,9 @@ def test_html_numbers_equal_results_json(full: dict) -> None:
     # interactive charts, no network: Plotly is embedded, no external script or stylesheet
     assert html.count('class="plotly-chart"') >= len(THEATRES) + 2
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
+    for figure in re.findall(r'data-figure="([^"]*)"', html):
+        PlotlyFigure(json.loads(unescape(figure)))  # valid against Plotly's schema
+    assert '"type":"scattergeo"' not in html  # geo maps would fetch a base map from a CDN
     numbers = [int(n) for n in re.findall(r"Figure (\d+)\.", html)]
     assert numbers == list(range(1, len(numbers) + 1))
 

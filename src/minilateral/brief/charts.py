@@ -222,6 +222,11 @@ def forecast_chart(
     return Chart(fig, {"data": traces, "layout": layout})
 
 
+def _axis(q: int) -> str:
+    """Plotly's suffix of the q-th axis: ``""``, ``"2"``, ``"3"``, …"""
+    return "" if q == 0 else str(q + 1)
+
+
 def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) -> Chart:
     """Each actor's position per round of a dynamic model, one panel per issue (own scale).
 
@@ -254,8 +259,8 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
                     "showlegend": q == 0,
                     "x": rounds.tolist(),
                     "y": traj[:, i, q].tolist(),
-                    "xaxis": f"x{q + 1}",
-                    "yaxis": f"y{q + 1}",
+                    "xaxis": f"x{_axis(q)}",
+                    "yaxis": f"y{_axis(q)}",
                     "line": {"width": 1},
                 }
             )
@@ -269,8 +274,8 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
                 "showlegend": q == 0,
                 "x": rounds.tolist(),
                 "y": mean[:, q].tolist(),
-                "xaxis": f"x{q + 1}",
-                "yaxis": f"y{q + 1}",
+                "xaxis": f"x{_axis(q)}",
+                "yaxis": f"y{_axis(q)}",
                 "line": {"width": 3, "color": "black"},
             }
         )
@@ -294,8 +299,8 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
             {
                 "text": issue.name,
                 "showarrow": False,
-                "xref": f"x{q + 1} domain",
-                "yref": f"y{q + 1} domain",
+                "xref": f"x{_axis(q)} domain",
+                "yref": f"y{_axis(q)} domain",
                 "x": 0.5,
                 "y": 1.12,
             }
@@ -348,40 +353,55 @@ def autonomy_map(data: AlignmentData) -> Chart:
     fig.colorbar(sc, cax=cax, label=f"strategic autonomy SAI, {last}")
     if (~ok).any():
         ax.legend(loc="lower left")
+    # A cartesian longitude/latitude plot, as the static figure: Plotly's geo maps would fetch
+    # their base map from a CDN, and the brief makes no network request.
+    hover = [
+        f"{data.names[c]}: SAI {'n/a' if np.isnan(v) else f'{v:.2f}'}"
+        for c, v in zip(codes, val, strict=True)
+    ]
+    marker = {"size": 13, "line": {"color": "black", "width": 1}}
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "name": f"SAI {last}",
+            "x": lon[ok].tolist(),
+            "y": lat[ok].tolist(),
+            "text": [data.names[c] for c, k in zip(codes, ok, strict=True) if k],
+            "textposition": "top right",
+            "hoverinfo": "text",
+            "hovertext": [h for h, k in zip(hover, ok, strict=True) if k],
+            "marker": {
+                **marker,
+                "color": val[ok].tolist(),
+                "colorscale": "Viridis",
+                "cmin": 0,
+                "cmax": 1,
+                "colorbar": {"title": {"text": f"SAI {last}"}},
+            },
+        },
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "name": "SAI not computable",
+            "x": lon[~ok].tolist(),
+            "y": lat[~ok].tolist(),
+            "text": [data.names[c] for c, k in zip(codes, ok, strict=True) if not k],
+            "textposition": "top right",
+            "hoverinfo": "text",
+            "hovertext": [h for h, k in zip(hover, ok, strict=True) if not k],
+            "marker": {**marker, "color": "white", "symbol": "circle-x"},
+        },
+    ]
     plot = {
-        "data": [
-            {
-                "type": "scattergeo",
-                "mode": "markers+text",
-                "lon": lon.tolist(),
-                "lat": lat.tolist(),
-                "text": [data.names[c] for c in codes],
-                "textposition": "top right",
-                "marker": {
-                    "size": 12,
-                    "color": [None if np.isnan(v) else v for v in val],
-                    "colorscale": "Viridis",
-                    "cmin": 0,
-                    "cmax": 1,
-                    "colorbar": {"title": {"text": f"SAI {last}"}},
-                    "line": {"color": "black", "width": 1},
-                },
-                "hovertext": [
-                    f"{data.names[c]}: SAI {'n/a' if np.isnan(v) else f'{v:.2f}'}"
-                    for c, v in zip(codes, val, strict=True)
-                ],
-                "hoverinfo": "text",
-            }
-        ],
+        "data": traces,
         "layout": {
             "height": 460,
-            "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
-            "geo": {
-                "projection": {"type": "mercator"},
-                "showcountries": True,
-                "lonaxis": {"range": [float(lon.min()) - 6, float(lon.max()) + 6]},
-                "lataxis": {"range": [float(lat.min()) - 5, float(lat.max()) + 5]},
-            },
+            "margin": {"t": 10},
+            "showlegend": True,
+            "legend": {"orientation": "h", "y": -0.15},
+            "xaxis": {"title": {"text": "longitude (°E)"}},
+            "yaxis": {"title": {"text": "latitude (°N)"}, "scaleanchor": "x"},
         },
     }
     return Chart(fig, plot)

@@ -357,11 +357,13 @@ def citations(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
 def reproducibility(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     """Package version, seed, draws, input hashes and the command line."""
     versions = {"python": platform.python_version(), "numpy": np.__version__}
+    first = run.theatres[0].forecasts
+    options = {m: first[m].get("options") or {} for m in run.models}
     return Section(
         "reproducibility",
         _("Reproducibility"),
         "reproducibility.html.j2",
-        {"run": run, "versions": versions},
+        {"run": run, "versions": versions, "options": options},
     )
 
 
