@@ -92,6 +92,8 @@ class Table:
         Source column name to catalogue column name, applied after reading.
     missing_codes : tuple of float
         Sentinel values recoded to missing (COW's -9).
+    drop : tuple of str
+        Source columns not kept in the catalogue table.
     """
 
     name: str
@@ -106,6 +108,7 @@ class Table:
     note: str = ""
     rename: dict[str, str] = field(default_factory=dict)
     missing_codes: tuple[float, ...] = ()
+    drop: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -127,7 +130,7 @@ _TABLES = [
         "v7.0. " + _MILLER,
         ("ccode", "year", "milex", "milper", "irst", "pec", "tpop", "upop", "cinc"),
         _ps("cow_nmc"), "milex is in pounds sterling before 1914; -9 recoded to missing.",
-        missing_codes=(-9.0,),
+        missing_codes=(-9.0,), drop=("stateabb", "version"),
     ),
     Table(
         "cow_states", "State system membership", "Correlates of War", "2016", (1816, 2016),
