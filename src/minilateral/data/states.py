@@ -1,15 +1,15 @@
 """Name states by COW code, COW abbreviation, ISO3 code or English name.
 
-COW codes, abbreviations and names come from the installed ``cow_states`` table; ISO3 codes and
-English names (with their many variants: "Turkey", "Türkiye", "Ivory Coast", ...) from the
-``country_converter`` package, mapped to COW codes through its Gleditsch–Ward codes and the
-``cow_gw_panel`` crosswalk. Where an ISO3 code and a COW abbreviation clash, **ISO3 wins**
+COW codes, abbreviations and names come from the installed ``cow_states`` table; ISO 3166 codes
+and English names (official, common and historic: "Türkiye", "Republic of Korea", ...) from the
+``pycountry`` package (LGPL), mapped to COW codes through the ISO2 ↔ COW pairs of the UN vote
+table ``un_votes`` (Voeten's ``country_code`` beside the COW ``ccode``) and, failing that, by
+matching names with ``cow_states``. Where an ISO3 code and a COW abbreviation clash, **ISO3 wins**
 (``AUS`` is Australia, 900, not Austria, 305) and the resolution carries a warning.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -42,22 +42,6 @@ class Resolution:
     warnings: list[str] = field(default_factory=list)
 
 
-@functools.lru_cache(maxsize=1)
-def _converter():
-    import logging
-
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)  # we report misses ourselves
-
-    # read the package's table without pandas' NA parsing (Namibia's ISO2 is "NA")
-    frame = pd.read_csv(
-        coco.country_converter.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8",
-        keep_default_na=False, na_values=[""],
-    )
-    return coco.CountryConverter(country_data=frame)
-
-
 class StateResolver:
     """Resolve state identifiers to COW codes.
 
@@ -65,8 +49,8 @@ class StateResolver:
     ----------
     states : DataFrame
         ``cow_states`` (``ccode``, ``stateabb``, ``statenme``).
-    panel : DataFrame, optional
-        ``cow_gw_panel`` (``gwcode``, ``ccode``, ``year``) to map G-W codes to COW codes.
+    iso2 : DataFrame, optional
+        ``country_code`` (ISO2) and ``ccode`` pairs (from ``un_votes``), most recent last.
     groups : dict, optional
         Extra named groups (name → identifiers), e.g. from the user's groups file.
     """
@@ -74,7 +58,7 @@ class StateResolver:
     def __init__(
         self,
         states: pd.DataFrame,
-        panel: pd.DataFrame | None = None,
+        iso2: pd.DataFrame | None = None,
         groups: dict[str, list[str]] | None = None,
     ) -> None:
         self.states = states
@@ -85,32 +69,44 @@ class StateResolver:
             states.drop_duplicates("stateabb", keep="last").set_index("stateabb")["ccode"].to_dict()
         )
         self.by_name = {str(n).casefold(): int(c) for c, n in self.names.items()}
-        gw: dict[int, int] = {}
-        if panel is not None and not panel.empty:
-            latest = panel.dropna(subset=["gwcode", "ccode"]).sort_values("year")
-            gw = latest.drop_duplicates("gwcode", keep="last").set_index("gwcode")["ccode"].to_dict()
-        self.gw_to_cow = {int(k): int(v) for k, v in gw.items()}
+        pairs: dict[str, int] = {}
+        if iso2 is not None and not iso2.empty:
+            last = iso2.dropna().drop_duplicates("country_code", keep="last")
+            pairs = {str(k): int(v) for k, v in zip(last["country_code"], last["ccode"],
+                                                    strict=True)}
+        self.iso2_to_cow = pairs
         self.groups = {k.upper(): list(map(str, v)) for k, v in (groups or {}).items()}
 
     def name(self, code: int) -> str:
         """English (COW) name of a code."""
         return str(self.names.get(int(code), code))
 
+    def _country_to_cow(self, country) -> int | None:
+        code = self.iso2_to_cow.get(country.alpha_2)
+        if code is not None:
+            return code
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value and value.casefold() in self.by_name:
+                return self.by_name[value.casefold()]
+        return None
+
     def _iso3(self, token: str) -> int | None:
-        cc = _converter()
-        gw = cc.convert(token.upper(), src="ISO3", to="GWcode", not_found=None)
-        if gw in (None, token.upper()) or pd.isna(gw):
-            return None
-        return self.gw_to_cow.get(int(gw), int(gw))
+        import pycountry
+
+        country = pycountry.countries.get(alpha_3=token.upper())
+        return None if country is None else self._country_to_cow(country)
 
     def _by_english_name(self, token: str) -> int | None:
+        import pycountry
+
         if token.casefold() in self.by_name:
             return self.by_name[token.casefold()]
-        cc = _converter()
-        iso3 = cc.convert(token, src="regex", to="ISO3", not_found=None)
-        if iso3 in (None, token) or not isinstance(iso3, str):
+        try:
+            country = pycountry.countries.lookup(token)
+        except LookupError:
             return None
-        return self._iso3(iso3)
+        return self._country_to_cow(country)
 
     def resolve_one(self, token: str) -> tuple[int, str | None]:
         """COW code of one identifier and an optional warning; :class:`DataError` if unknown."""
@@ -203,16 +199,19 @@ def load_groups(path: str | Path | None = None) -> dict[str, list[str]]:
 
 
 def resolver(root: str | Path | None = None, groups_file: str | Path | None = None) -> StateResolver:
-    """A :class:`StateResolver` over the installed ``cow_states`` and ``cow_gw_panel``."""
-    from minilateral.data.store import read_table, table_path
+    """A :class:`StateResolver` over the installed ``cow_states`` (and ``un_votes``)."""
+    from minilateral.data.store import query, read_table, table_path
 
     states = read_table("cow_states", ["ccode", "stateabb", "statenme"], root)
-    panel = (
-        read_table("cow_gw_panel", ["gwcode", "ccode", "year"], root)
-        if table_path("cow_gw_panel", root).is_file()
-        else None
-    )
-    return StateResolver(states, panel, load_groups(groups_file))
+    iso2 = None
+    if table_path("un_votes", root).is_file():
+        iso2 = query(
+            "SELECT country_code, ccode FROM un_votes WHERE ccode IS NOT NULL "
+            "GROUP BY country_code, ccode ORDER BY max(rcid)",
+            ["un_votes"],
+            root,
+        )
+    return StateResolver(states, iso2, load_groups(groups_file))
 
 
 def resolve_states(
