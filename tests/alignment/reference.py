@@ -21,6 +21,7 @@ def dyad_loop(va, vb, w):
     pa = {c: sum(a == c for a, _, _ in joint) / n for c in (1, 2, 3)}
     pb = {c: sum(b == c for _, b, _ in joint) / n for c in (1, 2, 3)}
     for p, name in ((2, "sq"), (1, "abs"), (0, "nominal")):
+
         def delta(x, y, p=p):
             return float(x != y) if p == 0 else (abs(x - y) / 2) ** p
 

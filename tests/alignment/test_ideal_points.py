@@ -21,7 +21,8 @@ def test_squarem_matches_plain_ecm():
     x, y = _synthetic()
     fast = IdealPointEstimator().fit(y, reference=int(np.argmax(x)))
     plain = IdealPointEstimator(accelerate=False).fit(y, reference=int(np.argmax(x)))
-    assert fast.converged_ and plain.converged_
+    assert fast.converged_
+    assert plain.converged_
     assert fast.n_iter_ < plain.n_iter_
     assert np.max(np.abs(fast.z_ - plain.z_)) < 1e-4
     assert np.corrcoef(fast.ideal_points_, x)[0, 1] > 0.8
@@ -41,8 +42,12 @@ def test_filters():
     y[:, 3] = np.nan
     y[:2, 3] = [1.0, 0.0]  # 50/50 but only 2 votes: kept by F1
     keep_k, keep_i = filter_votes(y)
-    assert not keep_k[0] and keep_k[1] and keep_k[2] and keep_k[3]
-    assert keep_i.sum() == 39 and not keep_i[5]
+    assert not keep_k[0]
+    assert keep_k[1]
+    assert keep_k[2]
+    assert keep_k[3]
+    assert keep_i.sum() == 39
+    assert not keep_i[5]
 
 
 def test_facts_ideal_points(rollcalls):

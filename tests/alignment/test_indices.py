@@ -19,8 +19,9 @@ def _nmc(rows):
 
 
 def test_cinc_hand_example_missing_component_excluded():
-    t = indices.cinc_table(_nmc([[1, 2000, 10, 1, 0, 4, 3, 1, 0.0],
-                                 [2, 2000, np.nan, 3, 5, 4, 1, 1, 0.0]]))
+    t = indices.cinc_table(
+        _nmc([[1, 2000, 10, 1, 0, 4, 3, 1, 0.0], [2, 2000, np.nan, 3, 5, 4, 1, 1, 0.0]])
+    )
     c1 = (1.0 + 0.25 + 0 + 0.5 + 0.75 + 0.5) / 6
     c2 = (0.75 + 1 + 0.5 + 0.25 + 0.5) / 5
     assert t["cinc_computed"].tolist() == pytest.approx([c1, c2], abs=1e-15)
@@ -35,14 +36,31 @@ def test_cinc_matches_published(data_root):
     assert q[2019] == pytest.approx(0.001555, abs=5e-7)
     assert q[2020] == pytest.approx(0.001777, abs=5e-7)
     top = t[t["year"] == 2022].sort_values("cinc", ascending=False)["ccode"].tolist()
-    assert top.index(630) + 1 == 10 and top.index(694) + 1 == 65
+    assert top.index(630) + 1 == 10
+    assert top.index(694) + 1 == 65
 
 
 def test_complementarity_hand_example():
-    cinc = pd.DataFrame({"ccode": [1, 2, 3], "year": 2000,
-                         **{f"s_{c}": v for c, v in zip(indices.COMPONENTS, np.array(
-                             [[0.1, 0.2, 0.3, 0.1, 0.2, 0.3], [0.3, 0.2, 0.1, 0.3, 0.2, 0.1],
-                              [0.2, 0.4, 0.6, 0.2, 0.4, 0.6]]).T, strict=True)}})
+    cinc = pd.DataFrame(
+        {
+            "ccode": [1, 2, 3],
+            "year": 2000,
+            **{
+                f"s_{c}": v
+                for c, v in zip(
+                    indices.COMPONENTS,
+                    np.array(
+                        [
+                            [0.1, 0.2, 0.3, 0.1, 0.2, 0.3],
+                            [0.3, 0.2, 0.1, 0.3, 0.2, 0.1],
+                            [0.2, 0.4, 0.6, 0.2, 0.4, 0.6],
+                        ]
+                    ).T,
+                    strict=True,
+                )
+            },
+        }
+    )
     k = indices.complementarity_table(cinc, [1, 2, 3], 2000).set_index(["a", "b"])
     assert k.loc[(1, 2), "K"] == pytest.approx(1.0, abs=1e-12)  # mirror images
     assert k.loc[(1, 3), "K"] == pytest.approx(0.0, abs=1e-12)  # same profile, other size
@@ -57,9 +75,18 @@ def test_complementarity_facts_2022(data_root):
 
 
 def test_atop_hand_example():
-    atop = pd.DataFrame({"ccode1": [1, 2, 1], "ccode2": [2, 1, 3], "year": 2000,
-                         "atop_defense": [1, 0, 0], "atop_offense": 0, "atop_neutral": 0,
-                         "atop_nonagg": [0, 0, 1], "atop_consul": [0, 1, 0]})
+    atop = pd.DataFrame(
+        {
+            "ccode1": [1, 2, 1],
+            "ccode2": [2, 1, 3],
+            "year": 2000,
+            "atop_defense": [1, 0, 0],
+            "atop_offense": 0,
+            "atop_neutral": 0,
+            "atop_nonagg": [0, 0, 1],
+            "atop_consul": [0, 1, 0],
+        }
+    )
     cinc = pd.DataFrame({"ccode": [1, 2, 3], "year": 2000, "cinc": [0.5, 0.3, 0.2]})
     s = indices.atop_similarity(atop, cinc, [1, 2], [2000, 2019]).set_index("year")
     # portfolios: a1 = (3, 3, 2), a2 = (3, 3, 0); Σ|d| = 2, N = 3
@@ -70,8 +97,9 @@ def test_atop_hand_example():
 
 
 def test_atop_facts(data_root):
-    s = indices.atop_similarity(read_table("atop_alliance"), read_table("cow_nmc"),
-                                [640, 694], range(2010, 2019))
+    s = indices.atop_similarity(
+        read_table("atop_alliance"), read_table("cow_nmc"), [640, 694], range(2010, 2019)
+    )
     assert (s["tie"] == 0).all()
     assert s["S_atop"].mean() == pytest.approx(0.17, abs=0.02)
 
@@ -79,8 +107,11 @@ def test_atop_facts(data_root):
 def test_poisson_binomial_against_enumeration():
     q = np.array([0.2, 0.5, 0.9, 0.35])
     for x in range(6):
-        brute = sum(np.prod([q[k] if b else 1 - q[k] for k, b in enumerate(bits)])
-                    for bits in itertools.product([0, 1], repeat=4) if sum(bits) >= x)
+        brute = sum(
+            np.prod([q[k] if b else 1 - q[k] for k, b in enumerate(bits)])
+            for bits in itertools.product([0, 1], repeat=4)
+            if sum(bits) >= x
+        )
         got = math.exp(indices.poisson_binomial_sf(q, x)) if x <= 4 else 0.0
         assert got == pytest.approx(brute, abs=1e-12)
 
@@ -120,12 +151,19 @@ def test_gcc_facts(rollcalls):
     assert gcc["unanimity_share"].between(0.785, 0.945).all()
     assert gcc["unanimity_share"].idxmin() == 13  # 2023
     assert gcc["baseline_agenda"].between(0.35, 0.47).all()
-    assert (gcc["log10_p"] < -20).all() and gcc["bloc"].all()
+    assert (gcc["log10_p"] < -20).all()
+    assert gcc["bloc"].all()
 
 
 def test_sai_hand_example():
-    dy = pd.DataFrame({"year": 2000, "a": [2, 2, 2, 365, 365, 710], "b": [9, 365, 710, 9, 710, 9],
-                       "agree_half": [0.4, 0.2, 0.3, 0.9, 0.95, 0.7]})
+    dy = pd.DataFrame(
+        {
+            "year": 2000,
+            "a": [2, 2, 2, 365, 365, 710],
+            "b": [9, 365, 710, 9, 710, 9],
+            "agree_half": [0.4, 0.2, 0.3, 0.9, 0.95, 0.7],
+        }
+    )
     pts = pd.DataFrame({"year": 2000, "ccode": [2, 365, 710, 9], "z": [3.0, -1.0, -2.0, 0.0]})
     out = indices.autonomy_index(dy, pts, [9]).iloc[0]
     assert out["SAI"] == pytest.approx(1 - (0.9 - 0.4), abs=1e-12)
@@ -147,16 +185,29 @@ def test_sai_facts(rollcalls):
 
 
 def test_balancing_hand_example():
-    cinc = pd.DataFrame({"ccode": [1, 2, 3, 4, 5], "year": 2000,
-                         "cinc": [0.02, 0.03, 0.04, 0.06, 0.01]})
-    riv = pd.DataFrame({"rivalry": ["A-C", "B-D", "A-E"], "ccode1": [1, 2, 1],
-                        "ccode2": [3, 4, 5], "start": 1990, "end": 2020})
+    cinc = pd.DataFrame(
+        {"ccode": [1, 2, 3, 4, 5], "year": 2000, "cinc": [0.02, 0.03, 0.04, 0.06, 0.01]}
+    )
+    riv = pd.DataFrame(
+        {
+            "rivalry": ["A-C", "B-D", "A-E"],
+            "ccode1": [1, 2, 1],
+            "ccode2": [3, 4, 5],
+            "start": 1990,
+            "end": 2020,
+        }
+    )
     dy = pd.DataFrame(columns=["year", "a", "b", "kappa_sq", "n"])
-    out, extra = indices.balancing_table([1, 2], [3, 4, 5, 6], 2000, cinc=cinc, rivalries=riv,
-                                         dyads=dy)
+    out, extra = indices.balancing_table(
+        [1, 2], [3, 4, 5, 6], 2000, cinc=cinc, rivalries=riv, dyads=dy
+    )
     cls = out.set_index("target")["class"].to_dict()
-    assert cls == {3: "balancing (parity)", 4: "balancing (partial)",
-                   5: "counter-aligned, weaker than every member", 6: "not counter-aligned"}
+    assert cls == {
+        3: "balancing (parity)",
+        4: "balancing (partial)",
+        5: "counter-aligned, weaker than every member",
+        6: "not counter-aligned",
+    }
     assert out["target"].tolist()[:2] == [3, 4]
     assert out.set_index("target").loc[4, "B"] == pytest.approx(0.05 / 0.06, abs=1e-12)
     assert extra["cinc_coalition"] == pytest.approx(0.05)

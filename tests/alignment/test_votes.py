@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.alignment.reference import dyad_loop
 
 from minilateral.alignment.votes import (
     DYAD_FIELDS,
@@ -19,7 +20,6 @@ from minilateral.alignment.votes import (
     prepare_votes,
     rollcall_weights,
 )
-from tests.alignment.reference import dyad_loop
 
 A = [1, 1, 1, 2, 3, 1, 2, 1]
 B = [1, 2, 3, 2, 3, 1, 1, 1]
@@ -29,9 +29,15 @@ W = [0.5, 1, 1, 0, 2, 1, 1, 0.5]
 def test_worked_example_section_8():
     r = pair_measures(A, B, W, min_joint=1)
     expected = {
-        "agree_exact": Fraction(5, 8), "agree_half": Fraction(3, 4), "S_abs": Fraction(1, 2),
-        "S_sq": Fraction(5, 8), "S_varw": Fraction(3, 7), "kappa_sq": Fraction(2, 5),
-        "pi_sq": Fraction(5, 13), "kappa_abs": Fraction(5, 13), "pi_abs": Fraction(19, 51),
+        "agree_exact": Fraction(5, 8),
+        "agree_half": Fraction(3, 4),
+        "S_abs": Fraction(1, 2),
+        "S_sq": Fraction(5, 8),
+        "S_varw": Fraction(3, 7),
+        "kappa_sq": Fraction(2, 5),
+        "pi_sq": Fraction(5, 13),
+        "kappa_abs": Fraction(5, 13),
+        "pi_abs": Fraction(19, 51),
         "kappa_nominal": Fraction(7, 19),
     }
     for name, value in expected.items():
@@ -56,12 +62,17 @@ def test_fewer_than_20_joint_is_null_not_zero():
 def test_undefined_kappa_when_both_always_yes():
     r = pair_measures([1] * 25, [1] * 25)
     assert r["agree_half"] == 1.0
-    assert math.isnan(r["kappa_sq"]) and math.isnan(r["pi_sq"])
+    assert math.isnan(r["kappa_sq"])
+    assert math.isnan(r["pi_sq"])
 
 
 def _frame(mat):
-    rows = [(k, "2001-01-01" if k % 2 else "2002-06-01", s, int(v))
-            for s, row in enumerate(mat) for k, v in enumerate(row) if v > 0]
+    rows = [
+        (k, "2001-01-01" if k % 2 else "2002-06-01", s, int(v))
+        for s, row in enumerate(mat)
+        for k, v in enumerate(row)
+        if v > 0
+    ]
     return pd.DataFrame(rows, columns=["rc", "date", "ccode", "vote"])
 
 
@@ -85,10 +96,17 @@ def test_vectorised_equals_loop_reference(mat):
 
 
 def test_r1_drops_stray_dates():
-    frame = pd.DataFrame({"rc": [1, 1, 1, 1], "date": ["2023-10-01"] * 3 + ["2023-12-01"],
-                          "ccode": [1, 2, 3, 4], "vote": ["yes", "no", "yes", "no"]})
+    frame = pd.DataFrame(
+        {
+            "rc": [1, 1, 1, 1],
+            "date": ["2023-10-01"] * 3 + ["2023-12-01"],
+            "ccode": [1, 2, 3, 4],
+            "vote": ["yes", "no", "yes", "no"],
+        }
+    )
     rc = prepare_votes(frame)
-    assert rc.dropped == 1 and len(rc.votes) == 3
+    assert rc.dropped == 1
+    assert len(rc.votes) == 3
 
 
 def test_facts_roll_calls(rollcalls):
@@ -96,8 +114,22 @@ def test_facts_roll_calls(rollcalls):
     assert len(rollcalls.votes) == 855_848
     assert rollcalls.votes["rc"].nunique() == 6132
     per_year = rollcalls.roll_calls_per_year()
-    assert per_year.loc[2010:2023].tolist() == [66, 68, 70, 60, 80, 78, 75, 94, 95, 90, 95, 79,
-                                                81, 88]
+    assert per_year.loc[2010:2023].tolist() == [
+        66,
+        68,
+        70,
+        60,
+        80,
+        78,
+        75,
+        94,
+        95,
+        90,
+        95,
+        79,
+        81,
+        88,
+    ]
 
 
 def test_facts_qatar_turkiye_pooled(rollcalls):

@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import threading
 from dataclasses import replace
+from typing import ClassVar
 
 import pandas as pd
 import pytest
@@ -24,10 +25,10 @@ NMC_CSV = (
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    files: dict[str, bytes] = {}
-    log: list[tuple[str, str | None]] = []
+    files: ClassVar[dict[str, bytes]] = {}
+    log: ClassVar[list[tuple[str, str | None]]] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = self.files.get(self.path)
         self.log.append((self.path, self.headers.get("Range")))
         if body is None:
@@ -71,14 +72,27 @@ def test_download_converts_to_catalogue_schema(server, tmp_path):
     body = NMC_CSV.encode()
     handler.files["/nmc.csv"] = body
     seen = []
-    report = download(["cow_nmc"], root=tmp_path,
-                      catalog=_catalog(url, hashlib.sha256(body).hexdigest()),
-                      progress=lambda u, done, total: seen.append((done, total)))
-    assert report.imported == ["cow_nmc"] and not report.failed
+    report = download(
+        ["cow_nmc"],
+        root=tmp_path,
+        catalog=_catalog(url, hashlib.sha256(body).hexdigest()),
+        progress=lambda u, done, total: seen.append((done, total)),
+    )
+    assert report.imported == ["cow_nmc"]
+    assert not report.failed
     assert seen[-1] == (len(body), len(body))
     df = read_table("cow_nmc", root=tmp_path)
-    assert list(df.columns) == ["ccode", "year", "milex", "milper", "irst", "pec", "tpop",
-                                "upop", "cinc"]
+    assert list(df.columns) == [
+        "ccode",
+        "year",
+        "milex",
+        "milper",
+        "irst",
+        "pec",
+        "tpop",
+        "upop",
+        "cinc",
+    ]
     assert df["ccode"].tolist() == [2, 640, 694]  # sorted by key
     assert pd.isna(df.loc[df["ccode"] == 694, "milex"]).all()  # -9 → missing
     assert str(df["ccode"].dtype) == "Int32"
@@ -101,7 +115,8 @@ def test_checksum_mismatch_is_an_error_and_keeps_nothing(server, tmp_path):
     url, handler = server
     handler.files["/nmc.csv"] = NMC_CSV.encode()
     report = download(["cow_nmc"], root=tmp_path, catalog=_catalog(url, "0" * 64))
-    assert report.failed and "checksum mismatch" in report.failed[0][1]
+    assert report.failed
+    assert "checksum mismatch" in report.failed[0][1]
     assert not (tmp_path / "cow_nmc.parquet").exists()
     assert not list((tmp_path / ".downloads").rglob("*.part"))
 
@@ -110,11 +125,19 @@ def test_http_error_and_unsupported_format(server, tmp_path):
     url, _ = server
     with pytest.raises(DataError, match="HTTP 404"):
         fetch(f"{url}/missing.csv", tmp_path / "x.csv")
-    report = download(["un_votes_ccode"], root=tmp_path, catalog={"un_votes_ccode": replace(
-        CATALOG["un_votes_ccode"], sources=(Source(f"{url}/y.qs", "qs"),))})
+    report = download(
+        ["un_votes_ccode"],
+        root=tmp_path,
+        catalog={
+            "un_votes_ccode": replace(
+                CATALOG["un_votes_ccode"], sources=(Source(f"{url}/y.qs", "qs"),)
+            )
+        },
+    )
     assert "HTTP 404" in report.failed[0][1]
 
 
 def test_every_catalogue_table_has_a_public_source():
     for table in CATALOG.values():
-        assert table.sources and all(s.url.startswith("https://") for s in table.sources)
+        assert table.sources
+        assert all(s.url.startswith("https://") for s in table.sources)

@@ -18,7 +18,9 @@ def test_catalog_covers_every_shared_table(shared):
     readme = (shared / "data" / "README.md").read_text(encoding="utf-8")
     for table in CATALOG.values():
         assert table.name in readme
-        assert table.licence and table.citation and table.version
+        assert table.licence
+        assert table.citation
+        assert table.version
         assert table.coverage[0] <= table.coverage[1]
 
 
@@ -44,7 +46,8 @@ def test_corrupted_file_reported_and_installed_copy_kept(shared, tmp_path):
     assert report.imported == ["cow_states"]
     assert len(report.failed) == 1
     path, message = report.failed[0]
-    assert path.endswith("cow_majors.parquet") and "cow_majors.parquet" in message
+    assert path.endswith("cow_majors.parquet")
+    assert "cow_majors.parquet" in message
     assert (root / "cow_majors.parquet").read_bytes() == good
     assert read_manifest(root)["cow_majors"]["rows"] == 14
 

@@ -20,13 +20,15 @@ def test_identifiers(data_root, tokens, code):
     r = resolver(data_root)
     for token in tokens:
         res = r.resolve([token])
-        assert res.codes == [code] and not res.warnings, token
+        assert res.codes == [code], token
+        assert not res.warnings, token
 
 
 def test_iso3_wins_with_warning(data_root):
     res = resolver(data_root).resolve(["AUS"])
     assert res.codes == [900]
-    assert "ambiguous" in res.warnings[0] and "305" in res.warnings[0]
+    assert "ambiguous" in res.warnings[0]
+    assert "305" in res.warnings[0]
 
 
 def test_unknown_with_suggestion(data_root):

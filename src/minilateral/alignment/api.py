@@ -41,8 +41,26 @@ __all__ = [
     "portfolio_similarity",
 ]
 
-DEFAULT_CANDIDATES = (630, 640, 645, 651, 652, 660, 663, 666, 670, 679, 690, 692, 694, 696, 698,
-                      2, 365, 710)
+DEFAULT_CANDIDATES = (
+    630,
+    640,
+    645,
+    651,
+    652,
+    660,
+    663,
+    666,
+    670,
+    679,
+    690,
+    692,
+    694,
+    696,
+    698,
+    2,
+    365,
+    710,
+)
 """§7's default candidate set: the Middle East core and the three poles."""
 
 Root = str | Path | None
@@ -86,7 +104,7 @@ def parse_years(spec: str | int | Iterable[int]) -> list[int]:
     if isinstance(spec, int):
         return [spec]
     if not isinstance(spec, str):
-        return sorted(set(int(y) for y in spec))
+        return sorted({int(y) for y in spec})
     years: set[int] = set()
     for part in spec.split(","):
         part = part.strip()
@@ -112,9 +130,13 @@ def _codes(states: Sequence[str | int] | str, root: Root, notes: list[str]) -> l
 
 
 def _provenance(measure: str, tables: list[str], root: Root, **options: Any) -> dict[str, Any]:
-    return {"package": "minilateral", "version": package_version(), "measure": measure,
-            "options": {k: _plain(v) for k, v in options.items()},
-            "data_versions": data_versions(tables, root)}
+    return {
+        "package": "minilateral",
+        "version": package_version(),
+        "measure": measure,
+        "options": {k: _plain(v) for k, v in options.items()},
+        "data_versions": data_versions(tables, root),
+    }
 
 
 def _vote_notes(rc: votes.RollCalls, frame: pd.DataFrame, years: list[int], name) -> list[str]:
@@ -134,8 +156,10 @@ def _vote_notes(rc: votes.RollCalls, frame: pd.DataFrame, years: list[int], name
                 f"(< {votes.MIN_JOINT}); measures are null"
             )
     if 2022 in years or 2021 in years:
-        notes.append("no roll calls between 2021-12-24 and 2022-11-03 in un_votes_ccode "
-                     "(the March 2022 ES-11 Ukraine votes are missing)")
+        notes.append(
+            "no roll calls between 2021-12-24 and 2022-11-03 in un_votes_ccode "
+            "(the March 2022 ES-11 Ukraine votes are missing)"
+        )
     return notes
 
 
@@ -166,8 +190,9 @@ def dyads(
         frame["n"] = frame["n"].fillna(0).astype(np.int64)
     res = resolver(root)
     notes += _vote_notes(rc, frame, yrs, res.name)
-    return AlignmentResult(frame, notes, _provenance("dyads", [table], root, states=codes,
-                                                     years=yrs, pooled=pooled))
+    return AlignmentResult(
+        frame, notes, _provenance("dyads", [table], root, states=codes, years=yrs, pooled=pooled)
+    )
 
 
 def ideal_points(
@@ -188,13 +213,18 @@ def ideal_points(
         for y in yrs:
             for c in codes:
                 if not ((points["year"] == y) & (points["ccode"] == c)).any():
-                    notes.append(f"{y} {resolver(root).name(c)}: no ideal point (fewer than 20 "
-                                 "yes/no votes after filtering, or no roll calls)")
+                    notes.append(
+                        f"{y} {resolver(root).name(c)}: no ideal point (fewer than 20 "
+                        "yes/no votes after filtering, or no roll calls)"
+                    )
     for d in diag.itertuples():
-        notes.append(f"{d.year}: {d.n_rollcalls} roll calls after F1, {d.n_states} states after "
-                     f"F2, {d.n_iter} ECM evaluations (SQUAREM), converged={d.converged}")
-    return AlignmentResult(points.reset_index(drop=True), notes,
-                           _provenance("ideal_points", [table], root, years=yrs))
+        notes.append(
+            f"{d.year}: {d.n_rollcalls} roll calls after F1, {d.n_states} states after "
+            f"F2, {d.n_iter} ECM evaluations (SQUAREM), converged={d.converged}"
+        )
+    return AlignmentResult(
+        points.reset_index(drop=True), notes, _provenance("ideal_points", [table], root, years=yrs)
+    )
 
 
 def capabilities(
@@ -213,8 +243,10 @@ def capabilities(
                 if not ((frame["year"] == y) & (frame["ccode"] == c)).any():
                     notes.append(f"{y} {resolver(root).name(c)}: no NMC row (NMC v7.0 ends 2022)")
     for row in frame[frame["n_components"] < 6].itertuples():
-        notes.append(f"{row.year} {resolver(root).name(row.ccode)}: CINC averages "
-                     f"{row.n_components} components (missing ones excluded, not zero)")
+        notes.append(
+            f"{row.year} {resolver(root).name(row.ccode)}: CINC averages "
+            f"{row.n_components} components (missing ones excluded, not zero)"
+        )
     ranks = table.assign(rank=table.groupby("year")["cinc"].rank(ascending=False, method="min"))
     frame = frame.merge(ranks[["ccode", "year", "rank"]], on=["ccode", "year"], how="left")
     frame = frame.sort_values(["year", "cinc"], ascending=[True, False]).reset_index(drop=True)
@@ -238,10 +270,12 @@ def autonomy(
     frame = indices.autonomy_index(dy, points, codes)
     name = resolver(root).name
     for row in frame[frame["SAI"].isna()].itertuples():
-        notes.append(f"{row.year} {name(row.state)}: SAI null (a pole affinity has n < 20 or no "
-                     "roll calls)")
-    return AlignmentResult(frame, notes, _provenance("autonomy", ["un_votes_ccode"], root,
-                                                     states=codes, years=yrs))
+        notes.append(
+            f"{row.year} {name(row.state)}: SAI null (a pole affinity has n < 20 or no roll calls)"
+        )
+    return AlignmentResult(
+        frame, notes, _provenance("autonomy", ["un_votes_ccode"], root, states=codes, years=yrs)
+    )
 
 
 def cohesion(
@@ -255,12 +289,17 @@ def cohesion(
     points = _ideal_points(rc, yrs)[0]
     frame = indices.cohesion_table(rc, codes, yrs, points)
     for row in frame[frame["n6"] < votes.MIN_JOINT].itertuples():
-        notes.append(f"{row.year}: only {row.n6} roll calls on which all members voted "
-                     "(< 20); bloc test and defection are null")
-    notes.append("UNGA voting is a weak test of security alignment (spec §5): read the trend "
-                 "of U − U0 and the defection rates")
-    return AlignmentResult(frame, notes, _provenance("cohesion", ["un_votes_ccode"], root,
-                                                     group=codes, years=yrs))
+        notes.append(
+            f"{row.year}: only {row.n6} roll calls on which all members voted "
+            "(< 20); bloc test and defection are null"
+        )
+    notes.append(
+        "UNGA voting is a weak test of security alignment (spec §5): read the trend "
+        "of U − U0 and the defection rates"
+    )
+    return AlignmentResult(
+        frame, notes, _provenance("cohesion", ["un_votes_ccode"], root, group=codes, years=yrs)
+    )
 
 
 def complementarity(
@@ -276,8 +315,11 @@ def complementarity(
             notes.append(f"{year} {row.a}–{row.b}: components used {', '.join(row.components)}")
     if int(year) > int(table["year"].max()):
         notes.append(f"NMC v7.0 ends {int(table['year'].max())}; later years are null")
-    return AlignmentResult(frame, notes, _provenance("complementarity", ["cow_nmc"], root,
-                                                     states=codes, year=int(year)))
+    return AlignmentResult(
+        frame,
+        notes,
+        _provenance("complementarity", ["cow_nmc"], root, states=codes, year=int(year)),
+    )
 
 
 def balancing(
@@ -295,18 +337,34 @@ def balancing(
     dy = votes.dyad_measures(rc, sorted(set(codes) | set(cands)), [int(year)])
     nmc = read_table("cow_nmc", root=root)
     frame, extra = indices.balancing_table(
-        codes, cands, int(year), cinc=nmc, rivalries=read_table("tss_rivalries", root=root),
-        dyads=dy, atop=read_table("atop_alliance", root=root),
+        codes,
+        cands,
+        int(year),
+        cinc=nmc,
+        rivalries=read_table("tss_rivalries", root=root),
+        dyads=dy,
+        atop=read_table("atop_alliance", root=root),
     )
     if int(year) > 2022:
         notes.append("CINC runs to 2022: capability classes are unknown after that")
     if int(year) > 2020:
         notes.append("rivalries end in 2020 and are carried forward (coded ongoing)")
-    notes.append(f"internal rivalries: {', '.join(extra['internal_rivalries']) or 'none'}; "
-                 f"mean internal kappa_sq: {extra['mean_internal_kappa_sq']}")
-    return AlignmentResult(frame, notes, _provenance(
-        "balancing", ["cow_nmc", "tss_rivalries", "un_votes_ccode", "atop_alliance"], root,
-        coalition=codes, year=int(year), candidates=cands))
+    notes.append(
+        f"internal rivalries: {', '.join(extra['internal_rivalries']) or 'none'}; "
+        f"mean internal kappa_sq: {extra['mean_internal_kappa_sq']}"
+    )
+    return AlignmentResult(
+        frame,
+        notes,
+        _provenance(
+            "balancing",
+            ["cow_nmc", "tss_rivalries", "un_votes_ccode", "atop_alliance"],
+            root,
+            coalition=codes,
+            year=int(year),
+            candidates=cands,
+        ),
+    )
 
 
 def portfolio_similarity(
@@ -316,11 +374,16 @@ def portfolio_similarity(
     notes: list[str] = []
     codes = _codes(states, root, notes)
     yrs = parse_years(years)
-    frame = indices.atop_similarity(read_table("atop_alliance", root=root),
-                                    read_table("cow_nmc", root=root), codes, yrs)
+    frame = indices.atop_similarity(
+        read_table("atop_alliance", root=root), read_table("cow_nmc", root=root), codes, yrs
+    )
     late = [y for y in yrs if y > 2018]
     if late:
         notes.append(f"ATOP v5.1 ends 2018: {late[0]}–{late[-1]} are null (not carried forward)")
-    return AlignmentResult(frame, notes, _provenance("portfolio_similarity",
-                                                     ["atop_alliance", "cow_nmc"], root,
-                                                     states=codes, years=yrs))
+    return AlignmentResult(
+        frame,
+        notes,
+        _provenance(
+            "portfolio_similarity", ["atop_alliance", "cow_nmc"], root, states=codes, years=yrs
+        ),
+    )

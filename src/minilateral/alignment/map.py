@@ -59,45 +59,92 @@ def alignment_figure(
     defence = {(min(p, q), max(p, q)) for p, q in zip(a["ccode1"], a["ccode2"], strict=True)}
     angle = 2 * np.pi * np.arange(len(codes)) / max(len(codes), 1)
     pos = {c: (np.cos(t), np.sin(t)) for c, t in zip(codes, angle, strict=True)}
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45],
-                        subplot_titles=(f"alignment network {year} (edges: {edge})",
-                                        f"agree_half {year}"))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.55, 0.45],
+        subplot_titles=(f"alignment network {year} (edges: {edge})", f"agree_half {year}"),
+    )
     for row in frame.itertuples():
         value = getattr(row, edge)
         if pd.isna(value) or value < threshold:
             continue
         (x0, y0), (x1, y1) = pos[row.a], pos[row.b]
-        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="text",
-                                 text=f"{name(row.a)}–{name(row.b)}: {edge}={value:.2f}",
-                                 line={"width": 1 + 6 * float(value), "color": "#4a6fa5"},
-                                 showlegend=False), row=1, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=[x0, x1],
+                y=[y0, y1],
+                mode="lines",
+                hoverinfo="text",
+                text=f"{name(row.a)}–{name(row.b)}: {edge}={value:.2f}",
+                line={"width": 1 + 6 * float(value), "color": "#4a6fa5"},
+                showlegend=False,
+            ),
+            row=1,
+            col=1,
+        )
     for p, q in sorted(defence):
         if p in pos and q in pos:
             (x0, y0), (x1, y1) = pos[p], pos[q]
-            fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip",
-                                     line={"width": 1.5, "color": "#c0392b", "dash": "dot"},
-                                     name=f"ATOP defence tie ({ayear})", legendgroup="def",
-                                     showlegend=False), row=1, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=[x0, x1],
+                    y=[y0, y1],
+                    mode="lines",
+                    hoverinfo="skip",
+                    line={"width": 1.5, "color": "#c0392b", "dash": "dot"},
+                    name=f"ATOP defence tie ({ayear})",
+                    legendgroup="def",
+                    showlegend=False,
+                ),
+                row=1,
+                col=1,
+            )
     sizes = 12 + 60 * np.sqrt(cinc.fillna(0).to_numpy() / max(cinc.max(), 1e-12))
-    fig.add_trace(go.Scatter(
-        x=[pos[c][0] for c in codes], y=[pos[c][1] for c in codes], mode="markers+text",
-        text=labels, textposition="top center", marker={"size": sizes, "color": "#f39c12",
-                                                        "line": {"width": 1, "color": "#333"}},
-        hovertext=[f"{lab} ({c}) CINC {v:.4f}" for lab, c, v in zip(labels, codes, cinc,
-                                                                       strict=True)],
-        hoverinfo="text", name="states (size: CINC)"), row=1, col=1)
+    fig.add_trace(
+        go.Scatter(
+            x=[pos[c][0] for c in codes],
+            y=[pos[c][1] for c in codes],
+            mode="markers+text",
+            text=labels,
+            textposition="top center",
+            marker={"size": sizes, "color": "#f39c12", "line": {"width": 1, "color": "#333"}},
+            hovertext=[
+                f"{lab} ({c}) CINC {v:.4f}" for lab, c, v in zip(labels, codes, cinc, strict=True)
+            ],
+            hoverinfo="text",
+            name="states (size: CINC)",
+        ),
+        row=1,
+        col=1,
+    )
     mat = np.full((len(codes), len(codes)), np.nan)
     idx = {c: k for k, c in enumerate(codes)}
     for row in frame.itertuples():
         mat[idx[row.a], idx[row.b]] = mat[idx[row.b], idx[row.a]] = row.agree_half
     np.fill_diagonal(mat, 1.0)
-    fig.add_trace(go.Heatmap(z=mat, x=labels, y=labels, colorscale="RdBu", zmin=0, zmax=1,
-                             colorbar={"title": "agree_half", "x": 1.02}), row=1, col=2)
+    fig.add_trace(
+        go.Heatmap(
+            z=mat,
+            x=labels,
+            y=labels,
+            colorscale="RdBu",
+            zmin=0,
+            zmax=1,
+            colorbar={"title": "agree_half", "x": 1.02},
+        ),
+        row=1,
+        col=2,
+    )
     fig.update_xaxes(visible=False, row=1, col=1)
     fig.update_yaxes(visible=False, row=1, col=1)
-    fig.update_layout(title=f"Regional alignment, {year} — UN votes (un_votes_ccode), CINC, "
-                      "ATOP defence ties (dotted red)", height=720, width=1500,
-                      template="plotly_white")
+    fig.update_layout(
+        title=f"Regional alignment, {year} — UN votes (un_votes_ccode), CINC, "
+        "ATOP defence ties (dotted red)",
+        height=720,
+        width=1500,
+        template="plotly_white",
+    )
     return fig, res
 
 

@@ -17,14 +17,22 @@ from minilateral.cli._app import cli_errors, err_console, out_console
 
 __all__ = ["register"]
 
-align_app = typer.Typer(help="Alignment measures from UN votes, NMC, ATOP and rivalries.",
-                        no_args_is_help=True)
+align_app = typer.Typer(
+    help="Alignment measures from UN votes, NMC, ATOP and rivalries.", no_args_is_help=True
+)
 
 Fmt = Annotated[
     Literal["table", "json", "csv"], typer.Option("--format", "-f", help="Output format.")
 ]
-States = Annotated[str, typer.Option("--states", "-s", help="Comma-separated states: COW code, "
-                                     "COW abbreviation, ISO3, English name or a group name.")]
+States = Annotated[
+    str,
+    typer.Option(
+        "--states",
+        "-s",
+        help="Comma-separated states: COW code, "
+        "COW abbreviation, ISO3, English name or a group name.",
+    ),
+]
 Years = Annotated[str, typer.Option("--years", "-y", help="Years, e.g. 2010-2019 or 2015,2018.")]
 
 
@@ -34,8 +42,9 @@ def _emit(result: AlignmentResult, fmt: str, title: str) -> None:
             err_console.print(f"[yellow]Warning[/]: {note}", highlight=False, soft_wrap=True)
     records = result.records()
     if fmt == "json":
-        out_console.print_json(json.dumps({"rows": records, "notes": result.notes,
-                                           "provenance": result.provenance}))
+        out_console.print_json(
+            json.dumps({"rows": records, "notes": result.notes, "provenance": result.provenance})
+        )
         return
     columns = list(result.frame.columns)
     if fmt == "csv":
@@ -43,8 +52,16 @@ def _emit(result: AlignmentResult, fmt: str, title: str) -> None:
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(columns)
         for rec in records:
-            writer.writerow(["" if rec[c] is None else json.dumps(rec[c])
-                             if isinstance(rec[c], dict | list) else rec[c] for c in columns])
+            writer.writerow(
+                [
+                    ""
+                    if rec[c] is None
+                    else json.dumps(rec[c])
+                    if isinstance(rec[c], dict | list)
+                    else rec[c]
+                    for c in columns
+                ]
+            )
         typer.echo(buf.getvalue(), nl=False)
         for note in result.notes:
             err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
@@ -73,10 +90,13 @@ def _cell(value: object) -> str:
 
 @align_app.command("dyads")
 @cli_errors
-def dyads_cmd(states: States, years: Years, fmt: Fmt = "table",
-              pooled: Annotated[bool, typer.Option(help="One value over all years.")] = False,
-              table: Annotated[str, typer.Option(help="un_votes_ccode or un_votes.")] =
-              "un_votes_ccode") -> None:
+def dyads_cmd(
+    states: States,
+    years: Years,
+    fmt: Fmt = "table",
+    pooled: Annotated[bool, typer.Option(help="One value over all years.")] = False,
+    table: Annotated[str, typer.Option(help="un_votes_ccode or un_votes.")] = "un_votes_ccode",
+) -> None:
     """UN agreement, S, kappa and pi of every pair of states, per year (spec §1.5)."""
     _emit(al.dyads(states, years, pooled=pooled, table=table), fmt, "UN dyad-years")
 
@@ -90,50 +110,58 @@ def autonomy_cmd(states: States, years: Years, fmt: Fmt = "table") -> None:
 
 @align_app.command("cohesion")
 @cli_errors
-def cohesion_cmd(years: Years,
-                 group: Annotated[str, typer.Option("--group", "-g", help="Group name or "
-                                                    "comma-separated states.")] = "GCC",
-                 fmt: Fmt = "table") -> None:
+def cohesion_cmd(
+    years: Years,
+    group: Annotated[
+        str, typer.Option("--group", "-g", help="Group name or comma-separated states.")
+    ] = "GCC",
+    fmt: Fmt = "table",
+) -> None:
     """Group cohesion: agreement, dispersion, bloc test, defection (spec §5)."""
     _emit(al.cohesion(group, years), fmt, f"cohesion of {group}")
 
 
 @align_app.command("ideal-points")
 @cli_errors
-def ideal_points_cmd(years: Years, fmt: Fmt = "table",
-                     states: Annotated[str | None, typer.Option("--states", "-s",
-                                                                help="Only these states.")] = None
-                     ) -> None:
+def ideal_points_cmd(
+    years: Years,
+    fmt: Fmt = "table",
+    states: Annotated[str | None, typer.Option("--states", "-s", help="Only these states.")] = None,
+) -> None:
     """Yearly one-dimensional ideal points by EM IRT (spec §1.6)."""
     _emit(al.ideal_points(years, states), fmt, "ideal points")
 
 
 @align_app.command("capabilities")
 @cli_errors
-def capabilities_cmd(year: Annotated[int, typer.Option("--year", help="Year.")],
-                     fmt: Fmt = "table",
-                     states: Annotated[str | None, typer.Option("--states", "-s",
-                                                                help="Only these states.")] = None
-                     ) -> None:
+def capabilities_cmd(
+    year: Annotated[int, typer.Option("--year", help="Year.")],
+    fmt: Fmt = "table",
+    states: Annotated[str | None, typer.Option("--states", "-s", help="Only these states.")] = None,
+) -> None:
     """CINC and component shares (spec §3)."""
     _emit(al.capabilities(states, [year]), fmt, f"CINC {year}")
 
 
 @align_app.command("complementarity")
 @cli_errors
-def complementarity_cmd(states: States, year: Annotated[int, typer.Option("--year")],
-                        fmt: Fmt = "table") -> None:
+def complementarity_cmd(
+    states: States, year: Annotated[int, typer.Option("--year")], fmt: Fmt = "table"
+) -> None:
     """Capability complementarity K of every pair (spec §6)."""
     _emit(al.complementarity(states, year), fmt, f"complementarity {year}")
 
 
 @align_app.command("balancing")
 @cli_errors
-def balancing_cmd(states: States, year: Annotated[int, typer.Option("--year")],
-                  fmt: Fmt = "table",
-                  candidates: Annotated[str | None, typer.Option(help="Candidate targets "
-                                                                 "(default §7 set).")] = None
-                  ) -> None:
+def balancing_cmd(
+    states: States,
+    year: Annotated[int, typer.Option("--year")],
+    fmt: Fmt = "table",
+    candidates: Annotated[
+        str | None, typer.Option(help="Candidate targets (default §7 set).")
+    ] = None,
+) -> None:
     """Which states a coalition counter-balances (spec §7)."""
     _emit(al.balancing(states, year, candidates=candidates), fmt, f"balancing {year}")
 
@@ -147,12 +175,14 @@ def portfolio_cmd(states: States, years: Years, fmt: Fmt = "table") -> None:
 
 @align_app.command("map")
 @cli_errors
-def map_cmd(year: Annotated[int, typer.Option("--year")],
-            out: Annotated[Path, typer.Option("--out", "-o", help="HTML file.")] =
-            Path("alignment-map.html"),
-            states: Annotated[str | None, typer.Option("--states", "-s")] = None,
-            edge: Annotated[str, typer.Option(help="kappa_sq, S_varw or agree_half.")] =
-            "kappa_sq") -> None:
+def map_cmd(
+    year: Annotated[int, typer.Option("--year")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file.")] = Path(
+        "alignment-map.html"
+    ),
+    states: Annotated[str | None, typer.Option("--states", "-s")] = None,
+    edge: Annotated[str, typer.Option(help="kappa_sq, S_varw or agree_half.")] = "kappa_sq",
+) -> None:
     """Interactive network and agreement heatmap of the region (Plotly HTML)."""
     from minilateral.alignment.map import write_map
 

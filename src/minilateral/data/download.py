@@ -83,8 +83,7 @@ def fetch(
         digest = _sha256(part)
         if digest != sha256:
             part.unlink()
-            raise DataError(f"checksum mismatch: expected sha256 {sha256}, got {digest}",
-                            path=url)
+            raise DataError(f"checksum mismatch: expected sha256 {sha256}, got {digest}", path=url)
     part.replace(dest)
     return dest
 
@@ -114,14 +113,20 @@ def _read(path: Path, source: Source, table: Table) -> pd.DataFrame:
                 raise DataError(f"object '{member}' not in the R data file", path=path)
             return pd.DataFrame(converted[member])
     except ImportError as err:
-        raise DataError(f"reading .{fmt} files needs the optional dependency '{err.name}': "
-                        "pip install 'minilateral[download]'", path=path) from err
+        raise DataError(
+            f"reading .{fmt} files needs the optional dependency '{err.name}': "
+            "pip install 'minilateral[download]'",
+            path=path,
+        ) from err
     except DataError:
         raise
     except Exception as err:
         raise DataError(f"cannot read the downloaded {fmt} file: {err}", path=path) from err
-    raise DataError(f"no reader for the '{fmt}' format of this source; install the table with "
-                    "`minilateral data import DIR` instead", path=source.url)
+    raise DataError(
+        f"no reader for the '{fmt}' format of this source; install the table with "
+        "`minilateral data import DIR` instead",
+        path=source.url,
+    )
 
 
 def convert(frames: list[pd.DataFrame], table: Table) -> pd.DataFrame:
@@ -138,13 +143,19 @@ def convert(frames: list[pd.DataFrame], table: Table) -> pd.DataFrame:
             if table.missing_codes:
                 values = values.mask(values.isin(table.missing_codes))
             finite = values.dropna()
-            whole = bool(len(finite)) and bool(np.all(np.mod(finite, 1) == 0)) and \
-                bool(finite.abs().max() < 2**31)
+            whole = (
+                bool(len(finite))
+                and bool(np.all(np.mod(finite, 1) == 0))
+                and bool(finite.abs().max() < 2**31)
+            )
             df[col] = values.astype("Int32") if whole else values
     missing = [c for c in table.columns if c not in df.columns]
     if missing:
-        raise DataError(f"converted table '{table.name}' lacks column(s) {', '.join(missing)}; "
-                        "the source's layout has changed", field=missing[0])
+        raise DataError(
+            f"converted table '{table.name}' lacks column(s) {', '.join(missing)}; "
+            "the source's layout has changed",
+            field=missing[0],
+        )
     key = [c for c in ("ccode", "ccode1", "ccode2", "year") if c in df.columns]
     return df.sort_values(key, kind="stable").reset_index(drop=True) if key else df
 
@@ -203,8 +214,7 @@ def download(
             frames = []
             for k, source in enumerate(table.sources):
                 local = cache / name / f"{k:03d}-{source.url.rsplit('/', 1)[-1]}"
-                fetch(source.url, local, sha256=source.sha256, progress=progress,
-                      timeout=timeout)
+                fetch(source.url, local, sha256=source.sha256, progress=progress, timeout=timeout)
                 frames.append(_read(local, source, table))
             converted = convert(frames, table)
             with tempfile.TemporaryDirectory(dir=folder) as tmp:
@@ -212,8 +222,11 @@ def download(
                 converted.to_parquet(path, compression="zstd", index=False)
                 rows = validate_parquet(path, table)
                 manifest[name] = install_file(
-                    path, table, root=root,
-                    origin="download " + ", ".join(s.url for s in table.sources[:3])
+                    path,
+                    table,
+                    root=root,
+                    origin="download "
+                    + ", ".join(s.url for s in table.sources[:3])
                     + (" ..." if len(table.sources) > 3 else ""),
                     rows=rows,
                 )

@@ -24,8 +24,27 @@ __all__ = ["GROUPS", "Resolution", "StateResolver", "resolve_states"]
 GROUPS: dict[str, tuple[int, ...]] = {
     "GCC": (670, 690, 692, 694, 696, 698),
     "ARAB LEAGUE": (
-        615, 620, 625, 645, 651, 652, 660, 663, 670, 679, 690, 692, 694, 696, 698, 435, 520,
-        522, 581, 600, 616,
+        615,
+        620,
+        625,
+        645,
+        651,
+        652,
+        660,
+        663,
+        670,
+        679,
+        690,
+        692,
+        694,
+        696,
+        698,
+        435,
+        520,
+        522,
+        581,
+        600,
+        616,
     ),
     "TRIO": (640, 694, 651),
     "P5": (2, 200, 220, 365, 710),
@@ -72,8 +91,9 @@ class StateResolver:
         pairs: dict[str, int] = {}
         if iso2 is not None and not iso2.empty:
             last = iso2.dropna().drop_duplicates("country_code", keep="last")
-            pairs = {str(k): int(v) for k, v in zip(last["country_code"], last["ccode"],
-                                                    strict=True)}
+            pairs = {
+                str(k): int(v) for k, v in zip(last["country_code"], last["ccode"], strict=True)
+            }
         self.iso2_to_cow = pairs
         self.groups = {k.upper(): list(map(str, v)) for k, v in (groups or {}).items()}
 
@@ -138,10 +158,14 @@ class StateResolver:
         close = get_close_matches(raw.casefold(), pool, n=3, cutoff=0.6)
         hint = ""
         if close:
-            hint = " (did you mean " + ", ".join(
-                f"'{self.name(self.by_name[c])}'" if c in self.by_name else f"'{c.upper()}'"
-                for c in close
-            ) + "?)"
+            hint = (
+                " (did you mean "
+                + ", ".join(
+                    f"'{self.name(self.by_name[c])}'" if c in self.by_name else f"'{c.upper()}'"
+                    for c in close
+                )
+                + "?)"
+            )
         if raw.casefold() in ("palestine", "pse", "state of palestine"):
             hint = " (Palestine has no COW state code and no UN votes, NMC or ATOP rows)"
         raise QueryError(f"unknown state '{raw}'{hint}")
@@ -181,8 +205,11 @@ def load_groups(path: str | Path | None = None) -> dict[str, list[str]]:
 
     if path is None:
         env = os.environ.get("MINILATERAL_GROUPS")
-        path = Path(env) if env else Path(user_config_dir("minilateral", appauthor=False)) / \
-            "groups.toml"
+        path = (
+            Path(env)
+            if env
+            else Path(user_config_dir("minilateral", appauthor=False)) / "groups.toml"
+        )
     path = Path(path)
     if not path.is_file():
         return {}
@@ -193,12 +220,15 @@ def load_groups(path: str | Path | None = None) -> dict[str, list[str]]:
     groups = data.get("groups", {})
     for name, members in groups.items():
         if not isinstance(members, list) or not all(isinstance(m, str | int) for m in members):
-            raise DataError("a group must be a list of state identifiers", path=path,
-                            field=f"groups.{name}")
+            raise DataError(
+                "a group must be a list of state identifiers", path=path, field=f"groups.{name}"
+            )
     return {k: [str(m) for m in v] for k, v in groups.items()}
 
 
-def resolver(root: str | Path | None = None, groups_file: str | Path | None = None) -> StateResolver:
+def resolver(
+    root: str | Path | None = None, groups_file: str | Path | None = None
+) -> StateResolver:
     """A :class:`StateResolver` over the installed ``cow_states`` (and ``un_votes``)."""
     from minilateral.data.store import query, read_table, table_path
 
@@ -214,8 +244,6 @@ def resolver(root: str | Path | None = None, groups_file: str | Path | None = No
     return StateResolver(states, iso2, load_groups(groups_file))
 
 
-def resolve_states(
-    tokens: Iterable[str] | str, root: str | Path | None = None
-) -> Resolution:
+def resolve_states(tokens: Iterable[str] | str, root: str | Path | None = None) -> Resolution:
     """Resolve identifiers with the installed tables (see :class:`StateResolver`)."""
     return resolver(root).resolve(tokens)
