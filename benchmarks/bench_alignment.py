@@ -21,9 +21,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from minilateral.alignment.ideal_points import ideal_points  # noqa: E402
-from minilateral.alignment.votes import DYAD_FIELDS, dyad_measures, load_votes  # noqa: E402
-from tests.alignment.reference import dyad_loop  # noqa: E402
+from tests.alignment.reference import dyad_loop
+
+from minilateral.alignment.ideal_points import ideal_points
+from minilateral.alignment.votes import DYAD_FIELDS, dyad_measures, load_votes
 
 
 def main() -> None:
@@ -55,24 +56,30 @@ def main() -> None:
             if row.n >= 20 and not np.isnan(exp):
                 worst = max(worst, abs(got - exp))
     t_loop = (time.perf_counter() - t0) / len(sample) * len(dy)
-    print(f"plain-loop reference: est. {t_loop:.0f} s for all; ratio {t_loop / t_vec:.0f}x; "
-          f"max |diff| on 300 sampled dyad-years {worst:.2e}")
+    print(
+        f"plain-loop reference: est. {t_loop:.0f} s for all; ratio {t_loop / t_vec:.0f}x; "
+        f"max |diff| on 300 sampled dyad-years {worst:.2e}"
+    )
 
     t0 = time.perf_counter()
-    pts, diag = ideal_points(rc, range(1946, 2025))
+    _pts, diag = ideal_points(rc, range(1946, 2025))
     t_ip = time.perf_counter() - t0
-    print(f"ideal points 1946-2024 (SQUAREM): {t_ip:.1f} s (target < 180 s); "
-          f"{int(diag['converged'].sum())}/{int((diag['n_rollcalls'] > 1).sum())} years converged;"
-          f" ECM evaluations per year median {int(diag['n_iter'].median())}, "
-          f"max {int(diag['n_iter'].max())}")
+    print(
+        f"ideal points 1946-2024 (SQUAREM): {t_ip:.1f} s (target < 180 s); "
+        f"{int(diag['converged'].sum())}/{int((diag['n_rollcalls'] > 1).sum())} years converged;"
+        f" ECM evaluations per year median {int(diag['n_iter'].median())}, "
+        f"max {int(diag['n_iter'].max())}"
+    )
     years = [2015, 2019][: args.plain_years]
     t0 = time.perf_counter()
     _, slow = ideal_points(rc, years, accelerate=False)
     t_plain = time.perf_counter() - t0
     fast = diag.set_index("year").loc[years]
     t_fast = t_ip / max(len(diag), 1) * len(years)
-    print(f"plain ECM on {years}: {t_plain:.1f} s, iterations {slow['n_iter'].tolist()} vs "
-          f"SQUAREM evaluations {fast['n_iter'].tolist()} (time ratio ~{t_plain / t_fast:.0f}x)")
+    print(
+        f"plain ECM on {years}: {t_plain:.1f} s, iterations {slow['n_iter'].tolist()} vs "
+        f"SQUAREM evaluations {fast['n_iter'].tolist()} (time ratio ~{t_plain / t_fast:.0f}x)"
+    )
 
 
 if __name__ == "__main__":

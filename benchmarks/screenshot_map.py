@@ -30,10 +30,19 @@ def main() -> None:
     if browser is None:
         sys.exit("chromium not found (apt-get install chromium)")
     subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         "--window-size=1520,760", "--virtual-time-budget=8000", f"--screenshot={png}",
-         html.as_uri()],
-        check=True, capture_output=True,
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1520,760",
+            "--virtual-time-budget=8000",
+            f"--screenshot={png}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
     )
     from PIL import Image
 
