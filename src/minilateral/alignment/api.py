@@ -11,7 +11,6 @@ notes, never 0.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from minilateral.alignment.ideal_points import ideal_points as _ideal_points
 from minilateral.data.states import resolver
 from minilateral.data.store import data_versions, read_table
 from minilateral.errors import QueryError
+from minilateral.forecast import _jsonable
 from minilateral.provenance import package_version
 
 __all__ = [
@@ -84,19 +84,8 @@ class AlignmentResult:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v) for v in value]
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
-    return value
+    """JSON-ready value: NaN and ``pd.NA`` become ``None`` (JSON ``null``)."""
+    return None if value is pd.NA else _jsonable(value)
 
 
 def parse_years(spec: str | int | Iterable[int]) -> list[int]:
