@@ -3,10 +3,10 @@
 Every function takes states as COW codes, COW abbreviations, ISO3 codes, English names or group
 names (see :mod:`minilateral.data.states`) and returns an :class:`AlignmentResult`: a pandas
 frame, the coverage and gap notes, and provenance. Missing values are NaN with the reason in the
-notes, never 0.
+notes, never 0. For example, with the data installed::
 
->>> from minilateral import alignment                                    # doctest: +SKIP
->>> alignment.dyads(["TUR", "QAT", "EGY"], range(2010, 2020)).frame      # doctest: +SKIP
+    from minilateral import alignment
+    alignment.dyads(["TUR", "QAT", "EGY"], range(2010, 2020)).frame
 """
 
 from __future__ import annotations
