@@ -101,8 +101,9 @@ def test_round_one_anchors(emission) -> None:
     dist = np.abs(x[:, :, None] - x[:, None, :]) / 6.0
     pair = m[:, :, None] & m[:, None, :] & (dist > 0)
     be, fr = 1, 4
-    num1 = bdm_module._vote_margins(dist, w, pair)
-    assert 2 * num1.sum() == pytest.approx(28.233, abs=1e-3)
+    num1, d1 = bdm_module._vote_margins(dist, w, pair)
+    assert d1[0] == pytest.approx(28.233, abs=1e-3)
+    assert d1[0] == pytest.approx(2 * num1.sum(), rel=1e-12)
     p1 = bdm_module._probabilities(dist, np.ones_like(x), w, pair, printed=False)
     assert p1[0, be, fr] == pytest.approx(0.006039, abs=1e-4)
     assert p1[0, fr, be] == pytest.approx(0.005950, abs=1e-4)
@@ -128,9 +129,9 @@ def test_round_one_anchors(emission) -> None:
         1.112125,
     ]
     np.testing.assert_allclose(r[0], want_r, atol=1e-4)
-    num2 = bdm_module._vote_margins(dist ** r[:, :, None], w, pair)
-    assert 2 * num2.sum() == pytest.approx(28.333460, abs=1e-4)
-    p2 = num2 / (2 * num2.sum())
+    num2, d2 = bdm_module._vote_margins(dist ** r[:, :, None], w, pair)
+    assert d2[0] == pytest.approx(28.333460, abs=1e-4)
+    p2 = num2 / d2[0]
     assert p2[0, be, fr] == pytest.approx(0.007314, abs=1e-4)
     assert p2[0, fr, be] == pytest.approx(0.004583, abs=1e-4)
     lu, ie = 2, 7

@@ -11,11 +11,10 @@ The core works on a flat batch of G = B·D independent issues, shape (G, N): eve
 issue) pair is one bargaining problem, and all of them advance together, one NumPy expression
 per step. Python loops only over rounds (and over cache-sized chunks of G).
 
-Summation order (§4.14). The probability numerators :math:`\sum_k \max(0, v_k)` are ordered
-reductions over the voter axis k (left to right in input order), as in the reference code. The
-normaliser D is computed once per pass as :math:`D = 2 \sum_{i,j} \mathrm{num}_{ij}` (for each
-voter :math:`\sum_{a,b} |v| = 2 \sum_{a,b} \max(0, v)`), never per pair; it equals the reference's
-triple sum up to rounding.
+Summation order (§4.14). Every sum the dynamics depend on (probability numerators, the
+normaliser D, danger levels, cumulative weights of the median) is an ordered reduction, left to
+right in input order, as in the reference code; so the model reproduces the spec's DEU values
+exactly, not only within their tolerance. D is computed once per pass, never per pair.
 
 References
 ----------
@@ -60,7 +59,7 @@ _PRESETS: dict[str, dict[str, object]] = {
     },
 }
 _FLAT_S = 1e-12  # §4.7 step 4: danger levels this close count as equal
-_CHUNK_CELLS = 1 << 17  # G·N³ elements per chunk: keeps the voter tensor in cache
+_CHUNK_CELLS = 1 << 16  # G·N³ elements per chunk: keeps the voter tensor in cache
 
 
 @dataclass(frozen=True)
@@ -99,20 +98,31 @@ def _mean(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
     return weighted_mean(x[:, :, None], w[:, :, None], m[:, :, None])[:, 0]
 
 
-def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> FloatArray:
-    r"""Numerators :math:`\sum_k \max(0, w_k (t_{kj} - t_{ki}))`, shape (G, N, N), 0 off ``pair``.
+def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> tuple[FloatArray, FloatArray]:
+    r"""Vote margins of §4.5: numerators (G, N, N) and the normaliser D (G,).
 
-    ``t[g, k, a]`` is voter k's (exponentiated) distance to actor a's position. The voter axis
-    is moved first so that the sum over k is an ordered reduction, left to right in input order.
-    The normaliser of §4.5 is twice the sum of this matrix.
+    ``num[g, i, j]`` :math:`= \sum_k \max(0, v_k(x_i, x_j))` and
+    :math:`D = \sum_k \sum_a \sum_b |v_k(x_a, x_b)|` with
+    :math:`v_k(a, b) = w_k [t_{kb} - t_{ka}]`, where ``t[g, k, a]`` is voter k's
+    (exponentiated) distance to actor a's position; pairs outside ``pair`` count 0.
+
+    Both are ordered reductions, left to right in input order as in the reference code
+    (§4.14): the voter tensor is laid out (k, i, j, g), so the sum over k runs over the outer
+    axis, and D is a reduction over the flattened (k, a, b) axes, also the outer one. D is
+    computed once per pass, never per pair.
     """
-    tk = np.moveaxis(t, 1, 0)
-    v = tk[:, :, None, :] - tk[:, :, :, None]  # v[k, g, i, j] = t[g, k, j] - t[g, k, i]
+    n, g = t.shape[1], t.shape[0]
+    tt = t.transpose(1, 2, 0)  # (k, a, g)
+    v = tt[:, None, :, :] - tt[:, :, None, :]  # v[k, i, j, g] = t[g, k, j] - t[g, k, i]
+    v *= w.T[:, None, None, :]
+    v *= pair.transpose(1, 2, 0)[None]
+    flat = np.abs(v).reshape(n**3, g)
+    if g == 1:  # a single column would be summed pairwise; two columns are summed in order
+        flat = np.concatenate([flat, flat], axis=1)
+    total = np.add.reduce(flat, axis=0)[:g]
     np.maximum(v, 0.0, out=v)
-    v *= np.moveaxis(w, 1, 0)[:, :, None, None]
-    num = np.add.reduce(v, axis=0)
-    num *= pair
-    return num
+    num = np.add.reduce(v, axis=0).transpose(2, 0, 1)
+    return num, total
 
 
 def _probabilities(
@@ -126,13 +136,12 @@ def _probabilities(
     linear and normalised per pair, 0.5 where the pair's denominator vanishes.
     """
     t = dist if printed else dist ** r[:, :, None]  # t[g, k, a] = d(x_k, x_a)^{r_k}
-    num = _vote_margins(t, w, pair)
+    num, total = _vote_margins(t, w, pair)
     if printed:
         den = num + num.transpose(0, 2, 1)
         with np.errstate(invalid="ignore", divide="ignore"):
             p = np.where(den > 0, num / den, 0.5)
         return np.where(pair, p, 0.0)
-    total = 2.0 * num.sum(axis=(1, 2))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total[:, None, None] > 0, num / total[:, None, None], 0.0)
 
