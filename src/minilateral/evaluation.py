@@ -149,9 +149,7 @@ def evaluate_deu(
         per_issue = result.diagnostics.get("issue_rounds")
         for q, issue in enumerate(issues):
             forecasts[issue.isnr] = float(result.outcome[0, q])
-            rounds[issue.isnr] = int(
-                per_issue[0, q] if per_issue is not None else result.rounds[0]
-            )
+            rounds[issue.isnr] = int(per_issue[0, q] if per_issue is not None else result.rounds[0])
     scored = [i for i in data.issues if i.isnr in forecasts and not np.isnan(i.outcome)]
     no_forecast = [i.isnr for i in scored if np.isnan(forecasts[i.isnr])]
     errors = {

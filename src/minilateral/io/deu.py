@@ -193,7 +193,7 @@ def read_deu(path: str | Path) -> DeuData:
         raise FormatError(f"not a DEU III header: {wrong}", path=path, row=1)
     name = str(path)
     n = len(ACTORS)
-    p0, s0 = len(_META), len(_META) + n
+    p0 = len(_META)
     issues: list[DeuIssue] = []
     gdp = np.full(n, np.nan)
     for line, row in enumerate(rows[1:], start=2):
