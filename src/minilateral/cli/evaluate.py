@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from minilateral.cli._app import cli_errors, out_console, parse_sets
+from minilateral.errors import OptionError
 from minilateral.evaluation import CAPABILITIES, evaluate_deu
 from minilateral.io.deu import read_deu
 
@@ -39,10 +40,11 @@ def deu(
 ) -> None:
     """Forecast every DEU issue with one model and report n, MAE and median AE (0–100)."""
     if fmt not in ("table", "json"):
-        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+        raise OptionError(f"--format must be 'table' or 'json', got '{fmt}'", field="format")
     if capability not in CAPABILITIES:
-        raise typer.BadParameter(
-            f"must be one of {', '.join(CAPABILITIES)}", param_hint="--capability"
+        raise OptionError(
+            f"--capability must be one of {', '.join(CAPABILITIES)}, got '{capability}'",
+            field="capability",
         )
     data = read_deu(path)
     report = evaluate_deu(

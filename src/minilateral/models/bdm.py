@@ -367,7 +367,7 @@ def bdm_rounds(
     stop_round = np.zeros(g_count, dtype=np.int64)
     converged = ~active.copy()
     calm = np.zeros(g_count, dtype=np.int64)
-    chunk = max(1, _CHUNK_CELLS // max(1, n**3))
+    chunk = max(16, _CHUNK_CELLS // max(1, n**3))
     current = x.copy()
     for t in range(1, rounds + 1):
         new = current.copy()
