@@ -19,8 +19,9 @@ from minilateral.library import list_scenarios
 
 __all__ = ["register"]
 
-scenarios_app = typer.Typer(help="The scenario library: list, show, export, new.",
-                            no_args_is_help=True)
+scenarios_app = typer.Typer(
+    help="The scenario library: list, show, export, new.", no_args_is_help=True
+)
 
 
 @scenarios_app.command("list")
@@ -105,14 +106,14 @@ def demo(
             progress.update(task, completed=done, total=total, description=label)
 
         result = run_demo(out, progress=step)
-    table = Table(title="minilateral demo: forecast per issue (scenario scale)")
-    table.add_column("scenario")
-    table.add_column("issue")
-    for model in result.models:
-        table.add_column(model, justify="right")
-    for row in result.rows():
-        table.add_row(*row)
-    out_console.print(table)
+    for name, scenario in result.scenarios.items():
+        table = Table(title=f"{scenario.title} ({name}): forecast per issue", title_justify="left")
+        table.add_column("model")
+        for issue in scenario.issues:
+            table.add_column(f"{issue.name}\n{issue.lo:g}–{issue.hi:g}", justify="right")
+        for row in result.rows(name):
+            table.add_row(*row)
+        out_console.print(table)
     out_console.print(
         f"wrote {out / 'results.json'} and {out / 'index.html'} "
         f"in {time.perf_counter() - start:.1f} s"
