@@ -121,6 +121,8 @@ def evaluate_deu(
         §6.3 (a) equal, (b) the GDP row, (c) Council votes by decision year.
     min_actors : int, default=3
         Issues with fewer participants are skipped (3 gives the headline n = 351; 1 gives 353).
+        A model that declares a larger ``min_actors`` (BDM: 3) raises it; the value used is
+        reported in ``details``.
 
     Returns
     -------
@@ -131,6 +133,7 @@ def evaluate_deu(
         deu_capability(data, data.issues[0], capability)  # raises the OptionError
     if min_actors < 1:
         raise OptionError("min_actors must be at least 1", field="min-actors")
+    min_actors = max(min_actors, getattr(type(instance), "min_actors", 1))
     invalid = [i.isnr for i in data.issues if np.isnan(i.outcome)]
     few = [i.isnr for i in data.issues if i.participants.sum() < min_actors]
     proposals: dict[str, list[DeuIssue]] = {}

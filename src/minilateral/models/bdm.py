@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 
@@ -474,6 +474,7 @@ class BDMModel(Model):
     summary = "Expected-utility model (Bueno de Mesquita 1994; Scholz et al. 2011)."
     dynamic = True
     rounds_option = "rounds"
+    min_actors: ClassVar[int] = 3  # per issue with any participant (§4; issue #3)
 
     def __init__(
         self,
