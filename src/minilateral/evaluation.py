@@ -37,7 +37,8 @@ class DeuReport:
 
     ``n``, ``mae`` and ``median_ae`` are the headline numbers; ``details`` holds the rest:
     shares of issues with AE ≤ 5 and ≤ 10, the mean stopping round of dynamic models, the
-    issues skipped (invalid outcome, too few actors) and those without a forecast.
+    issues skipped (invalid outcome, too few actors) and those without a forecast. ``errors``
+    and ``forecasts`` map each scored issue (``isnr``) to its absolute error and forecast.
     """
 
     model: str
@@ -48,6 +49,7 @@ class DeuReport:
     median_ae: float
     details: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, float] = field(default_factory=dict)
+    forecasts: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: ``model``, ``options``, ``capability``, ``n``, ``mae``, ``median_ae`` and
@@ -186,4 +188,5 @@ def evaluate_deu(
         median_ae=float(np.median(ae)) if n else float("nan"),
         details=details,
         errors=errors,
+        forecasts={k: forecasts[k] for k in errors},
     )

@@ -104,13 +104,14 @@ def test_round_one_anchors(emission) -> None:
     num1, d1 = bdm_module._vote_margins(dist, w, pair)
     assert d1[0] == pytest.approx(28.233, abs=1e-3)
     assert d1[0] == pytest.approx(2 * num1.sum(), rel=1e-12)
-    p1 = bdm_module._probabilities(dist, np.ones_like(x), w, pair, printed=False)
+    p1 = bdm_module._probabilities(dist, None, w, pair, printed=False)
     assert p1[0, be, fr] == pytest.approx(0.006039, abs=1e-4)
     assert p1[0, fr, be] == pytest.approx(0.005950, abs=1e-4)
-    pp = bdm_module._probabilities(dist, np.ones_like(x), w, pair, printed=True)
+    pp = bdm_module._probabilities(dist, None, w, pair, printed=True)
     assert pp[0, be, fr] == pytest.approx(0.503693, abs=1e-4)
     assert pp[0, fr, be] == pytest.approx(0.496307, abs=1e-4)
-    e1 = bdm_module._expected_utility(p1, dist, 0.5 * dist, s[:, None, :], 1.0, 1.0, None, None)
+    base = bdm_module._base_utilities(0.5 * dist, 1.0)
+    e1 = bdm_module._expected_utility(p1, base, s[:, None, :], 1.0)
     danger = bdm_module._danger(e1, pair)[0]
     want_s = [-5.2493, 1.4283, 5.4377, -5.2493, -2.0939, -2.0939, -8.6409, 5.6071, -8.8116, -2.7504]
     np.testing.assert_allclose(danger, want_s, atol=1e-4)

@@ -113,7 +113,9 @@ def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> tuple[FloatA
     """
     n, g = t.shape[1], t.shape[0]
     tt = t.transpose(1, 2, 0)  # (k, a, g)
-    v = tt[:, None, :, :] - tt[:, :, None, :]  # v[k, i, j, g] = t[g, k, j] - t[g, k, i]
+    # v[k, i, j, g] = t[g, k, j] - t[g, k, i], allocated in C order: the reduced axes must be
+    # the outer ones in memory, or NumPy sums them pairwise instead of in order.
+    v = np.subtract(tt[:, None, :, :], tt[:, :, None, :], order="C")
     v *= w.T[:, None, None, :]
     v *= pair.transpose(1, 2, 0)[None]
     flat = np.abs(v).reshape(n**3, g)
@@ -126,7 +128,7 @@ def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> tuple[FloatA
 
 
 def _probabilities(
-    dist: FloatArray, r: FloatArray, w: FloatArray, pair: BoolArray, printed: bool
+    dist: FloatArray, r: FloatArray | None, w: FloatArray, pair: BoolArray, printed: bool
 ) -> FloatArray:
     r"""Probability ``P[g, i, j]`` that i prevails over j (§4.5).
 
@@ -135,7 +137,8 @@ def _probabilities(
     :math:`D = \sum_k \sum_{a,b} |v_k(x_a, x_b)|`. ``printed``: eq. 30/31 of Scholz et al.,
     linear and normalised per pair, 0.5 where the pair's denominator vanishes.
     """
-    t = dist if printed else dist ** r[:, :, None]  # t[g, k, a] = d(x_k, x_a)^{r_k}
+    # t[g, k, a] = d(x_k, x_a)^{r_k}; r = None means every exponent is 1 (the first pass).
+    t = dist if printed or r is None else _pow(dist, r[:, :, None])
     num, total = _vote_margins(t, w, pair)
     if printed:
         den = num + num.transpose(0, 2, 1)
@@ -146,48 +149,72 @@ def _probabilities(
         return np.where(total[:, None, None] > 0, num / total[:, None, None], 0.0)
 
 
+def _pow(base: FloatArray, exponent: FloatArray | float) -> FloatArray:
+    """``base ** exponent`` through the C library's ``pow`` (``numpy.float_power``).
+
+    ``numpy.power`` may use a SIMD routine that differs from ``pow`` in the last bit for a few
+    per cent of arguments; the model's strict comparisons amplify such differences, and the
+    spec's reference values were computed with ``pow``.
+    """
+    return np.float_power(base, exponent)
+
+
 def _utilities(base: FloatArray, rho: FloatArray | float) -> FloatArray:
     """``2 − 4·base^ρ`` (§4.4); exact for ρ = 1 without a power."""
     if isinstance(rho, float) and rho == 1.0:
         return 2.0 - 4.0 * base
-    return 2.0 - 4.0 * base**rho
+    return 2.0 - 4.0 * _pow(base, rho)
+
+
+def _base_utilities(
+    half: FloatArray, rho: FloatArray | float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``U_s``, ``U_f`` and ``U_sq`` of §4.4 for challenger–target half-distances ``half``.
+
+    ``half`` is ``0.5·|x_i − x_j| / Δ`` (the reference's rounding); ``rho`` the exponent of
+    the perspective. The distance is symmetric, so one set serves E(i→j) and E(j→i).
+    """
+    return (
+        _utilities(0.5 - half, rho),
+        _utilities(0.5 + half, rho),
+        _utilities(np.asarray(0.5), rho),
+    )
+
+
+def _unchallenged(
+    d: FloatArray, dmu: FloatArray, helps: BoolArray, rho: FloatArray | float
+) -> FloatArray:
+    """``T·U_b + (1 − T)·U_w`` of §4.4/4.6: the target moves toward μ by itself."""
+    spread = 0.25 * (dmu + d)
+    return np.where(helps, _utilities(0.5 - spread, rho), _utilities(0.5 + spread, rho))
 
 
 def _expected_utility(
     p: FloatArray,
-    d: FloatArray,
-    half: FloatArray,
+    base: tuple[FloatArray, FloatArray, FloatArray],
     s_target: FloatArray,
-    rho: FloatArray | float,
     q: float,
-    dmu: FloatArray | None,
-    helps: BoolArray | None,
+    unchallenged: FloatArray | None = None,
 ) -> FloatArray:
     r"""Expected utility of a challenge (§4.6), elementwise over (challenger, target) pairs.
 
     .. math::
         E = s_j [P U_s + (1 - P) U_f] + (1 - s_j) U_s - Q U_{sq} - (1 - Q)[T U_b + (1 - T) U_w]
 
-    ``d`` is the challenger–target distance over Δ and ``half`` the same times 0.5 (computed as
-    ``0.5·|x_i − x_j| / Δ``, the reference's rounding), ``dmu`` the challenger's distance to μ
-    over Δ, ``helps`` is T, ``rho`` the exponent of the perspective.
+    ``base`` holds :math:`U_s, U_f, U_{sq}` (:func:`_base_utilities`); ``unchallenged`` the
+    bracket of the last term (needed only when Q < 1).
     """
-    u_s = _utilities(0.5 - half, rho)
-    u_f = _utilities(0.5 + half, rho)
-    u_sq = _utilities(np.asarray(0.5), rho)
+    u_s, u_f, u_sq = base
     e = s_target * (p * u_s + (1.0 - p) * u_f) + (1.0 - s_target) * u_s - q * u_sq
     if q < 1.0:
-        assert dmu is not None
-        assert helps is not None
-        u_b = _utilities(0.5 - 0.25 * (dmu + d), rho)
-        u_w = _utilities(0.5 + 0.25 * (dmu + d), rho)
-        e = e - (1.0 - q) * np.where(helps, u_b, u_w)
+        assert unchallenged is not None
+        e = e - (1.0 - q) * unchallenged
     return e
 
 
 def _danger(e1: FloatArray, valid: BoolArray) -> FloatArray:
     r"""Danger levels :math:`S_i = \sum_{j \ne i, x_j \ne x_i} E_1(j \to i)` (§4.7), (G, N)."""
-    return np.add.reduce(np.where(valid, e1, 0.0), axis=1)
+    return np.add.reduce(np.ascontiguousarray(np.where(valid, e1, 0.0)), axis=1)
 
 
 def _risk_exponents(danger: FloatArray, m: BoolArray) -> FloatArray:
@@ -247,22 +274,23 @@ def _offers(
         helps_t = helps.transpose(0, 2, 1)
     s_t = s[:, None, :]  # salience of the target (column)
     # First pass (§4.3 step 2): all exponents 1.
-    ones = np.ones_like(x)
-    p1 = _probabilities(dist, ones, w, pair, printed)
-    e1 = _expected_utility(p1, dist, half, s_t, 1.0, q, dmu, helps)
+    p1 = _probabilities(dist, None, w, pair, printed)
+    tail = None if dmu is None else _unchallenged(dist, dmu, helps, 1.0)
+    e1 = _expected_utility(p1, _base_utilities(half, 1.0), s_t, q, tail)
     r = _risk_exponents(_danger(e1, pair), m)
     # Second pass (§4.3 step 3, §4.8).
     p2 = p1 if printed else _probabilities(dist, r, w, pair, printed)
     rho_i = r[:, :, None]
-    a = _expected_utility(p2, dist, half, s_t, rho_i, q, dmu, helps)
+    base = _base_utilities(half, rho_i)
+    tail = None if dmu is None else _unchallenged(dist, dmu, helps, rho_i)
+    a = _expected_utility(p2, base, s_t, q, tail)
     if opts["perspective"] == "own":
         b = a.transpose(0, 2, 1)  # E_{r_j}(j→i)
     else:
         # E_{r_i}(j→i): challenger j, target i, evaluated with the receiver's exponent r_i.
-        dmu_j = None if dmu is None else dmu.transpose(0, 2, 1)
-        b = _expected_utility(
-            p2.transpose(0, 2, 1), dist, half, s[:, :, None], rho_i, q, dmu_j, helps_t
-        )
+        if dmu is not None:
+            tail = _unchallenged(dist, dmu.transpose(0, 2, 1), helps_t, rho_i)
+        b = _expected_utility(p2.transpose(0, 2, 1), base, s[:, :, None], q, tail)
     return a, b, r, pair
 
 
