@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from minilateral.cli import align as _align
+from minilateral.cli import data as _data
 from minilateral.cli import evaluate as _evaluate
 from minilateral.cli import forecast as _forecast
 from minilateral.cli import scenarios as _scenarios
@@ -17,6 +19,8 @@ __all__ = ["app", "main"]
 
 _forecast.register(app)
 _evaluate.register(app)
+_align.register(app)
+_data.register(app)
 _scenarios.register(app)
 
 
