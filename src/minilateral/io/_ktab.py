@@ -160,12 +160,13 @@ def to_scenario(
 
 
 def ktab_number(unit: float) -> str:
-    """The shortest decimal ``t`` (0–100 scale) with ``float(t) / 100 == unit``."""
-    for digits in range(1, 18):
-        text = f"{unit * 100.0:.{digits}g}"
+    """The shortest fixed-point decimal ``t`` (0–100 scale) with ``float(t) / 100 == unit``."""
+    value = unit * 100.0
+    for decimals in range(18):
+        text = f"{value:.{decimals}f}"
         if float(text) / 100.0 == unit:
             return text
-    return repr(unit * 100.0)
+    return repr(value)
 
 
 @dataclass
@@ -184,7 +185,10 @@ class KtabTable:
 
 
 def _ktab_name(actor: Any, taken: set[str]) -> str:
-    """KTAB allows 1–25 characters: the name, else the actor's code, else a shortened name."""
+    """KTAB allows 1–25 characters: the name, else the actor's code, else a shortened name.
+
+    Commas become semicolons (KTAB's CSV reader splits on every comma).
+    """
     for candidate in (actor.name, actor.code or ""):
         candidate = candidate.replace(",", ";").strip()
         if 1 <= len(candidate) <= MAX_NAME and candidate not in taken:
@@ -207,14 +211,13 @@ def ktab_table(scenario: Scenario) -> KtabTable:
         name = _ktab_name(actor, taken)
         taken.add(name)
         names.append(name)
-        desc = actor.name if name != actor.name else ""
-        descriptions.append(desc.replace(",", ";")[:MAX_DESC])
+        note = " ".join((actor.note or "").split())
+        desc = actor.name if name != actor.name else note if len(note) <= MAX_DESC else ""
+        descriptions.append(desc)
     return KtabTable(
-        title=scenario.title.replace(",", ";"),
-        description=(scenario.description or "").strip().replace(",", ";").replace("\n", " ")[
-            :MAX_DESC
-        ],
-        dims=[q.replace(",", ";") for q in scenario.issue_names],
+        title=scenario.title,
+        description=" ".join((scenario.description or "").split()),
+        dims=list(scenario.issue_names),
         names=names,
         descriptions=descriptions,
         capability=[float(c) for c in inputs.capability[0]],

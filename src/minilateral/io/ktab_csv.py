@@ -114,19 +114,25 @@ def load_ktab_csv(text: str, path: str | Path = "<string>") -> Scenario:
     return to_scenario(path, first[0], first[1], dims, actors)
 
 
+def _cell(text: str) -> str:
+    """KTAB's CSV reader splits on every comma: write commas as semicolons."""
+    return text.replace(",", ";")
+
+
 def dump_ktab_csv(scenario: Scenario) -> str:
     """The scenario as a KTAB CSV, mapped onto SMP's inputs as in ``docs/models/smp.md``.
 
     KTAB CSVs carry no options and no accommodation matrix: use the XML format for those.
+    Commas in text fields are written as semicolons, since KTAB's reader splits on every comma.
     """
     t = ktab_table(scenario)
-    lines = [f"{t.title},{t.description},{len(t.names)},{len(t.dims)},"]
+    lines = [f"{_cell(t.title)},{_cell(t.description)},{len(t.names)},{len(t.dims)},"]
     header = ["Actor", "Description", "Power"]
     for dim in t.dims:
-        header += [dim, f"{dim} Salience"]
+        header += [_cell(dim), f"{_cell(dim)} Salience"]
     lines.append(",".join(header) + ",")
     for k, name in enumerate(t.names):
-        cells = [name, t.descriptions[k], repr(t.capability[k])]
+        cells = [name, _cell(t.descriptions[k]), repr(t.capability[k])]
         for x, s in zip(t.positions[k], t.saliences[k], strict=True):
             cells += [x, s]
         lines.append(",".join(cells) + ",")

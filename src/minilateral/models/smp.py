@@ -244,11 +244,12 @@ def _perception(v: FloatArray, r: FloatArray, alpha: float) -> FloatArray:
 # -- the turn (§5.5-§5.9) -------------------------------------------------------------------
 def _challenges(
     w4: FloatArray, w_eff: FloatArray, big_s: FloatArray, o: _Opts
-) -> tuple[IntArray, FloatArray]:
-    """Targets j*(i) (−1 for none) and P_ij of every initiator (spec §5.6), shape (B, N).
+) -> tuple[FloatArray, FloatArray]:
+    """P_ij and G_ij of every challenge, from the initiator's perspective (spec §5.6).
 
-    Arrays are laid out (b, n, i, j): third party n first, so that the sums over n run in
-    index order.
+    Returns two arrays of shape (B, N, N), initiator i by target j (the diagonal is
+    meaningless). Arrays are laid out (b, n, i, j): third party n first, so that the sums over
+    n run in index order.
     """
     b, n = w_eff.shape
     idx = np.arange(n)
@@ -281,7 +282,12 @@ def _challenges(
     else:
         chi_i, chi_j = k_i, k_j
     p = chi_i / (chi_i + chi_j)
-    gain = (u_ii - u_ij) * (1.0 - 2.0 * big_s[:, None, :] * (1.0 - p))
+    return p, (u_ii - u_ij) * (1.0 - 2.0 * big_s[:, None, :] * (1.0 - p))
+
+
+def _targets(p: FloatArray, gain: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Target j*(i) (−1 for none: first argmax of G above 1e-5) and its P_ij, shape (B, N)."""
+    n = p.shape[1]
     gain = np.where(np.eye(n, dtype=bool)[None] | ~(gain > _MIN_GAIN), -np.inf, gain)
     target = np.argmax(gain, axis=2)
     has = np.isfinite(np.take_along_axis(gain, target[:, :, None], axis=2)[:, :, 0])
@@ -464,7 +470,7 @@ def _run(
         near = np.abs(own_l - (1.0 - v[sel])).max(axis=(1, 2)) < 1e-6
         for k in live[near]:
             notes[k].append(f"turn {t}: risk-aware utilities within 1e-6 of risk-neutral ones")
-        target, p_star = _challenges(w4_l, w_eff[live], big_s[live], o)
+        target, p_star = _targets(*_challenges(w4_l, w_eff[live], big_s[live], o))
         bi, bj = _bargains(x[live], s[live], target, p_star, o.ivb)
         draws = rng.random((live.size, n)) if o.stochastic else None
         new_x = _resolve(
