@@ -131,6 +131,12 @@ def to_scenario(
 ) -> Scenario:
     """Build the validated :class:`Scenario` of a KTAB file (positions 0–100, salience / 100)."""
     dims = unique_names(dims)
+    seen: set[str] = set()
+    for k, actor in enumerate(actors):
+        if actor.name in seen:
+            raise FormatError(f"actors[{k}]: duplicate actor '{actor.name}'", path=path,
+                              row=actor.line, field="name")
+        seen.add(actor.name)
     data: dict[str, Any] = {
         "title": title.strip() or Path(str(path)).stem,
         "description": description.strip() or None,

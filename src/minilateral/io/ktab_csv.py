@@ -91,7 +91,7 @@ def load_ktab_csv(text: str, path: str | Path = "<string>") -> Scenario:
                 path=path, row=number,
             )
         row = _fields(lines[number - 1])
-        while row and row[-1] == "" and len(row) > width:
+        while row and row[-1] == "":
             row.pop()
         if len(row) < width:
             raise FormatError(

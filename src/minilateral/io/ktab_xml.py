@@ -196,8 +196,8 @@ def _actor(node: _Node, k: int, dims: int, path: str | Path) -> KtabActor:
 def _accommodation(node: _Node, names: list[str], path: str | Path) -> list[list[Any]]:
     """``[adjusting, reference, value]`` entries, checked against spec §4.2's bounds."""
     entries: list[list[Any]] = []
-    row_sum = {name: 1.0 for name in names}  # identity rows until overwritten
-    matrix: dict[tuple[str, str], float] = {(n, n): 1.0 for n in names}
+    matrix: dict[tuple[str, str], float] = {(n, n): 1.0 for n in names}  # A starts as I
+    last_line: dict[str, int] = {}
     for pair in node.all("iaPair"):
         where = "iaPair"
         who = _text(_required(pair, "adjustingIdeal", path, where), path, where)
@@ -205,21 +205,23 @@ def _accommodation(node: _Node, names: list[str], path: str | Path) -> list[list
         value_node = _required(pair, "adjust", path, where)
         value = parse_number(_text(value_node, path, where), path, value_node.line, "adjust")
         for label, actor in (("adjustingIdeal", who), ("referencePos", ref)):
-            if actor not in row_sum:
+            if actor not in names:
                 raise FormatError(f"{label} names unknown actor '{actor}'", path=path,
                                   row=pair.line, field=label)
         if not 0.0 <= value <= 1.0:
             raise FormatError(f"adjust {value:g} for ({who}, {ref}) lies outside [0, 1]",
                               path=path, row=value_node.line, field="adjust")
         matrix[(who, ref)] = value
-        row_sum[who] = sum(v for (i, _), v in matrix.items() if i == who)
-        if row_sum[who] > 1.0 + 1e-12:
-            raise FormatError(
-                f"the accommodation row of '{who}' sums to {row_sum[who]:g} > 1 "
-                "(each row of A must sum to at most 1)",
-                path=path, row=value_node.line, field="adjust",
-            )
+        last_line[who] = value_node.line
         entries.append([who, ref, value])
+    for who, line in last_line.items():
+        total = sum(v for (i, _), v in matrix.items() if i == who)
+        if total > 1.0 + 1e-12:
+            raise FormatError(
+                f"the accommodation row of '{who}' sums to {total:g} > 1 (each row of A must "
+                "sum to at most 1; an actor without a diagonal pair keeps A_ii = 1)",
+                path=path, row=line, field="adjust",
+            )
     return entries
 
 

@@ -541,8 +541,11 @@ def smp_inputs(arrays: ScenarioArrays) -> SmpInputs:
     """
     mask = arrays.mask
     z = arrays.unit_positions()
-    cap_sum = np.where(mask, arrays.capability, 0.0).sum(axis=2)
-    capability = cap_sum / np.maximum(mask.sum(axis=2), 1)
+    cap = np.where(mask, arrays.capability, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        hi, mean = np.nanmax(cap, axis=2), np.nanmean(cap, axis=2)
+    capability = np.where(hi == np.nanmin(cap, axis=2), hi, mean)  # exact when all equal
     sal = np.where(mask, arrays.salience, 0.0)
     total = sal.sum(axis=2)
     for label, bad in (("capability", capability <= 0), ("total salience", total <= 0)):
