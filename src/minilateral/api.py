@@ -47,6 +47,9 @@ def forecast(
 ) -> Forecast:
     """Run ``model`` with ``options`` on ``scenario`` and record provenance.
 
+    Options stored in ``scenario.model_options[model]`` (e.g. read from a KTAB XML file) are
+    used unless ``options`` overrides them; a stored ``seed`` is used when ``seed`` is None.
+
     Examples
     --------
     >>> from minilateral import forecast, load_scenario
@@ -54,7 +57,11 @@ def forecast(
     >>> f.outcome.shape[0]
     1
     """
-    instance = get_model(model, **(options or {}))
+    stored = dict(scenario.model_options.get(model, {}))
+    stored_seed = stored.pop("seed", None)
+    if seed is None and stored_seed is not None:
+        seed = int(stored_seed)
+    instance = get_model(model, **{**stored, **(options or {})})
     result = instance.forecast(scenario.to_arrays(), rng=seed)
     return result.with_provenance(
         **provenance(

@@ -297,6 +297,13 @@ class Actor(_Strict):
 class Scenario(_Strict):
     """A negotiation: issues × actors with positions, saliences and capabilities.
 
+    ``model_options`` (optional) stores options for particular models with the scenario, keyed
+    by model name, in that model's own option names: e.g. ``smp`` holds KTAB's nine options, the
+    accommodation matrix (``accommodation``: ``[adjusting actor, reference actor, value]``
+    entries) and the seed read from a KTAB XML file. Options given to
+    :func:`minilateral.forecast` (``--set`` on the command line) override them; the key ``seed``
+    is the default seed of that model's runs.
+
     Examples
     --------
     >>> from minilateral import load_scenario
@@ -313,6 +320,7 @@ class Scenario(_Strict):
     actors: list[Actor]
     candidate_mediators: list[str] = Field(default_factory=list)
     uncertainty: Uncertainty | None = None
+    model_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -116,6 +116,30 @@ def _vote(rule: str, w: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
     return np.where(d < 0, w * d, np.where(d > 0, 2.0 * w * d / 3.0, 0.0))
 
 
+_CHUNK = 1 << 15  # elements per block of an ordered sum: blocks stay in the CPU cache
+
+
+def _ordered_sum(
+    block: Callable[[slice], FloatArray], n: int, item: int, start: FloatArray | None = None
+) -> FloatArray:
+    """``start + Σ_{k=0}^{n−1} block(k)`` summed strictly in index order (spec §7).
+
+    ``block(sl)`` returns the terms of the indices in ``sl`` along axis 1. The sum is built
+    block by block (``item`` elements per index), each reduced over its leading axis after the
+    running total is added to its first term: ``((start + t_0) + t_1) + ...``, exactly the order
+    of a scalar loop. Blocking keeps every temporary in cache.
+    """
+    step = max(1, _CHUNK // max(item, 1))
+    acc = start
+    for lo in range(0, n, step):
+        terms = block(slice(lo, min(n, lo + step)))
+        if acc is not None:
+            terms[:, 0] += acc
+        acc = np.add.reduce(terms, axis=1)
+    assert acc is not None
+    return acc
+
+
 def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
     r"""Probabilistic Condorcet election over M options, batched (spec §5.3).
 
@@ -139,16 +163,25 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
     :math:`v_k = \mathrm{vote}(\omega_k, U_{km}, U_{kn})` for m > n (and the negative parts for
     :math:`C_{nm}`), summed over voters in index order (the voter axis is not contiguous).
     """
-    g, _, m = u.shape
+    g, k, m = u.shape
     if m == 1:
         return np.ones((g, 1))
-    votes = _vote(opts.rule, w[:, :, None, None], u[:, :, :, None], u[:, :, None, :])
-    lower = np.tril(np.ones((m, m), dtype=bool), -1)
-    pos = np.where(lower, np.maximum(votes, 0.0), 0.0).sum(axis=1)
-    neg = np.where(lower, np.maximum(-votes, 0.0), 0.0).sum(axis=1)
-    c = np.where(lower, _PCE_FLOOR + pos, 0.0)
-    c = c + np.swapaxes(np.where(lower, _PCE_FLOOR + neg, 0.0), 1, 2)
+
+    def votes(sl: slice) -> FloatArray:
+        return _vote(opts.rule, w[:, sl, None, None], u[:, sl, :, None], u[:, sl, None, :])
+
     diag = np.eye(m, dtype=bool)
+    if opts.rule == "ASymProsp":
+        # Not antisymmetric: only pairs m > n vote, for m (v⁺) or for n (v⁻), spec §5.3.
+        lower = np.tril(np.ones((m, m), dtype=bool), -1)
+        pos = _ordered_sum(lambda sl: np.where(lower, np.maximum(votes(sl), 0.0), 0.0), k, g * m * m)
+        neg = _ordered_sum(lambda sl: np.where(lower, np.maximum(-votes(sl), 0.0), 0.0), k,
+                           g * m * m)
+        c = np.where(lower, _PCE_FLOOR + pos, 0.0)
+        c = c + np.swapaxes(np.where(lower, _PCE_FLOOR + neg, 0.0), 1, 2)
+    else:
+        # vote(ω, a, b) = −vote(ω, b, a) bit for bit, so C_nm = 1e-8 + Σ_k vote(ω_k, U_kn, U_km)⁺.
+        c = _PCE_FLOOR + _ordered_sum(lambda sl: np.maximum(votes(sl), 0.0), k, g * m * m)
     c = np.where(diag, _PCE_FLOOR, c)
     ct = np.swapaxes(c, 1, 2)
     if opts.vpm == "Binary":
@@ -209,7 +242,11 @@ def _distances(y: FloatArray, s: FloatArray, z: FloatArray) -> FloatArray:
 
 def _utility(delta: FloatArray, r: FloatArray) -> FloatArray:
     """u(δ; R) of spec §5.1 (the δ > 1 branch is reachable only through round-off)."""
-    return np.where(delta <= 1.0, (1.0 - delta) * (1.0 + r * delta), (1.0 - delta) * (1.0 + r))
+    u = (1.0 - delta) * (1.0 + r * delta)
+    beyond = delta > 1.0
+    if beyond.any():
+        u = np.where(beyond, (1.0 - delta) * (1.0 + r), u)
+    return u
 
 
 def _risk(pi: FloatArray, brr: str) -> FloatArray:
@@ -244,11 +281,12 @@ def _perception(v: FloatArray, r: FloatArray, alpha: float) -> FloatArray:
 # -- the turn (§5.5-§5.9) -------------------------------------------------------------------
 def _challenges(
     w4: FloatArray, w_eff: FloatArray, big_s: FloatArray, o: _Opts
-) -> tuple[IntArray, FloatArray]:
-    """Targets j*(i) (−1 for none) and P_ij of every initiator (spec §5.6), shape (B, N).
+) -> tuple[FloatArray, FloatArray]:
+    """P_ij and G_ij of every challenge, from the initiator's perspective (spec §5.6).
 
-    Arrays are laid out (b, n, i, j): third party n first, so that the sums over n run in
-    index order.
+    Returns two arrays of shape (B, N, N), initiator i by target j (the diagonal is
+    meaningless). Arrays are laid out (b, n, i, j): third party n first, so that the sums over
+    n run in index order.
     """
     b, n = w_eff.shape
     idx = np.arange(n)
@@ -263,25 +301,49 @@ def _challenges(
     k_j = _CHALLENGE_FLOOR + np.maximum(-e_i, 0.0) + np.maximum(-e_j, 0.0)
     if o.tpc == "SemiCommit":
         # Third parties: under NoCommit and FullCommit E_i = E_j exactly, so v_n = 0 (§5.6).
-        u_ni = np.swapaxes(u_ji, 1, 2)[:, :, :, None]  # W[i, n, i] as (b, n, i, 1)
-        u_nj = np.swapaxes(w4, 1, 2)  # W[i, n, j] as (b, n, i, j)
-        u_nn = np.swapaxes(u_jj, 1, 2)[:, :, :, None]  # W[i, n, n] as (b, n, i, 1)
-        wn = w_eff[:, :, None, None]
-        tau = _vote(o.rule, wn, u_ni, u_nj)
-        num = k_i[:, None] + np.maximum(tau, 0.0)
-        q = num / (num + k_j[:, None] + np.maximum(-tau, 0.0))
-        omq = 1.0 - q
-        e_a = q * (2.0 * u_ni + u_nn) + omq * (3.0 * u_nj)
-        e_b = q * (3.0 * u_ni) + omq * (2.0 * u_nj + u_nn)
-        vn = _vote(o.rule, wn, e_a, e_b)
-        party = (idx[:, None, None] == idx[None, :, None]) | (idx[:, None, None] == idx[None, None, :])
-        vn = np.where(party[None], 0.0, vn)
-        chi_i = np.concatenate([k_i[:, None], np.maximum(vn, 0.0)], axis=1).sum(axis=1)
-        chi_j = np.concatenate([k_j[:, None], np.maximum(-vn, 0.0)], axis=1).sum(axis=1)
+        u_ni_all = np.swapaxes(u_ji, 1, 2)[:, :, :, None]  # W[i, n, i] as (b, n, i, 1)
+        u_nn_all = np.swapaxes(u_jj, 1, 2)[:, :, :, None]  # W[i, n, n] as (b, n, i, 1)
+        ki, kj = k_i[:, None], k_j[:, None]
+        cache: dict[int, FloatArray] = {}
+
+        def third_party_votes(sl: slice) -> FloatArray:
+            u_ni, u_nn = u_ni_all[:, sl], u_nn_all[:, sl]
+            u_nj = np.swapaxes(w4[:, :, sl, :], 1, 2)  # W[i, n, j] as (b, n, i, j)
+            wn = w_eff[:, sl, None, None]
+            tau = _vote(o.rule, wn, u_ni, u_nj)
+            q = np.maximum(tau, 0.0)
+            q += ki  # K_i + τ⁺
+            den = q + kj
+            den -= np.minimum(tau, 0.0, out=tau)  # + τ⁻
+            q /= den
+            omq = np.subtract(1.0, q, out=den)
+            e_a = omq * (3.0 * u_nj)
+            e_a += q * (2.0 * u_ni + u_nn)  # q·J_ii + (1 − q)·J_ij
+            e_b = 2.0 * u_nj
+            e_b += u_nn
+            e_b *= omq
+            e_b += q * (3.0 * u_ni)  # q·J_ji + (1 − q)·J_jj
+            vn = _vote(o.rule, wn, e_a, e_b)
+            rel = np.arange(sl.start, sl.stop) - sl.start
+            vn[:, rel, np.arange(sl.start, sl.stop), :] = 0.0  # n = i
+            vn[:, rel, :, np.arange(sl.start, sl.stop)] = 0.0  # n = j
+            cache[sl.start] = vn
+            return np.maximum(vn, 0.0)
+
+        def negative_parts(sl: slice) -> FloatArray:
+            return np.maximum(-cache.pop(sl.start), 0.0)
+
+        chi_i = _ordered_sum(third_party_votes, n, b * n * n, start=k_i)
+        chi_j = _ordered_sum(negative_parts, n, b * n * n, start=k_j)
     else:
         chi_i, chi_j = k_i, k_j
     p = chi_i / (chi_i + chi_j)
-    gain = (u_ii - u_ij) * (1.0 - 2.0 * big_s[:, None, :] * (1.0 - p))
+    return p, (u_ii - u_ij) * (1.0 - 2.0 * big_s[:, None, :] * (1.0 - p))
+
+
+def _targets(p: FloatArray, gain: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Target j*(i) (−1 for none: first argmax of G above 1e-5) and its P_ij, shape (B, N)."""
+    n = p.shape[1]
     gain = np.where(np.eye(n, dtype=bool)[None] | ~(gain > _MIN_GAIN), -np.inf, gain)
     target = np.argmax(gain, axis=2)
     has = np.isfinite(np.take_along_axis(gain, target[:, :, None], axis=2)[:, :, 0])
@@ -343,8 +405,9 @@ def _resolve(
     skip = (idx[:, None, None] == idx[None, None, :]) | (
         idx[:, None, None] == target[:, None, None, :]
     )  # (b, n, 1, i)
-    terms = np.where(skip, 0.0, own_t[:, :, :, None])  # (b, n, a, i)
-    nu_b = np.concatenate([moved[:, None], terms], axis=1).sum(axis=1) / n  # (b, a, i)
+    nu_b = _ordered_sum(
+        lambda sl: np.where(skip[:, sl], 0.0, own_t[:, sl, :, None]), n, b * n * n, start=moved
+    ) / n  # (b, a, i): (u(b_i) + u(b_j)) + W[a, a, 0] + ... skipping n ∈ {i, j}
     if np.any(nu_sq <= 0.0) or np.any(nu_sq > 1.0):
         raise ScenarioError("internal error: a mean status-quo value lies outside (0, 1] (§9.2)")
     # Option lists: SQ, then the bargains k is party to, by initiator index.
@@ -464,7 +527,7 @@ def _run(
         near = np.abs(own_l - (1.0 - v[sel])).max(axis=(1, 2)) < 1e-6
         for k in live[near]:
             notes[k].append(f"turn {t}: risk-aware utilities within 1e-6 of risk-neutral ones")
-        target, p_star = _challenges(w4_l, w_eff[live], big_s[live], o)
+        target, p_star = _targets(*_challenges(w4_l, w_eff[live], big_s[live], o))
         bi, bj = _bargains(x[live], s[live], target, p_star, o.ivb)
         draws = rng.random((live.size, n)) if o.stochastic else None
         new_x = _resolve(
@@ -535,8 +598,11 @@ def smp_inputs(arrays: ScenarioArrays) -> SmpInputs:
     """
     mask = arrays.mask
     z = arrays.unit_positions()
-    cap_sum = np.where(mask, arrays.capability, 0.0).sum(axis=2)
-    capability = cap_sum / np.maximum(mask.sum(axis=2), 1)
+    cap = np.where(mask, arrays.capability, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        hi, mean = np.nanmax(cap, axis=2), np.nanmean(cap, axis=2)
+    capability = np.where(hi == np.nanmin(cap, axis=2), hi, mean)  # exact when all equal
     sal = np.where(mask, arrays.salience, 0.0)
     total = sal.sum(axis=2)
     for label, bad in (("capability", capability <= 0), ("total salience", total <= 0)):
