@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import warnings
 from pathlib import Path
 
@@ -356,3 +357,59 @@ def test_seed_changes_the_draws(small, tmp_path):
     a = _rows(ml.sweep(small, "mean", draws=5, seed=1, out=tmp_path / "a").path)
     b = _rows(ml.sweep(small, "mean", draws=5, seed=2, out=tmp_path / "b").path)
     assert not np.array_equal(a["position:A:border"], b["position:A:border"])
+
+
+def test_a_second_sweep_on_a_running_directory_is_refused(small, tmp_path):
+    import fcntl
+
+    out = tmp_path / "s"
+    out.mkdir()
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running sweep holds it
+        with pytest.raises(StoreError, match="another sweep is running"):
+            ml.sweep(small, "mean", draws=10, seed=1, out=out, resume=True)
+    finally:
+        os.close(fd)
+    assert ml.sweep(small, "mean", draws=10, seed=1, out=out, resume=True).complete
+
+
+def test_ctrl_c_on_the_command_line_then_resume(small_yaml, tmp_path):
+    out = tmp_path / "s"
+    cmd = [
+        sys.executable,
+        "-m",
+        "minilateral",
+        "sweep",
+        "run",
+        str(small_yaml),
+        "--model",
+        "nash",
+        "--draws",
+        "2000000",
+        "--seed",
+        "2",
+        "--out",
+        str(out),
+        "--chunk-size",
+        "50",
+        "--quiet",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(out.glob("part-*.parquet"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "interrupted" in err
+    assert "--resume" in err
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    done = manifest["draws_done"]
+    assert done == 50 * len(list(out.glob("part-*.parquet")))
+    assert not list(out.glob(".*.tmp"))
