@@ -30,7 +30,8 @@ def test_uniforms_depend_only_on_seed_and_draw(seed, start, length, width):
     block = draw_uniforms(seed, start, start + length, width)
     rows = np.vstack([draw_uniforms(seed, i, i + 1, width) for i in range(start, start + length)])
     assert np.array_equal(block, rows)
-    assert block.min() > 0.0 and block.max() < 1.0
+    assert block.min() > 0.0
+    assert block.max() < 1.0
 
 
 def test_uniforms_are_uniform_and_seed_dependent():
@@ -66,7 +67,8 @@ def test_truncnormal_positions_follow_the_truncated_normal(small_text):
     z = x / 10.0
     ref = stats.truncnorm(a=(0 - 0.1) / 0.2, b=(1 - 0.1) / 0.2, loc=0.1, scale=0.2)
     assert stats.kstest(z, ref.cdf).pvalue > 1e-3
-    assert x.min() >= 0.0 and x.max() <= 10.0
+    assert x.min() >= 0.0
+    assert x.max() <= 10.0
 
 
 def test_uniform_positions_are_cut_to_the_scale(small_text):
@@ -95,7 +97,8 @@ def test_lognormal_capability_is_one_factor_per_actor(small_text):
 def test_normal_positions_are_clipped_to_the_scale(small_text):
     text = _with_block(small_text, "  positions: {dist: normal, sd: 0.5}\n")
     _, _, x = _cell_draws(text, "positions", 0, 1, n=5000)  # A on aid: -0.5 on [-1, 1]
-    assert x.min() == -1.0 and x.max() == 1.0  # clipped mass at both ends
+    assert x.min() == -1.0
+    assert x.max() == 1.0
 
 
 @settings(max_examples=30, deadline=None)
@@ -122,11 +125,14 @@ def test_values_stay_in_range(small, pos, sal, cap, spread, seed):
     lo, hi = arrays.scale[:, 0], arrays.scale[:, 1]
     assert np.all((arrays.positions >= lo) & (arrays.positions <= hi))
     assert np.all((arrays.salience >= 0) & (arrays.salience <= 1))
-    assert np.all(np.isfinite(arrays.capability)) and np.all(arrays.capability >= 0)
+    assert np.all(np.isfinite(arrays.capability))
+    assert np.all(arrays.capability >= 0)
     base = small.to_arrays()
     # cells where the actor takes no part are never perturbed
-    assert np.array_equal(arrays.positions[:, ~mask[0]], np.broadcast_to(
-        base.positions[0][~mask[0]], (300, (~mask[0]).sum())))
+    assert np.array_equal(
+        arrays.positions[:, ~mask[0]],
+        np.broadcast_to(base.positions[0][~mask[0]], (300, (~mask[0]).sum())),
+    )
     assert np.all(arrays.salience[:, ~mask[0]] == 0)
 
 
@@ -134,16 +140,24 @@ def test_precedence_cell_actor_issue_global(small):
     spec = {
         "positions": {"dist": "uniform", "half_width": 0.01},
         "issues": {"aid": {"positions": {"dist": "uniform", "half_width": 0.02}}},
-        "actors": {"B": {"positions": {"dist": "uniform", "half_width": 0.03},
-                         "capability": {"dist": "none"}}},
+        "actors": {
+            "B": {
+                "positions": {"dist": "uniform", "half_width": 0.03},
+                "capability": {"dist": "none"},
+            }
+        },
         "cells": {"B": {"aid": {"positions": {"dist": "uniform", "half_width": 0.04}}}},
     }
     plan = resolve_uncertainty(small, spec)
     spread = plan.position_spread
-    assert spread[0, 0] == 0.01 and spread[0, 1] == 0.02  # A: global, issue
-    assert spread[1, 0] == 0.03 and spread[1, 1] == 0.04  # B: actor, cell
-    assert spread[2, 1] == 0.0 and plan.position_kind[2, 1] == 0  # C takes no part in aid
-    assert plan.capability_kind[1] == 0 and plan.capability_kind[0] != 0
+    assert spread[0, 0] == 0.01
+    assert spread[0, 1] == 0.02
+    assert spread[1, 0] == 0.03
+    assert spread[1, 1] == 0.04
+    assert spread[2, 1] == 0.0
+    assert plan.position_kind[2, 1] == 0
+    assert plan.capability_kind[1] == 0
+    assert plan.capability_kind[0] != 0
     assert plan.defaults == ("salience", "capability")
     arrays = plan.sample(0, 0, 100)
     assert np.all(arrays.capability[:, 1] == small.to_arrays().capability[0, 1])
@@ -160,9 +174,10 @@ def test_none_keeps_the_input_bit_identical(small):
 
 
 def test_block_round_trips_through_yaml(small_text):
-    text = _with_block(small_text, 
+    text = _with_block(
+        small_text,
         "  positions: {dist: uniform, half_width: 0.1}\n"
-        "  actors:\n    B:\n      capability: {dist: lognormal, sigma: 0.4}\n"
+        "  actors:\n    B:\n      capability: {dist: lognormal, sigma: 0.4}\n",
     )
     scenario = load_yaml(text)
     assert load_yaml(dump_yaml(scenario)) == scenario
@@ -189,7 +204,8 @@ def test_invalid_block_is_rejected_naming_the_field(small_text, block, expected)
         load_yaml(_with_block(small_text, block), path="s.yaml")
     message = str(info.value)
     assert expected in message
-    assert "s.yaml" in message and "line" in message
+    assert "s.yaml" in message
+    assert "line" in message
 
 
 def test_invalid_override_is_rejected(small):
@@ -199,7 +215,9 @@ def test_invalid_override_is_rejected(small):
 
 def test_parse_noise():
     assert parse_noise("positions=uniform:0.1") == (
-        "positions", Noise(dist="uniform", half_width=0.1))
+        "positions",
+        Noise(dist="uniform", half_width=0.1),
+    )
     assert parse_noise("capability=lognormal:0.2")[1].sigma == 0.2
     assert parse_noise("salience=none") == ("salience", Noise(dist="none"))
     for bad, text in [
