@@ -18,6 +18,7 @@ __all__ = ["available_models", "get_model", "model_class", "register"]
 _MODEL_MODULES = (
     "minilateral.models.baselines",
     "minilateral.models.nash",
+    "minilateral.models.bdm",
 )
 
 M = TypeVar("M", bound=type[Model])

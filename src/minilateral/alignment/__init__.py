@@ -1,0 +1,1 @@
+"""Alignment, capability and cohesion measures (``specs/alignment.md``)."""

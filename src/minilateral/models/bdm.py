@@ -1,0 +1,593 @@
+r"""Bueno de Mesquita's expected-utility ("challenge") model, Scholz et al.'s reconstruction.
+
+Implements ``specs/bargaining.md`` §4: every issue is bargained separately; in each round every
+actor computes its risk exponent from the danger it is in (§4.7), the expected utility of
+challenging and of being challenged by every other actor (§4.4–4.6), derives at most one move
+from the octant classification of those two numbers (§4.8–4.9), and all moves are applied at
+once. The forecast is the capability × salience weighted median of the positions at the stopping
+round (§4.10).
+
+The core works on a flat batch of G = B·D independent issues, shape (G, N): every (scenario,
+issue) pair is one bargaining problem, and all of them advance together, one NumPy expression
+per step. Python loops only over rounds (and over cache-sized chunks of G).
+
+Summation order (§4.14). The probability numerators :math:`\sum_k \max(0, v_k)` are ordered
+reductions over the voter axis k (left to right in input order), as in the reference code. The
+normaliser D is computed once per pass as :math:`D = 2 \sum_{i,j} \mathrm{num}_{ij}` (for each
+voter :math:`\sum_{a,b} |v| = 2 \sum_{a,b} \max(0, v)`), never per pair; it equals the reference's
+triple sum up to rounding.
+
+References
+----------
+.. [1] Bueno de Mesquita, B. (1994). Political forecasting: an expected utility method. In
+   B. Bueno de Mesquita & F. N. Stokman (eds), *European Community Decision Making*, ch. 4.
+   New Haven: Yale University Press.
+.. [2] Bueno de Mesquita, B. (1985). The war trap revisited: a revised expected utility model.
+   *American Political Science Review* 79(1), 156–177.
+.. [3] Scholz, J. B., Calbert, G. J. & Smith, G. A. (2011). Unravelling Bueno de Mesquita's group
+   decision model. *Journal of Theoretical Politics* 23(4), 510–531.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
+from minilateral.errors import ConvergenceWarning, ScenarioError
+from minilateral.forecast import Forecast
+from minilateral.models.base import Model, SeedLike
+from minilateral.models.baselines import lower_weighted_median, weighted_mean
+from minilateral.models.registry import register
+
+__all__ = ["BDMModel", "BDMRun", "bdm_rounds"]
+
+_PRESETS: dict[str, dict[str, object]] = {
+    "scholz_code": {
+        "probability": "scholz_code",
+        "perspective": "receiver",
+        "selection": "scholz_code",
+        "capitulation": False,
+    },
+    "printed": {
+        "probability": "printed",
+        "perspective": "own",
+        "selection": "least_movement",
+        "capitulation": True,
+    },
+}
+_FLAT_S = 1e-12  # §4.7 step 4: danger levels this close count as equal
+_CHUNK_CELLS = 1 << 17  # G·N³ elements per chunk: keeps the voter tensor in cache
+
+
+@dataclass(frozen=True)
+class BDMRun:
+    """Result of :func:`bdm_rounds` on G independent issues.
+
+    Attributes
+    ----------
+    positions : ndarray of shape (T + 1, G, N)
+        Positions per round (round 0 = input); after an issue stopped, its last state repeats.
+    median, mean : ndarray of shape (T + 1, G)
+        c·s-weighted (lower) median and mean of the positions of each round.
+    risk : ndarray of shape (T, G, N)
+        Risk exponents of rounds 1…T; NaN for absent actors and after the issue stopped.
+    rounds : ndarray of int, shape (G,)
+        Stopping round of each issue.
+    converged : ndarray of bool, shape (G,)
+        True where a fixed point or the ``converged`` rule stopped the issue.
+    """
+
+    positions: FloatArray
+    median: FloatArray
+    mean: FloatArray
+    risk: FloatArray
+    rounds: IntArray
+    converged: BoolArray
+
+
+def _median(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
+    """Lower c·s-weighted median (§2.3) of each of G issues, shape (G,)."""
+    return lower_weighted_median(x[:, :, None], w[:, :, None], m[:, :, None])[:, 0]
+
+
+def _mean(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
+    """c·s-weighted mean (§2.2) of each of G issues, unweighted where all weights vanish."""
+    return weighted_mean(x[:, :, None], w[:, :, None], m[:, :, None])[:, 0]
+
+
+def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> FloatArray:
+    r"""Numerators :math:`\sum_k \max(0, w_k (t_{kj} - t_{ki}))`, shape (G, N, N), 0 off ``pair``.
+
+    ``t[g, k, a]`` is voter k's (exponentiated) distance to actor a's position. The voter axis
+    is moved first so that the sum over k is an ordered reduction, left to right in input order.
+    The normaliser of §4.5 is twice the sum of this matrix.
+    """
+    tk = np.moveaxis(t, 1, 0)
+    v = tk[:, :, None, :] - tk[:, :, :, None]  # v[k, g, i, j] = t[g, k, j] - t[g, k, i]
+    np.maximum(v, 0.0, out=v)
+    v *= np.moveaxis(w, 1, 0)[:, :, None, None]
+    num = np.add.reduce(v, axis=0)
+    num *= pair
+    return num
+
+
+def _probabilities(
+    dist: FloatArray, r: FloatArray, w: FloatArray, pair: BoolArray, printed: bool
+) -> FloatArray:
+    r"""Probability ``P[g, i, j]`` that i prevails over j (§4.5).
+
+    ``scholz_code``: :math:`P_{ij} = \sum_k \max(0, v_k(x_i, x_j)) / D` with
+    :math:`v_k(a, b) = w_k [d(x_k, b)^{r_k} - d(x_k, a)^{r_k}]` and
+    :math:`D = \sum_k \sum_{a,b} |v_k(x_a, x_b)|`. ``printed``: eq. 30/31 of Scholz et al.,
+    linear and normalised per pair, 0.5 where the pair's denominator vanishes.
+    """
+    t = dist if printed else dist ** r[:, :, None]  # t[g, k, a] = d(x_k, x_a)^{r_k}
+    num = _vote_margins(t, w, pair)
+    if printed:
+        den = num + num.transpose(0, 2, 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = np.where(den > 0, num / den, 0.5)
+        return np.where(pair, p, 0.0)
+    total = 2.0 * num.sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total[:, None, None] > 0, num / total[:, None, None], 0.0)
+
+
+def _utilities(base: FloatArray, rho: FloatArray | float) -> FloatArray:
+    """``2 − 4·base^ρ`` (§4.4); exact for ρ = 1 without a power."""
+    if isinstance(rho, float) and rho == 1.0:
+        return 2.0 - 4.0 * base
+    return 2.0 - 4.0 * base**rho
+
+
+def _expected_utility(
+    p: FloatArray,
+    d: FloatArray,
+    half: FloatArray,
+    s_target: FloatArray,
+    rho: FloatArray | float,
+    q: float,
+    dmu: FloatArray | None,
+    helps: BoolArray | None,
+) -> FloatArray:
+    r"""Expected utility of a challenge (§4.6), elementwise over (challenger, target) pairs.
+
+    .. math::
+        E = s_j [P U_s + (1 - P) U_f] + (1 - s_j) U_s - Q U_{sq} - (1 - Q)[T U_b + (1 - T) U_w]
+
+    ``d`` is the challenger–target distance over Δ and ``half`` the same times 0.5 (computed as
+    ``0.5·|x_i − x_j| / Δ``, the reference's rounding), ``dmu`` the challenger's distance to μ
+    over Δ, ``helps`` is T, ``rho`` the exponent of the perspective.
+    """
+    u_s = _utilities(0.5 - half, rho)
+    u_f = _utilities(0.5 + half, rho)
+    u_sq = _utilities(np.asarray(0.5), rho)
+    e = s_target * (p * u_s + (1.0 - p) * u_f) + (1.0 - s_target) * u_s - q * u_sq
+    if q < 1.0:
+        assert dmu is not None
+        assert helps is not None
+        u_b = _utilities(0.5 - 0.25 * (dmu + d), rho)
+        u_w = _utilities(0.5 + 0.25 * (dmu + d), rho)
+        e = e - (1.0 - q) * np.where(helps, u_b, u_w)
+    return e
+
+
+def _danger(e1: FloatArray, valid: BoolArray) -> FloatArray:
+    r"""Danger levels :math:`S_i = \sum_{j \ne i, x_j \ne x_i} E_1(j \to i)` (§4.7), (G, N)."""
+    return np.add.reduce(np.where(valid, e1, 0.0), axis=1)
+
+
+def _risk_exponents(danger: FloatArray, m: BoolArray) -> FloatArray:
+    r"""Risk exponents from the danger levels S of the first pass (§4.7).
+
+    :math:`R_i = (2 S_i - S_{max} - S_{min}) / (S_{max} - S_{min})`,
+    :math:`r_i = (1 - R_i/3) / (1 + R_i/3)`; all 1 when the danger levels are flat.
+    """
+    s_max = np.max(np.where(m, danger, -np.inf), axis=1, keepdims=True)
+    s_min = np.min(np.where(m, danger, np.inf), axis=1, keepdims=True)
+    spread = s_max - s_min
+    flat = spread <= _FLAT_S * np.maximum(1.0, np.maximum(np.abs(s_max), np.abs(s_min)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        big_r = (2.0 * danger - s_max - s_min) / spread
+    r = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    return np.where(flat | ~m, 1.0, r)
+
+
+def _round(
+    x: FloatArray,
+    s: FloatArray,
+    w: FloatArray,
+    m: BoolArray,
+    delta: FloatArray,
+    opts: dict[str, object],
+) -> tuple[FloatArray, FloatArray]:
+    """One round on G issues: new positions (G, N) and the risk exponents used (G, N)."""
+    a, b, r, pair = _offers(x, s, w, m, delta, opts)
+    return _choose(x, m, a, b, pair, opts), np.where(m, r, np.nan)
+
+
+def _offers(
+    x: FloatArray,
+    s: FloatArray,
+    w: FloatArray,
+    m: BoolArray,
+    delta: FloatArray,
+    opts: dict[str, object],
+) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+    """Both passes of a round (§4.3 steps 1–3).
+
+    Returns ``a[g, i, j] = E(i→j)`` and ``b[g, i, j] = E(j→i)`` from receiver i's point of view
+    (§4.8), the risk exponents r (G, N) and the mask of valid pairs (both present, apart).
+    """
+    q = float(opts["Q"])  # type: ignore[arg-type]
+    printed = opts["probability"] == "printed"
+    gap = np.abs(x[:, :, None] - x[:, None, :])
+    dist = gap / delta[:, None, None]
+    half = 0.5 * gap / delta[:, None, None]
+    pair = m[:, :, None] & m[:, None, :] & (x[:, :, None] != x[:, None, :])
+    dmu = helps = helps_t = None
+    if q < 1.0:
+        mu = _median(x, w, m)
+        gap_mu = np.abs(x - mu[:, None])
+        dmu = (gap_mu / delta[:, None])[:, :, None]
+        helps = gap_mu[:, :, None] < np.abs(x[:, :, None] - x[:, None, :])
+        helps_t = helps.transpose(0, 2, 1)
+    s_t = s[:, None, :]  # salience of the target (column)
+    # First pass (§4.3 step 2): all exponents 1.
+    ones = np.ones_like(x)
+    p1 = _probabilities(dist, ones, w, pair, printed)
+    e1 = _expected_utility(p1, dist, half, s_t, 1.0, q, dmu, helps)
+    r = _risk_exponents(_danger(e1, pair), m)
+    # Second pass (§4.3 step 3, §4.8).
+    p2 = p1 if printed else _probabilities(dist, r, w, pair, printed)
+    rho_i = r[:, :, None]
+    a = _expected_utility(p2, dist, half, s_t, rho_i, q, dmu, helps)
+    if opts["perspective"] == "own":
+        b = a.transpose(0, 2, 1)  # E_{r_j}(j→i)
+    else:
+        # E_{r_i}(j→i): challenger j, target i, evaluated with the receiver's exponent r_i.
+        dmu_j = None if dmu is None else dmu.transpose(0, 2, 1)
+        b = _expected_utility(
+            p2.transpose(0, 2, 1), dist, half, s[:, :, None], rho_i, q, dmu_j, helps_t
+        )
+    return a, b, r, pair
+
+
+def _choose(
+    x: FloatArray,
+    m: BoolArray,
+    a: FloatArray,
+    b: FloatArray,
+    pair: BoolArray,
+    opts: dict[str, object],
+) -> FloatArray:
+    """Each actor's move from the offers ``a = E(i→j)``, ``b = E(j→i)`` (§4.8–4.9), (G, N)."""
+    xi, xj = x[:, :, None], x[:, None, :]
+    positive_b = b > 0.0
+    conflict = pair & (b > a) & (a > 0.0)
+    soft = pair & (a < 0.0) & positive_b
+    ratio = np.abs(a / np.where(b != 0.0, b, 1.0))
+    compromise = soft & (b > np.abs(a))
+    capitulate = soft & ~compromise if opts["capitulation"] else np.zeros_like(soft)
+    step = np.abs(xj - xi)
+    pick_conflict = np.argmin(np.where(conflict, step, np.inf), axis=2)
+    if opts["selection"] == "scholz_code":
+        abs_a, abs_b = np.abs(a), np.abs(b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            key = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
+    else:
+        key = step * ratio
+    pick_compromise = np.argmin(np.where(compromise, key, np.inf), axis=2)
+    pick_capitulate = np.argmin(np.where(capitulate, step, np.inf), axis=2)
+    target = np.broadcast_to(xj, conflict.shape)
+
+    def chosen(index: IntArray, values: FloatArray) -> FloatArray:
+        return np.take_along_axis(values, index[:, :, None], axis=2)[:, :, 0]
+
+    moved_to = xi + (xj - xi) * ratio
+    new = np.where(
+        conflict.any(axis=2),
+        chosen(pick_conflict, target),
+        np.where(
+            compromise.any(axis=2),
+            chosen(pick_compromise, moved_to),
+            np.where(capitulate.any(axis=2), chosen(pick_capitulate, target), x),
+        ),
+    )
+    return np.where(m, new, x)
+
+
+def bdm_rounds(
+    x: FloatArray,
+    s: FloatArray,
+    c: FloatArray,
+    m: BoolArray,
+    *,
+    rounds: int = 10,
+    stopping: str = "fixed",
+    eps: float = 0.005,
+    K: int = 2,  # noqa: N803 - the spec's name
+    Q: float = 1.0,  # noqa: N803 - the spec's name
+    probability: str = "scholz_code",
+    perspective: str = "receiver",
+    selection: str = "scholz_code",
+    capitulation: bool = False,
+) -> BDMRun:
+    """Run the BDM model on G independent issues at once (``specs/bargaining.md`` §4.3).
+
+    Prior validation is assumed: every issue with a participant has at least 3 of them and
+    positive total capability.
+
+    Parameters
+    ----------
+    x, s, c : ndarray of shape (G, N)
+        Positions (any scale; only ratios of distances to Δ matter), saliences on [0, 1] and
+        capabilities of the actors on each issue; ignored where ``m`` is False.
+    m : ndarray of bool, shape (G, N)
+        Participation.
+    rounds, stopping, eps, K, Q, probability, perspective, selection, capitulation
+        The options of :class:`BDMModel` (after applying its preset).
+
+    Returns
+    -------
+    BDMRun
+    """
+    g_count, n = x.shape
+    w = np.where(m, c * s, 0.0)
+    s = np.where(m, s, 0.0)
+    anchor = np.where(m.any(axis=1), np.nanmin(np.where(m, x, np.nan), axis=1), 0.0)
+    x = np.where(m, x, anchor[:, None])
+    delta = np.max(x, axis=1) - np.min(x, axis=1)
+    opts = {
+        "Q": Q,
+        "probability": probability,
+        "perspective": perspective,
+        "selection": selection,
+        "capitulation": capitulation,
+    }
+    positions = np.empty((rounds + 1, g_count, n))
+    median = np.empty((rounds + 1, g_count))
+    mean = np.empty((rounds + 1, g_count))
+    risk = np.full((rounds, g_count, n), np.nan)
+    positions[0], median[0], mean[0] = x, _median(x, w, m), _mean(x, w, m)
+    active = delta > 0
+    stop_round = np.zeros(g_count, dtype=np.int64)
+    converged = ~active.copy()
+    calm = np.zeros(g_count, dtype=np.int64)
+    chunk = max(1, _CHUNK_CELLS // max(1, n**3))
+    current = x.copy()
+    for t in range(1, rounds + 1):
+        new = current.copy()
+        idx = np.flatnonzero(active)
+        for start in range(0, idx.size, chunk):
+            sel = idx[start : start + chunk]
+            new[sel], risk[t - 1, sel] = _round(
+                current[sel], s[sel], w[sel], m[sel], np.where(delta[sel] > 0, delta[sel], 1), opts
+            )
+        positions[t] = new
+        median[t] = np.where(active, _median(new, w, m), median[t - 1])
+        mean[t] = np.where(active, _mean(new, w, m), mean[t - 1])
+        still = active & np.any(new != current, axis=1)
+        fixed_point = active & ~still
+        calm = np.where(np.abs(median[t] - median[t - 1]) < eps * delta, calm + 1, 0)
+        rule = still & (stopping == "converged") & (calm >= K)
+        finished = fixed_point | rule
+        stop_round[finished] = t
+        converged |= finished
+        active = active & ~finished
+        stop_round[active] = t
+        current = new
+        if not active.any():
+            positions[t + 1 :] = new
+            median[t + 1 :] = median[t]
+            mean[t + 1 :] = mean[t]
+            break
+    return BDMRun(positions, median, mean, risk, stop_round, converged)
+
+
+@register
+class BDMModel(Model):
+    r"""Bueno de Mesquita's expected-utility model as reconstructed by Scholz et al. (2011).
+
+    Each round every actor i weighs, against every other actor j, the expected utility of
+    challenging j, :math:`a = E(i \to j)`, and of being challenged, :math:`b = E(j \to i)`:
+
+    .. math::
+        E(i \to j) = s_j [P_{ij} U_s + (1 - P_{ij}) U_f] + (1 - s_j) U_s - Q U_{sq}
+                     - (1 - Q)[T U_b + (1 - T) U_w]
+
+    with :math:`U = 2 - 4 (0.5 \mp \ldots)^{r}` (``specs/bargaining.md`` §4.4) and risk exponents
+    r from the actors' danger levels (§4.7). It loses a conflict (:math:`b > a > 0`: moves to
+    :math:`x_j`) or compromises (:math:`a < 0 < b`, :math:`b > |a|`: moves by the fraction
+    :math:`|a/b|`). The forecast is the c·s-weighted median at the stopping round.
+
+    Parameters
+    ----------
+    variant : {"scholz_code", "printed"}, default="scholz_code"
+        Preset of ``probability``, ``perspective``, ``selection`` and ``capitulation`` (§4.11):
+        the reading of Scholz's code, which reproduces Table 2, or the formulas as printed.
+        An option set explicitly to a value other than the ``scholz_code`` default overrides
+        the preset.
+    probability : {"scholz_code", "printed"}, default="scholz_code"
+        Probability that i prevails over j (§4.5).
+    perspective : {"receiver", "own"}, default="receiver"
+        Whose risk exponent evaluates :math:`E(j \to i)` (§4.8).
+    selection : {"scholz_code", "least_movement"}, default="scholz_code"
+        How an actor chooses among compromise offers (§4.9).
+    capitulation : bool, default=False
+        Whether the capitulation region fires (§4.8); it never does in Scholz's code.
+    Q : float, default=1.0
+        Probability that an unchallenged target stays put, in [0, 1].
+    stopping : {"fixed", "converged"}, default="fixed"
+        Run ``rounds`` rounds, or stop once the median moved less than ``eps``·Δ for ``K``
+        consecutive rounds (§4.10). Both stop at a fixed point.
+    rounds : int, default=10
+        τ (``fixed``) or τ_max (``converged``); ``--rounds`` sets it.
+    eps : float, default=0.005
+        Convergence threshold, as a share of Δ (the spread of the initial positions).
+    K : int, default=2
+        Consecutive calm rounds required by ``converged``.
+
+    Notes
+    -----
+    Each issue is bargained separately; a multi-issue scenario and a Monte Carlo batch run as
+    one flat batch of issues. Diagnostics (per batch member): ``median`` and ``mean`` (rounds 0…T
+    × issues, on each issue's scale), ``risk_exponents`` (rounds 1…T × actors × issues, NaN for
+    absent actors and for rounds after that issue stopped) and ``issue_rounds`` (stopping round
+    of each issue; ``rounds`` is their maximum). An issue on which every actor holds the same
+    position is forecast at that position with 0 rounds.
+
+    References
+    ----------
+    .. [1] Scholz, J. B., Calbert, G. J. & Smith, G. A. (2011). Unravelling Bueno de Mesquita's
+       group decision model. *Journal of Theoretical Politics* 23(4), 510–531.
+    .. [2] Bueno de Mesquita, B. (1994). Political forecasting: an expected utility method. In
+       Bueno de Mesquita & Stokman (eds), *European Community Decision Making*, ch. 4.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from minilateral.arrays import ScenarioArrays
+    >>> x = np.array([[[4.0], [7.0], [10.0]]])
+    >>> arrays = ScenarioArrays(
+    ...     positions=x, salience=np.full_like(x, 0.5), capability=np.ones_like(x),
+    ...     mask=np.ones(x.shape, bool), scale=np.array([[4.0, 10.0]]),
+    ...     reference=np.array([np.nan]), actors=("a", "b", "c"), issues=("q",))
+    >>> BDMModel(rounds=3).forecast(arrays).outcome.shape
+    (1, 1)
+    """
+
+    name = "bdm"
+    summary = "Expected-utility model (Bueno de Mesquita 1994; Scholz et al. 2011)."
+    dynamic = True
+    rounds_option = "rounds"
+
+    def __init__(
+        self,
+        *,
+        variant: Literal["scholz_code", "printed"] = "scholz_code",
+        probability: Literal["scholz_code", "printed"] = "scholz_code",
+        perspective: Literal["receiver", "own"] = "receiver",
+        selection: Literal["scholz_code", "least_movement"] = "scholz_code",
+        capitulation: bool = False,
+        Q: float = 1.0,  # noqa: N803 - the spec's name
+        stopping: Literal["fixed", "converged"] = "fixed",
+        rounds: int = 10,
+        eps: float = 0.005,
+        K: int = 2,  # noqa: N803 - the spec's name
+    ) -> None:
+        self.variant = variant
+        self.probability = probability
+        self.perspective = perspective
+        self.selection = selection
+        self.capitulation = capitulation
+        self.Q = Q
+        self.stopping = stopping
+        self.rounds = rounds
+        self.eps = eps
+        self.K = K
+
+    def _switches(self) -> dict[str, object]:
+        """Validated options with the preset applied (explicit non-defaults win)."""
+        from minilateral.errors import OptionError
+
+        p = self._validated_params()
+        for name, ok in (
+            ("Q", 0.0 <= p["Q"] <= 1.0),
+            ("rounds", p["rounds"] >= 1),
+            ("eps", p["eps"] >= 0.0),
+            ("K", p["K"] >= 1),
+        ):
+            if not ok:
+                raise OptionError(
+                    f"option '{name}' of model 'bdm' is out of range: {p[name]!r} "
+                    "(Q in [0, 1], rounds >= 1, eps >= 0, K >= 1)",
+                    field=name,
+                )
+        defaults = _PRESETS["scholz_code"]
+        for key, value in _PRESETS[p["variant"]].items():
+            if p[key] == defaults[key]:
+                p[key] = value
+        return p
+
+    def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
+        """Run the model on every issue of every batch member; see the class docstring."""
+        p = self._switches()
+        _check(arrays)
+        b_size, n, d = arrays.positions.shape
+
+        def flat(a: np.ndarray) -> np.ndarray:
+            return np.moveaxis(a, 2, 1).reshape(b_size * d, n)
+
+        run = bdm_rounds(
+            flat(arrays.positions),
+            flat(arrays.salience),
+            flat(arrays.capability),
+            flat(arrays.mask),
+            rounds=p["rounds"],
+            stopping=p["stopping"],
+            eps=p["eps"],
+            K=p["K"],
+            Q=p["Q"],
+            probability=p["probability"],
+            perspective=p["perspective"],
+            selection=p["selection"],
+            capitulation=p["capitulation"],
+        )
+        t_count = run.positions.shape[0]
+        has_cell = arrays.mask.any(axis=1)  # (B, D)
+        traj = np.moveaxis(run.positions.reshape(t_count, b_size, d, n), 3, 2)
+        traj = np.where(arrays.mask[None], traj, np.nan)
+        median = np.where(has_cell[None], run.median.reshape(t_count, b_size, d), np.nan)
+        mean = np.where(has_cell[None], run.mean.reshape(t_count, b_size, d), np.nan)
+        risk = np.moveaxis(run.risk.reshape(t_count - 1, b_size, d, n), 3, 2)
+        issue_rounds = run.rounds.reshape(b_size, d)
+        rounds = issue_rounds.max(axis=1)
+        converged = run.converged.reshape(b_size, d).all(axis=1)
+        if p["stopping"] == "converged" and not converged.all():
+            warnings.warn(
+                f"bdm: {int((~converged).sum())} of {b_size} scenario(s) reached rounds="
+                f"{p['rounds']} before the median settled",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        last = rounds.max() + 1
+        diagnostics = {
+            "median": [median[: r + 1, k] for k, r in enumerate(rounds)],
+            "mean": [mean[: r + 1, k] for k, r in enumerate(rounds)],
+            "risk_exponents": [risk[:r, k] for k, r in enumerate(rounds)],
+            "issue_rounds": issue_rounds,
+        }
+        return Forecast(
+            model=self.name,
+            options=self.get_params(),
+            outcome=median[-1],
+            actors=arrays.actors,
+            issues=arrays.issues,
+            rounds=rounds,
+            converged=converged,
+            trajectory=traj[:last],
+            diagnostics=diagnostics,
+        )
+
+
+def _check(arrays: ScenarioArrays) -> None:
+    """At least 3 actors and positive total capability on every issue that has a cell."""
+    count = arrays.mask.sum(axis=1)  # (B, D)
+    cap = np.where(arrays.mask, arrays.capability, 0.0).sum(axis=1)
+    for problem, bad in (
+        ("fewer than 3 actors", (count > 0) & (count < 3)),
+        ("zero total capability", (count > 0) & ~(cap > 0)),
+    ):
+        if bad.any():
+            b, q = np.argwhere(bad)[0]
+            where = f" (batch member {b})" if arrays.batch_size > 1 else ""
+            raise ScenarioError(
+                f"the BDM model needs at least 3 actors with positive total capability on every "
+                f"issue; issue '{arrays.issues[q]}' has {problem}{where}",
+                field=arrays.issues[q],
+            )
