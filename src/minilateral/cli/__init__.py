@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from minilateral.cli import coalitions as _coalitions
 from minilateral.cli import forecast as _forecast
 from minilateral.cli import scenarios as _scenarios
 from minilateral.cli import sweep as _sweep
@@ -15,6 +16,7 @@ from minilateral.cli._app import app
 
 __all__ = ["app", "main"]
 
+_coalitions.register(app)
 _forecast.register(app)
 _scenarios.register(app)
 _sweep.register(app)

@@ -74,7 +74,9 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     denom = 1.0 + z * z / trials
     centre = (p + z * z / (2.0 * trials)) / denom
     half = z / denom * np.sqrt(p * (1.0 - p) / trials + z * z / (4.0 * trials * trials))
-    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+    low = 0.0 if successes == 0 else max(0.0, float(centre - half))
+    high = 1.0 if successes == trials else min(1.0, float(centre + half))
+    return low, high
 
 
 def party_mask(arrays: ScenarioArrays) -> BoolArray:
