@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -51,7 +52,7 @@ import numpy as np
 from scipy import special
 
 from minilateral.arrays import BoolArray, FloatArray, ScenarioArrays
-from minilateral.errors import OptionError, ScenarioError
+from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import _jsonable
 from minilateral.mediation.settlement import (
     SettlementSummary,
@@ -518,7 +519,9 @@ def search_coalitions(
             if chosen:
                 point = proposal_point(batch, proposal, members=chosen)
                 arrays = add_coalition(batch, chosen, point)
-            fc = instance.forecast(arrays, rng=np.random.default_rng(model_seed))
+            with warnings.catch_warnings():  # non-convergence is counted, not warned per run
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                fc = instance.forecast(arrays, rng=np.random.default_rng(model_seed))
             summary = summarize_settlement(fc, arrays, tol=tol, confidence=confidence)
             cache[members] = (summary, _issue_settlement(fc, arrays, tol))
             if progress:
