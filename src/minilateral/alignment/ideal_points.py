@@ -121,9 +121,7 @@ class IdealPointEstimator:
         self.max_iter = max_iter
         self.accelerate = accelerate
 
-    def fit(
-        self, y: npt.ArrayLike, *, reference: int | None = None
-    ) -> IdealPointEstimator:
+    def fit(self, y: npt.ArrayLike, *, reference: int | None = None) -> IdealPointEstimator:
         """Fit on ``y`` (states × roll calls; 1 yes, 0 no, NaN missing), already filtered.
 
         ``reference`` is the row whose x is made positive (the USA in §1.6).
@@ -227,37 +225,62 @@ def ideal_points(
         ``converged``.
     """
     votes = rollcalls.votes
-    wanted = rollcalls.years if years is None else sorted(set(int(y) for y in years))
+    wanted = rollcalls.years if years is None else sorted({int(y) for y in years})
     points, diags = [], []
     for year in wanted:
         sub = votes[votes["year"] == year]
         if sub.empty:
-            diags.append({"year": year, "n_rollcalls": 0, "n_states": 0, "n_iter": 0,
-                          "converged": False})
+            diags.append(
+                {"year": year, "n_rollcalls": 0, "n_states": 0, "n_iter": 0, "converged": False}
+            )
             continue
         y, states = _year_matrix(sub)
         keep_k, keep_i = filter_votes(y)
         y = y[keep_i][:, keep_k]
         states = states[keep_i]
         if y.shape[1] < 2 or y.shape[0] < 2:
-            diags.append({"year": year, "n_rollcalls": int(y.shape[1]),
-                          "n_states": int(y.shape[0]), "n_iter": 0, "converged": False})
+            diags.append(
+                {
+                    "year": year,
+                    "n_rollcalls": int(y.shape[1]),
+                    "n_states": int(y.shape[0]),
+                    "n_iter": 0,
+                    "converged": False,
+                }
+            )
             continue
         ref = np.flatnonzero(states == USA)
         est = IdealPointEstimator(tol=tol, max_iter=max_iter, accelerate=accelerate)
         est.fit(y, reference=int(ref[0]) if ref.size else None)
-        points.append(pd.DataFrame({
-            "year": year, "ccode": states, "x": est.ideal_points_, "z": est.z_,
-            "n_votes": (~np.isnan(y)).sum(axis=1),
-        }))
-        diags.append({"year": year, "n_rollcalls": int(y.shape[1]), "n_states": int(y.shape[0]),
-                      "n_iter": est.n_iter_, "converged": est.converged_})
+        points.append(
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "ccode": states,
+                    "x": est.ideal_points_,
+                    "z": est.z_,
+                    "n_votes": (~np.isnan(y)).sum(axis=1),
+                }
+            )
+        )
+        diags.append(
+            {
+                "year": year,
+                "n_rollcalls": int(y.shape[1]),
+                "n_states": int(y.shape[0]),
+                "n_iter": est.n_iter_,
+                "converged": est.converged_,
+            }
+        )
     diag = pd.DataFrame(diags)
     if not diag.empty and not diag["converged"].all():
         bad = diag.loc[~diag["converged"] & (diag["n_rollcalls"] > 1), "year"].tolist()
         if bad:
-            warnings.warn(f"ideal points did not converge in {len(bad)} year(s): {bad}",
-                          ConvergenceWarning, stacklevel=2)
+            warnings.warn(
+                f"ideal points did not converge in {len(bad)} year(s): {bad}",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
     cols = ["year", "ccode", "x", "z", "n_votes"]
     pts = pd.concat(points, ignore_index=True) if points else pd.DataFrame(columns=cols)
     return pts, diag

@@ -83,8 +83,13 @@ def autonomy_index(
     for label, pole in POLES.items():
         sub = dyads[(dyads["a"] == pole) | (dyads["b"] == pole)]
         other = np.where(sub["a"] == pole, sub["b"], sub["a"])
-        val = pd.DataFrame({"year": sub["year"], "state": other, f"agree_half_{label}":
-                            sub["agree_half"].to_numpy()})
+        val = pd.DataFrame(
+            {
+                "year": sub["year"],
+                "state": other,
+                f"agree_half_{label}": sub["agree_half"].to_numpy(),
+            }
+        )
         grid = grid.merge(val, on=["year", "state"], how="left")
     aff = grid[[f"agree_half_{p}" for p in POLES]].to_numpy(dtype=float)
     grid["SAI"] = 1.0 - (aff.max(axis=1) - aff.min(axis=1))  # NaN if any NaN
@@ -94,12 +99,20 @@ def autonomy_index(
         for pole in POLES.values():
             if pole not in z.columns:
                 z[pole] = np.nan
-        zi = np.array([z[s].reindex(grid["year"]).to_numpy() if s in z.columns
-                       else np.full(len(grid), np.nan) for s in grid["state"].unique()])
+        zi = np.array(
+            [
+                z[s].reindex(grid["year"]).to_numpy()
+                if s in z.columns
+                else np.full(len(grid), np.nan)
+                for s in grid["state"].unique()
+            ]
+        )
         idx = {s: k for k, s in enumerate(grid["state"].unique())}
         own = zi[[idx[s] for s in grid["state"]], np.arange(len(grid))]
         zu = z[2].reindex(grid["year"]).to_numpy()
-        zrc = (z[365].reindex(grid["year"]).to_numpy() + z[710].reindex(grid["year"]).to_numpy()) / 2
+        zrc = (
+            z[365].reindex(grid["year"]).to_numpy() + z[710].reindex(grid["year"]).to_numpy()
+        ) / 2
         with np.errstate(invalid="ignore", divide="ignore"):
             lam = (own - zu) / (zrc - zu)
         grid["SAI_IP"] = np.maximum(0.0, 1.0 - np.abs(2.0 * lam - 1.0))
@@ -137,7 +150,7 @@ def cohesion_table(
     baseline :math:`U_1 = \sum_c \prod_i p_i(c)`; (d) each member's defection rate from the
     group's modal vote (ties to the lower code).
     """
-    members = sorted(set(int(m) for m in members))
+    members = sorted({int(m) for m in members})
     m = len(members)
     dy = dyad_measures(rollcalls, members, years)
     votes = rollcalls.votes[rollcalls.votes["year"].isin(list(years))]
@@ -161,8 +174,16 @@ def cohesion_table(
         grp = grp.reindex(columns=members).dropna()
         n6 = len(grp)
         row["n6"] = n6
-        keys = ["unanimity_share", "baseline_agenda", "excess_agenda", "p_value", "log10_p",
-                "bloc", "baseline_states", "excess_states"]
+        keys = [
+            "unanimity_share",
+            "baseline_agenda",
+            "excess_agenda",
+            "p_value",
+            "log10_p",
+            "bloc",
+            "baseline_states",
+            "excess_states",
+        ]
         row.update(dict.fromkeys(keys, np.nan))
         row["defection"] = dict.fromkeys(members)
         if n6 >= MIN_JOINT:
@@ -170,8 +191,9 @@ def cohesion_table(
             unanimous = (mat == mat[:, :1]).all(axis=1)
             u = unanimous.mean()
             rest = vy[~vy["ccode"].isin(members) & vy["rc"].isin(grp.index)]
-            cnt = pd.crosstab(rest["rc"], rest["v"]).reindex(index=grp.index, columns=[1, 2, 3],
-                                                            fill_value=0)
+            cnt = pd.crosstab(rest["rc"], rest["v"]).reindex(
+                index=grp.index, columns=[1, 2, 3], fill_value=0
+            )
             share = cnt.to_numpy(dtype=float) / cnt.to_numpy().sum(axis=1, keepdims=True)
             q = (share**m).sum(axis=1)
             u0 = q.mean()
@@ -181,13 +203,19 @@ def cohesion_table(
             counts = np.stack([(mat == c).sum(axis=1) for c in (1, 2, 3)], axis=1)
             modal = counts.argmax(axis=1) + 1  # argmax takes the first: ties to the lower code
             defect = (mat != modal[:, None]).mean(axis=0)
-            row.update({
-                "unanimity_share": u, "baseline_agenda": u0, "excess_agenda": u - u0,
-                "p_value": float(np.exp(log_p)), "log10_p": log_p / np.log(10.0),
-                "bloc": bool(np.exp(log_p) < 0.01 and u > u0), "baseline_states": u1,
-                "excess_states": u - u1,
-                "defection": {int(s): float(r) for s, r in zip(members, defect, strict=True)},
-            })
+            row.update(
+                {
+                    "unanimity_share": u,
+                    "baseline_agenda": u0,
+                    "excess_agenda": u - u0,
+                    "p_value": float(np.exp(log_p)),
+                    "log10_p": log_p / np.log(10.0),
+                    "bloc": bool(np.exp(log_p) < 0.01 and u > u0),
+                    "baseline_states": u1,
+                    "excess_states": u - u1,
+                    "defection": {int(s): float(r) for s, r in zip(members, defect, strict=True)},
+                }
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -200,14 +228,20 @@ def complementarity_table(cinc: pd.DataFrame, states: Sequence[int], year: int) 
 
     over the components non-missing for both (C_ij, reported as ``components``).
     """
-    states = sorted(set(int(s) for s in states))
+    states = sorted({int(s) for s in states})
     sub = cinc[(cinc["year"] == year)].set_index("ccode")
     cols = [f"s_{c}" for c in COMPONENTS]
     rows = []
     for k, i in enumerate(states):
         for j in states[k + 1 :]:
-            row: dict[str, object] = {"year": int(year), "a": i, "b": j, "K": np.nan,
-                                      "K_raw": np.nan, "components": []}
+            row: dict[str, object] = {
+                "year": int(year),
+                "a": i,
+                "b": j,
+                "K": np.nan,
+                "K_raw": np.nan,
+                "components": [],
+            }
             if i in sub.index and j in sub.index:
                 si = sub.loc[i, cols].to_numpy(dtype=float)
                 sj = sub.loc[j, cols].to_numpy(dtype=float)
@@ -227,9 +261,15 @@ def complementarity_table(cinc: pd.DataFrame, states: Sequence[int], year: int) 
 def _ties(atop: pd.DataFrame, year: int) -> pd.DataFrame:
     """Undirected tie category (0–3) of each dyad with a row in ``year`` (§2)."""
     a = atop[atop["year"] == year]
-    cat = np.where((a["atop_defense"] == 1) | (a["atop_offense"] == 1), 3,
-                   np.where((a["atop_neutral"] == 1) | (a["atop_nonagg"] == 1), 2,
-                            np.where(a["atop_consul"] == 1, 1, 0)))
+    cat = np.where(
+        (a["atop_defense"] == 1) | (a["atop_offense"] == 1),
+        3,
+        np.where(
+            (a["atop_neutral"] == 1) | (a["atop_nonagg"] == 1),
+            2,
+            np.where(a["atop_consul"] == 1, 1, 0),
+        ),
+    )
     lo = np.minimum(a["ccode1"], a["ccode2"])
     hi = np.maximum(a["ccode1"], a["ccode2"])
     t = pd.DataFrame({"lo": lo.to_numpy(), "hi": hi.to_numpy(), "tie": cat})
@@ -247,7 +287,7 @@ def atop_similarity(
     with Δ = 3, self-tie 3, the system = states with an NMC row that year, w_k = published
     cinc (Signorino & Ritter 1999). Years after ATOP's last (2018) are NA.
     """
-    states = sorted(set(int(s) for s in states))
+    states = sorted({int(s) for s in states})
     last = int(atop["year"].max())
     rows = []
     for year in years:
@@ -255,8 +295,17 @@ def atop_similarity(
         codes = system["ccode"].to_numpy()
         pairs = [(i, j) for k, i in enumerate(states) for j in states[k + 1 :]]
         if year > last or not len(codes):
-            rows += [{"year": int(year), "a": i, "b": j, "S_atop": np.nan, "S_atop_cinc": np.nan,
-                      "tie": np.nan} for i, j in pairs]
+            rows += [
+                {
+                    "year": int(year),
+                    "a": i,
+                    "b": j,
+                    "S_atop": np.nan,
+                    "S_atop_cinc": np.nan,
+                    "tie": np.nan,
+                }
+                for i, j in pairs
+            ]
             continue
         n = len(codes)
         mat = np.zeros((n, n))
@@ -268,8 +317,14 @@ def atop_similarity(
         mat[hi, li] = t["tie"].to_numpy()
         w = system["cinc"].to_numpy(dtype=float)
         for i, j in pairs:
-            row = {"year": int(year), "a": i, "b": j, "S_atop": np.nan, "S_atop_cinc": np.nan,
-                   "tie": np.nan}
+            row = {
+                "year": int(year),
+                "a": i,
+                "b": j,
+                "S_atop": np.nan,
+                "S_atop_cinc": np.nan,
+                "tie": np.nan,
+            }
             if i in codes and j in codes:
                 pi_, pj_ = np.searchsorted(codes, i), np.searchsorted(codes, j)
                 diff = np.abs(mat[pi_] - mat[pj_])
@@ -306,7 +361,7 @@ def balancing_table(
     extra : dict
         ``internal_rivalries``, ``mean_internal_kappa_sq``, ``cinc_coalition``.
     """
-    members = sorted(set(int(c) for c in coalition))
+    members = sorted({int(c) for c in coalition})
     cands = [int(k) for k in candidates if int(k) not in members]
     cy = cinc[cinc["year"] == year].set_index("ccode")["cinc"].astype(float)
     c_members = cy.reindex(members)
@@ -321,12 +376,17 @@ def balancing_table(
         return live[(live["ccode1"] == lo) & (live["ccode2"] == hi)]
 
     dy = dyads[dyads["year"] == year]
-    kap = {(int(a), int(b)): (float(k) if n >= MIN_JOINT else np.nan)
-           for a, b, k, n in zip(dy["a"], dy["b"], dy["kappa_sq"], dy["n"], strict=True)}
+    kap = {
+        (int(a), int(b)): (float(k) if n >= MIN_JOINT else np.nan)
+        for a, b, k, n in zip(dy["a"], dy["b"], dy["kappa_sq"], dy["n"], strict=True)
+    }
     defence = None
     if atop is not None:
-        last = int(atop.loc[atop["year"] <= year, "year"].max()) if (atop["year"] <= year).any() \
+        last = (
+            int(atop.loc[atop["year"] <= year, "year"].max())
+            if (atop["year"] <= year).any()
             else None
+        )
         defence = _ties(atop, last) if last is not None else None
     rows = []
     for k in cands:
@@ -353,9 +413,19 @@ def balancing_table(
                 t = defence[(defence["lo"] == min(i, k)) & (defence["hi"] == max(i, k))]
                 if len(t) and int(t["tie"].iloc[0]) == 3:
                     ties.append(i)
-        rows.append({"year": int(year), "target": k, "class": cls, "B": score, "rho": rho,
-                     "cinc_target": ck, "rivalry": "; ".join(names) or None,
-                     "mean_kappa_sq": mean_kappa, "defence_tie_with": ties})
+        rows.append(
+            {
+                "year": int(year),
+                "target": k,
+                "class": cls,
+                "B": score,
+                "rho": rho,
+                "cinc_target": ck,
+                "rivalry": "; ".join(names) or None,
+                "mean_kappa_sq": mean_kappa,
+                "defence_tie_with": ties,
+            }
+        )
     out = pd.DataFrame(rows)
     if not out.empty:
         out = out.sort_values(["B", "target"], ascending=[False, True]).reset_index(drop=True)

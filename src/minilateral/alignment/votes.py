@@ -163,7 +163,9 @@ def _load_cached(table: str, path: str, mtime: float, extra: str, extra_mtime: f
         raw = pd.read_parquet(path, columns=["resid", "date", "ccode", "vote"])
         raw = raw.rename(columns={"resid": "rc"})
     else:
-        raw = pd.read_parquet(path, columns=["rcid", "ccode", "vote"]).rename(columns={"rcid": "rc"})
+        raw = pd.read_parquet(path, columns=["rcid", "ccode", "vote"]).rename(
+            columns={"rcid": "rc"}
+        )
         dates = pd.read_parquet(extra, columns=["rcid", "date"]).set_index("rcid")["date"]
         raw["date"] = dates.reindex(raw["rc"]).to_numpy()
         raw = raw.dropna(subset=["date", "ccode"])
@@ -367,7 +369,7 @@ def dyad_measures(
     """
     votes = rollcalls.votes
     if years is not None:
-        yrs = sorted(set(int(y) for y in years))
+        yrs = sorted({int(y) for y in years})
         votes = votes[votes["year"].isin(yrs)]
     all_states = np.unique(votes["ccode"].to_numpy())
     chosen = all_states if states is None else np.unique(np.asarray(list(states), dtype=np.int32))

@@ -71,6 +71,7 @@ def read_manifest(root: str | Path | None = None) -> dict[str, dict[str, Any]]:
 def write_manifest(entries: dict[str, dict[str, Any]], root: str | Path | None = None) -> None:
     """Replace the manifest atomically."""
     folder = data_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(entries, indent=2, sort_keys=True), encoding="utf-8")
     tmp.replace(folder / MANIFEST)
