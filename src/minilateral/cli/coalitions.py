@@ -176,6 +176,54 @@ def coalitions(
         err_console.print(f"[yellow]note[/]: {note}")
 
 
+def mediators(
+    source: Annotated[str, typer.Argument(help="A scenario file, or a name from the library.")],
+    candidates: Annotated[
+        str | None,
+        typer.Option(
+            "--candidates", help="Comma-separated candidate states (default: scenario's)."
+        ),
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Reference year.")] = None,
+    window: Annotated[int, typer.Option("--window", help="Years of UN votes pooled.")] = 5,
+    affinity: Annotated[
+        str, typer.Option("--affinity", help="S_abs, S_sq, kappa_sq or kappa_abs.")
+    ] = "S_abs",
+    weight: Annotated[
+        list[str] | None,
+        typer.Option("--weight", help="COMPONENT=W composite weight (repeatable)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Profile candidate mediators from the reference data: credibility and its components."""
+    from minilateral.mediation.mediators import DEFAULT_WEIGHTS, profile_candidates
+
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+    scenario = load_scenario(source)
+    codes = candidates.split(",") if candidates else list(scenario.candidate_mediators)
+    if not codes:
+        raise OptionError("no --candidates given and the scenario lists none", field="candidates")
+    weights = {**DEFAULT_WEIGHTS, **_floats(weight, "--weight")}
+    result = profile_candidates(
+        scenario, codes, year=year, window=window, affinity=affinity, weights=weights
+    )
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+        return
+    table = Table(title=f"{scenario.title} — candidate mediators ({result.year})")
+    cols = ("candidate", "impartiality", "ties", "leverage", "track record", "credibility")
+    for col in cols:
+        table.add_column(col, justify="left" if col == "candidate" else "right")
+    for p in result.profiles:
+        cells = [p.impartiality, p.ties, p.leverage, p.track_record, p.credibility]
+        table.add_row(f"{p.code} ({p.name})", *("—" if v != v else f"{v:.3f}" for v in cells))
+    out_console.print(table)
+    for note in result.notes:
+        err_console.print(f"[yellow]note[/]: {note}")
+
+
 def register(app: typer.Typer) -> None:
     """Attach the commands of this module to ``app``."""
     app.command("coalitions")(cli_errors(coalitions))
+    app.command("mediators")(cli_errors(mediators))
