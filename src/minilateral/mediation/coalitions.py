@@ -73,6 +73,7 @@ __all__ = [
     "CoalitionResult",
     "CoalitionSearch",
     "add_coalition",
+    "match_actor",
     "proposal_point",
     "resolve_candidates",
     "search_coalitions",
@@ -128,7 +129,7 @@ class Candidate:
         return self.weight > 0 and self.commitment > 0
 
 
-def _match_actor(scenario: Scenario, token: str) -> int | None:
+def match_actor(scenario: Scenario, token: str) -> int | None:
     """Index of the scenario actor with this code or name (aliases applied), or None."""
     key = token.strip().casefold()
     wanted = {key, ALIASES.get(token.strip().upper(), key).casefold()}
@@ -175,7 +176,7 @@ def resolve_candidates(
         raise OptionError(f"duplicate candidate(s): {', '.join(dupes)}", field="candidates")
     out, seen = [], {}
     for token in tokens:
-        index = _match_actor(scenario, token)
+        index = match_actor(scenario, token)
         actor = None if index is None else scenario.actors[index]
         if actor is not None and actor.role == "party":
             raise ScenarioError(

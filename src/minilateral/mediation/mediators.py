@@ -55,7 +55,7 @@ import pandas as pd
 
 from minilateral.errors import DataError, OptionError, ScenarioError
 from minilateral.forecast import _jsonable
-from minilateral.mediation.coalitions import _match_actor
+from minilateral.mediation.coalitions import match_actor
 from minilateral.scenario import Scenario
 
 __all__ = [
@@ -322,7 +322,7 @@ def profile_candidates(
     cands: list[tuple[str, int, int | None]] = []
     for token in candidates:
         code = token.strip().upper()
-        index = _match_actor(scenario, code)
+        index = match_actor(scenario, code)
         if index is not None and scenario.actors[index].role == "party":
             raise ScenarioError(
                 f"candidate '{code}' is '{scenario.actors[index].name}', a party to the conflict",
