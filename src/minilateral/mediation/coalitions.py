@@ -510,6 +510,7 @@ def search_coalitions(
         tvals = np.array([target.get(q.name, q.lo) for q in scenario.issues])
         width = batch.width
 
+    shared_point = None if proposal == "stated" else proposal_point(batch, proposal)
     cache: dict[tuple[int, ...], tuple[SettlementSummary, FloatArray]] = {}
     total_needed = [0]
 
@@ -518,7 +519,9 @@ def search_coalitions(
             chosen = [cands[i] for i in members]
             arrays = batch
             if chosen:
-                point = proposal_point(batch, proposal, members=chosen)
+                point = shared_point
+                if point is None:  # "stated" depends on the members
+                    point = proposal_point(batch, proposal, members=chosen)
                 arrays = add_coalition(batch, chosen, point)
             with warnings.catch_warnings():  # non-convergence is counted, not warned per run
                 warnings.simplefilter("ignore", ConvergenceWarning)
