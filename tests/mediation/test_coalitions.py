@@ -216,3 +216,19 @@ def test_cli_table_and_chart(tmp_path) -> None:
     assert "Settlement probability" in html
     assert "Quad map" in html
     assert (tmp_path / "plotly.min.js").is_file()
+
+
+def test_quad_map_from_first_bdm_round() -> None:
+    from minilateral.mediation.views import quad_map
+
+    scenario = load_scenario("gaza")
+    result = search_coalitions(scenario, ["TUR", "QAT"], sizes=(2, 2), draws=4, seed=0)
+    points = quad_map(scenario, result)
+    # Two members at the same proposal and commitment coincide: one merged point per cell.
+    assert {p["mediator"] for p in points} == {"TUR+QAT"}
+    parties = {"Israel", "Hamas", "Palestinian Islamic Jihad"}
+    assert {p["party"] for p in points} == parties
+    # PIJ takes part in two issues, Israel and Hamas in four.
+    assert len(points) == 4 + 4 + 2
+    static = search_coalitions(scenario, ["TUR"], sizes=(1, 1), draws=4, model="nash")
+    assert quad_map(scenario, static) == []

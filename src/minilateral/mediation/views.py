@@ -103,8 +103,9 @@ def quad_map(
 
     Returns one record per (party, mediator, issue) with ``challenge`` = :math:`E_i(i \\to m)`
     and ``challenged`` = :math:`E_i(m \\to i)`, computed on the unperturbed scenario with the
-    search's proposal rule and the ``bdm`` options recorded in the provenance. Empty when the
-    search did not use ``bdm`` or has no coalition.
+    search's proposal rule and the ``bdm`` options recorded in the provenance; members with
+    identical values are merged into one record (``mediator`` = their codes joined by ``+``).
+    Empty when the search did not use ``bdm`` or has no coalition.
     """
     from minilateral.models.bdm import BDMModel, _offers
 
@@ -129,23 +130,26 @@ def quad_map(
     delta = np.max(x, axis=1) - np.min(x, axis=1)
     a, bb, _, pair = _offers(x, np.where(m, s, 0.0), w, m, np.where(delta > 0, delta, 1.0), params)
     names = {c.actor or c.code: c.code for c in members}
-    out = []
+    points: dict[tuple[str, str, float, float], list[str]] = {}
     for q, issue in enumerate(arrays.issues):
         for i, role in enumerate(arrays.roles):
             if role != "party":
                 continue
             for j, actor in enumerate(arrays.actors):
                 if actor in names and pair[q, i, j]:
-                    out.append(
-                        {
-                            "party": arrays.actors[i],
-                            "mediator": names[actor],
-                            "issue": issue,
-                            "challenge": float(a[q, i, j]),
-                            "challenged": float(bb[q, i, j]),
-                        }
-                    )
-    return out
+                    key = (arrays.actors[i], issue, float(a[q, i, j]), float(bb[q, i, j]))
+                    points.setdefault(key, []).append(names[actor])
+    # Members at the same proposal with the same commitment give the same point: merge them.
+    return [
+        {
+            "party": p,
+            "mediator": "+".join(sorted(m, key=chosen.index)),
+            "issue": q,
+            "challenge": x,
+            "challenged": y,
+        }
+        for (p, q, x, y), m in points.items()
+    ]
 
 
 def _quad_chart(points: list[dict[str, Any]]) -> dict[str, Any]:
