@@ -41,6 +41,7 @@ class DemoResult:
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     forecasts: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     mediation: dict[str, CoalitionSearch] = field(default_factory=dict)
+    alignment: dict[str, Any] | None = None
 
     def rows(self, name: str) -> list[list[str]]:
         """Table rows of scenario ``name``: the model, then its outcome per issue."""
@@ -156,6 +157,11 @@ def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult
             result.mediation[entry.name] = search
         done += 1
     if progress:
+        progress(done, total, "alignment data")
+    from minilateral.alignment.demo import data_section
+
+    result.alignment = data_section(out)
+    if progress:
         progress(done, total, "writing")
     payload = {
         "minilateral": package_version(),
@@ -171,6 +177,7 @@ def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult
             }
             for name in result.scenarios
         ],
+        "alignment": result.alignment,
     }
     (out / "results.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     _write_html(out, result)

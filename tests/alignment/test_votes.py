@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.alignment.reference import dyad_loop
 
 from minilateral.alignment.votes import (
     DYAD_FIELDS,
@@ -20,6 +19,7 @@ from minilateral.alignment.votes import (
     prepare_votes,
     rollcall_weights,
 )
+from tests.alignment.reference import dyad_loop
 
 A = [1, 1, 1, 2, 3, 1, 2, 1]
 B = [1, 2, 3, 2, 3, 1, 1, 1]

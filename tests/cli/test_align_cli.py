@@ -129,3 +129,14 @@ def test_data_import_cli(shared, tmp_path, monkeypatch):
     assert not tables["cow_nmc"]["installed"]
     assert tables["cow_majors"]["licence"]
     assert tables["cow_majors"]["coverage"] == "1816-2016"
+
+
+def test_ideal_points_cli(data_root):
+    r = runner.invoke(
+        app, ["align", "ideal-points", "-y", "2019", "-s", "USA,TUR,QAT", "-f", "json"]
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    z = {row["ccode"]: row["z"] for row in out["rows"]}
+    assert z[2] > z[640] > z[694]
+    assert any("converged=True" in n for n in out["notes"])

@@ -68,3 +68,12 @@ def test_no_data_message(tmp_path):
         require(["cow_nmc"], tmp_path / "empty")
     with pytest.raises(DataError, match="no catalogue table"):
         import_tables(tmp_path, root=tmp_path / "r")
+
+
+def test_docs_name_every_table():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "data-sources.md").read_text("utf-8")
+    for table in CATALOG.values():
+        assert f"`{table.name}`" in doc
+        assert table.version in doc

@@ -98,3 +98,20 @@ def test_not_yaml(tmp_path: Path) -> None:
         load_yaml("title: x\n  issues: [\n", "broken.yaml")
     with pytest.raises(FormatError, match="must be a YAML mapping"):
         load_yaml("- a\n- b\n", "list.yaml")
+
+
+@pytest.mark.parametrize(("path", "value", "delete", "where", "what"), BAD)
+def test_cli_validate_reports_bad_yaml_with_exit_2(
+    tmp_path: Path, path, value, delete, where, what
+) -> None:
+    from typer.testing import CliRunner
+
+    from minilateral.cli import app
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(_edit(path, value, delete=delete), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "ScenarioValidationError" in result.output
+    assert where in result.output
+    assert "Traceback" not in result.output

@@ -153,3 +153,45 @@ def test_matches_dense_grid(utility: str, weights: str, arrays: ScenarioArrays) 
     # the grid step is 5e-5; the objective is flat near its maximum, so compare objective
     # positions loosely and exactly where the solution is pinned to the reference point
     np.testing.assert_allclose(z[has], ref[has], atol=2e-3)
+
+
+def _two_issue(z, s) -> ScenarioArrays:
+    z, s = np.asarray(z, float)[None], np.asarray(s, float)[None]
+    return ScenarioArrays(
+        positions=100 * z,
+        salience=s,
+        capability=np.ones_like(z),
+        mask=np.ones_like(z, bool),
+        scale=np.array([[0.0, 100.0], [0.0, 100.0]]),
+        reference=np.array([np.nan, np.nan]),
+        actors=("A", "B"),
+        issues=("p", "q"),
+    )
+
+
+def test_joint_mode_trades_across_issues() -> None:
+    """Two actors at opposite corners who care about different issues (§3.5).
+
+    Per issue the symmetric NBS ignores salience and splits both issues at 50. Jointly, A (who
+    cares most about p) gets more of p and B more of q: a logroll. With equal saliences the
+    joint solution is the centre by symmetry.
+    """
+    symmetric = _two_issue([[0, 0], [1, 1]], [[1, 1], [1, 1]])
+    joint = get_model("nash", mode="joint")
+    np.testing.assert_allclose(joint.forecast(symmetric).outcome, [[50.0, 50.0]], atol=1e-4)
+    trade = _two_issue([[0, 0], [1, 1]], [[1, 0.2], [0.2, 1]])
+    np.testing.assert_allclose(get_model("nash").forecast(trade).outcome, [[50, 50]], atol=1e-9)
+    p, q = joint.forecast(trade).outcome[0]
+    assert p < 45 < 55 < q
+    assert p + q == pytest.approx(100.0, abs=1e-4)  # the mirror symmetry of the example
+    linear = get_model("nash", mode="joint", utility="linear").forecast(trade).outcome[0]
+    assert linear[0] < 50 < linear[1]
+
+
+@pytest.mark.parametrize("options", [{}, {"weights": "capability"}, {"utility": "linear"}])
+def test_joint_equals_per_issue_on_one_issue(benchmarks, options) -> None:
+    scenario = ml.load_scenario(benchmarks / GREECE)
+    per_issue = ml.forecast(scenario, "nash", options=options).outcome
+    joint = ml.forecast(scenario, "nash", options={**options, "mode": "joint"})
+    np.testing.assert_allclose(joint.outcome, per_issue, atol=1e-4)
+    assert joint.diagnostics["solver_success"].all()

@@ -3,15 +3,14 @@
 Every function takes states as COW codes, COW abbreviations, ISO3 codes, English names or group
 names (see :mod:`minilateral.data.states`) and returns an :class:`AlignmentResult`: a pandas
 frame, the coverage and gap notes, and provenance. Missing values are NaN with the reason in the
-notes, never 0.
+notes, never 0. For example, with the data installed::
 
->>> from minilateral import alignment                                    # doctest: +SKIP
->>> alignment.dyads(["TUR", "QAT", "EGY"], range(2010, 2020)).frame      # doctest: +SKIP
+    from minilateral import alignment
+    alignment.dyads(["TUR", "QAT", "EGY"], range(2010, 2020)).frame
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from minilateral.alignment.ideal_points import ideal_points as _ideal_points
 from minilateral.data.states import resolver
 from minilateral.data.store import data_versions, read_table
 from minilateral.errors import QueryError
+from minilateral.forecast import _jsonable
 from minilateral.provenance import package_version
 
 __all__ = [
@@ -84,19 +84,8 @@ class AlignmentResult:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v) for v in value]
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
-    return value
+    """JSON-ready value: NaN and ``pd.NA`` become ``None`` (JSON ``null``)."""
+    return None if value is pd.NA else _jsonable(value)
 
 
 def parse_years(spec: str | int | Iterable[int]) -> list[int]:

@@ -222,7 +222,9 @@ def ideal_points(
         ``year``, ``ccode``, ``x`` (MAP), ``z`` (standardised), ``n_votes`` (yes/no after F1).
     diagnostics : DataFrame
         Per year: ``n_rollcalls`` (after F1), ``n_states`` (after F2), ``n_iter``,
-        ``converged``.
+        ``converged``. Years where F1/F2 leave fewer than two roll calls or states (e.g. 1951,
+        1991 and 2024, with fewer than 20 contested roll calls) have no ideal points and
+        ``n_states`` = 0.
     """
     votes = rollcalls.votes
     wanted = rollcalls.years if years is None else sorted({int(y) for y in years})
@@ -273,8 +275,8 @@ def ideal_points(
             }
         )
     diag = pd.DataFrame(diags)
-    if not diag.empty and not diag["converged"].all():
-        bad = diag.loc[~diag["converged"] & (diag["n_rollcalls"] > 1), "year"].tolist()
+    if not diag.empty:
+        bad = diag.loc[~diag["converged"] & (diag["n_states"] > 1), "year"].tolist()
         if bad:
             warnings.warn(
                 f"ideal points did not converge in {len(bad)} year(s): {bad}",

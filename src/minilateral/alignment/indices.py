@@ -291,21 +291,22 @@ def atop_similarity(
     last = int(atop["year"].max())
     rows = []
     for year in years:
+
+        def empty(i: int, j: int, year: int = year) -> dict[str, float | int]:
+            return {
+                "year": int(year),
+                "a": i,
+                "b": j,
+                "S_atop": np.nan,
+                "S_atop_cinc": np.nan,
+                "tie": np.nan,
+            }
+
         system = cinc.loc[cinc["year"] == year, ["ccode", "cinc"]].sort_values("ccode")
         codes = system["ccode"].to_numpy()
         pairs = [(i, j) for k, i in enumerate(states) for j in states[k + 1 :]]
         if year > last or not len(codes):
-            rows += [
-                {
-                    "year": int(year),
-                    "a": i,
-                    "b": j,
-                    "S_atop": np.nan,
-                    "S_atop_cinc": np.nan,
-                    "tie": np.nan,
-                }
-                for i, j in pairs
-            ]
+            rows += [empty(i, j) for i, j in pairs]
             continue
         n = len(codes)
         mat = np.zeros((n, n))
@@ -317,14 +318,7 @@ def atop_similarity(
         mat[hi, li] = t["tie"].to_numpy()
         w = system["cinc"].to_numpy(dtype=float)
         for i, j in pairs:
-            row = {
-                "year": int(year),
-                "a": i,
-                "b": j,
-                "S_atop": np.nan,
-                "S_atop_cinc": np.nan,
-                "tie": np.nan,
-            }
+            row = empty(i, j)
             if i in codes and j in codes:
                 pi_, pj_ = np.searchsorted(codes, i), np.searchsorted(codes, j)
                 diff = np.abs(mat[pi_] - mat[pj_])

@@ -24,7 +24,7 @@ def alignment_figure(
     states: Sequence[str | int] | str | None = None,
     *,
     edge: str = "kappa_sq",
-    threshold: float = 0.2,
+    threshold: float = 0.5,
     root: str | Path | None = None,
 ):
     """Build the map figure for ``year``; returns ``(figure, AlignmentResult)``.
@@ -37,8 +37,13 @@ def alignment_figure(
         Identifiers (default: the Middle East core and the three poles of §7).
     edge : {"kappa_sq", "S_varw", "agree_half"}
         Measure drawn as edges (width ∝ value above ``threshold``).
-    threshold : float, default=0.2
+    threshold : float, default=0.5
         Edges below this value are not drawn.
+
+    Notes
+    -----
+    States are placed on a circle in the order of the leading eigenvector of the agreement
+    matrix, so that voting blocs sit together.
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -57,7 +62,15 @@ def alignment_figure(
     ayear = min(int(year), int(atop["year"].max()))
     a = atop[(atop["year"] == ayear) & (atop["atop_defense"] == 1)]
     defence = {(min(p, q), max(p, q)) for p, q in zip(a["ccode1"], a["ccode2"], strict=True)}
-    angle = 2 * np.pi * np.arange(len(codes)) / max(len(codes), 1)
+    mat = np.full((len(codes), len(codes)), np.nan)
+    idx = {c: k for k, c in enumerate(codes)}
+    for row in frame.itertuples():
+        mat[idx[row.a], idx[row.b]] = mat[idx[row.b], idx[row.a]] = row.agree_half
+    np.fill_diagonal(mat, 1.0)
+    vectors = np.linalg.eigh(np.nan_to_num(mat, nan=np.nanmean(mat)))[1]
+    order = np.argsort(np.arctan2(vectors[:, -2], vectors[:, -1]))
+    angle = np.empty(len(codes))
+    angle[order] = 2 * np.pi * np.arange(len(codes)) / max(len(codes), 1)
     pos = {c: (np.cos(t), np.sin(t)) for c, t in zip(codes, angle, strict=True)}
     fig = make_subplots(
         rows=1,
@@ -83,6 +96,7 @@ def alignment_figure(
             row=1,
             col=1,
         )
+    first = True
     for p, q in sorted(defence):
         if p in pos and q in pos:
             (x0, y0), (x1, y1) = pos[p], pos[q]
@@ -95,11 +109,12 @@ def alignment_figure(
                     line={"width": 1.5, "color": "#c0392b", "dash": "dot"},
                     name=f"ATOP defence tie ({ayear})",
                     legendgroup="def",
-                    showlegend=False,
+                    showlegend=first,
                 ),
                 row=1,
                 col=1,
             )
+            first = False
     sizes = 12 + 60 * np.sqrt(cinc.fillna(0).to_numpy() / max(cinc.max(), 1e-12))
     fig.add_trace(
         go.Scatter(
@@ -144,6 +159,7 @@ def alignment_figure(
         height=720,
         width=1500,
         template="plotly_white",
+        legend={"orientation": "h", "y": -0.08, "x": 0.0},
     )
     return fig, res
 

@@ -114,6 +114,23 @@ def demo(
         for row in result.rows(name):
             table.add_row(*row)
         out_console.print(table)
+    if result.alignment is None:
+        out_console.print(
+            "alignment data not installed: run `minilateral data download` or "
+            "`minilateral data import DIR` to add the data section"
+        )
+    else:
+        gcc = [r for r in result.alignment["gcc"] if r["unanimity_share"] is not None][-1]
+        trio = [r for r in result.alignment["trio"] if r["agree_half"] is not None][-3:]
+        out_console.print(
+            f"alignment ({out / 'alignment.html'}): GCC {gcc['year']} unanimity "
+            f"{gcc['unanimity_share']:.2f} vs agenda baseline {gcc['baseline_agenda']:.2f}; "
+            + ", ".join(
+                f"{r['a']}–{r['b']} {r['year']} agree_half {r['agree_half']:.2f}" for r in trio
+            )
+        )
+        for note in result.alignment["notes"]:
+            out_console.print(f"[dim]note: {note}[/]")
     out_console.print(
         f"wrote {out / 'results.json'} and {out / 'index.html'} "
         f"in {time.perf_counter() - start:.1f} s"
