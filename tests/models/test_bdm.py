@@ -101,15 +101,17 @@ def test_round_one_anchors(emission) -> None:
     dist = np.abs(x[:, :, None] - x[:, None, :]) / 6.0
     pair = m[:, :, None] & m[:, None, :] & (dist > 0)
     be, fr = 1, 4
-    num1 = bdm_module._vote_margins(dist, w, pair)
-    assert 2 * num1.sum() == pytest.approx(28.233, abs=1e-3)
-    p1 = bdm_module._probabilities(dist, np.ones_like(x), w, pair, printed=False)
+    num1, d1 = bdm_module._vote_margins(dist, w, pair)
+    assert d1[0] == pytest.approx(28.233, abs=1e-3)
+    assert d1[0] == pytest.approx(2 * num1.sum(), rel=1e-12)
+    p1 = bdm_module._probabilities(dist, None, w, pair, printed=False)
     assert p1[0, be, fr] == pytest.approx(0.006039, abs=1e-4)
     assert p1[0, fr, be] == pytest.approx(0.005950, abs=1e-4)
-    pp = bdm_module._probabilities(dist, np.ones_like(x), w, pair, printed=True)
+    pp = bdm_module._probabilities(dist, None, w, pair, printed=True)
     assert pp[0, be, fr] == pytest.approx(0.503693, abs=1e-4)
     assert pp[0, fr, be] == pytest.approx(0.496307, abs=1e-4)
-    e1 = bdm_module._expected_utility(p1, dist, 0.5 * dist, s[:, None, :], 1.0, 1.0, None, None)
+    base = bdm_module._base_utilities(0.5 * dist, 1.0)
+    e1 = bdm_module._expected_utility(p1, base, s[:, None, :], 1.0)
     danger = bdm_module._danger(e1, pair)[0]
     want_s = [-5.2493, 1.4283, 5.4377, -5.2493, -2.0939, -2.0939, -8.6409, 5.6071, -8.8116, -2.7504]
     np.testing.assert_allclose(danger, want_s, atol=1e-4)
@@ -128,9 +130,9 @@ def test_round_one_anchors(emission) -> None:
         1.112125,
     ]
     np.testing.assert_allclose(r[0], want_r, atol=1e-4)
-    num2 = bdm_module._vote_margins(dist ** r[:, :, None], w, pair)
-    assert 2 * num2.sum() == pytest.approx(28.333460, abs=1e-4)
-    p2 = num2 / (2 * num2.sum())
+    num2, d2 = bdm_module._vote_margins(dist ** r[:, :, None], w, pair)
+    assert d2[0] == pytest.approx(28.333460, abs=1e-4)
+    p2 = num2 / d2[0]
     assert p2[0, be, fr] == pytest.approx(0.007314, abs=1e-4)
     assert p2[0, fr, be] == pytest.approx(0.004583, abs=1e-4)
     lu, ie = 2, 7

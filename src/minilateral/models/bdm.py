@@ -11,11 +11,10 @@ The core works on a flat batch of G = B·D independent issues, shape (G, N): eve
 issue) pair is one bargaining problem, and all of them advance together, one NumPy expression
 per step. Python loops only over rounds (and over cache-sized chunks of G).
 
-Summation order (§4.14). The probability numerators :math:`\sum_k \max(0, v_k)` are ordered
-reductions over the voter axis k (left to right in input order), as in the reference code. The
-normaliser D is computed once per pass as :math:`D = 2 \sum_{i,j} \mathrm{num}_{ij}` (for each
-voter :math:`\sum_{a,b} |v| = 2 \sum_{a,b} \max(0, v)`), never per pair; it equals the reference's
-triple sum up to rounding.
+Summation order (§4.14). Every sum the dynamics depend on (probability numerators, the
+normaliser D, danger levels, cumulative weights of the median) is an ordered reduction, left to
+right in input order, as in the reference code; so the model reproduces the spec's DEU values
+exactly, not only within their tolerance. D is computed once per pass, never per pair.
 
 References
 ----------
@@ -32,7 +31,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 
@@ -60,7 +59,7 @@ _PRESETS: dict[str, dict[str, object]] = {
     },
 }
 _FLAT_S = 1e-12  # §4.7 step 4: danger levels this close count as equal
-_CHUNK_CELLS = 1 << 17  # G·N³ elements per chunk: keeps the voter tensor in cache
+_CHUNK_CELLS = 1 << 16  # G·N³ elements per chunk: keeps the voter tensor in cache
 
 
 @dataclass(frozen=True)
@@ -99,24 +98,37 @@ def _mean(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
     return weighted_mean(x[:, :, None], w[:, :, None], m[:, :, None])[:, 0]
 
 
-def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> FloatArray:
-    r"""Numerators :math:`\sum_k \max(0, w_k (t_{kj} - t_{ki}))`, shape (G, N, N), 0 off ``pair``.
+def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> tuple[FloatArray, FloatArray]:
+    r"""Vote margins of §4.5: numerators (G, N, N) and the normaliser D (G,).
 
-    ``t[g, k, a]`` is voter k's (exponentiated) distance to actor a's position. The voter axis
-    is moved first so that the sum over k is an ordered reduction, left to right in input order.
-    The normaliser of §4.5 is twice the sum of this matrix.
+    ``num[g, i, j]`` :math:`= \sum_k \max(0, v_k(x_i, x_j))` and
+    :math:`D = \sum_k \sum_a \sum_b |v_k(x_a, x_b)|` with
+    :math:`v_k(a, b) = w_k [t_{kb} - t_{ka}]`, where ``t[g, k, a]`` is voter k's
+    (exponentiated) distance to actor a's position; pairs outside ``pair`` count 0.
+
+    Both are ordered reductions, left to right in input order as in the reference code
+    (§4.14): the voter tensor is laid out (k, i, j, g), so the sum over k runs over the outer
+    axis, and D is a reduction over the flattened (k, a, b) axes, also the outer one. D is
+    computed once per pass, never per pair.
     """
-    tk = np.moveaxis(t, 1, 0)
-    v = tk[:, :, None, :] - tk[:, :, :, None]  # v[k, g, i, j] = t[g, k, j] - t[g, k, i]
+    n, g = t.shape[1], t.shape[0]
+    tt = t.transpose(1, 2, 0)  # (k, a, g)
+    # v[k, i, j, g] = t[g, k, j] - t[g, k, i], allocated in C order: the reduced axes must be
+    # the outer ones in memory, or NumPy sums them pairwise instead of in order.
+    v = np.subtract(tt[:, None, :, :], tt[:, :, None, :], order="C")
+    v *= w.T[:, None, None, :]
+    v *= pair.transpose(1, 2, 0)[None]
+    flat = np.abs(v).reshape(n**3, g)
+    if g == 1:  # a single column would be summed pairwise; two columns are summed in order
+        flat = np.concatenate([flat, flat], axis=1)
+    total = np.add.reduce(flat, axis=0)[:g]
     np.maximum(v, 0.0, out=v)
-    v *= np.moveaxis(w, 1, 0)[:, :, None, None]
-    num = np.add.reduce(v, axis=0)
-    num *= pair
-    return num
+    num = np.add.reduce(v, axis=0).transpose(2, 0, 1)
+    return num, total
 
 
 def _probabilities(
-    dist: FloatArray, r: FloatArray, w: FloatArray, pair: BoolArray, printed: bool
+    dist: FloatArray, r: FloatArray | None, w: FloatArray, pair: BoolArray, printed: bool
 ) -> FloatArray:
     r"""Probability ``P[g, i, j]`` that i prevails over j (§4.5).
 
@@ -125,60 +137,84 @@ def _probabilities(
     :math:`D = \sum_k \sum_{a,b} |v_k(x_a, x_b)|`. ``printed``: eq. 30/31 of Scholz et al.,
     linear and normalised per pair, 0.5 where the pair's denominator vanishes.
     """
-    t = dist if printed else dist ** r[:, :, None]  # t[g, k, a] = d(x_k, x_a)^{r_k}
-    num = _vote_margins(t, w, pair)
+    # t[g, k, a] = d(x_k, x_a)^{r_k}; r = None means every exponent is 1 (the first pass).
+    t = dist if printed or r is None else _pow(dist, r[:, :, None])
+    num, total = _vote_margins(t, w, pair)
     if printed:
         den = num + num.transpose(0, 2, 1)
         with np.errstate(invalid="ignore", divide="ignore"):
             p = np.where(den > 0, num / den, 0.5)
         return np.where(pair, p, 0.0)
-    total = 2.0 * num.sum(axis=(1, 2))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total[:, None, None] > 0, num / total[:, None, None], 0.0)
+
+
+def _pow(base: FloatArray, exponent: FloatArray | float) -> FloatArray:
+    """``base ** exponent`` through the C library's ``pow`` (``numpy.float_power``).
+
+    ``numpy.power`` may use a SIMD routine that differs from ``pow`` in the last bit for a few
+    per cent of arguments; the model's strict comparisons amplify such differences, and the
+    spec's reference values were computed with ``pow``.
+    """
+    return np.float_power(base, exponent)
 
 
 def _utilities(base: FloatArray, rho: FloatArray | float) -> FloatArray:
     """``2 − 4·base^ρ`` (§4.4); exact for ρ = 1 without a power."""
     if isinstance(rho, float) and rho == 1.0:
         return 2.0 - 4.0 * base
-    return 2.0 - 4.0 * base**rho
+    return 2.0 - 4.0 * _pow(base, rho)
+
+
+def _base_utilities(
+    half: FloatArray, rho: FloatArray | float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``U_s``, ``U_f`` and ``U_sq`` of §4.4 for challenger–target half-distances ``half``.
+
+    ``half`` is ``0.5·|x_i − x_j| / Δ`` (the reference's rounding); ``rho`` the exponent of
+    the perspective. The distance is symmetric, so one set serves E(i→j) and E(j→i).
+    """
+    return (
+        _utilities(0.5 - half, rho),
+        _utilities(0.5 + half, rho),
+        _utilities(np.asarray(0.5), rho),
+    )
+
+
+def _unchallenged(
+    d: FloatArray, dmu: FloatArray, helps: BoolArray, rho: FloatArray | float
+) -> FloatArray:
+    """``T·U_b + (1 − T)·U_w`` of §4.4/4.6: the target moves toward μ by itself."""
+    spread = 0.25 * (dmu + d)
+    return np.where(helps, _utilities(0.5 - spread, rho), _utilities(0.5 + spread, rho))
 
 
 def _expected_utility(
     p: FloatArray,
-    d: FloatArray,
-    half: FloatArray,
+    base: tuple[FloatArray, FloatArray, FloatArray],
     s_target: FloatArray,
-    rho: FloatArray | float,
     q: float,
-    dmu: FloatArray | None,
-    helps: BoolArray | None,
+    unchallenged: FloatArray | None = None,
 ) -> FloatArray:
     r"""Expected utility of a challenge (§4.6), elementwise over (challenger, target) pairs.
 
     .. math::
         E = s_j [P U_s + (1 - P) U_f] + (1 - s_j) U_s - Q U_{sq} - (1 - Q)[T U_b + (1 - T) U_w]
 
-    ``d`` is the challenger–target distance over Δ and ``half`` the same times 0.5 (computed as
-    ``0.5·|x_i − x_j| / Δ``, the reference's rounding), ``dmu`` the challenger's distance to μ
-    over Δ, ``helps`` is T, ``rho`` the exponent of the perspective.
+    ``base`` holds :math:`U_s, U_f, U_{sq}` (:func:`_base_utilities`); ``unchallenged`` the
+    bracket of the last term (needed only when Q < 1).
     """
-    u_s = _utilities(0.5 - half, rho)
-    u_f = _utilities(0.5 + half, rho)
-    u_sq = _utilities(np.asarray(0.5), rho)
+    u_s, u_f, u_sq = base
     e = s_target * (p * u_s + (1.0 - p) * u_f) + (1.0 - s_target) * u_s - q * u_sq
     if q < 1.0:
-        assert dmu is not None
-        assert helps is not None
-        u_b = _utilities(0.5 - 0.25 * (dmu + d), rho)
-        u_w = _utilities(0.5 + 0.25 * (dmu + d), rho)
-        e = e - (1.0 - q) * np.where(helps, u_b, u_w)
+        assert unchallenged is not None
+        e = e - (1.0 - q) * unchallenged
     return e
 
 
 def _danger(e1: FloatArray, valid: BoolArray) -> FloatArray:
     r"""Danger levels :math:`S_i = \sum_{j \ne i, x_j \ne x_i} E_1(j \to i)` (§4.7), (G, N)."""
-    return np.add.reduce(np.where(valid, e1, 0.0), axis=1)
+    return np.add.reduce(np.ascontiguousarray(np.where(valid, e1, 0.0)), axis=1)
 
 
 def _risk_exponents(danger: FloatArray, m: BoolArray) -> FloatArray:
@@ -238,22 +274,23 @@ def _offers(
         helps_t = helps.transpose(0, 2, 1)
     s_t = s[:, None, :]  # salience of the target (column)
     # First pass (§4.3 step 2): all exponents 1.
-    ones = np.ones_like(x)
-    p1 = _probabilities(dist, ones, w, pair, printed)
-    e1 = _expected_utility(p1, dist, half, s_t, 1.0, q, dmu, helps)
+    p1 = _probabilities(dist, None, w, pair, printed)
+    tail = None if dmu is None else _unchallenged(dist, dmu, helps, 1.0)
+    e1 = _expected_utility(p1, _base_utilities(half, 1.0), s_t, q, tail)
     r = _risk_exponents(_danger(e1, pair), m)
     # Second pass (§4.3 step 3, §4.8).
     p2 = p1 if printed else _probabilities(dist, r, w, pair, printed)
     rho_i = r[:, :, None]
-    a = _expected_utility(p2, dist, half, s_t, rho_i, q, dmu, helps)
+    base = _base_utilities(half, rho_i)
+    tail = None if dmu is None else _unchallenged(dist, dmu, helps, rho_i)
+    a = _expected_utility(p2, base, s_t, q, tail)
     if opts["perspective"] == "own":
         b = a.transpose(0, 2, 1)  # E_{r_j}(j→i)
     else:
         # E_{r_i}(j→i): challenger j, target i, evaluated with the receiver's exponent r_i.
-        dmu_j = None if dmu is None else dmu.transpose(0, 2, 1)
-        b = _expected_utility(
-            p2.transpose(0, 2, 1), dist, half, s[:, :, None], rho_i, q, dmu_j, helps_t
-        )
+        if dmu is not None:
+            tail = _unchallenged(dist, dmu.transpose(0, 2, 1), helps_t, rho_i)
+        b = _expected_utility(p2.transpose(0, 2, 1), base, s[:, :, None], q, tail)
     return a, b, r, pair
 
 
@@ -358,7 +395,7 @@ def bdm_rounds(
     stop_round = np.zeros(g_count, dtype=np.int64)
     converged = ~active.copy()
     calm = np.zeros(g_count, dtype=np.int64)
-    chunk = max(1, _CHUNK_CELLS // max(1, n**3))
+    chunk = max(16, _CHUNK_CELLS // max(1, n**3))
     current = x.copy()
     for t in range(1, rounds + 1):
         new = current.copy()
@@ -465,6 +502,7 @@ class BDMModel(Model):
     summary = "Expected-utility model (Bueno de Mesquita 1994; Scholz et al. 2011)."
     dynamic = True
     rounds_option = "rounds"
+    min_actors: ClassVar[int] = 3  # per issue with any participant (§4; issue #3)
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ _MODEL_MODULES = (
     "minilateral.models.baselines",
     "minilateral.models.nash",
     "minilateral.models.bdm",
+    "minilateral.models.exchange",
 )
 
 M = TypeVar("M", bound=type[Model])
