@@ -16,7 +16,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 if TYPE_CHECKING:
     from minilateral.arrays import ScenarioArrays
@@ -337,9 +344,17 @@ class Scenario(_Strict):
                         f"position {x:g} of actor '{actor.name}' on issue '{name}' lies outside "
                         f"the scale [{issue.lo:g}, {issue.hi:g}]",
                     )
-        if self.uncertainty is not None:
-            _check_uncertainty_names(self.uncertainty, self.actors, issues)
         return self
+
+    @field_validator("uncertainty")
+    @classmethod
+    def _uncertainty_names_exist(
+        cls, value: Uncertainty | None, info: ValidationInfo
+    ) -> Uncertainty | None:
+        actors, issues = info.data.get("actors"), info.data.get("issues")
+        if value is not None and actors is not None and issues is not None:
+            _check_uncertainty_names(value, actors, {q.name: q for q in issues})
+        return value
 
     @property
     def issue_names(self) -> list[str]:
@@ -385,15 +400,15 @@ def _check_uncertainty_names(
             )
 
     for issue in uncertainty.issues:
-        check(issue, issues, "issue", f"uncertainty.issues.{issue}")
+        check(issue, issues, "issue", f"issues.{issue}")
     for actor in uncertainty.actors:
-        check(actor, actors, "actor", f"uncertainty.actors.{actor}")
+        check(actor, actors, "actor", f"actors.{actor}")
     for actor, by_issue in uncertainty.cells.items():
-        check(actor, actors, "actor", f"uncertainty.cells.{actor}")
+        check(actor, actors, "actor", f"cells.{actor}")
         for issue in by_issue:
-            check(issue, issues, "issue", f"uncertainty.cells.{actor}.{issue}")
+            check(issue, issues, "issue", f"cells.{actor}.{issue}")
             if issue not in actors[actor].positions:
                 raise ValueError(
-                    f"uncertainty.cells.{actor}.{issue}: actor '{actor}' takes no part in "
+                    f"cells.{actor}.{issue}: actor '{actor}' takes no part in "
                     f"issue '{issue}'"
                 )

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+import socket
 import time
 import uuid
 import warnings
@@ -168,10 +169,12 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     try:
         write(tmp)
         os.replace(tmp, path)
-    except OSError as err:
+    except BaseException as err:  # incl. KeyboardInterrupt: never leave half a file behind
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise StoreError(f"cannot write {path.name}: {err.strerror or err}", path=path) from err
+        if isinstance(err, OSError):
+            raise StoreError(f"cannot write {path.name}: {err.strerror or err}", path=path) from err
+        raise
 
 
 def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
@@ -226,15 +229,46 @@ def _missing_chunks(done: list[tuple[int, int]], draws: int, size: int) -> list[
     return chunks
 
 
-def _prepare(out: Path, manifest: dict[str, Any], resume: bool) -> list[tuple[int, int]]:
-    """Create or check the output directory; return the draw ranges already written."""
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """Create ``out`` if needed and hold an exclusive lock on it while a sweep runs in it.
+
+    The lock (``flock`` on the directory itself, POSIX only) is released when the process ends,
+    even by ``kill -9``; a second sweep on the same directory meanwhile is refused.
+    """
     if out.exists() and not out.is_dir():
         raise StoreError("the output path exists and is not a directory", path=out)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        entries = list(out.iterdir())
     except OSError as err:
         raise StoreError(f"cannot create the output directory: {err.strerror}", path=out) from err
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise StoreError(
+                "another sweep is running in this directory; wait for it or stop it first",
+                path=out,
+            ) from err
+        except OSError as err:  # e.g. a file system without locks
+            log.debug("cannot lock %s (%s); continuing without a lock", out, err)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _prepare(out: Path, manifest: dict[str, Any], resume: bool) -> list[tuple[int, int]]:
+    """Check the (locked) output directory; return the draw ranges already written."""
+    try:
+        entries = list(out.iterdir())
+    except OSError as err:
+        raise StoreError(f"cannot read the output directory: {err.strerror}", path=out) from err
     if (out / MANIFEST).exists():
         if not resume:
             raise OptionError(
@@ -273,6 +307,20 @@ def _local_tables(plan: SweepPlan, chunks: list[tuple[int, int]]) -> Iterator[pa
         yield evaluate_chunk(plan, a, b)
 
 
+def _check_reachable(address: str) -> None:
+    """Fail fast, with a clear message, when nothing listens at a ``tcp://host:port`` address."""
+    match = re.fullmatch(r"tcp://\[?([^\]]+?)\]?:(\d+)", address)
+    if match is None:
+        return  # other protocols (tls://, ucx://, inproc://) are left to Dask
+    try:
+        socket.create_connection((match[1], int(match[2])), timeout=5).close()
+    except OSError as err:
+        raise OptionError(
+            f"cannot reach the Dask scheduler at {address}: {err.strerror or err}",
+            field="scheduler",
+        ) from err
+
+
 def _dask_tables(
     plan: SweepPlan,
     chunks: list[tuple[int, int]],
@@ -288,6 +336,8 @@ def _dask_tables(
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
+    if scheduler is not None:
+        _check_reachable(scheduler)
     try:
         if scheduler is None:
             cluster = LocalCluster(
@@ -320,6 +370,65 @@ def _dask_tables(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _execute(
+    plan: SweepPlan,
+    out: Path,
+    manifest: dict[str, Any],
+    done: list[tuple[int, int]],
+    *,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+    chunk_size: int,
+    progress: ProgressCallback | None,
+) -> None:
+    """Compute the chunks not in ``done``, write them, and keep the manifest up to date."""
+    draws = manifest["draws"]
+    chunks = _missing_chunks(done, draws, chunk_size)
+    finished = sum(b - a for a, b in done)
+    run: dict[str, Any] = {
+        "engine": engine,
+        "workers": workers if engine == "dask" else 1,
+        "scheduler": scheduler,
+        "chunk_size": chunk_size,
+        "started": _now(),
+        "draws_computed": 0,
+        "chunks_computed": 0,
+    }
+    manifest["runs"].append(run)
+    manifest["draws_done"] = finished
+    _write_manifest(out, manifest)
+    if progress is not None:
+        progress(finished, draws)
+
+    t0 = time.perf_counter()
+    tables = (
+        _local_tables(plan, chunks)
+        if engine == "local"
+        else _dask_tables(plan, chunks, scheduler, workers)
+    )
+    try:
+        for table in tables:
+            _write_part(out, table)
+            finished += table.num_rows
+            run["draws_computed"] += table.num_rows
+            run["chunks_computed"] += 1
+            if progress is not None:
+                progress(finished, draws)
+    finally:
+        tables.close()
+        seconds = time.perf_counter() - t0
+        run.update(
+            finished=_now(),
+            seconds=round(seconds, 3),
+            draws_per_second=round(run["draws_computed"] / seconds, 1) if seconds > 0 else None,
+        )
+        manifest["draws_done"] = finished
+        manifest["status"] = "complete" if finished == draws else "interrupted"
+        with contextlib.suppress(StoreError):
+            _write_manifest(out, manifest)
 
 
 # -- the public function ------------------------------------------------------------------------
@@ -484,50 +593,19 @@ def sweep(
         "created": _now(),
         "runs": [],
     }
-    done = _prepare(out, manifest, resume)
-    chunks = _missing_chunks(done, draws, chunk_size)
-    finished = sum(b - a for a, b in done)
-    run: dict[str, Any] = {
-        "engine": engine,
-        "workers": workers if engine == "dask" else 1,
-        "scheduler": scheduler,
-        "chunk_size": chunk_size,
-        "started": _now(),
-        "draws_computed": 0,
-        "chunks_computed": 0,
-    }
-    manifest["runs"].append(run)
-    manifest["draws_done"] = finished
-    _write_manifest(out, manifest)
-    if progress is not None:
-        progress(finished, draws)
-
-    t0 = time.perf_counter()
-    tables = (
-        _local_tables(plan, chunks)
-        if engine == "local"
-        else _dask_tables(plan, chunks, scheduler, workers)
-    )
-    try:
-        for table in tables:
-            _write_part(out, table)
-            finished += table.num_rows
-            run["draws_computed"] += table.num_rows
-            run["chunks_computed"] += 1
-            if progress is not None:
-                progress(finished, draws)
-    finally:
-        tables.close()
-        seconds = time.perf_counter() - t0
-        run.update(
-            finished=_now(),
-            seconds=round(seconds, 3),
-            draws_per_second=round(run["draws_computed"] / seconds, 1) if seconds > 0 else None,
+    with _exclusive(out):
+        done = _prepare(out, manifest, resume)
+        _execute(
+            plan,
+            out,
+            manifest,
+            done,
+            engine=engine,
+            scheduler=scheduler,
+            workers=workers,
+            chunk_size=chunk_size,
+            progress=progress,
         )
-        manifest["draws_done"] = finished
-        manifest["status"] = "complete" if finished == draws else "interrupted"
-        with contextlib.suppress(StoreError):
-            _write_manifest(out, manifest)
     result = SweepResult(out, manifest)
     non_converged = draws - int(result.table(["converged"]).column("converged").to_numpy().sum())
     if non_converged:

@@ -378,6 +378,10 @@ def parse_noise(text: str) -> tuple[str, Noise]:
                 "none, normal, truncnormal, uniform, beta, lognormal)",
                 field="noise",
             )
+        if not value.strip():
+            raise OptionError(
+                f"'{text}': dist '{dist}' needs its {param}: {field}={dist}:VALUE", field="noise"
+            )
         payload[param] = value.strip()
     try:
         noise = Noise.model_validate(payload)
