@@ -10,7 +10,6 @@ themselves.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import logging
 import warnings
@@ -196,28 +195,35 @@ def alignment_data(
     )
 
 
-#: Names under which the mediation package may expose its coalition search (issue 7's JSON
-#: contract: ``{"coalitions": [...], "baseline": {...}, "provenance": {...}}``).
-_MEDIATION_FUNCTIONS = ("search_coalitions", "coalition_search", "rank_coalitions")
+#: Monte Carlo draws of a brief's coalition searches when the brief runs no sweep.
+MEDIATION_DRAWS = 100
 
 
-def mediation_ranking(
-    scenario: Scenario, *, model: str, draws: int, seed: int
-) -> dict[str, Any] | Absent:
-    """Rank the scenario's candidate mediators with the mediation package, when it exists.
+def mediation_ranking(scenario: Scenario, *, draws: int, seed: int) -> dict[str, Any] | Absent:
+    """Rank coalitions of the scenario's candidate mediators, when the mediation package exists.
 
-    Returns the JSON object of issue 7 (``coalitions`` sorted by settlement probability, each
-    with ``coalition``, ``settlement_probability``, ``ci_low``, ``ci_high``; ``baseline``).
+    Calls :func:`minilateral.mediation.search_coalitions` as ``minilateral demo`` does: the
+    candidates that are actors of the scenario, coalitions of one to three members, the ``bdm``
+    model (its ``converged`` stopping rule), ``draws`` common draws. Returns the search's JSON
+    (``coalitions`` sorted by settlement probability with ``ci_low``/``ci_high``; ``baseline``).
     """
     if not scenario.candidate_mediators:
         return Absent("mediation", "the scenario names no candidate mediators")
     if not has_module("minilateral.mediation"):
         return Absent("mediation", "the mediation package (minilateral.mediation) is not installed")
-    module = importlib.import_module("minilateral.mediation")
-    func = next((getattr(module, n) for n in _MEDIATION_FUNCTIONS if hasattr(module, n)), None)
-    if func is None:
-        return Absent("mediation", "minilateral.mediation exposes no coalition search yet")
-    result = func(
-        scenario, candidates=scenario.candidate_mediators, model=model, draws=draws, seed=seed
-    )
-    return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    from minilateral.mediation import search_coalitions
+    from minilateral.mediation.coalitions import match_actor
+    from minilateral.models.registry import available_models
+
+    if "bdm" not in available_models():
+        return Absent("mediation", "coalition search needs the bdm model, which is not installed")
+    present = [c for c in scenario.candidate_mediators if match_actor(scenario, c) is not None]
+    if not present:
+        return Absent("mediation", "no candidate mediator is an actor of the scenario")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = search_coalitions(
+            scenario, present, sizes=(1, min(3, len(present))), model="bdm", draws=draws,
+            seed=seed,
+        )
+    return search.to_dict()

@@ -16,6 +16,7 @@ from typing import Any
 
 from minilateral.api import forecast, load_scenario
 from minilateral.brief.capabilities import (
+    MEDIATION_DRAWS,
     Absent,
     AlignmentData,
     alignment_data,
@@ -152,6 +153,11 @@ def run_brief(
     forecasts : dict, optional
         Forecasts already computed (``{theatre: {model: Forecast.to_dict()}}``, as the demo
         has them); missing ones are computed.
+    mediation : dict, optional
+        Coalition searches already computed (``{theatre: CoalitionSearch.to_dict()}``); for the
+        other theatres the mediation package runs one when it is installed.
+    mediation_draws : int, default=100
+        Monte Carlo draws of each coalition search.
     alignment : bool, default=True
         Include the regional alignment section when the data are installed.
     data_root : str or Path, optional
@@ -206,7 +212,12 @@ def run_brief(
                     absent.append(summary)
                     break
                 theatre.sweeps[model] = summary
-            ranking = mediation_ranking(scenario, model=models[0], draws=draws or 200, seed=seed)
+            if mediation and name in mediation:
+                ranking: dict[str, Any] | Absent = mediation[name]
+            else:
+                if progress:
+                    progress(f"{name}: mediating coalitions")
+                ranking = mediation_ranking(scenario, draws=mediation_draws, seed=seed)
             if isinstance(ranking, Absent):
                 absent.append(ranking)
             else:

@@ -10,6 +10,7 @@ import sys
 
 from minilateral.cli import align as _align
 from minilateral.cli import brief as _brief
+from minilateral.cli import coalitions as _coalitions
 from minilateral.cli import data as _data
 from minilateral.cli import evaluate as _evaluate
 from minilateral.cli import forecast as _forecast
@@ -19,6 +20,7 @@ from minilateral.cli._app import app
 
 __all__ = ["app", "main"]
 
+_coalitions.register(app)
 _forecast.register(app)
 _brief.register(app)
 _evaluate.register(app)
