@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.machinery
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
-import types
 from html import unescape
 from pathlib import Path
 
@@ -196,39 +193,34 @@ def test_missing_sweep_engine_leaves_the_section_out(monkeypatch: pytest.MonkeyP
     assert "Monte Carlo engine" in html
 
 
-def test_mediation_ranking_appears_when_the_package_provides_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    module = types.ModuleType("minilateral.mediation")
-    module.__spec__ = importlib.machinery.ModuleSpec("minilateral.mediation", None)
-    calls = []
-
-    def search_coalitions(scenario, *, candidates, model, draws, seed):
-        calls.append((tuple(candidates), model, draws, seed))
-        return {
-            "coalitions": [
-                {
-                    "coalition": ["TUR", "QAT"],
-                    "settlement_probability": 0.625,
-                    "ci_low": 0.58,
-                    "ci_high": 0.67,
-                    "expected_outcome": [50.0],
-                    "marginal": {},
-                },
-            ],
-            "baseline": {"settlement_probability": 0.25, "ci_low": 0.21, "ci_high": 0.29},
-            "provenance": {},
-        }
-
-    module.search_coalitions = search_coalitions
-    monkeypatch.setitem(sys.modules, "minilateral.mediation", module)
-    run = run_brief(["gaza"], models=["compromise"], alignment=False, seed=4)
-    assert calls == [(("TUR", "QAT", "EGY", "USA"), "compromise", 200, 4)]
+def test_mediation_ranking_from_the_mediation_package() -> None:
+    run = run_brief(["somalia"], models=["compromise"], alignment=False, mediation_draws=20)
+    ranking = run.results()["scenarios"][0]["mediation"]
+    assert ranking["provenance"]["draws"] == 20
+    assert ranking["provenance"]["model"] == "bdm"
     html = render_html(run)
-    assert 'id="theatre-gaza-mediation"' in html
-    assert "TUR + QAT" in html
-    assert "62 %" in html
-    assert "25 %" in html
+    assert 'id="theatre-somalia-mediation"' in html
+    table = html.split('class="data mediation"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr[^>]*><td>([^<]+)</td>\s*<td class=\"num\">([^<]+)</td>", table)
+    expected = [
+        ("no mediator", ranking["baseline"]),
+        *((" + ".join(e["coalition"]), e) for e in ranking["coalitions"][:10]),
+    ]
+    assert [r[0] for r in rows] == [name for name, _ in expected]
+    assert [r[1] for r in rows] == [
+        f"{100 * e['settlement_probability']:.0f} %" for _, e in expected
+    ]
+
+
+def test_mediation_absent_without_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = caps.has_module
+    monkeypatch.setattr(caps, "has_module", lambda n: n != "minilateral.mediation" and real(n))
+    run = run_brief(["gaza"], models=["compromise"], alignment=False)
+    assert run.theatres[0].mediation is None
+    assert any(a.capability == "mediation" for a in run.absent)
+    html = render_html(run)
+    assert "Mediation</h3>" not in html
+    assert "mediation package" in html
 
 
 def test_arabic_catalogue_rtl_and_fonts(tmp_path: Path) -> None:

@@ -223,7 +223,11 @@ def mediation_ranking(scenario: Scenario, *, draws: int, seed: int) -> dict[str,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         search = search_coalitions(
-            scenario, present, sizes=(1, min(3, len(present))), model="bdm", draws=draws,
+            scenario,
+            present,
+            sizes=(1, min(3, len(present))),
+            model="bdm",
+            draws=draws,
             seed=seed,
         )
     return search.to_dict()

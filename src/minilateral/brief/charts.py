@@ -24,6 +24,7 @@ __all__ = [
     "autonomy_map",
     "cohesion_chart",
     "forecast_chart",
+    "mediation_chart",
     "trajectory_chart",
 ]
 
@@ -444,3 +445,71 @@ def cohesion_chart(data: AlignmentData) -> Chart:
         "legend": {"orientation": "h", "y": -0.2},
     }
     return Chart(fig, {"data": traces, "layout": layout})
+
+
+def mediation_chart(ranking: dict[str, Any], issues: Sequence[str], *, top: int = 10) -> Chart:
+    """Settlement probability per issue of the ``top`` coalitions and of no mediator.
+
+    A heat map (rows: coalitions, best first; columns: issues) from the coalition search's
+    ``issue_settlement_probability``; the overall probability (all issues settled) is printed
+    beside each row with its interval.
+    """
+    entries = [{"coalition": [], **ranking["baseline"]}, *ranking["coalitions"][:top]]
+    labels = [" + ".join(e["coalition"]) or "no mediator" for e in entries]
+    grid = np.array(
+        [[np.nan if v is None else v for v in e["issue_settlement_probability"]] for e in entries],
+        dtype=float,
+    )
+    fig = _figure(6.6, 0.8 + 0.24 * len(entries))
+    _margins(fig, 1.5, 1.35, 0.1, 0.55)
+    ax = fig.add_subplot()
+    image = ax.imshow(grid, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(issues)), list(issues))
+    ax.set_yticks(range(len(labels)), labels)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    for r, c in zip(*np.nonzero(~np.isnan(grid)), strict=True):
+        ax.text(
+            c,
+            r,
+            f"{100 * grid[r, c]:.0f}",
+            ha="center",
+            va="center",
+            fontsize=6.5,
+            color="white" if grid[r, c] > 0.6 else "black",
+        )
+    for r, e in enumerate(entries):
+        ax.text(
+            len(issues) - 0.4,
+            r,
+            f" all issues {100 * e['settlement_probability']:.0f} % "
+            f"[{100 * e['ci_low']:.0f}–{100 * e['ci_high']:.0f}]",
+            va="center",
+            fontsize=6.5,
+        )
+    _w, h = fig.get_size_inches()
+    cax = fig.add_axes((0.3, 0.12 / h, 0.4, 0.1 / h))
+    fig.colorbar(image, cax=cax, orientation="horizontal", label="settlement probability")
+    cax.xaxis.set_label_position("top")
+    plot = {
+        "data": [
+            {
+                "type": "heatmap",
+                "z": [[None if np.isnan(v) else v for v in row] for row in grid],
+                "x": list(issues),
+                "y": labels,
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": "Blues",
+                "colorbar": {"title": {"text": "settlement probability"}},
+                "hovertemplate": "%{y}<br>%{x}: %{z:.0%}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": 120 + 28 * len(entries),
+            "margin": {"l": 160, "t": 10},
+            "yaxis": {"autorange": "reversed"},
+        },
+    }
+    return Chart(fig, plot)

@@ -123,7 +123,9 @@ def run_brief(
     org: str = "",
     date: dt.date | None = None,
     command: str = "",
-    forecasts: dict[str, dict[str, Any]] | None = None,
+    forecasts: dict[str, dict[str, dict[str, Any]]] | None = None,
+    mediation: dict[str, dict[str, Any]] | None = None,
+    mediation_draws: int = MEDIATION_DRAWS,
     alignment: bool = True,
     data_root: str | Path | None = None,
     workdir: str | Path | None = None,
@@ -153,6 +155,11 @@ def run_brief(
     forecasts : dict, optional
         Forecasts already computed (``{theatre: {model: Forecast.to_dict()}}``, as the demo
         has them); missing ones are computed.
+    mediation : dict, optional
+        Coalition searches already computed (``{theatre: CoalitionSearch.to_dict()}``); for the
+        other theatres the mediation package runs one when it is installed.
+    mediation_draws : int, default=100
+        Monte Carlo draws of each coalition search.
     mediation : dict, optional
         Coalition searches already computed (``{theatre: CoalitionSearch.to_dict()}``); for the
         other theatres the mediation package runs one when it is installed.

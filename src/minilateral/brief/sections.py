@@ -238,6 +238,15 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
         for model in run.models
         if model in theatre.trajectories
     ]
+    mediation = None
+    if theatre.mediation:
+        mediation = figure(
+            charts.mediation_chart(theatre.mediation, [q.name for q in scenario.issues]),
+            _(
+                "{title}: probability that the parties settle each issue, with no mediator and "
+                "with the best-ranked mediating coalitions."
+            ).format(title=scenario.title),
+        )
     toc = [
         (f"{anchor}-question", _("Question")),
         (f"{anchor}-actors", _("Actors")),
@@ -263,6 +272,7 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
             "sweeps": [(m, theatre.sweeps[m]) for m in run.sweep_models if m in theatre.sweeps],
             "draws": run.draws,
             "mediation": theatre.mediation,
+            "mediation_figure": mediation,
         },
         toc,
     )

@@ -42,6 +42,10 @@ def brief(
             help="Models to sweep, comma-separated (default: the closed-form ones).",
         ),
     ] = None,
+    mediation_draws: Annotated[
+        int,
+        typer.Option("--mediation-draws", min=2, help="Monte Carlo draws of coalition searches."),
+    ] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed of sweeps and stochastic models.")] = 0,
     title: Annotated[str | None, typer.Option("--title", help="Title of the brief.")] = None,
     org: Annotated[str, typer.Option("--org", help="Authoring organisation.")] = "",
@@ -74,6 +78,7 @@ def brief(
             draws=draws,
             seed=seed,
             swept=_split(sweep_models),
+            mediation_draws=mediation_draws,
             title=title,
             org=org,
             command=shlex.join(["minilateral", *sys.argv[1:]]),
