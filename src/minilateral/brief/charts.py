@@ -460,10 +460,10 @@ def mediation_chart(ranking: dict[str, Any], issues: Sequence[str], *, top: int 
         [[np.nan if v is None else v for v in e["issue_settlement_probability"]] for e in entries],
         dtype=float,
     )
-    fig = _figure(6.6, 0.8 + 0.24 * len(entries))
-    _margins(fig, 1.5, 1.35, 0.1, 0.55)
+    fig = _figure(6.6, 0.5 + 0.24 * len(entries))
+    _margins(fig, 1.5, 1.35, 0.1, 0.35)
     ax = fig.add_subplot()
-    image = ax.imshow(grid, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.imshow(grid, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(issues)), list(issues))
     ax.set_yticks(range(len(labels)), labels)
     ax.tick_params(length=0)
@@ -488,10 +488,6 @@ def mediation_chart(ranking: dict[str, Any], issues: Sequence[str], *, top: int 
             va="center",
             fontsize=6.5,
         )
-    _w, h = fig.get_size_inches()
-    cax = fig.add_axes((0.3, 0.12 / h, 0.4, 0.1 / h))
-    fig.colorbar(image, cax=cax, orientation="horizontal", label="settlement probability")
-    cax.xaxis.set_label_position("top")
     plot = {
         "data": [
             {
