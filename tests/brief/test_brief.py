@@ -23,7 +23,7 @@ from minilateral.cli import app
 from minilateral.library import list_scenarios
 
 THEATRES = [e.name for e in list_scenarios()]
-DRAWS = 200
+DRAWS = 100
 
 
 def _needs_pdftoppm() -> str:
@@ -42,6 +42,7 @@ def full(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     run = run_brief(
         THEATRES,
         draws=DRAWS,
+        mediation_draws=10,
         seed=11,
         org="Test Institute",
         data_root=shared / "data",
@@ -164,7 +165,7 @@ def test_pdf_pages_render_to_png(full: dict, tmp_path: Path) -> None:
 
 
 def test_single_scenario_without_sweep_or_data(tmp_path: Path) -> None:
-    run = run_brief(["gaza"], data_root=tmp_path / "no-data")
+    run = run_brief(["gaza"], data_root=tmp_path / "no-data", mediation_draws=10)
     assert [t.name for t in run.theatres] == ["gaza"]
     assert run.alignment is None
     assert {a.capability for a in run.absent} >= {"alignment"}
@@ -184,7 +185,7 @@ def test_missing_sweep_engine_leaves_the_section_out(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(
         caps, "has_module", lambda n: not n.startswith("minilateral.montecarlo") and real(n)
     )
-    run = run_brief(["somalia"], draws=100, alignment=False)
+    run = run_brief(["somalia"], draws=100, alignment=False, mediation_draws=10)
     assert run.sweep_models == []
     assert all(not t.sweeps for t in run.theatres)
     assert any(a.capability == "sweep" for a in run.absent)
@@ -238,6 +239,7 @@ def test_arabic_catalogue_rtl_and_fonts(tmp_path: Path) -> None:
         ["somalia"],
         models=["compromise", "nash"],
         alignment=False,
+        mediation_draws=10,
         title="موجز الحوار الاستراتيجي",
         org="مركز الدراسات",
     )
@@ -288,6 +290,8 @@ def test_cli_brief_writes_html_and_results(tmp_path: Path) -> None:
             "--seed",
             "2",
             "--no-alignment",
+            "--mediation-draws",
+            "10",
             "--out",
             str(out),
         ],

@@ -1,7 +1,7 @@
 """Dialogue briefs: HTML and A4 PDF reports generated from the results of a run.
 
 >>> from minilateral.brief import run_brief, write_brief            # doctest: +SKIP
->>> run = run_brief(["gaza", "sudan"], draws=1000, seed=1, org="Example Institute")
+>>> run = run_brief(["gaza", "sudan"], draws=1000, seed=1, org="Ex.")  # doctest: +SKIP
 >>> write_brief(run, "brief.pdf")                                     # doctest: +SKIP
 """
 
