@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from minilateral.errors import ConvergenceWarning, DataError
+from minilateral.forecast import _jsonable
 from minilateral.scenario import Scenario
 
 __all__ = [
@@ -107,18 +108,6 @@ class AlignmentData:
         }
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if np.isnan(value) else float(value)
-    return value
-
-
 def alignment_data(
     states: Sequence[int] = REGION, group: Sequence[int] = GCC, root: str | Path | None = None
 ) -> AlignmentData | Absent:
@@ -188,8 +177,8 @@ def alignment_data(
         years=years,
         names=names,
         capitals=coords,
-        autonomy=[{k: _plain(v) for k, v in row.items()} for row in autonomy.to_dict("records")],
-        cohesion=[{k: _plain(row[k]) for k in cols} for row in cohesion.to_dict("records")],
+        autonomy=[{k: _jsonable(v) for k, v in row.items()} for row in autonomy.to_dict("records")],
+        cohesion=[{k: _jsonable(row[k]) for k in cols} for row in cohesion.to_dict("records")],
         tables=tables,
         notes=notes,
     )

@@ -74,12 +74,16 @@ def _render(run: BriefRun, target: Target, lang: str, localedir: str | Path | No
         from plotly.offline import get_plotlyjs
 
         plotly_js = get_plotlyjs()
+    title = run.title or trans.gettext("Regional security outlook: {n} theatres").format(
+        n=len(run.theatres)
+    )
     base = lang.split("_")[0].split("-")[0]
     return (
         _environment(trans)
         .get_template("brief.html.j2")
         .render(
             run=run,
+            title=title,
             sections=sections,
             target=target,
             lang=lang,

@@ -146,7 +146,8 @@ def run_brief(
     swept : sequence of str, optional
         Models to sweep; default the fast ones among ``models`` (:func:`sweep_models`).
     title, org : str, optional
-        Title page: the brief's title (default from the scenarios) and the authoring
+        Title page: the brief's title (default: the scenario's title for one theatre, else
+        "Regional security outlook: N theatres" in the brief's language) and the authoring
         organisation.
     date : datetime.date, optional
         Date on the title page; default today (UTC).
@@ -155,11 +156,6 @@ def run_brief(
     forecasts : dict, optional
         Forecasts already computed (``{theatre: {model: Forecast.to_dict()}}``, as the demo
         has them); missing ones are computed.
-    mediation : dict, optional
-        Coalition searches already computed (``{theatre: CoalitionSearch.to_dict()}``); for the
-        other theatres the mediation package runs one when it is installed.
-    mediation_draws : int, default=100
-        Monte Carlo draws of each coalition search.
     mediation : dict, optional
         Coalition searches already computed (``{theatre: CoalitionSearch.to_dict()}``); for the
         other theatres the mediation package runs one when it is installed.
@@ -239,15 +235,11 @@ def run_brief(
             absent.append(data)
         else:
             align = data
-    if title is None:
-        title = (
-            scenarios[0][1].title
-            if len(scenarios) == 1
-            else f"Regional security outlook: {len(scenarios)} theatres"
-        )
+    if title is None and len(scenarios) == 1:
+        title = scenarios[0][1].title
     unique = list({(a.capability, a.reason): a for a in absent}.values())
     return BriefRun(
-        title=title,
+        title=title or "",
         org=org,
         date=date or dt.datetime.now(dt.UTC).date(),
         models=models,
