@@ -39,10 +39,10 @@ def main() -> None:
         f"{len(names)} theatres, models {', '.join(run.models)}; "
         f"swept {', '.join(run.sweep_models)} with {args.draws} draws each"
     )
-    print(f"compute (forecasts, sweeps, alignment): {computed - start:6.1f} s")
-    print(f"PDF:                                    {pdf - computed:6.1f} s")
-    print(f"HTML + results.json:                    {html - pdf:6.1f} s")
-    print(f"total:                                  {html - start:6.1f} s (limit 90 s)")
+    print(f"compute (forecasts, sweeps, mediation, alignment): {computed - start:6.1f} s")
+    print(f"PDF:                                               {pdf - computed:6.1f} s")
+    print(f"HTML + results.json:                               {html - pdf:6.1f} s")
+    print(f"total:                                             {html - start:6.1f} s (limit 90 s)")
 
 
 if __name__ == "__main__":
