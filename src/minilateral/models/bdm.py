@@ -502,6 +502,7 @@ class BDMModel(Model):
     summary = "Expected-utility model (Bueno de Mesquita 1994; Scholz et al. 2011)."
     dynamic = True
     rounds_option = "rounds"
+    issue_separable = True  # §4: every issue is bargained separately
     min_actors: ClassVar[int] = 3  # per issue with any participant (§4; issue #3)
 
     def __init__(
