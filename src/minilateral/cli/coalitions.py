@@ -13,9 +13,11 @@ from rich.table import Table
 
 from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, out_console, parse_sets
+from minilateral.cli.sweep import NoiseOpt
 from minilateral.errors import OptionError
 from minilateral.mediation.coalitions import search_coalitions
 from minilateral.mediation.views import coalition_rows, write_coalition_chart
+from minilateral.montecarlo.perturb import parse_noise
 from minilateral.scenario import Scenario
 
 __all__ = ["register"]
@@ -102,6 +104,7 @@ def coalitions(
     rank_by: Annotated[
         str, typer.Option("--rank-by", help="settlement, or shift (needs --target).")
     ] = "settlement",
+    noise: NoiseOpt = None,
     year: Annotated[
         int | None, typer.Option("--year", help="Data year for --*-source data (default latest).")
     ] = None,
@@ -157,6 +160,7 @@ def coalitions(
             commitment=commitment,
             target=targets,
             rank_by=rank_by,  # type: ignore[arg-type]
+            noise=dict(parse_noise(item) for item in noise or []),
             data_versions=versions,
             progress=progress,
         )

@@ -66,7 +66,7 @@ from minilateral.models.nash import nash_per_issue
 from minilateral.models.registry import model_class
 from minilateral.montecarlo.perturb import resolve_uncertainty
 from minilateral.provenance import provenance
-from minilateral.scenario import Scenario, Uncertainty
+from minilateral.scenario import Noise, Scenario, Uncertainty
 
 __all__ = [
     "ALIASES",
@@ -400,6 +400,7 @@ def search_coalitions(
     target: Mapping[str, float] | None = None,
     rank_by: Literal["settlement", "shift"] = "settlement",
     uncertainty: Uncertainty | Mapping[str, Any] | None = None,
+    noise: Mapping[str, Noise] | None = None,
     max_exhaustive: int = 256,
     beam: int = 8,
     data_versions: Mapping[str, str] | None = None,
@@ -439,6 +440,8 @@ def search_coalitions(
         per-issue settlement probability (partial settlement), then by smaller coalitions.
     uncertainty : Uncertainty or mapping, optional
         Overrides the scenario's ``uncertainty:`` block.
+    noise : mapping of field → Noise, optional
+        Global noise per field overriding the block (``--noise`` of ``minilateral sweep``).
     max_exhaustive, beam : int
         Every coalition is evaluated when there are at most ``max_exhaustive`` of them;
         otherwise a beam search keeps the ``beam`` best of each size and extends them.
@@ -449,6 +452,14 @@ def search_coalitions(
         Bad sizes (e.g. larger than the candidate set), draws, tolerance, target or ranking.
     ScenarioError
         A candidate is a party or unknown; the scenario has no party.
+
+    Examples
+    --------
+    >>> from minilateral import load_scenario
+    >>> result = search_coalitions(load_scenario("gaza"), ["TUR", "QAT", "EGY"], sizes=(2, 3),
+    ...                            draws=10, seed=1)
+    >>> len(result.coalitions), result.search, sorted(result.to_dict())
+    (4, 'exhaustive', ['baseline', 'coalitions', 'provenance'])
     """
     cands = resolve_candidates(
         scenario, candidates, leverage=leverage, credibility=credibility, commitment=commitment
@@ -501,7 +512,8 @@ def search_coalitions(
         opts.setdefault("stopping", "converged")
     instance = cls(**opts)
 
-    plan = resolve_uncertainty(scenario, None if uncertainty is None else uncertainty)
+    spec = dict(uncertainty) if isinstance(uncertainty, Mapping) else uncertainty
+    plan = resolve_uncertainty(scenario, spec, dict(noise) if noise else None)
     batch = plan.sample(seed, 0, draws)
     model_seed = np.random.SeedSequence(seed).spawn(1)[0]
 
