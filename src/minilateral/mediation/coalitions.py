@@ -152,7 +152,8 @@ def resolve_candidates(
 
     Leverage is, in order: ``leverage[code]``; the candidate's capability in the scenario (its
     mean over the issues it takes part in). A candidate that is not in the scenario needs an
-    explicit leverage (from the user, or from :func:`minilateral.mediation.mediators.leverage`).
+    explicit leverage (from the user, or from the reference data:
+    :meth:`minilateral.mediation.mediators.MediatorProfiles.leverage_on_scenario_scale`).
 
     Raises
     ------
@@ -277,8 +278,9 @@ def add_coalition(
     """The batch with ``members`` entered as mediator actors at ``proposal`` (B, D).
 
     Members already in the scenario replace their row; others are appended in order. Only
-    issues with a finite proposal (a party takes part) get mediator cells. Members that cannot
-    mediate (:attr:`Candidate.active` False) change nothing.
+    issues with a finite proposal (a party takes part) get mediator cells; on other issues an
+    existing member keeps its own cells. Members that cannot mediate
+    (:attr:`Candidate.active` False) change nothing.
     """
     active = [m for m in members if m.active]
     if not active:
