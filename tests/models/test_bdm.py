@@ -421,3 +421,25 @@ def test_converged_rule_warns_when_capped(emission) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         forecast(emission, "bdm")  # `fixed` reaching its rounds is not a failure
+
+
+def test_result_independent_of_batch_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordered sums: one issue alone, repeated in a batch, or chunked differently, same bits."""
+    rng = np.random.default_rng(11)
+    n = 25
+    x = rng.integers(0, 21, n) * 5.0
+    s = rng.integers(0, 11, n) / 10
+    c = rng.uniform(0.5, 30.0, n)
+    alone = bdm_rounds(x[None], s[None], c[None], np.ones((1, n), bool))
+    many = bdm_rounds(
+        np.tile(x, (5, 1)), np.tile(s, (5, 1)), np.tile(c, (5, 1)), np.ones((5, n), bool)
+    )
+    monkeypatch.setattr(bdm_module, "_CHUNK_CELLS", 1)
+    chunked = bdm_rounds(
+        np.tile(x, (5, 1)), np.tile(s, (5, 1)), np.tile(c, (5, 1)), np.ones((5, n), bool)
+    )
+    for run in (many, chunked):
+        for g in range(5):
+            np.testing.assert_array_equal(run.positions[:, g], alone.positions[:, 0])
+    ref = reference_bdm.run_reference(list(x), list(s), list(c))
+    np.testing.assert_array_equal(alone.positions[:, 0], np.array(ref.positions))
