@@ -14,6 +14,7 @@ import logging
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -22,6 +23,7 @@ from minilateral.arrays import FloatArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, DataError, OptionError
 from minilateral.io.deu import ACTORS, DeuData, DeuIssue, council_votes
 from minilateral.models.registry import get_model
+from minilateral.provenance import provenance
 
 __all__ = ["CAPABILITIES", "DeuReport", "deu_capability", "evaluate_deu"]
 
@@ -37,7 +39,8 @@ class DeuReport:
 
     ``n``, ``mae`` and ``median_ae`` are the headline numbers; ``details`` holds the rest:
     shares of issues with AE ≤ 5 and ≤ 10, the mean stopping round of dynamic models, the
-    issues skipped (invalid outcome, too few actors) and those without a forecast. ``errors``
+    issues skipped (invalid outcome, too few actors), those without a forecast, and the
+    provenance (package version, model, options, SHA-256 of the DEU file). ``errors``
     and ``forecasts`` map each scored issue (``isnr``) to its absolute error and forecast.
     """
 
@@ -177,6 +180,13 @@ def evaluate_deu(
     if type(instance).dynamic:
         details["mean_rounds"] = float(np.mean([rounds[k] for k in errors])) if n else None
         details["proposals_capped"] = capped
+    details["provenance"] = provenance(
+        model=model,
+        options=instance.get_params(),
+        seed=None,
+        input_hash=data.sha256,
+        data_versions={"deu": Path(data.path).name, "capability": capability},
+    )
     if log.isEnabledFor(logging.INFO):
         log.info("rounds used: %s", dict(Counter(rounds.values())))
     return DeuReport(

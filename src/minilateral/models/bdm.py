@@ -36,7 +36,7 @@ from typing import ClassVar, Literal
 import numpy as np
 
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
-from minilateral.errors import ConvergenceWarning, ScenarioError
+from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast
 from minilateral.models.base import Model, SeedLike
 from minilateral.models.baselines import lower_weighted_median, weighted_mean
@@ -531,8 +531,6 @@ class BDMModel(Model):
 
     def _switches(self) -> dict[str, object]:
         """Validated options with the preset applied (explicit non-defaults win)."""
-        from minilateral.errors import OptionError
-
         p = self._validated_params()
         for name, ok in (
             ("Q", 0.0 <= p["Q"] <= 1.0),

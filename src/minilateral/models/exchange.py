@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
+from minilateral.errors import OptionError
 from minilateral.forecast import Forecast
 from minilateral.models.base import Model, SeedLike
 from minilateral.models.baselines import compromise
@@ -314,8 +315,6 @@ class ExchangeModel(Model):
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Run the exchange model on every batch member."""
-        from minilateral.errors import OptionError
-
         p = self._validated_params()
         if p["rounds"] < 1:
             raise OptionError("option 'rounds' of model 'exchange' must be >= 1", field="rounds")
