@@ -443,3 +443,12 @@ def test_result_independent_of_batch_layout(monkeypatch: pytest.MonkeyPatch) -> 
             np.testing.assert_array_equal(run.positions[:, g], alone.positions[:, 0])
     ref = reference_bdm.run_reference(list(x), list(s), list(c))
     np.testing.assert_array_equal(alone.positions[:, 0], np.array(ref.positions))
+
+
+def test_cli_reports_too_few_actors(tmp_path: Path) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text("actor,capability,position,salience\nA,1,0,0.5\nB,1,10,0.5\n")
+    out = CliRunner().invoke(app, ["forecast", str(path), "--model", "bdm"])
+    assert out.exit_code == 2
+    assert "needs at least 3 actors" in out.output
+    assert "Traceback" not in out.output
