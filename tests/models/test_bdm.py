@@ -71,6 +71,21 @@ def test_reference_trajectory_and_risk_exponents(emission, benchmarks: Path) -> 
         np.testing.assert_allclose(risk[t - 1, :, 0], want, atol=1e-3, err_msg=f"round {t}")
 
 
+def test_moves_diagnostic(emission) -> None:
+    """§1.7: the list of moves; round 1 of §4.12 and Belgium's swing to the Netherlands."""
+    result = forecast(emission, "bdm")
+    assert result.diagnostics["move_columns"][:5] == ("round", "actor", "issue", "kind", "opponent")
+    moves = result.diagnostics["moves"][0]
+    first = moves[moves[:, 0] == 1]
+    # Belgium compromises with France; Luxembourg loses to Belgium; Ireland to Luxembourg.
+    np.testing.assert_allclose(
+        first, [[1, 1, 0, 2, 4, 8.415932], [1, 2, 0, 1, 1, 7.0], [1, 7, 0, 1, 2, 4.0]], atol=1e-6
+    )
+    belgium_round4 = moves[(moves[:, 0] == 4) & (moves[:, 1] == 1)][0]
+    assert (belgium_round4[3], belgium_round4[4]) == (2, 0)  # compromise with the Netherlands
+    assert belgium_round4[5] == pytest.approx(4.800881, abs=1e-6)
+
+
 def test_table2_of_scholz_et_al(emission, benchmarks: Path) -> None:
     """§4.13 (2): the eight means and the medians of rounds 1 and 3–8 within ±0.1."""
     published = _read(benchmarks / "emission_bdm1994" / "published_results.csv")
@@ -143,7 +158,7 @@ def test_round_one_anchors(emission) -> None:
     ):
         assert aa[0, i, j] == pytest.approx(a_want, abs=1e-4)
         assert bb[0, i, j] == pytest.approx(b_want, abs=1e-4)
-    new = bdm_module._choose(x, m, aa, bb, pair, opts)[0]
+    new = bdm_module._choose(x, m, aa, bb, pair, opts)[0][0]
     expected = x[0].copy()
     expected[[be, lu, ie]] = [8.415932, 7.0, 4.0]
     np.testing.assert_allclose(new, expected, atol=1e-6)
