@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from minilateral.errors import FormatError
-from minilateral.io._validation import scenario_errors
+from minilateral.io._validation import finite_number, scenario_errors
 from minilateral.scenario import Scenario
 
 __all__ = ["load_decide", "looks_like_decide", "read_decide"]
@@ -66,16 +65,6 @@ class _Issue:
     marks: list[tuple[float, str]] = field(default_factory=list)
 
 
-def _number(cell: str, path: str | Path, line: int, name: str) -> float:
-    try:
-        value = float(cell)
-    except ValueError:
-        raise FormatError(f"'{cell}' is not a number", path=path, row=line, field=name) from None
-    if not math.isfinite(value):
-        raise FormatError(f"'{cell}' is not a finite number", path=path, row=line, field=name)
-    return value
-
-
 def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
     """Parse Decide input given as text; see the module docstring for the rules."""
     actors: dict[str, tuple[str, str, int]] = {}
@@ -105,26 +94,19 @@ def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
                 )  # fmt: skip
             values = [*values[: len(names) - 1], " ".join(values[len(names) - 1 :])]
         rec = dict(zip(names, values, strict=False))
-        if tag == "#A":
+        if tag in ("#A", "#P"):
             key = rec["key"]
-            if key in actors:
-                raise FormatError(
-                    f"actor '{key}' declared twice (first on line {actors[key][2]})",
-                    path=path,
-                    row=line,
-                    field="key",
-                )
-            actors[key] = (rec.get("name") or key, rec.get("comment", ""), line)
-        elif tag == "#P":
-            key = rec["key"]
-            if key in issues:
-                raise FormatError(
-                    f"issue '{key}' declared twice (first on line {issues[key].line})",
-                    path=path,
-                    row=line,
-                    field="key",
-                )
-            issues[key] = _Issue(key, rec.get("name") or key, rec.get("description", ""), line)
+            first = actors[key][2] if key in actors and tag == "#A" else None
+            if tag == "#P" and key in issues:
+                first = issues[key].line
+            if first is not None:
+                kind = "actor" if tag == "#A" else "issue"
+                raise FormatError(f"{kind} '{key}' declared twice (first on line {first})",
+                                  path=path, row=line, field="key")  # fmt: skip
+            if tag == "#A":
+                actors[key] = (rec.get("name") or key, rec.get("comment", ""), line)
+            else:
+                issues[key] = _Issue(key, rec.get("name") or key, rec.get("description", ""), line)
         elif tag == "#M":
             if rec["issue"] not in issues:
                 raise FormatError(
@@ -133,7 +115,7 @@ def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
                     row=line,
                     field="issue",
                 )
-            position = _number(rec["position"], path, line, "position")
+            position = finite_number(rec["position"], path, line, "position")
             issues[rec["issue"]].marks.append((position, rec.get("meaning", "")))
         else:
             if rec["actor"] not in actors:
@@ -156,9 +138,9 @@ def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
                     f"second #D row for actor '{pair[0]}' on issue '{pair[1]}' (first on line "
                     f"{cells[pair][3]})", path=path, row=line,
                 )  # fmt: skip
-            pos = _number(rec["position"], path, line, "position")
-            sal = _number(rec["salience"], path, line, "salience")
-            power = _number(rec["power"], path, line, "power")
+            pos = finite_number(rec["position"], path, line, "position")
+            sal = finite_number(rec["salience"], path, line, "salience")
+            power = finite_number(rec["power"], path, line, "power")
             for name, value in (("salience", sal), ("power", power)):
                 if not 0.0 <= value <= 1.0:
                     raise FormatError(
