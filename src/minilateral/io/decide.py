@@ -65,6 +65,14 @@ class _Issue:
     marks: list[tuple[float, str]] = field(default_factory=list)
 
 
+def _require(key: str, known: dict[str, Any], kind: str, path: str | Path, line: int) -> None:
+    """An ``#M`` or ``#D`` row may only name actors and issues declared above it."""
+    if key not in known:
+        tag = "#A" if kind == "actor" else "#P"
+        raise FormatError(f"unknown {kind} '{key}' (declare it with a {tag} row above)",
+                          path=path, row=line, field=kind)  # fmt: skip
+
+
 def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
     """Parse Decide input given as text; see the module docstring for the rules."""
     actors: dict[str, tuple[str, str, int]] = {}
@@ -108,30 +116,12 @@ def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
             else:
                 issues[key] = _Issue(key, rec.get("name") or key, rec.get("description", ""), line)
         elif tag == "#M":
-            if rec["issue"] not in issues:
-                raise FormatError(
-                    f"unknown issue '{rec['issue']}' (declare it with #P first)",
-                    path=path,
-                    row=line,
-                    field="issue",
-                )
+            _require(rec["issue"], issues, "issue", path, line)
             position = finite_number(rec["position"], path, line, "position")
             issues[rec["issue"]].marks.append((position, rec.get("meaning", "")))
         else:
-            if rec["actor"] not in actors:
-                raise FormatError(
-                    f"unknown actor '{rec['actor']}' (declare it with #A)",
-                    path=path,
-                    row=line,
-                    field="actor",
-                )
-            if rec["issue"] not in issues:
-                raise FormatError(
-                    f"unknown issue '{rec['issue']}' (declare it with #P)",
-                    path=path,
-                    row=line,
-                    field="issue",
-                )
+            _require(rec["actor"], actors, "actor", path, line)
+            _require(rec["issue"], issues, "issue", path, line)
             pair = (rec["actor"], rec["issue"])
             if pair in cells:
                 raise FormatError(
