@@ -15,7 +15,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +29,6 @@ __all__ = ["CAPABILITIES", "DeuReport", "deu_capability", "evaluate_deu"]
 
 log = logging.getLogger(__name__)
 
-Capability = Literal["equal", "gdp", "council"]
 CAPABILITIES: tuple[str, ...] = ("equal", "gdp", "council")
 
 
@@ -55,15 +54,15 @@ class DeuReport:
     forecasts: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: ``model``, ``options``, ``capability``, ``n``, ``mae``, ``median_ae`` and
-        ``details``."""
+        """JSON form: ``model``, ``options``, ``capability``, ``n``, ``mae``, ``median_ae`` (null
+        when nothing was scored) and ``details``."""
         return {
             "model": self.model,
             "options": self.options,
             "capability": self.capability,
             "n": self.n,
-            "mae": self.mae,
-            "median_ae": self.median_ae,
+            "mae": None if np.isnan(self.mae) else self.mae,
+            "median_ae": None if np.isnan(self.median_ae) else self.median_ae,
             "details": self.details,
         }
 

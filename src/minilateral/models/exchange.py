@@ -195,9 +195,13 @@ def exchange_rounds(
             delta_p, delta_q, gain = equal_gain(
                 s_up, s_uq, s_vp, s_vq, room_p, room_q, np.abs(y_vp - o_p), np.abs(y_uq - o_q)
             )
+            # λ keeps each move within the distance to the partner; the minimum only removes
+            # rounding error, so that a full move lands exactly on the partner's position.
             with np.errstate(invalid="ignore", divide="ignore"):
                 move_p = np.where(w_up > 0, delta_p * total_p / w_up, 0.0)
                 move_q = np.where(w_vq > 0, delta_q * total_q / w_vq, 0.0)
+            move_p = np.minimum(move_p, np.abs(y_vp - y_up))
+            move_q = np.minimum(move_q, np.abs(y_uq - y_vq))
             sign_p, sign_q = np.sign(y_vp - y_up), np.sign(y_uq - y_vq)
             new_p, new_q = y_up + sign_p * move_p, y_vq + sign_q * move_q
             valid = alive & (gain > _TINY) & (move_p > _TINY) & (move_q > _TINY)
