@@ -98,6 +98,14 @@ def equal_gain(
     return lam * wp, lam * wq, lam * (s_vp * s_uq - s_up * s_vq)
 
 
+def _toward(start: FloatArray, partner: FloatArray, move: FloatArray) -> FloatArray:
+    """``start`` moved by ``move`` toward ``partner``; a full move (within 1e-12 relative, i.e.
+    rounding error of λ) lands exactly on the partner's position and never past it."""
+    gap = np.abs(partner - start)
+    full = move >= gap * (1.0 - 1e-12)
+    return np.where(full, partner, start + np.sign(partner - start) * move)
+
+
 def _outcomes(y: FloatArray, cs: FloatArray, total: FloatArray, fallback: FloatArray) -> FloatArray:
     """c·s-weighted mean of voting positions per issue (§5.3); ``fallback`` where W = 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -195,15 +203,12 @@ def exchange_rounds(
             delta_p, delta_q, gain = equal_gain(
                 s_up, s_uq, s_vp, s_vq, room_p, room_q, np.abs(y_vp - o_p), np.abs(y_uq - o_q)
             )
-            # λ keeps each move within the distance to the partner; the minimum only removes
-            # rounding error, so that a full move lands exactly on the partner's position.
             with np.errstate(invalid="ignore", divide="ignore"):
                 move_p = np.where(w_up > 0, delta_p * total_p / w_up, 0.0)
                 move_q = np.where(w_vq > 0, delta_q * total_q / w_vq, 0.0)
-            move_p = np.minimum(move_p, np.abs(y_vp - y_up))
-            move_q = np.minimum(move_q, np.abs(y_uq - y_vq))
             sign_p, sign_q = np.sign(y_vp - y_up), np.sign(y_uq - y_vq)
-            new_p, new_q = y_up + sign_p * move_p, y_vq + sign_q * move_q
+            new_p = _toward(y_up, y_vp, move_p)
+            new_q = _toward(y_vq, y_uq, move_q)
             valid = alive & (gain > _TINY) & (move_p > _TINY) & (move_q > _TINY)
             if direction_check:  # §5.6, design choice: the supply must push toward the partner
                 valid &= (np.sign(y_vp - o_p) == sign_p) & (np.sign(y_uq - o_q) == sign_q)
