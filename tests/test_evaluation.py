@@ -67,16 +67,32 @@ def test_bdm(deu, options, capability, mae, mean_rounds) -> None:
 
 def test_cli_json_and_table(benchmarks: Path) -> None:
     path = str(benchmarks / "deu3" / "deu3.csv")
-    out = CliRunner().invoke(app, ["evaluate", "deu", path, "--model", "compromise",
-                                   "--capability", "council", "--format", "json"])
+    out = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "deu",
+            path,
+            "--model",
+            "compromise",
+            "--capability",
+            "council",
+            "--format",
+            "json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     payload = json.loads(out.stdout)
     assert {"n", "mae", "median_ae", "model", "options", "capability"} <= set(payload)
-    assert (payload["n"], round(payload["mae"], 2), payload["capability"]) == (351, 22.99,
-                                                                               "council")
+    assert (payload["n"], round(payload["mae"], 2), payload["capability"]) == (
+        351,
+        22.99,
+        "council",
+    )
     assert payload["details"]["skipped_invalid_outcome"] == 11
-    out = CliRunner().invoke(app, ["evaluate", "deu", path, "--model", "bdm", "--set",
-                                   "stopping=converged"])
+    out = CliRunner().invoke(
+        app, ["evaluate", "deu", path, "--model", "bdm", "--set", "stopping=converged"]
+    )
     assert out.exit_code == 0, out.output
     assert "351" in out.stdout
     assert "mean stopping round: 3.45" in out.stdout
