@@ -9,9 +9,9 @@ and capability is any non-negative number.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from datetime import date as Date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -37,9 +37,22 @@ __all__ = [
     "Issue",
     "Noise",
     "Scenario",
+    "ScenarioFieldError",
     "Source",
     "Uncertainty",
 ]
+
+
+class ScenarioFieldError(ValueError):
+    """A cross-field validation error that knows where in the scenario it occurred.
+
+    ``loc`` is appended to pydantic's location (e.g. ``("actors", 3, "positions", "security")``)
+    so that readers can report the YAML path and line.
+    """
+
+    def __init__(self, loc: tuple[int | str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
 
 
 class _Strict(BaseModel):
@@ -293,7 +306,7 @@ class Scenario(_Strict):
     """
 
     title: str = Field(min_length=1)
-    date: Date | None = None
+    date: dt.date | None = None
     description: str | None = None
     sources: list[Source] = Field(default_factory=list)
     issues: list[Issue]
@@ -304,30 +317,32 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         if not self.issues:
-            raise ValueError("the scenario has no issues (empty issue list)")
+            raise ScenarioFieldError(("issues",), "the scenario has no issues (empty issue list)")
         if not self.actors:
-            raise ValueError("the scenario has no actors")
+            raise ScenarioFieldError(("actors",), "the scenario has no actors")
         issues = {}
         for q, issue in enumerate(self.issues):
             if issue.name in issues:
-                raise ValueError(f"issues[{q}]: duplicate issue '{issue.name}'")
+                raise ScenarioFieldError(("issues", q, "name"), f"duplicate issue '{issue.name}'")
             issues[issue.name] = issue
         seen: set[str] = set()
         for i, actor in enumerate(self.actors):
             if actor.name in seen:
-                raise ValueError(f"actors[{i}]: duplicate actor '{actor.name}'")
+                raise ScenarioFieldError(("actors", i, "name"), f"duplicate actor '{actor.name}'")
             seen.add(actor.name)
             for name, x in actor.positions.items():
                 if name not in issues:
-                    raise ValueError(
-                        f"actors[{i}].positions.{name}: actor '{actor.name}' refers to unknown "
-                        f"issue '{name}' (issues: {', '.join(issues)})"
+                    raise ScenarioFieldError(
+                        ("actors", i, "positions", name),
+                        f"actor '{actor.name}' refers to unknown issue '{name}' "
+                        f"(issues: {', '.join(issues)})",
                     )
                 issue = issues[name]
                 if not (np.isfinite(x) and issue.lo <= x <= issue.hi):
-                    raise ValueError(
-                        f"actors[{i}].positions.{name}: position {x} of actor '{actor.name}' on "
-                        f"issue '{name}' lies outside the scale [{issue.lo:g}, {issue.hi:g}]"
+                    raise ScenarioFieldError(
+                        ("actors", i, "positions", name),
+                        f"position {x:g} of actor '{actor.name}' on issue '{name}' lies outside "
+                        f"the scale [{issue.lo:g}, {issue.hi:g}]",
                     )
         return self
 
@@ -375,25 +390,27 @@ class Scenario(_Strict):
 def _check_uncertainty_names(
     uncertainty: Uncertainty, actor_list: list[Actor], issues: dict[str, Issue]
 ) -> None:
-    """Every actor, issue and cell named in the ``uncertainty:`` block must exist."""
+    """Every actor, issue and cell named in the ``uncertainty:`` block must exist.
+
+    Raises :class:`ScenarioFieldError` located inside the block (e.g. ``("actors", "Z")``).
+    """
     actors = {a.name: a for a in actor_list}
 
-    def check(name: str, known: dict[str, Any], kind: str, where: str) -> None:
+    def check(name: str, known: dict[str, Any], kind: str, loc: tuple[str, ...]) -> None:
         if name not in known:
-            raise ValueError(
-                f"{where}: unknown {kind} '{name}' (known: {', '.join(sorted(known))})"
+            raise ScenarioFieldError(
+                loc, f"unknown {kind} '{name}' (known: {', '.join(sorted(known))})"
             )
 
     for issue in uncertainty.issues:
-        check(issue, issues, "issue", f"issues.{issue}")
+        check(issue, issues, "issue", ("issues", issue))
     for actor in uncertainty.actors:
-        check(actor, actors, "actor", f"actors.{actor}")
+        check(actor, actors, "actor", ("actors", actor))
     for actor, by_issue in uncertainty.cells.items():
-        check(actor, actors, "actor", f"cells.{actor}")
+        check(actor, actors, "actor", ("cells", actor))
         for issue in by_issue:
-            check(issue, issues, "issue", f"cells.{actor}.{issue}")
+            check(issue, issues, "issue", ("cells", actor, issue))
             if issue not in actors[actor].positions:
-                raise ValueError(
-                    f"cells.{actor}.{issue}: actor '{actor}' takes no part in "
-                    f"issue '{issue}'"
+                raise ScenarioFieldError(
+                    ("cells", actor, issue), f"actor '{actor}' takes no part in issue '{issue}'"
                 )
