@@ -181,15 +181,17 @@ class FieldNoise(_Strict):
         for name, kinds in _FIELD_KINDS.items():
             noise = getattr(self, name)
             if noise is not None and noise.dist not in kinds:
-                raise ValueError(
-                    f"{name}: dist '{noise.dist}' is not available for {name} "
-                    f"(choose from {', '.join(kinds)})"
+                raise ScenarioFieldError(
+                    (name, "dist"),
+                    f"dist '{noise.dist}' is not available for {name} "
+                    f"(choose from {', '.join(kinds)})",
                 )
         cap = self.capability
         if cap is not None and cap.dist == "uniform" and cap.spread > 1:
-            raise ValueError(
-                f"capability: uniform half_width {cap.spread} would make capability negative "
-                "(it is relative and must be <= 1)"
+            raise ScenarioFieldError(
+                ("capability", "half_width"),
+                f"uniform half_width {cap.spread} would make capability negative "
+                "(it is relative and must be <= 1)",
             )
         return self
 
@@ -210,19 +212,14 @@ class Uncertainty(FieldNoise):
 
     @model_validator(mode="after")
     def _no_per_issue_capability(self) -> Uncertainty:
+        message = "capability noise is one factor per actor; give it globally or under actors"
         for issue, noise in self.issues.items():
             if noise.capability is not None:
-                raise ValueError(
-                    f"issues.{issue}.capability: capability noise is one factor per actor; "
-                    "give it globally or under actors"
-                )
+                raise ScenarioFieldError(("issues", issue, "capability"), message)
         for actor, by_issue in self.cells.items():
             for issue, noise in by_issue.items():
                 if noise.capability is not None:
-                    raise ValueError(
-                        f"cells.{actor}.{issue}.capability: capability noise is one factor per "
-                        "actor; give it globally or under actors"
-                    )
+                    raise ScenarioFieldError(("cells", actor, issue, "capability"), message)
         return self
 
 
