@@ -29,6 +29,7 @@ import numpy as np  # noqa: E402
 
 import minilateral as ml  # noqa: E402
 from minilateral.models.registry import available_models, get_model  # noqa: E402
+from minilateral.montecarlo.engine import local_cluster  # noqa: E402
 from minilateral.montecarlo.perturb import resolve_uncertainty  # noqa: E402
 
 warnings.simplefilter("ignore")
@@ -53,8 +54,10 @@ def vectorised_vs_loop(scenario: ml.Scenario, model: str, draws: int, chunk: int
         instance.forecast(plan.sample(1, i, i + 1))
     loop = time.perf_counter() - t
     ratio = (draws / vec) / (loop_draws / loop)
-    print(f"  {model:<12} chunks of {chunk}: {_rate(draws, vec)}   per-draw loop: "
-          f"{_rate(loop_draws, loop)}   ratio {ratio:6.1f}x")
+    print(
+        f"  {model:<12} chunks of {chunk}: {_rate(draws, vec)}   per-draw loop: "
+        f"{_rate(loop_draws, loop)}   ratio {ratio:6.1f}x"
+    )
     return ratio
 
 
@@ -67,33 +70,33 @@ def end_to_end(scenario: ml.Scenario, model: str, draws: int) -> float:
     return draws / seconds
 
 
-def dask_scaling(scenario: ml.Scenario, model: str, target: float) -> float:
-    from distributed import LocalCluster
+def _dask_run(scenario: ml.Scenario, model: str, draws: int, chunk: int, workers: int) -> float:
+    with local_cluster(workers) as cluster, tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        ml.sweep(
+            scenario,
+            model,
+            draws=draws,
+            seed=1,
+            out=Path(tmp) / "s",
+            chunk_size=chunk,
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+        )
+        return time.perf_counter() - t
 
-    rate = draws_per_second(scenario, model)
-    draws = int(target * rate * 1.15)
-    chunk = max(100, draws // 64)
-    times = {}
-    for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, tempfile.TemporaryDirectory() as tmp:
-            t = time.perf_counter()
-            ml.sweep(scenario, model, draws=draws, seed=1, out=Path(tmp) / "s",
-                     chunk_size=chunk, engine="dask", scheduler=cluster.scheduler_address)
-            times[workers] = time.perf_counter() - t
-        print(f"  {workers} worker(s): {times[workers]:6.1f} s  {_rate(draws, times[workers])}")
+
+def dask_scaling(scenario: ml.Scenario, model: str, target: float, chunk: int) -> float:
+    """Size a sweep to take ``target`` seconds on one worker (pilot run), then time 1 and 2."""
+    pilot = 4 * chunk
+    rate = pilot / _dask_run(scenario, model, pilot, chunk, 1)
+    draws = int(target * rate * 1.1 / chunk + 1) * chunk
+    times = {w: _dask_run(scenario, model, draws, chunk, w) for w in (1, 2)}
+    for workers, seconds in times.items():
+        print(f"  {workers} worker(s): {seconds:6.1f} s  {_rate(draws, seconds)}")
     ratio = times[1] / times[2]
     print(f"  {model}, {draws:,} draws in chunks of {chunk}: 2 workers vs 1: {ratio:.2f}x")
     return ratio
-
-
-def draws_per_second(scenario: ml.Scenario, model: str) -> float:
-    plan, instance = resolve_uncertainty(scenario), get_model(model)
-    t, n = time.perf_counter(), 0
-    while time.perf_counter() - t < 2.0:
-        instance.forecast(plan.sample(1, n, n + 1000))
-        n += 1000
-    return n / (time.perf_counter() - t)
 
 
 def main() -> None:
@@ -102,10 +105,13 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=20_000)
     parser.add_argument("--dask-seconds", type=float, default=20.0)
     parser.add_argument("--dask-model", default=None, help="default: slowest available")
+    parser.add_argument("--dask-chunk", type=int, default=2000)
     args = parser.parse_args()
     scenario = ml.load_scenario(args.scenario)
-    print(f"scenario {args.scenario}: {len(scenario.actors)} actors, "
-          f"{len(scenario.issues)} issues; cores: {os.cpu_count()}")
+    print(
+        f"scenario {args.scenario}: {len(scenario.actors)} actors, "
+        f"{len(scenario.issues)} issues; cores: {os.cpu_count()}"
+    )
     registered = available_models()
     wanted = [m for m in ("compromise", "bdm", "smp") if m in registered]
     missing = [m for m in ("bdm", "smp") if m not in registered]
@@ -121,7 +127,7 @@ def main() -> None:
         (m for m in ("smp", "bdm", "nash") if m in registered), "compromise"
     )
     print(f"Dask LocalCluster, single-threaded workers, BLAS pinned to 1 ({dask_model}):")
-    dask_scaling(scenario, dask_model, args.dask_seconds)
+    dask_scaling(scenario, dask_model, args.dask_seconds, args.dask_chunk)
 
 
 if __name__ == "__main__":

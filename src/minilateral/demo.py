@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from minilateral.api import forecast, load_scenario
 from minilateral.library import list_scenarios
 from minilateral.mediation.coalitions import CoalitionSearch, match_actor, search_coalitions
-from minilateral.mediation.views import coalition_chart, coalition_rows
+from minilateral.mediation.views import coalition_chart, coalition_rows, issue_chart
 from minilateral.models.registry import available_models
 from minilateral.provenance import package_version
 from minilateral.scenario import Scenario
@@ -222,6 +222,7 @@ def _mediation_view(search: CoalitionSearch | None) -> dict[str, Any] | None:
         "count": len(rows),
         "draws": search.provenance["draws"],
         "chart": json.dumps(coalition_chart(search, top=10)),
+        "issue_chart": json.dumps(issue_chart(search, top=10)),
         "baseline": f"{100 * base.probability:.1f} % [{100 * base.ci_low:.1f}, "
         f"{100 * base.ci_high:.1f}]",
         "issues": search.issues,

@@ -14,7 +14,8 @@ import logging
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,12 +23,12 @@ from minilateral.arrays import FloatArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, DataError, OptionError
 from minilateral.io.deu import ACTORS, DeuData, DeuIssue, council_votes
 from minilateral.models.registry import get_model
+from minilateral.provenance import provenance
 
 __all__ = ["CAPABILITIES", "DeuReport", "deu_capability", "evaluate_deu"]
 
 log = logging.getLogger(__name__)
 
-Capability = Literal["equal", "gdp", "council"]
 CAPABILITIES: tuple[str, ...] = ("equal", "gdp", "council")
 
 
@@ -37,7 +38,8 @@ class DeuReport:
 
     ``n``, ``mae`` and ``median_ae`` are the headline numbers; ``details`` holds the rest:
     shares of issues with AE ≤ 5 and ≤ 10, the mean stopping round of dynamic models, the
-    issues skipped (invalid outcome, too few actors) and those without a forecast. ``errors``
+    issues skipped (invalid outcome, too few actors), those without a forecast, and the
+    provenance (package version, model, options, SHA-256 of the DEU file). ``errors``
     and ``forecasts`` map each scored issue (``isnr``) to its absolute error and forecast.
     """
 
@@ -52,15 +54,15 @@ class DeuReport:
     forecasts: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: ``model``, ``options``, ``capability``, ``n``, ``mae``, ``median_ae`` and
-        ``details``."""
+        """JSON form: ``model``, ``options``, ``capability``, ``n``, ``mae``, ``median_ae`` (null
+        when nothing was scored) and ``details``."""
         return {
             "model": self.model,
             "options": self.options,
             "capability": self.capability,
             "n": self.n,
-            "mae": self.mae,
-            "median_ae": self.median_ae,
+            "mae": None if np.isnan(self.mae) else self.mae,
+            "median_ae": None if np.isnan(self.median_ae) else self.median_ae,
             "details": self.details,
         }
 
@@ -177,6 +179,13 @@ def evaluate_deu(
     if type(instance).dynamic:
         details["mean_rounds"] = float(np.mean([rounds[k] for k in errors])) if n else None
         details["proposals_capped"] = capped
+    details["provenance"] = provenance(
+        model=model,
+        options=instance.get_params(),
+        seed=None,
+        input_hash=data.sha256,
+        data_versions={"deu": Path(data.path).name, "capability": capability},
+    )
     if log.isEnabledFor(logging.INFO):
         log.info("rounds used: %s", dict(Counter(rounds.values())))
     return DeuReport(

@@ -181,15 +181,17 @@ class FieldNoise(_Strict):
         for name, kinds in _FIELD_KINDS.items():
             noise = getattr(self, name)
             if noise is not None and noise.dist not in kinds:
-                raise ValueError(
-                    f"{name}: dist '{noise.dist}' is not available for {name} "
-                    f"(choose from {', '.join(kinds)})"
+                raise ScenarioFieldError(
+                    (name, "dist"),
+                    f"dist '{noise.dist}' is not available for {name} "
+                    f"(choose from {', '.join(kinds)})",
                 )
         cap = self.capability
         if cap is not None and cap.dist == "uniform" and cap.spread > 1:
-            raise ValueError(
-                f"capability: uniform half_width {cap.spread} would make capability negative "
-                "(it is relative and must be <= 1)"
+            raise ScenarioFieldError(
+                ("capability", "half_width"),
+                f"uniform half_width {cap.spread} would make capability negative "
+                "(it is relative and must be <= 1)",
             )
         return self
 
@@ -210,19 +212,14 @@ class Uncertainty(FieldNoise):
 
     @model_validator(mode="after")
     def _no_per_issue_capability(self) -> Uncertainty:
+        message = "capability noise is one factor per actor; give it globally or under actors"
         for issue, noise in self.issues.items():
             if noise.capability is not None:
-                raise ValueError(
-                    f"issues.{issue}.capability: capability noise is one factor per actor; "
-                    "give it globally or under actors"
-                )
+                raise ScenarioFieldError(("issues", issue, "capability"), message)
         for actor, by_issue in self.cells.items():
             for issue, noise in by_issue.items():
                 if noise.capability is not None:
-                    raise ValueError(
-                        f"cells.{actor}.{issue}.capability: capability noise is one factor per "
-                        "actor; give it globally or under actors"
-                    )
+                    raise ScenarioFieldError(("cells", actor, issue, "capability"), message)
         return self
 
 
@@ -398,25 +395,27 @@ class Scenario(_Strict):
 def _check_uncertainty_names(
     uncertainty: Uncertainty, actor_list: list[Actor], issues: dict[str, Issue]
 ) -> None:
-    """Every actor, issue and cell named in the ``uncertainty:`` block must exist."""
+    """Every actor, issue and cell named in the ``uncertainty:`` block must exist.
+
+    Raises :class:`ScenarioFieldError` located inside the block (e.g. ``("actors", "Z")``).
+    """
     actors = {a.name: a for a in actor_list}
 
-    def check(name: str, known: dict[str, Any], kind: str, where: str) -> None:
+    def check(name: str, known: dict[str, Any], kind: str, loc: tuple[str, ...]) -> None:
         if name not in known:
-            raise ValueError(
-                f"{where}: unknown {kind} '{name}' (known: {', '.join(sorted(known))})"
+            raise ScenarioFieldError(
+                loc, f"unknown {kind} '{name}' (known: {', '.join(sorted(known))})"
             )
 
     for issue in uncertainty.issues:
-        check(issue, issues, "issue", f"issues.{issue}")
+        check(issue, issues, "issue", ("issues", issue))
     for actor in uncertainty.actors:
-        check(actor, actors, "actor", f"actors.{actor}")
+        check(actor, actors, "actor", ("actors", actor))
     for actor, by_issue in uncertainty.cells.items():
-        check(actor, actors, "actor", f"cells.{actor}")
+        check(actor, actors, "actor", ("cells", actor))
         for issue in by_issue:
-            check(issue, issues, "issue", f"cells.{actor}.{issue}")
+            check(issue, issues, "issue", ("cells", actor, issue))
             if issue not in actors[actor].positions:
-                raise ValueError(
-                    f"cells.{actor}.{issue}: actor '{actor}' takes no part in "
-                    f"issue '{issue}'"
+                raise ScenarioFieldError(
+                    ("cells", actor, issue), f"actor '{actor}' takes no part in issue '{issue}'"
                 )

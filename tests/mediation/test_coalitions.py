@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from minilateral import load_scenario
+from minilateral import forecast, load_scenario
 from minilateral.cli import app
-from minilateral.errors import OptionError, ScenarioError
+from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.mediation.coalitions import (
     Candidate,
     add_coalition,
@@ -232,3 +232,43 @@ def test_quad_map_from_first_bdm_round() -> None:
     assert len(points) == 4 + 4 + 2
     static = search_coalitions(scenario, ["TUR"], sizes=(1, 1), draws=4, model="nash")
     assert quad_map(scenario, static) == []
+
+
+def test_issue_split_equals_joint_run_for_bdm() -> None:
+    from minilateral.mediation.coalitions import _forecast
+    from minilateral.mediation.settlement import final_positions
+    from minilateral.models.bdm import BDMModel
+    from minilateral.montecarlo.perturb import resolve_uncertainty
+
+    scenario = load_scenario("gaza")
+    batch = resolve_uncertainty(scenario).sample(5, 0, 40)
+    members = resolve_candidates(scenario, ["TUR", "QAT"])
+    arrays = add_coalition(batch, members, proposal_point(batch))
+    model = BDMModel(stopping="converged")
+    with pytest.warns(ConvergenceWarning):
+        joint = model.forecast(arrays)
+    with pytest.warns(ConvergenceWarning):
+        split = _forecast(model, arrays, np.random.SeedSequence(0))
+    np.testing.assert_array_equal(split.outcome, joint.outcome)
+    np.testing.assert_array_equal(split.converged, joint.converged)
+    np.testing.assert_array_equal(split.rounds, joint.rounds)
+    np.testing.assert_array_equal(
+        final_positions(split, arrays)[arrays.mask], final_positions(joint, arrays)[arrays.mask]
+    )
+
+
+def test_noise_option_changes_the_draws_not_the_layout() -> None:
+    runner = CliRunner()
+    base = ["coalitions", "gaza", "--candidates", "TUR", "--size", "1", "--draws", "6"]
+    quiet = runner.invoke(app, [*base, "--noise", "positions=none", "--noise", "salience=none",
+                                "--noise", "capability=none", "--format", "json"])  # fmt: skip
+    assert quiet.exit_code == 0, quiet.output
+    d = json.loads(quiet.stdout)
+    # Without noise every draw is the scenario itself: the interval is that of 0/6 or 6/6.
+    assert d["baseline"]["settlement_probability"] in (0.0, 1.0)
+    single = forecast(load_scenario("gaza"), "bdm", options={"stopping": "converged"})
+    assert d["baseline"]["expected_outcome"] == pytest.approx(single.outcome[0].tolist())
+    assert d["provenance"]["uncertainty"]["positions"]["dist"] == "none"
+    bad = runner.invoke(app, [*base, "--noise", "positions=gamma:1"])
+    assert bad.exit_code == 2
+    assert "unknown distribution" in bad.output

@@ -71,6 +71,21 @@ def test_reference_trajectory_and_risk_exponents(emission, benchmarks: Path) -> 
         np.testing.assert_allclose(risk[t - 1, :, 0], want, atol=1e-3, err_msg=f"round {t}")
 
 
+def test_moves_diagnostic(emission) -> None:
+    """§1.7: the list of moves; round 1 of §4.12 and Belgium's swing to the Netherlands."""
+    result = forecast(emission, "bdm")
+    assert result.diagnostics["move_columns"][:5] == ("round", "actor", "issue", "kind", "opponent")
+    moves = result.diagnostics["moves"][0]
+    first = moves[moves[:, 0] == 1]
+    # Belgium compromises with France; Luxembourg loses to Belgium; Ireland to Luxembourg.
+    np.testing.assert_allclose(
+        first, [[1, 1, 0, 2, 4, 8.415932], [1, 2, 0, 1, 1, 7.0], [1, 7, 0, 1, 2, 4.0]], atol=1e-6
+    )
+    belgium_round4 = moves[(moves[:, 0] == 4) & (moves[:, 1] == 1)][0]
+    assert (belgium_round4[3], belgium_round4[4]) == (2, 0)  # compromise with the Netherlands
+    assert belgium_round4[5] == pytest.approx(4.800881, abs=1e-6)
+
+
 def test_table2_of_scholz_et_al(emission, benchmarks: Path) -> None:
     """§4.13 (2): the eight means and the medians of rounds 1 and 3–8 within ±0.1."""
     published = _read(benchmarks / "emission_bdm1994" / "published_results.csv")
@@ -143,7 +158,7 @@ def test_round_one_anchors(emission) -> None:
     ):
         assert aa[0, i, j] == pytest.approx(a_want, abs=1e-4)
         assert bb[0, i, j] == pytest.approx(b_want, abs=1e-4)
-    new = bdm_module._choose(x, m, aa, bb, pair, opts)[0]
+    new = bdm_module._choose(x, m, aa, bb, pair, opts)[0][0]
     expected = x[0].copy()
     expected[[be, lu, ie]] = [8.415932, 7.0, 4.0]
     np.testing.assert_allclose(new, expected, atol=1e-6)
@@ -421,3 +436,34 @@ def test_converged_rule_warns_when_capped(emission) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         forecast(emission, "bdm")  # `fixed` reaching its rounds is not a failure
+
+
+def test_result_independent_of_batch_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordered sums: one issue alone, repeated in a batch, or chunked differently, same bits."""
+    rng = np.random.default_rng(11)
+    n = 25
+    x = rng.integers(0, 21, n) * 5.0
+    s = rng.integers(0, 11, n) / 10
+    c = rng.uniform(0.5, 30.0, n)
+    alone = bdm_rounds(x[None], s[None], c[None], np.ones((1, n), bool))
+    many = bdm_rounds(
+        np.tile(x, (5, 1)), np.tile(s, (5, 1)), np.tile(c, (5, 1)), np.ones((5, n), bool)
+    )
+    monkeypatch.setattr(bdm_module, "_CHUNK_CELLS", 1)
+    chunked = bdm_rounds(
+        np.tile(x, (5, 1)), np.tile(s, (5, 1)), np.tile(c, (5, 1)), np.ones((5, n), bool)
+    )
+    for run in (many, chunked):
+        for g in range(5):
+            np.testing.assert_array_equal(run.positions[:, g], alone.positions[:, 0])
+    ref = reference_bdm.run_reference(list(x), list(s), list(c))
+    np.testing.assert_array_equal(alone.positions[:, 0], np.array(ref.positions))
+
+
+def test_cli_reports_too_few_actors(tmp_path: Path) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text("actor,capability,position,salience\nA,1,0,0.5\nB,1,10,0.5\n")
+    out = CliRunner().invoke(app, ["forecast", str(path), "--model", "bdm"])
+    assert out.exit_code == 2
+    assert "needs at least 3 actors" in out.output
+    assert "Traceback" not in out.output

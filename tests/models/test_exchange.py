@@ -42,7 +42,7 @@ def test_decide_two_actor_values() -> None:
         0, 1, 0, 1
     )  # fmt: skip
     assert cols["gain"] == pytest.approx(5.0)
-    assert cols["position_p"] == pytest.approx(100.0)  # A1 moves 0 -> 100 on I1
+    assert cols["position_p"] == 100.0  # A1 moves 0 -> 100 on I1, exactly onto A2
     assert cols["position_q"] == pytest.approx(80.0)  # A2 moves 100 -> 80 on I2
     np.testing.assert_allclose(f.trajectory[1, 0], [[46.0, 0.0], [100.0, 94.0]])
 

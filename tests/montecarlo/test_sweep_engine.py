@@ -247,7 +247,7 @@ def test_directory_conflicts_are_refused(small, tmp_path):
 
 def test_invalid_uncertainty_is_rejected_before_any_work(small, tmp_path):
     out = tmp_path / "s"
-    with pytest.raises(ScenarioValidationError, match="salience: dist 'lognormal'"):
+    with pytest.raises(ScenarioValidationError, match="salience.dist: dist 'lognormal' is not available"):
         ml.sweep(
             small,
             "mean",
@@ -413,3 +413,31 @@ def test_ctrl_c_on_the_command_line_then_resume(small_yaml, tmp_path):
     done = manifest["draws_done"]
     assert done == 50 * len(list(out.glob("part-*.parquet")))
     assert not list(out.glob(".*.tmp"))
+
+
+def test_a_worker_killed_mid_sweep_has_its_chunk_rescheduled(small, tmp_path):
+    from minilateral.montecarlo.engine import local_cluster
+
+    killed = []
+    with local_cluster(2) as cluster:
+        pids = [nanny.pid for nanny in cluster.workers.values()]
+
+        def kill_a_worker(done: int, total: int) -> None:
+            if done and not killed:  # kill -9 one worker process after the first chunk
+                killed.append(pids[0])
+                os.kill(killed[0], signal.SIGKILL)
+
+        got = ml.sweep(
+            small,
+            "nash",
+            draws=3000,
+            seed=6,
+            out=tmp_path / "d",
+            chunk_size=100,
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+            progress=kill_a_worker,
+        )
+    assert killed
+    ref = ml.sweep(small, "nash", draws=3000, seed=6, out=tmp_path / "l", chunk_size=1000)
+    pd.testing.assert_frame_equal(got.to_pandas(), ref.to_pandas(), check_exact=True)

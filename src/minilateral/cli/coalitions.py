@@ -13,9 +13,12 @@ from rich.table import Table
 
 from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, out_console, parse_sets
+from minilateral.cli.sweep import NoiseOpt
 from minilateral.errors import OptionError
 from minilateral.mediation.coalitions import search_coalitions
 from minilateral.mediation.views import coalition_rows, write_coalition_chart
+from minilateral.montecarlo.perturb import parse_noise
+from minilateral.scenario import Scenario
 
 __all__ = ["register"]
 
@@ -40,6 +43,17 @@ def _floats(values: list[str] | None, flag: str) -> dict[str, float]:
         except ValueError:
             raise typer.BadParameter(f"'{key}={value}' is not a number", param_hint=flag) from None
     return out
+
+
+def _candidate_codes(text: str | None, scenario: Scenario) -> list[str]:
+    """``--candidates`` split at commas, else the scenario's ``candidate_mediators``."""
+    codes = text.split(",") if text else list(scenario.candidate_mediators)
+    if not codes:
+        raise OptionError(
+            "no --candidates given and the scenario lists no candidate_mediators",
+            field="candidates",
+        )
+    return codes
 
 
 def coalitions(
@@ -90,6 +104,7 @@ def coalitions(
     rank_by: Annotated[
         str, typer.Option("--rank-by", help="settlement, or shift (needs --target).")
     ] = "settlement",
+    noise: NoiseOpt = None,
     year: Annotated[
         int | None, typer.Option("--year", help="Data year for --*-source data (default latest).")
     ] = None,
@@ -108,12 +123,7 @@ def coalitions(
         if value not in choices:
             raise typer.BadParameter(f"must be one of {', '.join(choices)}", param_hint=flag)
     scenario = load_scenario(source)
-    codes = candidates.split(",") if candidates else list(scenario.candidate_mediators)
-    if not codes:
-        raise OptionError(
-            "no --candidates given and the scenario lists no candidate_mediators",
-            field="candidates",
-        )
+    codes = _candidate_codes(candidates, scenario)
     explicit = _floats(leverage, "--leverage")
     creds: dict[str, float] = {}
     versions: dict[str, str] = {}
@@ -150,6 +160,7 @@ def coalitions(
             commitment=commitment,
             target=targets,
             rank_by=rank_by,  # type: ignore[arg-type]
+            noise=dict(parse_noise(item) for item in noise or []),
             data_versions=versions,
             progress=progress,
         )
@@ -201,9 +212,7 @@ def mediators(
     if fmt not in ("table", "json"):
         raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
     scenario = load_scenario(source)
-    codes = candidates.split(",") if candidates else list(scenario.candidate_mediators)
-    if not codes:
-        raise OptionError("no --candidates given and the scenario lists none", field="candidates")
+    codes = _candidate_codes(candidates, scenario)
     weights = {**DEFAULT_WEIGHTS, **_floats(weight, "--weight")}
     result = profile_candidates(
         scenario, codes, year=year, window=window, affinity=affinity, weights=weights

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from minilateral.errors import FormatError
-from minilateral.io._validation import scenario_errors
+from minilateral.io._validation import finite_number, scenario_errors
 from minilateral.scenario import Scenario
 
 __all__ = ["load_decide", "looks_like_decide", "read_decide"]
@@ -66,14 +65,12 @@ class _Issue:
     marks: list[tuple[float, str]] = field(default_factory=list)
 
 
-def _number(cell: str, path: str | Path, line: int, name: str) -> float:
-    try:
-        value = float(cell)
-    except ValueError:
-        raise FormatError(f"'{cell}' is not a number", path=path, row=line, field=name) from None
-    if not math.isfinite(value):
-        raise FormatError(f"'{cell}' is not a finite number", path=path, row=line, field=name)
-    return value
+def _require(key: str, known: dict[str, Any], kind: str, path: str | Path, line: int) -> None:
+    """An ``#M`` or ``#D`` row may only name actors and issues declared above it."""
+    if key not in known:
+        tag = "#A" if kind == "actor" else "#P"
+        raise FormatError(f"unknown {kind} '{key}' (declare it with a {tag} row above)",
+                          path=path, row=line, field=kind)  # fmt: skip
 
 
 def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
@@ -105,60 +102,35 @@ def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
                 )  # fmt: skip
             values = [*values[: len(names) - 1], " ".join(values[len(names) - 1 :])]
         rec = dict(zip(names, values, strict=False))
-        if tag == "#A":
+        if tag in ("#A", "#P"):
             key = rec["key"]
-            if key in actors:
-                raise FormatError(
-                    f"actor '{key}' declared twice (first on line {actors[key][2]})",
-                    path=path,
-                    row=line,
-                    field="key",
-                )
-            actors[key] = (rec.get("name") or key, rec.get("comment", ""), line)
-        elif tag == "#P":
-            key = rec["key"]
-            if key in issues:
-                raise FormatError(
-                    f"issue '{key}' declared twice (first on line {issues[key].line})",
-                    path=path,
-                    row=line,
-                    field="key",
-                )
-            issues[key] = _Issue(key, rec.get("name") or key, rec.get("description", ""), line)
+            first = actors[key][2] if key in actors and tag == "#A" else None
+            if tag == "#P" and key in issues:
+                first = issues[key].line
+            if first is not None:
+                kind = "actor" if tag == "#A" else "issue"
+                raise FormatError(f"{kind} '{key}' declared twice (first on line {first})",
+                                  path=path, row=line, field="key")  # fmt: skip
+            if tag == "#A":
+                actors[key] = (rec.get("name") or key, rec.get("comment", ""), line)
+            else:
+                issues[key] = _Issue(key, rec.get("name") or key, rec.get("description", ""), line)
         elif tag == "#M":
-            if rec["issue"] not in issues:
-                raise FormatError(
-                    f"unknown issue '{rec['issue']}' (declare it with #P first)",
-                    path=path,
-                    row=line,
-                    field="issue",
-                )
-            position = _number(rec["position"], path, line, "position")
+            _require(rec["issue"], issues, "issue", path, line)
+            position = finite_number(rec["position"], path, line, "position")
             issues[rec["issue"]].marks.append((position, rec.get("meaning", "")))
         else:
-            if rec["actor"] not in actors:
-                raise FormatError(
-                    f"unknown actor '{rec['actor']}' (declare it with #A)",
-                    path=path,
-                    row=line,
-                    field="actor",
-                )
-            if rec["issue"] not in issues:
-                raise FormatError(
-                    f"unknown issue '{rec['issue']}' (declare it with #P)",
-                    path=path,
-                    row=line,
-                    field="issue",
-                )
+            _require(rec["actor"], actors, "actor", path, line)
+            _require(rec["issue"], issues, "issue", path, line)
             pair = (rec["actor"], rec["issue"])
             if pair in cells:
                 raise FormatError(
                     f"second #D row for actor '{pair[0]}' on issue '{pair[1]}' (first on line "
                     f"{cells[pair][3]})", path=path, row=line,
                 )  # fmt: skip
-            pos = _number(rec["position"], path, line, "position")
-            sal = _number(rec["salience"], path, line, "salience")
-            power = _number(rec["power"], path, line, "power")
+            pos = finite_number(rec["position"], path, line, "position")
+            sal = finite_number(rec["salience"], path, line, "salience")
+            power = finite_number(rec["power"], path, line, "power")
             for name, value in (("salience", sal), ("power", power)):
                 if not 0.0 <= value <= 1.0:
                     raise FormatError(

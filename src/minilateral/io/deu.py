@@ -20,6 +20,7 @@ References
 from __future__ import annotations
 
 import csv
+import hashlib
 import logging
 import math
 from dataclasses import dataclass, field
@@ -93,11 +94,13 @@ class DeuIssue:
 
 @dataclass(frozen=True)
 class DeuData:
-    """The issues of a DEU file, its GDP row (NaN if absent) and where it came from."""
+    """The issues of a DEU file, its GDP row (NaN if absent), where it came from and the
+    SHA-256 of its bytes (for provenance)."""
 
     path: str
     issues: list[DeuIssue]
     gdp: FloatArray = field(default_factory=lambda: np.full(len(ACTORS), np.nan))
+    sha256: str = ""
 
 
 def _yy(value: int) -> int:
@@ -177,9 +180,13 @@ def read_deu(path: str | Path) -> DeuData:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise FormatError("no such file", path=path) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise FormatError(f"not a UTF-8 text file ({err.reason})", path=path) from err
     rows = list(csv.reader(text.splitlines(), delimiter="\t", quotechar='"'))
     if not rows:
         raise FormatError("the file is empty", path=path)
@@ -225,7 +232,7 @@ def read_deu(path: str | Path) -> DeuData:
         )
     if not issues:
         raise FormatError("the file has no issues", path=path)
-    return DeuData(path=name, issues=issues, gdp=gdp)
+    return DeuData(path=name, issues=issues, gdp=gdp, sha256=hashlib.sha256(raw).hexdigest())
 
 
 def _gdp(text: str, path: str, line: int, column: str) -> float:

@@ -53,19 +53,20 @@ from scipy import special
 
 from minilateral.arrays import BoolArray, FloatArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
-from minilateral.forecast import _jsonable
+from minilateral.forecast import Forecast, _jsonable
 from minilateral.mediation.settlement import (
     SettlementSummary,
     final_positions,
     party_spread,
     summarize_settlement,
 )
+from minilateral.models.base import Model
 from minilateral.models.baselines import weighted_mean
 from minilateral.models.nash import nash_per_issue
 from minilateral.models.registry import model_class
 from minilateral.montecarlo.perturb import resolve_uncertainty
 from minilateral.provenance import provenance
-from minilateral.scenario import Scenario, Uncertainty
+from minilateral.scenario import Noise, Scenario, Uncertainty
 
 __all__ = [
     "ALIASES",
@@ -151,7 +152,8 @@ def resolve_candidates(
 
     Leverage is, in order: ``leverage[code]``; the candidate's capability in the scenario (its
     mean over the issues it takes part in). A candidate that is not in the scenario needs an
-    explicit leverage (from the user, or from :func:`minilateral.mediation.mediators.leverage`).
+    explicit leverage (from the user, or from the reference data:
+    :meth:`minilateral.mediation.mediators.MediatorProfiles.leverage_on_scenario_scale`).
 
     Raises
     ------
@@ -276,8 +278,9 @@ def add_coalition(
     """The batch with ``members`` entered as mediator actors at ``proposal`` (B, D).
 
     Members already in the scenario replace their row; others are appended in order. Only
-    issues with a finite proposal (a party takes part) get mediator cells. Members that cannot
-    mediate (:attr:`Candidate.active` False) change nothing.
+    issues with a finite proposal (a party takes part) get mediator cells; on other issues an
+    existing member keeps its own cells. Members that cannot mediate
+    (:attr:`Candidate.active` False) change nothing.
     """
     active = [m for m in members if m.active]
     if not active:
@@ -399,6 +402,7 @@ def search_coalitions(
     target: Mapping[str, float] | None = None,
     rank_by: Literal["settlement", "shift"] = "settlement",
     uncertainty: Uncertainty | Mapping[str, Any] | None = None,
+    noise: Mapping[str, Noise] | None = None,
     max_exhaustive: int = 256,
     beam: int = 8,
     data_versions: Mapping[str, str] | None = None,
@@ -438,6 +442,8 @@ def search_coalitions(
         per-issue settlement probability (partial settlement), then by smaller coalitions.
     uncertainty : Uncertainty or mapping, optional
         Overrides the scenario's ``uncertainty:`` block.
+    noise : mapping of field → Noise, optional
+        Global noise per field overriding the block (``--noise`` of ``minilateral sweep``).
     max_exhaustive, beam : int
         Every coalition is evaluated when there are at most ``max_exhaustive`` of them;
         otherwise a beam search keeps the ``beam`` best of each size and extends them.
@@ -448,6 +454,14 @@ def search_coalitions(
         Bad sizes (e.g. larger than the candidate set), draws, tolerance, target or ranking.
     ScenarioError
         A candidate is a party or unknown; the scenario has no party.
+
+    Examples
+    --------
+    >>> from minilateral import load_scenario
+    >>> result = search_coalitions(load_scenario("gaza"), ["TUR", "QAT", "EGY"], sizes=(2, 3),
+    ...                            draws=10, seed=1)
+    >>> len(result.coalitions), result.search, sorted(result.to_dict())
+    (4, 'exhaustive', ['baseline', 'coalitions', 'provenance'])
     """
     cands = resolve_candidates(
         scenario, candidates, leverage=leverage, credibility=credibility, commitment=commitment
@@ -500,7 +514,8 @@ def search_coalitions(
         opts.setdefault("stopping", "converged")
     instance = cls(**opts)
 
-    plan = resolve_uncertainty(scenario, None if uncertainty is None else uncertainty)
+    spec = dict(uncertainty) if isinstance(uncertainty, Mapping) else uncertainty
+    plan = resolve_uncertainty(scenario, spec, dict(noise) if noise else None)
     batch = plan.sample(seed, 0, draws)
     model_seed = np.random.SeedSequence(seed).spawn(1)[0]
 
@@ -525,7 +540,7 @@ def search_coalitions(
                 arrays = add_coalition(batch, chosen, point)
             with warnings.catch_warnings():  # non-convergence is counted, not warned per run
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                fc = instance.forecast(arrays, rng=np.random.default_rng(model_seed))
+                fc = _forecast(instance, arrays, model_seed)
             summary = summarize_settlement(fc, arrays, tol=tol, confidence=confidence)
             cache[members] = (summary, _issue_settlement(fc, arrays, tol))
             if progress:
@@ -638,7 +653,58 @@ def search_coalitions(
     return CoalitionSearch(results, baseline, tuple(scenario.issue_names), cands, search, record)
 
 
-def _issue_settlement(fc: Any, arrays: ScenarioArrays, tol: float) -> FloatArray:
+def _forecast(model: Model, arrays: ScenarioArrays, seed: np.random.SeedSequence) -> Forecast:
+    """Run ``model``; an issue-separable model runs issue by issue on its participants only.
+
+    The split result carries the outcome, convergence (all issues), rounds (the maximum) and a
+    two-state trajectory (inputs, final positions): what the settlement measure reads. Dropping
+    the actors that take no part in an issue leaves a separable model's dynamics unchanged and
+    saves the work their empty cells cost (BDM's is cubic in the number of actors).
+    """
+    if not type(model).issue_separable or arrays.n_issues == 1:
+        return model.forecast(arrays, rng=np.random.default_rng(seed))
+    b, _, d = arrays.positions.shape
+    outcome = np.full((b, d), np.nan)
+    final = arrays.positions.copy()
+    converged = np.ones(b, dtype=bool)
+    rounds = np.zeros(b, dtype=np.int64)
+    for q in range(d):
+        # The issue's own child seed, the same on every call (spawn() would advance ``seed``).
+        child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, q))
+        keep = np.flatnonzero(arrays.mask[:, :, q].any(axis=0))
+        if keep.size == 0:
+            continue
+        sub = replace(
+            arrays,
+            positions=arrays.positions[:, keep, q : q + 1],
+            salience=arrays.salience[:, keep, q : q + 1],
+            capability=arrays.capability[:, keep, q : q + 1],
+            mask=arrays.mask[:, keep, q : q + 1],
+            scale=arrays.scale[q : q + 1],
+            reference=arrays.reference[q : q + 1],
+            actors=tuple(arrays.actors[i] for i in keep),
+            issues=(arrays.issues[q],),
+            roles=tuple(arrays.roles[i] for i in keep) if arrays.roles else (),
+        )
+        fc = model.forecast(sub, rng=np.random.default_rng(child))
+        outcome[:, q] = fc.outcome[:, 0]
+        converged &= np.asarray(fc.converged, dtype=bool)
+        rounds = np.maximum(rounds, fc.rounds)
+        if fc.trajectory is not None:
+            final[:, keep, q] = np.where(sub.mask[:, :, 0], fc.trajectory[-1, :, :, 0], np.nan)
+    return Forecast(
+        model=model.name,
+        options=model.get_params(),
+        outcome=outcome,
+        actors=arrays.actors,
+        issues=arrays.issues,
+        rounds=rounds,
+        converged=converged,
+        trajectory=np.stack([arrays.positions, final]),
+    )
+
+
+def _issue_settlement(fc: Forecast, arrays: ScenarioArrays, tol: float) -> FloatArray:
     """Per issue: share of draws that converged with the parties' spread within ``tol``."""
     spread = party_spread(arrays, final_positions(fc, arrays))
     ok = (spread <= tol + 1e-12) & np.asarray(fc.converged, dtype=bool)[:, None]

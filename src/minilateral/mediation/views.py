@@ -33,7 +33,13 @@ from minilateral.mediation.coalitions import (
 from minilateral.provenance import package_version
 from minilateral.scenario import Scenario
 
-__all__ = ["coalition_chart", "coalition_rows", "quad_map", "write_coalition_chart"]
+__all__ = [
+    "coalition_chart",
+    "coalition_rows",
+    "issue_chart",
+    "quad_map",
+    "write_coalition_chart",
+]
 
 
 def _pct(value: float | None) -> str:
@@ -152,7 +158,41 @@ def quad_map(
     ]
 
 
+def issue_chart(result: CoalitionSearch, *, top: int = 25) -> dict[str, Any]:
+    """Plotly heatmap: per-issue settlement probability of the ``top`` coalitions and baseline.
+
+    Shows where a coalition helps even when no coalition settles every issue at once.
+    """
+    entries = result.coalitions[:top]
+    labels = ["+".join(c.coalition) for c in entries] + ["(no mediator)"]
+    rows = [c.issue_settlement for c in entries] + [result.baseline.issue_settlement]
+    z = [[None if not np.isfinite(v) else float(v) for v in row] for row in rows]
+    return {
+        "data": [
+            {
+                "type": "heatmap",
+                "x": list(result.issues),
+                "y": labels[::-1],
+                "z": z[::-1],
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": "Blues",
+                "reversescale": True,  # Plotly's "Blues" runs dark → light
+                "colorbar": {"title": {"text": "P(settle)"}},
+                "hovertemplate": "%{y} · %{x}: %{z:.3f}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": 140 + 22 * len(labels),
+            "margin": {"l": 160, "r": 20, "t": 10, "b": 60},
+            "yaxis": {"automargin": True},
+        },
+    }
+
+
 def _quad_chart(points: list[dict[str, Any]]) -> dict[str, Any]:
+    reach = max([abs(p[k]) for p in points for k in ("challenge", "challenged")] + [0.1])
+    axis_range = [-1.15 * reach, 1.15 * reach]  # symmetric, so the four quadrants show
     traces = []
     for party in dict.fromkeys(p["party"] for p in points):
         sel = [p for p in points if p["party"] == party]
@@ -163,7 +203,8 @@ def _quad_chart(points: list[dict[str, Any]]) -> dict[str, Any]:
                 "name": party,
                 "x": [p["challenge"] for p in sel],
                 "y": [p["challenged"] for p in sel],
-                "text": [f"{p['mediator']} · {p['issue']}" for p in sel],
+                "text": [p["issue"] for p in sel],
+                "hovertext": [f"{party} vs {p['mediator']} · {p['issue']}" for p in sel],
                 "textposition": "top center",
                 "marker": {"size": 10},
             }
@@ -174,8 +215,17 @@ def _quad_chart(points: list[dict[str, Any]]) -> dict[str, Any]:
         "layout": {
             "height": 480,
             "margin": {"l": 60, "r": 20, "t": 10, "b": 50},
-            "xaxis": {"title": {"text": "E_party(party challenges mediator)"}, **zero},
-            "yaxis": {"title": {"text": "E_party(mediator challenges party)"}, **zero},
+            "xaxis": {
+                "title": {"text": "E_party(party challenges mediator)"},
+                "range": axis_range,
+                **zero,
+            },
+            "yaxis": {
+                "title": {"text": "E_party(mediator challenges party)"},
+                "range": axis_range,
+                **zero,
+            },
+            "legend": {"orientation": "h", "y": -0.2},
         },
     }
 
@@ -203,6 +253,7 @@ def write_coalition_chart(
         header=header,
         rows=rows,
         bars=json.dumps(coalition_chart(result)),
+        issues=json.dumps(issue_chart(result)),
         quad=json.dumps(_quad_chart(points)) if points else None,
         quad_coalition="+".join(result.coalitions[0].coalition) if points else "",
         provenance=result.provenance,

@@ -34,15 +34,16 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
-from minilateral.errors import ConvergenceWarning, ScenarioError
+from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast
 from minilateral.models.base import Model, SeedLike
 from minilateral.models.baselines import lower_weighted_median, weighted_mean
 from minilateral.models.registry import register
 
-__all__ = ["BDMModel", "BDMRun", "bdm_rounds"]
+__all__ = ["MOVE_COLUMNS", "MOVE_KINDS", "BDMModel", "BDMRun", "bdm_rounds"]
 
 _PRESETS: dict[str, dict[str, object]] = {
     "scholz_code": {
@@ -58,6 +59,8 @@ _PRESETS: dict[str, dict[str, object]] = {
         "capitulation": True,
     },
 }
+MOVE_KINDS = (0, 1, 2, 3)  # none, lost conflict, compromise, capitulation (§4.8)
+MOVE_COLUMNS = ("round", "actor", "issue", "kind", "opponent", "position")
 _FLAT_S = 1e-12  # §4.7 step 4: danger levels this close count as equal
 _CHUNK_CELLS = 1 << 16  # G·N³ elements per chunk: keeps the voter tensor in cache
 
@@ -78,6 +81,9 @@ class BDMRun:
         Stopping round of each issue.
     converged : ndarray of bool, shape (G,)
         True where a fixed point or the ``converged`` rule stopped the issue.
+    kinds, opponents : ndarray of shape (T, G, N)
+        Each actor's move per round: its kind (:data:`MOVE_KINDS`: 0 none, 1 lost conflict,
+        2 compromise, 3 capitulation) and the opponent's index (−1 for none).
     """
 
     positions: FloatArray
@@ -86,6 +92,8 @@ class BDMRun:
     risk: FloatArray
     rounds: IntArray
     converged: BoolArray
+    kinds: npt.NDArray[np.int8]
+    opponents: IntArray
 
 
 def _median(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
@@ -240,10 +248,11 @@ def _round(
     m: BoolArray,
     delta: FloatArray,
     opts: dict[str, object],
-) -> tuple[FloatArray, FloatArray]:
-    """One round on G issues: new positions (G, N) and the risk exponents used (G, N)."""
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int8], IntArray]:
+    """One round on G issues: new positions, risk exponents, kind and opponent of each move."""
     a, b, r, pair = _offers(x, s, w, m, delta, opts)
-    return _choose(x, m, a, b, pair, opts), np.where(m, r, np.nan)
+    new, kind, opponent = _choose(x, m, a, b, pair, opts)
+    return new, np.where(m, r, np.nan), kind, opponent
 
 
 def _offers(
@@ -302,7 +311,11 @@ def _choose(
     pair: BoolArray,
     opts: dict[str, object],
 ) -> FloatArray:
-    """Each actor's move from the offers ``a = E(i→j)``, ``b = E(j→i)`` (§4.8–4.9), (G, N)."""
+    """Each actor's move from the offers ``a = E(i→j)``, ``b = E(j→i)`` (§4.8–4.9).
+
+    Returns the new positions, the kind of move (0 none, 1 lost conflict, 2 compromise,
+    3 capitulation) and the opponent's index (−1 for none), each of shape (G, N).
+    """
     xi, xj = x[:, :, None], x[:, None, :]
     positive_b = b > 0.0
     conflict = pair & (b > a) & (a > 0.0)
@@ -326,16 +339,24 @@ def _choose(
         return np.take_along_axis(values, index[:, :, None], axis=2)[:, :, 0]
 
     moved_to = xi + (xj - xi) * ratio
+    has_conflict, has_compromise = conflict.any(axis=2), compromise.any(axis=2)
+    has_capitulation = capitulate.any(axis=2) & m
     new = np.where(
-        conflict.any(axis=2),
+        has_conflict,
         chosen(pick_conflict, target),
         np.where(
-            compromise.any(axis=2),
+            has_compromise,
             chosen(pick_compromise, moved_to),
-            np.where(capitulate.any(axis=2), chosen(pick_capitulate, target), x),
+            np.where(has_capitulation, chosen(pick_capitulate, target), x),
         ),
     )
-    return np.where(m, new, x)
+    kind = np.select([has_conflict, has_compromise, has_capitulation], MOVE_KINDS[1:], 0)
+    opponent = np.select(
+        [has_conflict, has_compromise, has_capitulation],
+        [pick_conflict, pick_compromise, pick_capitulate],
+        -1,
+    )
+    return np.where(m, new, x), kind.astype(np.int8), opponent
 
 
 def bdm_rounds(
@@ -390,6 +411,8 @@ def bdm_rounds(
     median = np.empty((rounds + 1, g_count))
     mean = np.empty((rounds + 1, g_count))
     risk = np.full((rounds, g_count, n), np.nan)
+    kinds = np.zeros((rounds, g_count, n), dtype=np.int8)
+    opponents = np.full((rounds, g_count, n), -1, dtype=np.int64)
     positions[0], median[0], mean[0] = x, _median(x, w, m), _mean(x, w, m)
     active = delta > 0
     stop_round = np.zeros(g_count, dtype=np.int64)
@@ -402,7 +425,7 @@ def bdm_rounds(
         idx = np.flatnonzero(active)
         for start in range(0, idx.size, chunk):
             sel = idx[start : start + chunk]
-            new[sel], risk[t - 1, sel] = _round(
+            new[sel], risk[t - 1, sel], kinds[t - 1, sel], opponents[t - 1, sel] = _round(
                 current[sel], s[sel], w[sel], m[sel], np.where(delta[sel] > 0, delta[sel], 1), opts
             )
         positions[t] = new
@@ -423,7 +446,7 @@ def bdm_rounds(
             median[t + 1 :] = median[t]
             mean[t + 1 :] = mean[t]
             break
-    return BDMRun(positions, median, mean, risk, stop_round, converged)
+    return BDMRun(positions, median, mean, risk, stop_round, converged, kinds, opponents)
 
 
 @register
@@ -474,9 +497,12 @@ class BDMModel(Model):
     Each issue is bargained separately; a multi-issue scenario and a Monte Carlo batch run as
     one flat batch of issues. Diagnostics (per batch member): ``median`` and ``mean`` (rounds 0…T
     × issues, on each issue's scale), ``risk_exponents`` (rounds 1…T × actors × issues, NaN for
-    absent actors and for rounds after that issue stopped) and ``issue_rounds`` (stopping round
-    of each issue; ``rounds`` is their maximum). An issue on which every actor holds the same
-    position is forecast at that position with 0 rounds.
+    absent actors and for rounds after that issue stopped), ``issue_rounds`` (stopping round
+    of each issue; ``rounds`` is their maximum) and ``moves``: one row per move with the
+    columns ``move_columns`` (round, actor index, issue index, kind — 1 lost conflict,
+    2 compromise, 3 capitulation —, opponent index, new position on the issue's scale). An
+    issue on which every actor holds the same position is forecast at that position with 0
+    rounds.
 
     References
     ----------
@@ -502,6 +528,7 @@ class BDMModel(Model):
     summary = "Expected-utility model (Bueno de Mesquita 1994; Scholz et al. 2011)."
     dynamic = True
     rounds_option = "rounds"
+    issue_separable = True  # §4: every issue is bargained separately
     min_actors: ClassVar[int] = 3  # per issue with any participant (§4; issue #3)
 
     def __init__(
@@ -531,8 +558,6 @@ class BDMModel(Model):
 
     def _switches(self) -> dict[str, object]:
         """Validated options with the preset applied (explicit non-defaults win)."""
-        from minilateral.errors import OptionError
-
         p = self._validated_params()
         for name, ok in (
             ("Q", 0.0 <= p["Q"] <= 1.0),
@@ -594,11 +619,22 @@ class BDMModel(Model):
                 stacklevel=2,
             )
         last = rounds.max() + 1
+        # moves: one row per (round, actor, issue) that moved, split by batch member
+        t_idx, g_idx, i_idx = np.nonzero(run.kinds)
+        member, issue = np.divmod(g_idx, d)
+        rows = np.column_stack([
+            t_idx + 1, i_idx, issue, run.kinds[t_idx, g_idx, i_idx],
+            run.opponents[t_idx, g_idx, i_idx], run.positions[t_idx + 1, g_idx, i_idx],
+        ]).astype(float)  # fmt: skip
+        order = np.argsort(member, kind="stable")
+        moves = np.split(rows[order], np.searchsorted(member[order], np.arange(1, b_size)))
         diagnostics = {
             "median": [median[: r + 1, k] for k, r in enumerate(rounds)],
             "mean": [mean[: r + 1, k] for k, r in enumerate(rounds)],
             "risk_exponents": [risk[:r, k] for k, r in enumerate(rounds)],
             "issue_rounds": issue_rounds,
+            "moves": moves,
+            "move_columns": MOVE_COLUMNS,
         }
         return Forecast(
             model=self.name,

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
+from minilateral.errors import OptionError
 from minilateral.forecast import Forecast
 from minilateral.models.base import Model, SeedLike
 from minilateral.models.baselines import compromise
@@ -95,6 +96,14 @@ def equal_gain(
         lam = np.minimum(np.minimum(room_p / wp, room_q / wq), np.minimum(gap_p / wp, gap_q / wq))
     lam = np.where((wp > 0) & (wq > 0), lam, 0.0)
     return lam * wp, lam * wq, lam * (s_vp * s_uq - s_up * s_vq)
+
+
+def _toward(start: FloatArray, partner: FloatArray, move: FloatArray) -> FloatArray:
+    """``start`` moved by ``move`` toward ``partner``; a full move (within 1e-12 relative, i.e.
+    rounding error of λ) lands exactly on the partner's position and never past it."""
+    gap = np.abs(partner - start)
+    full = move >= gap * (1.0 - 1e-12)
+    return np.where(full, partner, start + np.sign(partner - start) * move)
 
 
 def _outcomes(y: FloatArray, cs: FloatArray, total: FloatArray, fallback: FloatArray) -> FloatArray:
@@ -198,7 +207,8 @@ def exchange_rounds(
                 move_p = np.where(w_up > 0, delta_p * total_p / w_up, 0.0)
                 move_q = np.where(w_vq > 0, delta_q * total_q / w_vq, 0.0)
             sign_p, sign_q = np.sign(y_vp - y_up), np.sign(y_uq - y_vq)
-            new_p, new_q = y_up + sign_p * move_p, y_vq + sign_q * move_q
+            new_p = _toward(y_up, y_vp, move_p)
+            new_q = _toward(y_vq, y_uq, move_q)
             valid = alive & (gain > _TINY) & (move_p > _TINY) & (move_q > _TINY)
             if direction_check:  # §5.6, design choice: the supply must push toward the partner
                 valid &= (np.sign(y_vp - o_p) == sign_p) & (np.sign(y_uq - o_q) == sign_q)
@@ -314,8 +324,6 @@ class ExchangeModel(Model):
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Run the exchange model on every batch member."""
-        from minilateral.errors import OptionError
-
         p = self._validated_params()
         if p["rounds"] < 1:
             raise OptionError("option 'rounds' of model 'exchange' must be >= 1", field="rounds")

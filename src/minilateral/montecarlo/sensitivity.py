@@ -120,14 +120,14 @@ class SensitivityResult:
 
 
 def _forecast_all(
-    evaluate: Callable[[FloatArray], FloatArray],
+    evaluate: Callable[[FloatArray, int], FloatArray],
     x: FloatArray,
     chunk_size: int,
     progress: Callable[[int, int], None] | None,
 ) -> FloatArray:
     out = []
     for start in range(0, len(x), chunk_size):
-        out.append(evaluate(x[start : start + chunk_size]))
+        out.append(evaluate(x[start : start + chunk_size], start))
         if progress is not None:
             progress(min(start + chunk_size, len(x)), len(x))
     return np.concatenate(out)
@@ -221,12 +221,13 @@ def sensitivity(
         problem["groups"] = [f.actor for f in factors]
     columns = np.array([f.column for f in factors])
 
-    def evaluate(x: FloatArray) -> FloatArray:
+    def evaluate(x: FloatArray, start: int) -> FloatArray:
         u = np.full((len(x), plan.width), 0.5)
         u[:, columns] = x
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, start)))
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", ConvergenceWarning)
-            return np.asarray(instance.forecast(plan.apply(u)).outcome, dtype=float)
+            return np.asarray(instance.forecast(plan.apply(u), rng=rng).outcome, dtype=float)
 
     if method == "sobol":
         x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
