@@ -5,9 +5,9 @@ Run from the repository root (takes a few minutes)::
     python benchmarks/bench_sweep.py [--scenario gaza] [--dask-seconds 20]
 
 1. For the compromise, bdm and smp models (those registered), draws/s of the sweep's core
-   (sample the inputs of a draw, forecast) evaluated as chunks of 1000 draws (B = 1000) and as a
-   plain loop of B = 1 draws, and the ratio; plus the end-to-end rate of ``minilateral.sweep``
-   with Parquet output.
+   (sample the inputs of a draw, forecast) evaluated in chunks of the engine's default size
+   (1000 draws for static models, 200 for dynamic ones) and as a plain loop of B = 1 draws, and
+   the ratio; plus the end-to-end rate of ``minilateral.sweep`` with Parquet output.
 2. A sweep sized to take at least ``--dask-seconds`` on one worker, on a Dask LocalCluster of
    1 and of 2 single-threaded worker processes (BLAS threads pinned to 1), and the speed-up.
 """
@@ -28,8 +28,12 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 import minilateral as ml  # noqa: E402
-from minilateral.models.registry import available_models, get_model  # noqa: E402
-from minilateral.montecarlo.engine import local_cluster  # noqa: E402
+from minilateral.models.registry import available_models, get_model, model_class  # noqa: E402
+from minilateral.montecarlo.engine import (  # noqa: E402
+    DYNAMIC_CHUNK,
+    STATIC_CHUNK,
+    local_cluster,
+)
 from minilateral.montecarlo.perturb import resolve_uncertainty  # noqa: E402
 
 warnings.simplefilter("ignore")
@@ -38,6 +42,10 @@ np.seterr(all="ignore")
 
 def _rate(draws: int, seconds: float) -> str:
     return f"{draws / seconds:>10,.0f} draws/s"
+
+
+def _chunk(model: str) -> int:
+    return DYNAMIC_CHUNK if model_class(model).dynamic else STATIC_CHUNK
 
 
 def vectorised_vs_loop(scenario: ml.Scenario, model: str, draws: int, chunk: int) -> float:
@@ -64,7 +72,7 @@ def vectorised_vs_loop(scenario: ml.Scenario, model: str, draws: int, chunk: int
 def end_to_end(scenario: ml.Scenario, model: str, draws: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        ml.sweep(scenario, model, draws=draws, seed=1, out=Path(tmp) / "s", chunk_size=1000)
+        ml.sweep(scenario, model, draws=draws, seed=1, out=Path(tmp) / "s")
         seconds = time.perf_counter() - t
     print(f"  {model:<12} minilateral.sweep with Parquet output: {_rate(draws, seconds)}")
     return draws / seconds
@@ -105,7 +113,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=20_000)
     parser.add_argument("--dask-seconds", type=float, default=20.0)
     parser.add_argument("--dask-model", default=None, help="default: slowest available")
-    parser.add_argument("--dask-chunk", type=int, default=2000)
+    parser.add_argument("--dask-chunk", type=int, default=None, help="default: the engine's")
     args = parser.parse_args()
     scenario = ml.load_scenario(args.scenario)
     print(
@@ -120,14 +128,14 @@ def main() -> None:
     print("vectorised chunks vs per-draw loop (sample + forecast):")
     for model in wanted:
         draws = args.draws if model == "compromise" else max(2000, args.draws // 10)
-        vectorised_vs_loop(scenario, model, draws, 1000)
+        vectorised_vs_loop(scenario, model, draws, _chunk(model))
     for model in wanted:
         end_to_end(scenario, model, args.draws if model == "compromise" else 2000)
     dask_model = args.dask_model or next(
         (m for m in ("smp", "bdm", "nash") if m in registered), "compromise"
     )
     print(f"Dask LocalCluster, single-threaded workers, BLAS pinned to 1 ({dask_model}):")
-    dask_scaling(scenario, dask_model, args.dask_seconds, args.dask_chunk)
+    dask_scaling(scenario, dask_model, args.dask_seconds, args.dask_chunk or _chunk(dask_model))
 
 
 if __name__ == "__main__":

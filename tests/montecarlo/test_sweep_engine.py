@@ -81,6 +81,7 @@ def test_dask_local_cluster_started_by_the_engine(small, tmp_path):
     pd.testing.assert_frame_equal(ref.to_pandas(), got.to_pandas(), check_exact=True)
 
 
+@pytest.mark.filterwarnings("ignore::minilateral.errors.ConvergenceWarning")
 def test_every_registered_model_is_invariant_to_the_chunking(small, tmp_path, toy_dynamic):
     for name in available_models():
         a = ml.sweep(small, name, draws=40, seed=5, out=tmp_path / f"{name}-a", chunk_size=40)
@@ -247,7 +248,9 @@ def test_directory_conflicts_are_refused(small, tmp_path):
 
 def test_invalid_uncertainty_is_rejected_before_any_work(small, tmp_path):
     out = tmp_path / "s"
-    with pytest.raises(ScenarioValidationError, match="salience.dist: dist 'lognormal' is not available"):
+    with pytest.raises(
+        ScenarioValidationError, match=r"salience\.dist: dist 'lognormal' is not available"
+    ):
         ml.sweep(
             small,
             "mean",
