@@ -26,12 +26,10 @@ from smp_reference import run as reference_run  # noqa: E402
 from minilateral.api import load_scenario  # noqa: E402
 from minilateral.arrays import ScenarioArrays  # noqa: E402
 from minilateral.errors import ConvergenceWarning  # noqa: E402
-from minilateral.models.smp import SMP_OPTIONS, SmpModel  # noqa: E402
+from minilateral.models.smp import SmpModel  # noqa: E402
+from minilateral.models.smp_options import SMP_OPTIONS  # noqa: E402
 
-DEFAULTS = {name: values[0] for name, values in SMP_OPTIONS.items()} | {
-    "VotingRule": "Prop", "BigRAdjust": "OneThird", "BigRRange": "Mid",
-    "ThirdPartyCommit": "SemiCommit", "InterVecBrgn": "S2P2",
-}
+DEFAULTS = {name: SmpModel().get_params()[name] for name in SMP_OPTIONS}
 SHARED = ROOT.parent / "shared"
 
 
@@ -50,9 +48,13 @@ def arrays_of(x: np.ndarray, s: np.ndarray, c: np.ndarray) -> ScenarioArrays:
     """B = 1 arrays on the 0-100 scale."""
     n, d = x.shape
     return ScenarioArrays(
-        positions=x[None], salience=s[None], capability=np.repeat(c[:, None], d, axis=1)[None],
-        mask=np.ones((1, n, d), dtype=bool), scale=np.tile([0.0, 100.0], (d, 1)),
-        reference=np.full(d, np.nan), actors=tuple(f"a{i}" for i in range(n)),
+        positions=x[None],
+        salience=s[None],
+        capability=np.repeat(c[:, None], d, axis=1)[None],
+        mask=np.ones((1, n, d), dtype=bool),
+        scale=np.tile([0.0, 100.0], (d, 1)),
+        reference=np.full(d, np.nan),
+        actors=tuple(f"a{i}" for i in range(n)),
         issues=tuple(f"d{k}" for k in range(d)),
     )
 
@@ -92,19 +94,33 @@ def main() -> None:
     parser.add_argument("--sizes", default="20,40,80,160")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    print(f"{'scenario':<22} {'N':>4} {'D':>2} {'turns':>5} {'wall s':>9} {'cpu s':>9}"
-          f" {'ref wall s':>10} {'ratio':>9}")
+    print(
+        f"{'scenario':<22} {'N':>4} {'D':>2} {'turns':>5} {'wall s':>9} {'cpu s':>9}"
+        f" {'ref wall s':>10} {'ratio':>9}"
+    )
     for n in (int(v) for v in args.sizes.split(",")):
         for d in (1, 3):
             x, s, c = draw(n, d, seed=1000 * n + d)
-            bench(f"random seed={1000 * n + d}", x, s, c,
-                  reference=n <= args.reference_max_n, repeat=args.repeat if n < 160 else 1)
+            bench(
+                f"random seed={1000 * n + d}",
+                x,
+                s,
+                c,
+                reference=n <= args.reference_max_n,
+                repeat=args.repeat if n < 160 else 1,
+            )
     if SHARED.is_dir():
         for name in ("dummyData-a040", "dummyData-a080", "dummyData-a160"):
             arrays = load_scenario(SHARED / "ktab_data" / "examples" / f"{name}.csv").to_arrays()
             x, s, c = arrays.positions[0], arrays.salience[0], arrays.capability[0, :, 0]
-            bench(name, x, s, c, reference=x.shape[0] <= args.reference_max_n,
-                  repeat=args.repeat if x.shape[0] < 160 else 1)
+            bench(
+                name,
+                x,
+                s,
+                c,
+                reference=x.shape[0] <= args.reference_max_n,
+                repeat=args.repeat if x.shape[0] < 160 else 1,
+            )
 
 
 if __name__ == "__main__":

@@ -29,17 +29,21 @@ def _xml(actors: str, extra: str = "", params: str = "") -> str:
 
 
 def _actor(name: str, cap: str = "10", pos: str = "50", sal: str = "40") -> str:
-    return (f"<Actor><name>{name}</name><description/><capability>{cap}</capability>"
-            f"<Position><dCoord>{pos}</dCoord></Position><Salience><dSal>{sal}</dSal></Salience>"
-            "</Actor>")
+    return (
+        f"<Actor><name>{name}</name><description/><capability>{cap}</capability>"
+        f"<Position><dCoord>{pos}</dCoord></Position><Salience><dSal>{sal}</dSal></Salience>"
+        "</Actor>"
+    )
 
 
 ABC = _actor("A") + _actor("B", pos="20") + _actor("C", pos="80")
-PARAMS = ("<ModelParameters><VictoryProbModel>Linear</VictoryProbModel><PCEModel>Conditional"
-          "</PCEModel><StateTransitions>Deterministic</StateTransitions><VotingRule>{vr}"
-          "</VotingRule><BigRAdjust>No</BigRAdjust><BigRRange>Mid</BigRRange><ThirdPartyCommit>"
-          "SemiCommit</ThirdPartyCommit><InterVecBrgn>S2P2</InterVecBrgn><BargnModel>"
-          "InitOnlyInterp</BargnModel></ModelParameters>")
+PARAMS = (
+    "<ModelParameters><VictoryProbModel>Linear</VictoryProbModel><PCEModel>Conditional"
+    "</PCEModel><StateTransitions>Deterministic</StateTransitions><VotingRule>{vr}"
+    "</VotingRule><BigRAdjust>No</BigRAdjust><BigRRange>Mid</BigRRange><ThirdPartyCommit>"
+    "SemiCommit</ThirdPartyCommit><InterVecBrgn>S2P2</InterVecBrgn><BargnModel>"
+    "InitOnlyInterp</BargnModel></ModelParameters>"
+)
 
 
 def test_every_shipped_input_loads_or_fails_clearly(shared):
@@ -47,8 +51,11 @@ def test_every_shipped_input_loads_or_fails_clearly(shared):
     loaded = 0
     for path in sorted(p for folder in folders for p in folder.iterdir()):
         if path.name == "smpExample.xml":
-            with pytest.raises(FormatError, match=r"line 32: .*actor 'Alice': element <dCoord> "
-                                                  "is empty"):
+            with pytest.raises(
+                FormatError,
+                match=r"line 32: .*actor 'Alice': element <dCoord> "
+                "is empty",
+            ):
                 load_scenario(path)
         elif path.suffix == ".xsd":
             with pytest.raises(FormatError, match="XML schema"):
@@ -62,7 +69,8 @@ def test_every_shipped_input_loads_or_fails_clearly(shared):
 
 def test_csv_parsing_rules():
     s = load_ktab_csv(D3_CSV, "d.csv")
-    assert s.title == "DummyData_3Dim" and s.description == "Dummy scenario"
+    assert s.title == "DummyData_3Dim"
+    assert s.description == "Dummy scenario"
     assert s.issue_names == ["Pstn1", "Pstn2"]
     a = s.actors[0]
     assert (a.name, a.note, a.capability) == ("A", "first", 102.5)
@@ -75,8 +83,11 @@ def test_csv_parsing_rules():
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("C, third, 129.6, 82.45, 48.47, 90.89, 13.55,", "C, third, 129.6, 82.45, 48.47,",
-         r"line 5: row has 5 fields; D = 2 needs 7"),
+        (
+            "C, third, 129.6, 82.45, 48.47, 90.89, 13.55,",
+            "C, third, 129.6, 82.45, 48.47,",
+            r"line 5: row has 5 fields; D = 2 needs 7",
+        ),
         ("53.4", "", r"line 4: field 'Power': empty value"),
         ("82.72", "100.5", r"line 4: field 'position 1': .*position 100.5"),
         ("21.22", "-1", r"line 4: field 'salience 2': .*salience -1"),
@@ -93,14 +104,18 @@ def test_csv_errors_name_line_and_field(old, new, message):
 
 
 def test_xml_options_aliases_and_accommodation():
-    pairs = ("<IdealAdjustment><iaPair><adjustingIdeal>B</adjustingIdeal><referencePos>A"
-             "</referencePos><adjust>0.25</adjust></iaPair><iaPair><adjustingIdeal>B"
-             "</adjustingIdeal><referencePos>B</referencePos><adjust>0.7</adjust></iaPair>"
-             "</IdealAdjustment>")
+    pairs = (
+        "<IdealAdjustment><iaPair><adjustingIdeal>B</adjustingIdeal><referencePos>A"
+        "</referencePos><adjust>0.25</adjust></iaPair><iaPair><adjustingIdeal>B"
+        "</adjustingIdeal><referencePos>B</referencePos><adjust>0.7</adjust></iaPair>"
+        "</IdealAdjustment>"
+    )
     s = load_ktab_xml(_xml(ABC, pairs, PARAMS.format(vr="Proportional")), "x.xml")
     opts = s.model_options["smp"]
-    assert opts["VotingRule"] == "Prop" and opts["BigRAdjust"] == "None"
-    assert opts["seed"] == 42 and opts["accommodation"] == [["B", "A", 0.25], ["B", "B", 0.7]]
+    assert opts["VotingRule"] == "Prop"
+    assert opts["BigRAdjust"] == "None"
+    assert opts["seed"] == 42
+    assert opts["accommodation"] == [["B", "A", 0.25], ["B", "B", 0.7]]
     again = load_ktab_xml(dump_ktab_xml(s), "y.xml")
     assert again.model_options == s.model_options
     assert again.actors == s.actors
@@ -111,18 +126,34 @@ def test_xml_options_aliases_and_accommodation():
     [
         (ABC, "", PARAMS.format(vr="prop"), r"field 'VotingRule': 'prop' is not a value"),
         (ABC, "", PARAMS.replace("<BigRRange>Mid</BigRRange>", ""), r"missing: BigRRange"),
-        (_actor("A") + _actor("B", cap="") + _actor("C"), "", "",
-         r"actor 'B': element <capability> is empty"),
+        (
+            _actor("A") + _actor("B", cap="") + _actor("C"),
+            "",
+            "",
+            r"actor 'B': element <capability> is empty",
+        ),
         (_actor("A") + _actor("B", sal="120") + _actor("C"), "", "", r"salience 120"),
-        (ABC, "<IdealAdjustment><iaPair><adjustingIdeal>B</adjustingIdeal><referencePos>A"
-              "</referencePos><adjust>1.5</adjust></iaPair></IdealAdjustment>", "",
-         r"field 'adjust': adjust 1.5 .* outside \[0, 1\]"),
-        (ABC, "<IdealAdjustment><iaPair><adjustingIdeal>B</adjustingIdeal><referencePos>A"
-              "</referencePos><adjust>0.5</adjust></iaPair></IdealAdjustment>", "",
-         r"row of 'B' sums to 1.5 > 1"),
-        (ABC, "<IdealAdjustment><iaPair><adjustingIdeal>Z</adjustingIdeal><referencePos>A"
-              "</referencePos><adjust>0.5</adjust></iaPair></IdealAdjustment>", "",
-         r"unknown actor 'Z'"),
+        (
+            ABC,
+            "<IdealAdjustment><iaPair><adjustingIdeal>B</adjustingIdeal><referencePos>A"
+            "</referencePos><adjust>1.5</adjust></iaPair></IdealAdjustment>",
+            "",
+            r"field 'adjust': adjust 1.5 .* outside \[0, 1\]",
+        ),
+        (
+            ABC,
+            "<IdealAdjustment><iaPair><adjustingIdeal>B</adjustingIdeal><referencePos>A"
+            "</referencePos><adjust>0.5</adjust></iaPair></IdealAdjustment>",
+            "",
+            r"row of 'B' sums to 1.5 > 1",
+        ),
+        (
+            ABC,
+            "<IdealAdjustment><iaPair><adjustingIdeal>Z</adjustingIdeal><referencePos>A"
+            "</referencePos><adjust>0.5</adjust></iaPair></IdealAdjustment>",
+            "",
+            r"unknown actor 'Z'",
+        ),
         (_actor("A") + _actor("B"), "", "", r"2 actor\(s\): KTAB needs at least 3"),
     ],
 )
@@ -135,7 +166,8 @@ def test_xml_errors_name_line_and_field(actors, extra, params, message):
 def test_csv_round_trip_keeps_the_run(shared):
     source = load_scenario(shared / "ktab_data/examples/dummyData_6Dim.csv")
     back = load_ktab_csv(dump_ktab_csv(source), "back.csv")
-    assert back.actors == source.actors and back.issue_names == source.issue_names
+    assert back.actors == source.actors
+    assert back.issue_names == source.issue_names
     a, b = forecast(source, "smp"), forecast(back, "smp")
     np.testing.assert_array_equal(a.trajectory, b.trajectory)
 
@@ -167,4 +199,5 @@ def test_export_cli_writes_ktab_formats(tmp_path):
             100 * (original.outcome - [-5, 0]) / [10, 1], exported.outcome, atol=1e-9
         )
     bad = runner.invoke(app, ["scenarios", "export", str(path), str(tmp_path / "s.json")])
-    assert bad.exit_code == 2 and "supported: .yaml, .xml (KTAB), .csv (KTAB)" in bad.output
+    assert bad.exit_code == 2
+    assert "supported: .yaml, .xml (KTAB), .csv (KTAB)" in bad.output

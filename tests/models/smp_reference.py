@@ -92,8 +92,10 @@ def pce(w: list[float], u: list[list[float]], opts: dict[str, str]) -> list[floa
             total += value
         return [value / total for value in r]
     if model == "MarkovIncentive":
-        inc = [[c[m][n] * p[m][n] + (1e-10 if m == n else 0.0) for n in range(m_count)]
-               for m in range(m_count)]
+        inc = [
+            [c[m][n] * p[m][n] + (1e-10 if m == n else 0.0) for n in range(m_count)]
+            for m in range(m_count)
+        ]
         col = [sum(inc[k][n] for k in range(m_count)) for n in range(m_count)]
         q_mat = [[inc[m][n] / col[n] for n in range(m_count)] for m in range(m_count)]
         tol = 1e-8
@@ -186,7 +188,7 @@ def run(
         if r is None:
             raise ValueError(f"pi_max == pi_min at turn {t}")
 
-        def w_of(h, i, j):
+        def w_of(h, i, j, r=r, v=v):
             rr = r[h] if h == i else (1.0 - alpha) * r[h] + alpha * r[i]
             return util(v[i][j], rr)
 
@@ -249,7 +251,8 @@ def run(
                 col.append(acc / n)
             values[i] = col
         new_x = []
-        draws = [rng.random() for _ in range(n)] if opts["StateTransitions"] == "Stochastic" else None
+        stochastic = opts["StateTransitions"] == "Stochastic"
+        draws = [rng.random() for _ in range(n)] if stochastic else None
         for k in range(n):
             options = [i for i in sorted(bargains) if i == k or bargains[i][0] == k]
             if not options:

@@ -1,4 +1,4 @@
-r"""KTAB's Spatial Model of Politics (SMP) with probabilistic Condorcet elections (``specs/smp.md``).
+r"""KTAB's Spatial Model of Politics (SMP) with probabilistic Condorcet elections (spec smp.md).
 
 Each turn every actor estimates, from its own perspective, which other actor it can most
 profitably challenge (a third-party vote over all N actors), proposes a bargain to that target,
@@ -47,27 +47,15 @@ from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast
 from minilateral.models.base import Model, SeedLike, check_rng
 from minilateral.models.registry import register
+from minilateral.models.smp_options import (
+    KTAB_DEFAULT_SEED,
+    NAME_ALIASES,
+    VALUE_ALIASES,
+)
 
-__all__ = ["KTAB_DEFAULT_SEED", "SMP_OPTIONS", "SmpInputs", "SmpModel", "pce", "smp_inputs"]
+__all__ = ["SmpInputs", "SmpModel", "pce", "smp_inputs"]
 
 log = logging.getLogger(__name__)
-
-KTAB_DEFAULT_SEED = 0xD67CC16FE69C185C  # = 15455440707583219804, KTAB's default prngSeed (§8)
-
-#: KTAB's nine options with their values (first spelling canonical) and aliases (spec §8).
-SMP_OPTIONS: dict[str, tuple[str, ...]] = {
-    "VictoryProbModel": ("Linear", "Square", "Quartic", "Octic", "Binary"),
-    "PCEModel": ("Conditional", "MarkovIncentive", "MarkovUniform"),
-    "StateTransitions": ("Deterministic", "Stochastic"),
-    "VotingRule": ("Binary", "PropBin", "Prop", "PropCbc", "Cubic", "ASymProsp"),
-    "BigRAdjust": ("None", "OneThird", "Half", "TwoThirds", "Full"),
-    "BigRRange": ("Min", "Mid", "Max"),
-    "ThirdPartyCommit": ("NoCommit", "SemiCommit", "FullCommit"),
-    "InterVecBrgn": ("S1P1", "S2P2", "S2PMax"),
-    "BargnModel": ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"),
-}
-_VALUE_ALIASES = {"VotingRule": {"Proportional": "Prop"}, "BigRAdjust": {"No": "None"}}
-_NAME_ALIASES = {"StateTransition": "StateTransitions"}
 
 # Constants of spec §8.
 _PCE_FLOOR = 1e-8
@@ -174,9 +162,9 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
     if opts.rule == "ASymProsp":
         # Not antisymmetric: only pairs m > n vote, for m (v⁺) or for n (v⁻), spec §5.3.
         lower = np.tril(np.ones((m, m), dtype=bool), -1)
-        pos = _ordered_sum(lambda sl: np.where(lower, np.maximum(votes(sl), 0.0), 0.0), k, g * m * m)
-        neg = _ordered_sum(lambda sl: np.where(lower, np.maximum(-votes(sl), 0.0), 0.0), k,
-                           g * m * m)
+        size = g * m * m
+        pos = _ordered_sum(lambda sl: np.where(lower, np.maximum(votes(sl), 0.0), 0.0), k, size)
+        neg = _ordered_sum(lambda sl: np.where(lower, np.maximum(-votes(sl), 0.0), 0.0), k, size)
         c = np.where(lower, _PCE_FLOOR + pos, 0.0)
         c = c + np.swapaxes(np.where(lower, _PCE_FLOOR + neg, 0.0), 1, 2)
     else:
@@ -189,7 +177,9 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
         p = np.where(
             c >= _T_BINARY * ct,
             _P_HI,
-            np.where(ct >= _T_BINARY * c, _P_LO, (rho * (_T_BINARY + 1.0) - 1.0) / (_T_BINARY - 1.0)),
+            np.where(
+                ct >= _T_BINARY * c, _P_LO, (rho * (_T_BINARY + 1.0) - 1.0) / (_T_BINARY - 1.0)
+            ),
         )
     elif opts.vpm == "Linear":
         p = c / (c + ct)
@@ -405,9 +395,12 @@ def _resolve(
     skip = (idx[:, None, None] == idx[None, None, :]) | (
         idx[:, None, None] == target[:, None, None, :]
     )  # (b, n, 1, i)
-    nu_b = _ordered_sum(
-        lambda sl: np.where(skip[:, sl], 0.0, own_t[:, sl, :, None]), n, b * n * n, start=moved
-    ) / n  # (b, a, i): (u(b_i) + u(b_j)) + W[a, a, 0] + ... skipping n ∈ {i, j}
+    nu_b = (
+        _ordered_sum(
+            lambda sl: np.where(skip[:, sl], 0.0, own_t[:, sl, :, None]), n, b * n * n, start=moved
+        )
+        / n
+    )  # (b, a, i): (u(b_i) + u(b_j)) + W[a, a, 0] + ... skipping n ∈ {i, j}
     if np.any(nu_sq <= 0.0) or np.any(nu_sq > 1.0):
         raise ScenarioError("internal error: a mean status-quo value lies outside (0, 1] (§9.2)")
     # Option lists: SQ, then the bargains k is party to, by initiator index.
@@ -530,9 +523,7 @@ def _run(
         target, p_star = _targets(*_challenges(w4_l, w_eff[live], big_s[live], o))
         bi, bj = _bargains(x[live], s[live], target, p_star, o.ivb)
         draws = rng.random((live.size, n)) if o.stochastic else None
-        new_x = _resolve(
-            own_l, y[live], s[live], c[live], r_l, x[live], target, bi, bj, o, draws
-        )
+        new_x = _resolve(own_l, y[live], s[live], c[live], r_l, x[live], target, bi, bj, o, draws)
         if accommodation is None:
             new_y = new_x.copy()
         else:
@@ -607,7 +598,7 @@ def smp_inputs(arrays: ScenarioArrays) -> SmpInputs:
     total = sal.sum(axis=2)
     for label, bad in (("capability", capability <= 0), ("total salience", total <= 0)):
         if bad.any():
-            b, i = (int(v) for v in np.argwhere(bad)[0])
+            _b, i = (int(v) for v in np.argwhere(bad)[0])
             raise ScenarioError(
                 f"actor '{arrays.actors[i]}' has {label} 0; SMP needs every actor's capability "
                 "and total salience to be positive (KTAB aborts on zero vote weights, spec §9.2)",
@@ -712,7 +703,7 @@ class SmpModel(Model):
     )
     dynamic = True
     rounds_option = "max_turns"
-    option_aliases: ClassVar[dict[str, dict[str, str]]] = _VALUE_ALIASES
+    option_aliases: ClassVar[dict[str, dict[str, str]]] = VALUE_ALIASES
 
     def __init__(
         self,
@@ -746,7 +737,7 @@ class SmpModel(Model):
     @classmethod
     def coerce_options(cls, raw: dict[str, Any]) -> dict[str, Any]:
         """As :meth:`Model.coerce_options`, also accepting KTAB's alias ``StateTransition``."""
-        renamed = {_NAME_ALIASES.get(key, key): value for key, value in raw.items()}
+        renamed = {NAME_ALIASES.get(key, key): value for key, value in raw.items()}
         if "accommodation" in renamed and isinstance(renamed["accommodation"], str):
             raise OptionError(
                 "the accommodation matrix cannot be given with --set; put it in the scenario "
