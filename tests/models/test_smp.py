@@ -22,6 +22,7 @@ from minilateral.models.smp import (
     SmpModel,
     _bargains,
     _challenges,
+    _markov_tail,
     _Opts,
     _perception,
     _resolve,
@@ -491,3 +492,21 @@ def test_zero_capability_is_refused(tmp_path):
     )
     with pytest.raises(ScenarioError, match="actor 'A' has capability 0"):
         forecast(s, "smp")
+
+
+def test_markov_tail_equals_step_by_step_iteration():
+    """The binary-lifting tail of slowly mixing Markov PCEs lands on the stepwise iterate."""
+    a, b = 2e-4, 1e-4
+    t_mat = np.array([[1 - a, b], [a, 1 - b]])
+    prob = np.array([0.5, 0.5])
+    steps = 0
+    while True:
+        q = t_mat @ prob
+        delta = np.abs(q - prob).max()
+        prob = (prob + q) / 2
+        steps += 1
+        if delta <= 1e-8:
+            break
+    assert steps > 10_000
+    tail = _markov_tail(t_mat, np.array([0.5, 0.5]), 1e-8, "MarkovIncentive")
+    np.testing.assert_allclose(tail, prob, rtol=0, atol=1e-12)

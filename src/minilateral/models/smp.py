@@ -69,7 +69,8 @@ _EPS = 1e-6
 _STOP_RATIO = 0.02
 _STOP_FLOOR = 1e-4
 _CLUSTER = 1e-3
-_MARKOV_MAX_ITER = 100_000
+_MARKOV_STEPS = 10_000  # step-by-step iterations before the binary-lifting tail
+_MARKOV_LIFTS = 48  # the tail reaches up to 2**48 further iterations
 _POWERS = {"Square": 2.0, "Quartic": 4.0, "Octic": 8.0}
 _ALPHA = {"None": 0.0, "OneThird": 1.0 / 3.0, "Half": 0.5, "TwoThirds": 2.0 / 3.0, "Full": 1.0}
 
@@ -206,7 +207,7 @@ def _markov(c: FloatArray, p: FloatArray, model: str) -> FloatArray:
         tol = 1e-6
     prob = np.full((g, m), 1.0 / m)
     todo = np.arange(g)
-    for _ in range(_MARKOV_MAX_ITER):
+    for _ in range(_MARKOV_STEPS):
         pt, pr = p[todo], prob[todo]
         if q_mat is None:
             q = (pt * (pr[:, :, None] + pr[:, None, :])).sum(axis=2) / m
@@ -218,7 +219,39 @@ def _markov(c: FloatArray, p: FloatArray, model: str) -> FloatArray:
         todo = todo[delta > tol]
         if todo.size == 0:
             return prob
-    raise ScenarioError(f"{model} PCE did not converge in {_MARKOV_MAX_ITER} iterations")
+    # Nearly reducible chains (e.g. two tied options under Binary victory probabilities) can
+    # need millions of iterations. The update is linear, q = T·p, so the tail is found by
+    # binary lifting over powers of A = (I + T)/2: the last iterate whose δ exceeds tol
+    # (δ decreases geometrically there), then the ordinary steps.
+    for k in todo:
+        if q_mat is None:
+            t_mat = (np.diag(p[k].sum(axis=1)) + p[k]) / m
+        else:
+            t_mat = np.diag((p[k] * q_mat[k].T).sum(axis=1)) + p[k] * q_mat[k]
+        prob[k] = _markov_tail(t_mat, prob[k], tol, model)
+    return prob
+
+
+def _markov_tail(t_mat: FloatArray, prob: FloatArray, tol: float, model: str) -> FloatArray:
+    """Continue ``p ← (p + T·p)/2`` until ``max|T·p − p| ≤ tol``; return the next iterate."""
+    step = (np.eye(len(prob)) + t_mat) / 2.0
+    powers = [step]
+    for _ in range(_MARKOV_LIFTS - 1):
+        powers.append(powers[-1] @ powers[-1])
+
+    def delta(v: FloatArray) -> float:
+        return float(np.abs(t_mat @ v - v).max())
+
+    for power in reversed(powers):
+        candidate = power @ prob
+        if delta(candidate) > tol:
+            prob = candidate
+    for _ in range(_MARKOV_STEPS):
+        done = delta(prob) <= tol
+        prob = (prob + t_mat @ prob) / 2.0
+        if done:
+            return prob
+    raise ScenarioError(f"{model} PCE did not converge (max |q − p| stays above {tol:g})")
 
 
 # -- distances, utilities, risk attitudes (§5.1, §5.4) ----------------------------------------
