@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from smp_reference import arrays_of as _arrays
+from smp_reference import draw_scenario
 from smp_reference import run as reference_run
 from typer.testing import CliRunner
 
 from minilateral.api import forecast, load_scenario
-from minilateral.arrays import ScenarioArrays
 from minilateral.cli import app
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.models.registry import get_model
@@ -297,31 +298,6 @@ def test_consensus_ends_the_run_at_once():
 
 
 # -- invariants of spec §13 on random scenarios drawn as in §4.4 --------------------------------
-def _arrays(x100: np.ndarray, s: np.ndarray, c: np.ndarray) -> ScenarioArrays:
-    b, n, d = x100.shape
-    return ScenarioArrays(
-        positions=x100,
-        salience=s,
-        capability=np.repeat(c[:, :, None], d, axis=2),
-        mask=np.ones((b, n, d), dtype=bool),
-        scale=np.tile([0.0, 100.0], (d, 1)),
-        reference=np.full(d, np.nan),
-        actors=tuple(f"a{i}" for i in range(n)),
-        issues=tuple(f"d{k}" for k in range(d)),
-    )
-
-
-def draw_scenario(rng: np.random.Generator, n: int, d: int) -> tuple[np.ndarray, ...]:
-    """Spec §4.4: c ~ U(10, 200), S ~ U(0.75, 0.99) split by U(0.1, 1) weights, x ~ U(0, 100),
-    rounded as written to a KTAB CSV (3 decimals for c, 2 for positions and saliences)."""
-    c = np.round(rng.uniform(10, 200, n), 3)
-    total = rng.uniform(0.75, 0.99, n)
-    g = rng.uniform(0.1, 1.0, (n, d))
-    s = np.round(100 * total[:, None] * g / g.sum(axis=1, keepdims=True), 2) / 100
-    x = np.round(rng.uniform(0, 100, (n, d)), 2)
-    return x, s, c
-
-
 option_sets = st.fixed_dictionaries(
     {
         name: st.sampled_from([v for v in values if v not in ("InitRcvrInterp", "PWCompInterp")])
