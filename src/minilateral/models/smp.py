@@ -196,39 +196,40 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
 
 
 def _markov(c: FloatArray, p: FloatArray, model: str) -> FloatArray:
-    """MarkovUniform / MarkovIncentive: averaged fixed-point iteration (spec §5.3 step 3)."""
+    r"""MarkovUniform / MarkovIncentive: averaged fixed-point iteration (spec §5.3 step 3).
+
+    Both updates are linear, :math:`q = T p`, with
+    :math:`T = (\mathrm{diag}(\sum_n P_{mn}) + P)/M` (MarkovUniform) or
+    :math:`T = \mathrm{diag}(\sum_n P_{mn} Q_{nm}) + P \circ Q` (MarkovIncentive), so each
+    step is one batched matrix-vector product (sums in another order than the spec's written
+    form: the results differ in the last bits only).
+    """
     g, m, _ = p.shape
     if model == "MarkovIncentive":
         inc = c * p + np.where(np.eye(m, dtype=bool), 1e-10, 0.0)
         q_mat = inc / inc.sum(axis=1, keepdims=True)
+        t_mat = p * q_mat
+        t_mat[:, np.arange(m), np.arange(m)] += (p * np.swapaxes(q_mat, 1, 2)).sum(axis=2)
         tol = 1e-8
     else:
-        q_mat = None
+        t_mat = p / m
+        t_mat[:, np.arange(m), np.arange(m)] += p.sum(axis=2) / m
         tol = 1e-6
     prob = np.full((g, m), 1.0 / m)
     todo = np.arange(g)
     for _ in range(_MARKOV_STEPS):
-        pt, pr = p[todo], prob[todo]
-        if q_mat is None:
-            q = (pt * (pr[:, :, None] + pr[:, None, :])).sum(axis=2) / m
-        else:
-            qm = q_mat[todo]
-            q = (pt * (pr[:, :, None] * np.swapaxes(qm, 1, 2) + pr[:, None, :] * qm)).sum(axis=2)
+        pr = prob[todo]
+        q = np.matmul(t_mat[todo], pr[:, :, None])[:, :, 0]
         delta = np.abs(q - pr).max(axis=1)
         prob[todo] = (pr + q) / 2.0
         todo = todo[delta > tol]
         if todo.size == 0:
             return prob
     # Nearly reducible chains (e.g. two tied options under Binary victory probabilities) can
-    # need millions of iterations. The update is linear, q = T·p, so the tail is found by
-    # binary lifting over powers of A = (I + T)/2: the last iterate whose δ exceeds tol
-    # (δ decreases geometrically there), then the ordinary steps.
+    # need millions of iterations: the tail is found by binary lifting over powers of
+    # A = (I + T)/2, to the last iterate whose δ exceeds tol (δ decreases geometrically there).
     for k in todo:
-        if q_mat is None:
-            t_mat = (np.diag(p[k].sum(axis=1)) + p[k]) / m
-        else:
-            t_mat = np.diag((p[k] * q_mat[k].T).sum(axis=1)) + p[k] * q_mat[k]
-        prob[k] = _markov_tail(t_mat, prob[k], tol, model)
+        prob[k] = _markov_tail(t_mat[k], prob[k], tol, model)
     return prob
 
 
