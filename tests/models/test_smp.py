@@ -10,9 +10,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from smp_reference import arrays_of as _arrays
-from smp_reference import draw_scenario
-from smp_reference import run as reference_run
 from typer.testing import CliRunner
 
 from minilateral.api import forecast, load_scenario
@@ -33,6 +30,9 @@ from minilateral.models.smp import (
     pce,
 )
 from minilateral.models.smp_options import SMP_OPTIONS
+from tests.models.smp_reference import arrays_of as _arrays
+from tests.models.smp_reference import draw_scenario
+from tests.models.smp_reference import run as reference_run
 
 GOLDEN = {
     "dummyData_3Dim": "examples/dummyData_3Dim.csv",
@@ -488,3 +488,13 @@ def test_markov_tail_equals_step_by_step_iteration():
     assert steps > 10_000
     tail = _markov_tail(t_mat, np.array([0.5, 0.5]), 1e-8, "MarkovIncentive")
     np.testing.assert_allclose(tail, prob, rtol=0, atol=1e-12)
+
+
+def test_flat_risk_pce_ends_the_run_with_a_warning():
+    """All actors indifferent: π is flat although positions differ (KTAB aborts, §9.2)."""
+    x = np.array([[[10.0], [50.0], [90.0]]])
+    arrays = _arrays(x, np.zeros((1, 3, 1)), np.ones((1, 3)))
+    with pytest.warns(ConvergenceWarning, match="equally likely to win"):
+        f = SmpModel().forecast(arrays)
+    assert f.rounds[0] == 0 and not f.converged[0]
+    assert "turn 0" in f.diagnostics["notes"][0][0]

@@ -59,8 +59,9 @@ def forecast(
     result = run_forecast(scenario, model, options=options, seed=seed)
     if trajectory_out is not None:
         if result.trajectory is None:
-            raise OptionError(f"model '{model}' is static and has no trajectory",
-                              field="trajectory-out")
+            raise OptionError(
+                f"model '{model}' is static and has no trajectory", field="trajectory-out"
+            )
         result.write_trajectory_csv(trajectory_out, source=Path(source).name)
     payload = result.to_dict(scenario={"title": scenario.title, "sha256": scenario.sha256()})
     if fmt == "json":

@@ -48,7 +48,8 @@ def detect_format(path: Path, text: str) -> str:
             f"unrecognised CSV header '{first.strip()[:80]}'; a BDM table needs the columns "
             "Actor, Capability, Position, Salience, a KTAB CSV starts with 'name,description,N,D' "
             "(use --input-format to choose a reader)",
-            path=path, row=1,
+            path=path,
+            row=1,
         )
     stripped = text.lstrip()
     if stripped.startswith(("title:", "#", "issues:", "actors:")):

@@ -257,11 +257,17 @@ def _markov_tail(t_mat: FloatArray, prob: FloatArray, tol: float, model: str) ->
 
 # -- distances, utilities, risk attitudes (§5.1, §5.4) ----------------------------------------
 def _distances(y: FloatArray, s: FloatArray, z: FloatArray) -> FloatArray:
-    """``dist[b, i, m]`` from ideal ``y[b, i]`` (saliences ``s[b, i]``) to point ``z[b, m]``."""
+    """``dist[b, i, m]`` from ideal ``y[b, i]`` (saliences ``s[b, i]``) to point ``z[b, m]``.
+
+    An actor whose saliences are all 0 (possible only in mapped scenarios, never in KTAB
+    files) is indifferent: its distance to every point is 0.
+    """
     t = s[:, :, None, :] * (y[:, :, None, :] - z[:, None, :, :])
     num = (t * t).sum(axis=3)
-    den = (s * s).sum(axis=2)
-    return np.sqrt(num / den[:, :, None])
+    den = (s * s).sum(axis=2)[:, :, None]
+    if np.all(den > 0):
+        return np.sqrt(num / den)
+    return np.sqrt(np.divide(num, den, out=np.zeros_like(num), where=den > 0))
 
 
 def _utility(delta: FloatArray, r: FloatArray) -> FloatArray:
@@ -531,12 +537,13 @@ def _run(
         sel = active[fresh]
         v, _, r = _state_values(xs, ys, ss, cs, o)
         flat = ~np.isfinite(r).all(axis=1) & sel
-        if flat.any():
-            k = int(fresh[np.argmax(flat)])
-            raise ScenarioError(
-                f"turn {t}: every position is equally likely to win (π_max = π_min) although "
-                f"the positions differ (batch member {k}); KTAB aborts here (spec §9.2)"
+        for k in fresh[flat]:
+            notes[k].append(
+                f"turn {t}: every position is equally likely to win (π_max = π_min) although the "
+                "positions differ; KTAB aborts here (§9.2), the run ends at this state"
             )
+        active[fresh[flat]] = False
+        sel = sel & ~flat
         r = np.where(np.isfinite(r), r, 0.0)
         w4 = _perception(v, r, o.alpha)
         own = w4[:, np.arange(n), np.arange(n), :]
@@ -613,13 +620,15 @@ def smp_inputs(arrays: ScenarioArrays) -> SmpInputs:
       divided by the sum, keeping their ratios; otherwise they are used as given;
     * capability: the mean of the actor's per-issue capabilities over the issues it takes part
       in (its ``capability`` when there are no per-issue overrides); it must be > 0;
+    * an actor whose saliences are all 0 is indifferent (distance 0 to every point; KTAB files
+      cannot hold one);
     * a non-participating cell gets salience 0 (the actor ignores that issue) and, as position,
       the capability-weighted mean of the participants' positions on that issue.
 
     Raises
     ------
     ScenarioError
-        If an actor's capability or total salience is zero: KTAB's votes need positive weights.
+        If an actor's capability is zero: KTAB's votes need positive weights.
     """
     mask = arrays.mask
     z = arrays.unit_positions()
@@ -630,16 +639,15 @@ def smp_inputs(arrays: ScenarioArrays) -> SmpInputs:
     capability = np.where(hi == np.nanmin(cap, axis=2), hi, mean)  # exact when all equal
     sal = np.where(mask, arrays.salience, 0.0)
     total = sal.sum(axis=2)
-    for label, bad in (("capability", capability <= 0), ("total salience", total <= 0)):
-        if bad.any():
-            _b, i = (int(v) for v in np.argwhere(bad)[0])
-            raise ScenarioError(
-                f"actor '{arrays.actors[i]}' has {label} 0; SMP needs every actor's capability "
-                "and total salience to be positive (KTAB aborts on zero vote weights, spec §9.2)",
-                field=label,
-            )
+    if (capability <= 0).any():
+        i = int(np.argwhere(capability <= 0)[0][1])
+        raise ScenarioError(
+            f"actor '{arrays.actors[i]}' has capability 0; SMP needs every actor's capability "
+            "to be positive (KTAB aborts on zero vote weights, spec §9.2)",
+            field="capability",
+        )
     rescaled = total > 1.0 + 1e-9
-    sal = np.where(rescaled[:, :, None], sal / total[:, :, None], sal)
+    sal = np.where(rescaled[:, :, None], sal / np.where(rescaled, total, 1.0)[:, :, None], sal)
     weight = np.where(mask, capability[:, :, None], 0.0)
     with np.errstate(invalid="ignore"):
         mean = (weight * np.where(mask, z, 0.0)).sum(axis=1) / weight.sum(axis=1)
@@ -806,8 +814,6 @@ class SmpModel(Model):
             tpc=p["ThirdPartyCommit"],
             ivb=p["InterVecBrgn"],
         )
-        if arrays.n_actors < 2:
-            raise ScenarioError("SMP needs at least two actors")
         inputs = smp_inputs(arrays)
         a = _accommodation_matrix(p["accommodation"], arrays.actors)
         if a is not None:
@@ -830,6 +836,14 @@ class SmpModel(Model):
             flags.append("BigRAdjust=Full has no KTAB reference (KTAB always aborts)")
         if o.stochastic:
             flags.append("Stochastic runs use NumPy's PCG64 and cannot match KTAB's (§9.1)")
+        flat = [k for k, n in enumerate(notes) if any("π_max = π_min" in line for line in n)]
+        if flat:
+            warnings.warn(
+                f"smp: {len(flat)} of {arrays.batch_size} run(s) ended where every position is "
+                "equally likely to win (π_max = π_min, where KTAB aborts; see 'notes')",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         hit_cap = ~converged & (turns >= int(p["max_turns"]))
         if hit_cap.any() and int(p["max_turns"]) > 0:
             warnings.warn(
