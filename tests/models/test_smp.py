@@ -496,5 +496,6 @@ def test_flat_risk_pce_ends_the_run_with_a_warning():
     arrays = _arrays(x, np.zeros((1, 3, 1)), np.ones((1, 3)))
     with pytest.warns(ConvergenceWarning, match="equally likely to win"):
         f = SmpModel().forecast(arrays)
-    assert f.rounds[0] == 0 and not f.converged[0]
+    assert f.rounds[0] == 0
+    assert not f.converged[0]
     assert "turn 0" in f.diagnostics["notes"][0][0]
