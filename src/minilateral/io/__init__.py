@@ -1,8 +1,9 @@
 """Readers and writers, one module per format, and format detection.
 
 :func:`read_scenario` picks the reader by extension and content sniffing; ``input_format``
-overrides the guess. Formats: ``yaml`` (native), ``bdm-csv`` (the BDM table), ``ktab-csv`` and
-``ktab-xml`` (KTAB's SMP scenarios, ``specs/smp.md`` §4).
+overrides the guess. Formats: ``yaml`` (native), ``bdm-csv`` (the BDM table), ``decide``
+(the Decide ``#A/#P/#M/#D`` rows), ``ktab-csv`` and ``ktab-xml`` (KTAB's SMP scenarios,
+``specs/smp.md`` §4).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from minilateral.errors import FormatError
 from minilateral.io.bdm_csv import load_bdm_csv, looks_like_bdm_csv
+from minilateral.io.decide import load_decide, looks_like_decide
 from minilateral.io.ktab_csv import load_ktab_csv, looks_like_ktab_csv
 from minilateral.io.ktab_xml import load_ktab_xml, looks_like_ktab_xml
 from minilateral.io.yaml_io import load_yaml
@@ -24,10 +26,12 @@ Reader = Callable[[str, Path, tuple[float, float] | None], Scenario]
 FORMATS: dict[str, Reader] = {
     "yaml": lambda text, path, scale: load_yaml(text, path),
     "bdm-csv": lambda text, path, scale: load_bdm_csv(text, path, scale=scale),
+    "decide": lambda text, path, scale: load_decide(text, path),
     "ktab-csv": lambda text, path, scale: load_ktab_csv(text, path),
     "ktab-xml": lambda text, path, scale: load_ktab_xml(text, path),
 }
 _SNIFFERS: list[tuple[str, Callable[[str], bool]]] = [
+    ("decide", looks_like_decide),
     ("bdm-csv", looks_like_bdm_csv),
     ("ktab-csv", looks_like_ktab_csv),
     ("ktab-xml", looks_like_ktab_xml),
