@@ -201,3 +201,12 @@ def test_export_cli_writes_ktab_formats(tmp_path):
     bad = runner.invoke(app, ["scenarios", "export", str(path), str(tmp_path / "s.json")])
     assert bad.exit_code == 2
     assert "supported: .yaml, .xml (KTAB), .csv (KTAB)" in bad.output
+
+
+def test_sweeps_use_the_options_stored_in_the_file(shared, tmp_path):
+    """A sweep of a KTAB XML file runs with the file's options, overridable like forecast."""
+    import minilateral as ml
+
+    s = load_scenario(shared / "ktab_data/derived_inputs/d3_vr_Binary.xml")
+    result = ml.sweep(s, "smp", draws=2, seed=1, out=tmp_path / "sweep")
+    assert result.manifest["options"]["VotingRule"] == "Binary"
