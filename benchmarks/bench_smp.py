@@ -19,42 +19,19 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "models"))
+sys.path.insert(0, str(ROOT))
 
-from smp_reference import run as reference_run  # noqa: E402
+
+from tests.models.smp_reference import arrays_of, draw_scenario  # noqa: E402
+from tests.models.smp_reference import run as reference_run  # noqa: E402
 
 from minilateral.api import load_scenario  # noqa: E402
-from minilateral.arrays import ScenarioArrays  # noqa: E402
 from minilateral.errors import ConvergenceWarning  # noqa: E402
-from minilateral.models.smp import SMP_OPTIONS, SmpModel  # noqa: E402
+from minilateral.models.smp import SmpModel  # noqa: E402
+from minilateral.models.smp_options import SMP_OPTIONS  # noqa: E402
 
-DEFAULTS = {name: values[0] for name, values in SMP_OPTIONS.items()} | {
-    "VotingRule": "Prop", "BigRAdjust": "OneThird", "BigRRange": "Mid",
-    "ThirdPartyCommit": "SemiCommit", "InterVecBrgn": "S2P2",
-}
+DEFAULTS = {name: SmpModel().get_params()[name] for name in SMP_OPTIONS}
 SHARED = ROOT.parent / "shared"
-
-
-def draw(n: int, d: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Spec §4.4, rounded as written to a KTAB CSV (3 decimals for c, 2 for x and s)."""
-    rng = np.random.default_rng(seed)
-    c = np.round(rng.uniform(10, 200, n), 3)
-    total = rng.uniform(0.75, 0.99, n)
-    g = rng.uniform(0.1, 1.0, (n, d))
-    s = np.round(100 * total[:, None] * g / g.sum(axis=1, keepdims=True), 2) / 100
-    x = np.round(rng.uniform(0, 100, (n, d)), 2)
-    return x, s, c
-
-
-def arrays_of(x: np.ndarray, s: np.ndarray, c: np.ndarray) -> ScenarioArrays:
-    """B = 1 arrays on the 0-100 scale."""
-    n, d = x.shape
-    return ScenarioArrays(
-        positions=x[None], salience=s[None], capability=np.repeat(c[:, None], d, axis=1)[None],
-        mask=np.ones((1, n, d), dtype=bool), scale=np.tile([0.0, 100.0], (d, 1)),
-        reference=np.full(d, np.nan), actors=tuple(f"a{i}" for i in range(n)),
-        issues=tuple(f"d{k}" for k in range(d)),
-    )
 
 
 def timed(fn, repeat: int) -> tuple[float, float, object]:
@@ -70,7 +47,7 @@ def timed(fn, repeat: int) -> tuple[float, float, object]:
 
 
 def bench(label: str, x, s, c, *, reference: bool, repeat: int) -> None:
-    arrays = arrays_of(x, s, c)
+    arrays = arrays_of(x[None], s[None], c[None])
     wall, cpu, fc = timed(lambda: SmpModel().forecast(arrays), repeat)
     turns = int(fc.rounds[0])
     line = f"{label:<22} {x.shape[0]:>4} {x.shape[1]:>2} {turns:>5} {wall:>9.3f} {cpu:>9.3f}"
@@ -92,19 +69,33 @@ def main() -> None:
     parser.add_argument("--sizes", default="20,40,80,160")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    print(f"{'scenario':<22} {'N':>4} {'D':>2} {'turns':>5} {'wall s':>9} {'cpu s':>9}"
-          f" {'ref wall s':>10} {'ratio':>9}")
+    print(
+        f"{'scenario':<22} {'N':>4} {'D':>2} {'turns':>5} {'wall s':>9} {'cpu s':>9}"
+        f" {'ref wall s':>10} {'ratio':>9}"
+    )
     for n in (int(v) for v in args.sizes.split(",")):
         for d in (1, 3):
-            x, s, c = draw(n, d, seed=1000 * n + d)
-            bench(f"random seed={1000 * n + d}", x, s, c,
-                  reference=n <= args.reference_max_n, repeat=args.repeat if n < 160 else 1)
+            x, s, c = draw_scenario(np.random.default_rng(1000 * n + d), n, d)
+            bench(
+                f"random seed={1000 * n + d}",
+                x,
+                s,
+                c,
+                reference=n <= args.reference_max_n,
+                repeat=args.repeat if n < 160 else 1,
+            )
     if SHARED.is_dir():
         for name in ("dummyData-a040", "dummyData-a080", "dummyData-a160"):
             arrays = load_scenario(SHARED / "ktab_data" / "examples" / f"{name}.csv").to_arrays()
             x, s, c = arrays.positions[0], arrays.salience[0], arrays.capability[0, :, 0]
-            bench(name, x, s, c, reference=x.shape[0] <= args.reference_max_n,
-                  repeat=args.repeat if x.shape[0] < 160 else 1)
+            bench(
+                name,
+                x,
+                s,
+                c,
+                reference=x.shape[0] <= args.reference_max_n,
+                repeat=args.repeat if x.shape[0] < 160 else 1,
+            )
 
 
 if __name__ == "__main__":

@@ -57,11 +57,10 @@ def forecast(
     >>> f.outcome.shape[0]
     1
     """
-    stored = dict(scenario.model_options.get(model, {}))
-    stored_seed = stored.pop("seed", None)
-    if seed is None and stored_seed is not None:
-        seed = int(stored_seed)
-    instance = get_model(model, **{**stored, **(options or {})})
+    merged, stored_seed = scenario.options_for(model, options)
+    if seed is None:
+        seed = stored_seed
+    instance = get_model(model, **merged)
     result = instance.forecast(scenario.to_arrays(), rng=seed)
     return result.with_provenance(
         **provenance(

@@ -361,6 +361,17 @@ class Scenario(_Strict):
             _check_uncertainty_names(value, actors, {q.name: q for q in issues})
         return value
 
+    def options_for(
+        self, model: str, overrides: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], int | None]:
+        """The options of ``model`` stored in ``model_options``, updated by ``overrides``.
+
+        Returns the merged options (without ``seed``) and the stored seed (None if none).
+        """
+        stored = dict(self.model_options.get(model, {}))
+        seed = stored.pop("seed", None)
+        return {**stored, **(overrides or {})}, None if seed is None else int(seed)
+
     @property
     def issue_names(self) -> list[str]:
         """Issue names in input order."""

@@ -69,7 +69,8 @@ def test_every_shipped_input_loads_or_fails_clearly(shared):
 
 def test_csv_parsing_rules():
     s = load_ktab_csv(D3_CSV, "d.csv")
-    assert s.title == "DummyData_3Dim" and s.description == "Dummy scenario"
+    assert s.title == "DummyData_3Dim"
+    assert s.description == "Dummy scenario"
     assert s.issue_names == ["Pstn1", "Pstn2"]
     a = s.actors[0]
     assert (a.name, a.note, a.capability) == ("A", "first", 102.5)
@@ -111,8 +112,10 @@ def test_xml_options_aliases_and_accommodation():
     )
     s = load_ktab_xml(_xml(ABC, pairs, PARAMS.format(vr="Proportional")), "x.xml")
     opts = s.model_options["smp"]
-    assert opts["VotingRule"] == "Prop" and opts["BigRAdjust"] == "None"
-    assert opts["seed"] == 42 and opts["accommodation"] == [["B", "A", 0.25], ["B", "B", 0.7]]
+    assert opts["VotingRule"] == "Prop"
+    assert opts["BigRAdjust"] == "None"
+    assert opts["seed"] == 42
+    assert opts["accommodation"] == [["B", "A", 0.25], ["B", "B", 0.7]]
     again = load_ktab_xml(dump_ktab_xml(s), "y.xml")
     assert again.model_options == s.model_options
     assert again.actors == s.actors
@@ -163,7 +166,8 @@ def test_xml_errors_name_line_and_field(actors, extra, params, message):
 def test_csv_round_trip_keeps_the_run(shared):
     source = load_scenario(shared / "ktab_data/examples/dummyData_6Dim.csv")
     back = load_ktab_csv(dump_ktab_csv(source), "back.csv")
-    assert back.actors == source.actors and back.issue_names == source.issue_names
+    assert back.actors == source.actors
+    assert back.issue_names == source.issue_names
     a, b = forecast(source, "smp"), forecast(back, "smp")
     np.testing.assert_array_equal(a.trajectory, b.trajectory)
 
@@ -195,4 +199,14 @@ def test_export_cli_writes_ktab_formats(tmp_path):
             100 * (original.outcome - [-5, 0]) / [10, 1], exported.outcome, atol=1e-9
         )
     bad = runner.invoke(app, ["scenarios", "export", str(path), str(tmp_path / "s.json")])
-    assert bad.exit_code == 2 and "supported: .yaml, .xml (KTAB), .csv (KTAB)" in bad.output
+    assert bad.exit_code == 2
+    assert "supported: .yaml, .xml (KTAB), .csv (KTAB)" in bad.output
+
+
+def test_sweeps_use_the_options_stored_in_the_file(shared, tmp_path):
+    """A sweep of a KTAB XML file runs with the file's options, overridable like forecast."""
+    import minilateral as ml
+
+    s = load_scenario(shared / "ktab_data/derived_inputs/d3_vr_Binary.xml")
+    result = ml.sweep(s, "smp", draws=2, seed=1, out=tmp_path / "sweep")
+    assert result.manifest["options"]["VotingRule"] == "Binary"

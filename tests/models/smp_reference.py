@@ -2,7 +2,8 @@
 
 One scenario at a time, Python loops over actors, options and dimensions, written line by line
 from the specification so that the vectorised ``minilateral.models.smp`` can be checked against
-it (``tests/models/test_smp.py``) and timed against it (``benchmarks/bench_smp.py``). Summation
+it (``tests/models/test_smp.py``) and timed against it (``benchmarks/bench_smp.py``), which
+also share :func:`draw_scenario` (random scenarios as in spec §4.4) and :func:`arrays_of`. Summation
 orders follow spec §7: voters and third parties in increasing index order, resolution columns
 started with the two moved terms.
 """
@@ -10,6 +11,10 @@ started with the two moved terms.
 from __future__ import annotations
 
 import math
+
+import numpy as np
+
+from minilateral.arrays import ScenarioArrays
 
 _T_BINARY = 1.10
 _POWERS = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}
@@ -188,7 +193,7 @@ def run(
         if r is None:
             raise ValueError(f"pi_max == pi_min at turn {t}")
 
-        def w_of(h, i, j):
+        def w_of(h, i, j, r=r, v=v):
             rr = r[h] if h == i else (1.0 - alpha) * r[h] + alpha * r[i]
             return util(v[i][j], rr)
 
@@ -251,9 +256,8 @@ def run(
                 col.append(acc / n)
             values[i] = col
         new_x = []
-        draws = (
-            [rng.random() for _ in range(n)] if opts["StateTransitions"] == "Stochastic" else None
-        )
+        stochastic = opts["StateTransitions"] == "Stochastic"
+        draws = [rng.random() for _ in range(n)] if stochastic else None
         for k in range(n):
             options = [i for i in sorted(bargains) if i == k or bargains[i][0] == k]
             if not options:
@@ -326,3 +330,32 @@ def _bargain(x, s, i, j, p_i, rule):
         bi.append(r4(((wi + eps) * ti + wj * tj) / (wi + wj + eps)))
         bj.append(r4((wi * ti + (wj + eps) * tj) / (wi + wj + eps)))
     return bi, bj
+
+
+def draw_scenario(rng: np.random.Generator, n: int, d: int) -> tuple[np.ndarray, ...]:
+    """Spec §4.4: c ~ U(10, 200), S ~ U(0.75, 0.99) split by U(0.1, 1) weights, x ~ U(0, 100),
+    rounded as written to a KTAB CSV (3 decimals for c, 2 for positions and saliences).
+
+    Returns positions (N, D) on 0-100, saliences (N, D) on [0, 1] and capabilities (N,).
+    """
+    c = np.round(rng.uniform(10, 200, n), 3)
+    total = rng.uniform(0.75, 0.99, n)
+    g = rng.uniform(0.1, 1.0, (n, d))
+    s = np.round(100 * total[:, None] * g / g.sum(axis=1, keepdims=True), 2) / 100
+    x = np.round(rng.uniform(0, 100, (n, d)), 2)
+    return x, s, c
+
+
+def arrays_of(x100: np.ndarray, s: np.ndarray, c: np.ndarray) -> ScenarioArrays:
+    """Batched (B, N, D) arrays on 0-100 from positions, saliences and capabilities (B, N)."""
+    b, n, d = x100.shape
+    return ScenarioArrays(
+        positions=x100,
+        salience=s,
+        capability=np.repeat(c[:, :, None], d, axis=2),
+        mask=np.ones((b, n, d), dtype=bool),
+        scale=np.tile([0.0, 100.0], (d, 1)),
+        reference=np.full(d, np.nan),
+        actors=tuple(f"a{i}" for i in range(n)),
+        issues=tuple(f"d{k}" for k in range(d)),
+    )

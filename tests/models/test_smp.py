@@ -13,15 +13,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from minilateral.api import forecast, load_scenario
-from minilateral.arrays import ScenarioArrays
 from minilateral.cli import app
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.models.registry import get_model
 from minilateral.models.smp import (
-    SMP_OPTIONS,
     SmpModel,
     _bargains,
     _challenges,
+    _markov_tail,
     _Opts,
     _perception,
     _resolve,
@@ -30,6 +29,9 @@ from minilateral.models.smp import (
     _win_probabilities,
     pce,
 )
+from minilateral.models.smp_options import SMP_OPTIONS
+from tests.models.smp_reference import arrays_of as _arrays
+from tests.models.smp_reference import draw_scenario
 from tests.models.smp_reference import run as reference_run
 
 GOLDEN = {
@@ -57,7 +59,6 @@ GOLDEN = {
         )
     },
 }
-DEFAULTS = {name: SmpModel().get_params()[name] for name in SMP_OPTIONS}
 
 
 def _read_trajectory(path: Path) -> tuple[str, list[list[str]]]:
@@ -131,7 +132,8 @@ def test_rounds_caps_turns(shared):
     s = load_scenario(shared / "ktab_data/examples/SOE-Pol-Comp.csv")
     with pytest.warns(ConvergenceWarning, match="cap of 3 turns"):
         f = forecast(s, "smp", options={"max_turns": 3})
-    assert f.rounds[0] == 3 and not f.converged[0]
+    assert f.rounds[0] == 3
+    assert not f.converged[0]
     full = forecast(s, "smp")
     np.testing.assert_array_equal(f.trajectory[:4], full.trajectory[:4])
 
@@ -253,9 +255,11 @@ def test_aliases_and_option_listing():
         "smp", VotingRule="Proportional", BigRAdjust="No", StateTransition="Deterministic"
     )
     params = model._validated_params()
-    assert params["VotingRule"] == "Prop" and params["BigRAdjust"] == "None"
+    assert params["VotingRule"] == "Prop"
+    assert params["BigRAdjust"] == "None"
     result = CliRunner().invoke(app, ["models"])
-    assert "VictoryProbModel=Linear" in result.output and "smp" in result.output
+    assert "VictoryProbModel=Linear" in result.output
+    assert "smp" in result.output
     with pytest.raises(OptionError, match="VotingRule"):
         get_model("smp", VotingRule="Majority")
 
@@ -288,36 +292,12 @@ def test_stochastic_is_reproducible_per_seed(shared):
 def test_consensus_ends_the_run_at_once():
     arrays = _arrays(np.full((1, 4, 2), 40.0), np.full((1, 4, 2), 0.3), np.ones((1, 4)))
     f = SmpModel().forecast(arrays)
-    assert f.rounds[0] == 0 and f.converged[0]
+    assert f.rounds[0] == 0
+    assert f.converged[0]
     np.testing.assert_allclose(f.outcome, [[40.0, 40.0]])
 
 
 # -- invariants of spec §13 on random scenarios drawn as in §4.4 --------------------------------
-def _arrays(x100: np.ndarray, s: np.ndarray, c: np.ndarray) -> ScenarioArrays:
-    b, n, d = x100.shape
-    return ScenarioArrays(
-        positions=x100,
-        salience=s,
-        capability=np.repeat(c[:, :, None], d, axis=2),
-        mask=np.ones((b, n, d), dtype=bool),
-        scale=np.tile([0.0, 100.0], (d, 1)),
-        reference=np.full(d, np.nan),
-        actors=tuple(f"a{i}" for i in range(n)),
-        issues=tuple(f"d{k}" for k in range(d)),
-    )
-
-
-def draw_scenario(rng: np.random.Generator, n: int, d: int) -> tuple[np.ndarray, ...]:
-    """Spec §4.4: c ~ U(10, 200), S ~ U(0.75, 0.99) split by U(0.1, 1) weights, x ~ U(0, 100),
-    rounded as written to a KTAB CSV (3 decimals for c, 2 for positions and saliences)."""
-    c = np.round(rng.uniform(10, 200, n), 3)
-    total = rng.uniform(0.75, 0.99, n)
-    g = rng.uniform(0.1, 1.0, (n, d))
-    s = np.round(100 * total[:, None] * g / g.sum(axis=1, keepdims=True), 2) / 100
-    x = np.round(rng.uniform(0, 100, (n, d)), 2)
-    return x, s, c
-
-
 option_sets = st.fixed_dictionaries(
     {
         name: st.sampled_from([v for v in values if v not in ("InitRcvrInterp", "PWCompInterp")])
@@ -326,7 +306,9 @@ option_sets = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=6, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(5, 80), d=st.integers(1, 3), opts=option_sets)
 def test_invariants_on_random_scenarios(seed, n, d, opts):
     rng = np.random.default_rng(seed)
@@ -343,7 +325,9 @@ def test_invariants_on_random_scenarios(seed, n, d, opts):
     assert t <= 100
     assert t >= 2 or np.all(traj[-1] == traj[-1, :1])
     probs = f.diagnostics["win_probabilities"][0]
-    assert probs.shape == (t + 1, n) and np.all(probs >= 0) and np.all(probs <= 1 + 1e-12)
+    assert probs.shape == (t + 1, n)
+    assert np.all(probs >= 0)
+    assert np.all(probs <= 1 + 1e-12)
     for step in range(t):
         _check_moves(traj[step] / 100, traj[step + 1] / 100, s, c, opts)
     other = "FullCommit" if opts["ThirdPartyCommit"] == "NoCommit" else "NoCommit"
@@ -369,10 +353,12 @@ def _check_moves(x, new_x, s, c, opts):
     x, s, c = x[None], s[None], c[None]
     v, pi, r = _state_values(x, x, s, c, o)
     assert np.all((v >= 0) & (v <= 1 + 1e-12))
-    assert abs(pi.sum() - 1) < 1e-12 and np.all(pi >= 0)
+    assert abs(pi.sum() - 1) < 1e-12
+    assert np.all(pi >= 0)
     lo = {"Min": 0.0, "Mid": -0.5, "Max": -1.0}[o.brr]
     if np.ptp(pi) > 0:
-        assert np.all(r >= lo - 1e-12) and abs(r.max() - 1) < 1e-12
+        assert np.all(r >= lo - 1e-12)
+        assert abs(r.max() - 1) < 1e-12
     w4 = _perception(v, np.nan_to_num(r), o.alpha)
     assert np.all((w4 >= -1e-12) & (w4 <= 1 + 1e-12))
     target, p_star = _targets(*_challenges(w4, c * s.sum(axis=2), s.sum(axis=2), o))
@@ -385,7 +371,7 @@ def _check_moves(x, new_x, s, c, opts):
         assert any(np.allclose(new_x[k], p, rtol=0, atol=1e-12) for p in allowed)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10, deadline=None, derandomize=True)
 @given(
     seed=st.integers(0, 2**32 - 1),
     n=st.integers(5, 10),
@@ -415,7 +401,7 @@ def test_vectorised_equals_plain_loop_reference(seed, n, d, opts, diag):
     np.testing.assert_allclose(f.trajectory[: len(ref), 0], 100 * np.array(ref), atol=1e-9)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 2**32 - 1), m=st.integers(1, 9), k=st.integers(1, 12), opts=option_sets)
 def test_pce_is_a_probability_vector(seed, m, k, opts):
     rng = np.random.default_rng(seed)
@@ -430,7 +416,8 @@ def test_pce_is_a_probability_vector(seed, m, k, opts):
         "S2P2",
     )
     p = pce(rng.uniform(1, 100, (2, k)), rng.uniform(0, 1, (2, k, m)), o)
-    assert p.shape == (2, m) and np.all(p >= 0)
+    assert p.shape == (2, m)
+    assert np.all(p >= 0)
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-12)
 
 
@@ -483,3 +470,32 @@ def test_zero_capability_is_refused(tmp_path):
     )
     with pytest.raises(ScenarioError, match="actor 'A' has capability 0"):
         forecast(s, "smp")
+
+
+def test_markov_tail_equals_step_by_step_iteration():
+    """The binary-lifting tail of slowly mixing Markov PCEs lands on the stepwise iterate."""
+    a, b = 2e-4, 1e-4
+    t_mat = np.array([[1 - a, b], [a, 1 - b]])
+    prob = np.array([0.5, 0.5])
+    steps = 0
+    while True:
+        q = t_mat @ prob
+        delta = np.abs(q - prob).max()
+        prob = (prob + q) / 2
+        steps += 1
+        if delta <= 1e-8:
+            break
+    assert steps > 10_000
+    tail = _markov_tail(t_mat, np.array([0.5, 0.5]), 1e-8, "MarkovIncentive")
+    np.testing.assert_allclose(tail, prob, rtol=0, atol=1e-12)
+
+
+def test_flat_risk_pce_ends_the_run_with_a_warning():
+    """All actors indifferent: π is flat although positions differ (KTAB aborts, §9.2)."""
+    x = np.array([[[10.0], [50.0], [90.0]]])
+    arrays = _arrays(x, np.zeros((1, 3, 1)), np.ones((1, 3)))
+    with pytest.warns(ConvergenceWarning, match="equally likely to win"):
+        f = SmpModel().forecast(arrays)
+    assert f.rounds[0] == 0
+    assert not f.converged[0]
+    assert "turn 0" in f.diagnostics["notes"][0][0]

@@ -81,8 +81,12 @@ def export(
     scenario's ``smp`` options and accommodation matrix).
     """
     scenario = load_scenario(name)
-    writers = {".yaml": write_yaml, ".yml": write_yaml, ".xml": write_ktab_xml,
-               ".csv": write_ktab_csv}
+    writers = {
+        ".yaml": write_yaml,
+        ".yml": write_yaml,
+        ".xml": write_ktab_xml,
+        ".csv": write_ktab_csv,
+    }
     writer = writers.get(file.suffix.lower())
     if writer is None:
         raise FormatError(

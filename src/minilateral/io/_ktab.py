@@ -14,7 +14,7 @@ from typing import Any
 
 from minilateral.errors import FormatError
 from minilateral.io._validation import scenario_errors
-from minilateral.models.smp import SMP_OPTIONS, smp_inputs
+from minilateral.models.smp_options import SMP_OPTIONS, VALUE_ALIASES
 from minilateral.scenario import Scenario
 
 __all__ = [
@@ -30,10 +30,6 @@ __all__ = [
 MAX_NAME = 25
 MAX_DESC = 256
 MAX_CAP = 1e8
-OPTION_ALIASES = {
-    "VotingRule": {"Proportional": "Prop"},
-    "BigRAdjust": {"No": "None"},
-}
 
 
 @dataclass
@@ -67,44 +63,65 @@ def check_actor(actor: KtabActor, path: str | Path, where: str) -> None:
     if not 1 <= len(actor.name) <= MAX_NAME:
         raise FormatError(
             f"{where}: name '{actor.name}' must have 1 to {MAX_NAME} characters",
-            path=path, row=line, field="name",
+            path=path,
+            row=line,
+            field="name",
         )
     if len(actor.description) > MAX_DESC:
         raise FormatError(
             f"{where}: description has {len(actor.description)} characters (at most {MAX_DESC})",
-            path=path, row=line, field="description",
+            path=path,
+            row=line,
+            field="description",
         )
     if not 0.0 < actor.capability < MAX_CAP:
         raise FormatError(
             f"{where}: capability {actor.capability:g} must be > 0 and < 1e8 "
             "(KTAB aborts on zero capability, spec §9.2)",
-            path=path, row=line, field="capability",
+            path=path,
+            row=line,
+            field="capability",
         )
     for d, (x, s) in enumerate(zip(actor.positions, actor.saliences, strict=True)):
         if not 0.0 <= x <= 100.0:
-            raise FormatError(f"{where}: position {x:g} on dimension {d + 1} lies outside 0-100",
-                              path=path, row=line, field=f"position {d + 1}")
+            raise FormatError(
+                f"{where}: position {x:g} on dimension {d + 1} lies outside 0-100",
+                path=path,
+                row=line,
+                field=f"position {d + 1}",
+            )
         if not 0.0 <= s <= 100.0:
-            raise FormatError(f"{where}: salience {s:g} on dimension {d + 1} lies outside 0-100",
-                              path=path, row=line, field=f"salience {d + 1}")
+            raise FormatError(
+                f"{where}: salience {s:g} on dimension {d + 1} lies outside 0-100",
+                path=path,
+                row=line,
+                field=f"salience {d + 1}",
+            )
     total = math.fsum(actor.saliences)
     if total > 100.0 + 1e-9:
-        raise FormatError(f"{where}: saliences sum to {total:g} > 100",
-                          path=path, row=line, field="salience")
+        raise FormatError(
+            f"{where}: saliences sum to {total:g} > 100", path=path, row=line, field="salience"
+        )
     if total <= 0.0:
-        raise FormatError(f"{where}: saliences sum to 0 (KTAB aborts on zero vote weights)",
-                          path=path, row=line, field="salience")
+        raise FormatError(
+            f"{where}: saliences sum to 0 (KTAB aborts on zero vote weights)",
+            path=path,
+            row=line,
+            field="salience",
+        )
 
 
 def canonical_option(name: str, value: str, path: str | Path, line: int | None) -> str:
     """A KTAB option value, matched case-sensitively with its aliases (spec §8)."""
     value = value.strip()
-    value = OPTION_ALIASES.get(name, {}).get(value, value)
+    value = VALUE_ALIASES.get(name, {}).get(value, value)
     if value not in SMP_OPTIONS[name]:
-        accepted = [*SMP_OPTIONS[name], *OPTION_ALIASES.get(name, {})]
+        accepted = [*SMP_OPTIONS[name], *VALUE_ALIASES.get(name, {})]
         raise FormatError(
             f"'{value}' is not a value of {name} (values, case-sensitive: {', '.join(accepted)})",
-            path=path, row=line, field=name,
+            path=path,
+            row=line,
+            field=name,
         )
     return value
 
@@ -134,8 +151,12 @@ def to_scenario(
     seen: set[str] = set()
     for k, actor in enumerate(actors):
         if actor.name in seen:
-            raise FormatError(f"actors[{k}]: duplicate actor '{actor.name}'", path=path,
-                              row=actor.line, field="name")
+            raise FormatError(
+                f"actors[{k}]: duplicate actor '{actor.name}'",
+                path=path,
+                row=actor.line,
+                field="name",
+            )
         seen.add(actor.name)
     data: dict[str, Any] = {
         "title": title.strip() or Path(str(path)).stem,
@@ -210,6 +231,8 @@ def _ktab_name(actor: Any, taken: set[str]) -> str:
 
 def ktab_table(scenario: Scenario) -> KtabTable:
     """Map ``scenario`` onto KTAB's inputs as the ``smp`` model does (``docs/models/smp.md``)."""
+    from minilateral.models.smp import smp_inputs  # the model's own mapping
+
     inputs = smp_inputs(scenario.to_arrays())
     taken: set[str] = set()
     names, descriptions = [], []
@@ -236,4 +259,3 @@ def ktab_table(scenario: Scenario) -> KtabTable:
 def identity_pairs(names: list[str]) -> list[list[Any]]:
     """The diagonal of A = I as ``[name, name, 1.0]`` entries (KTAB needs at least one pair)."""
     return [[n, n, 1.0] for n in names]
-

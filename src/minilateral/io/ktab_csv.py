@@ -55,13 +55,13 @@ def load_ktab_csv(text: str, path: str | Path = "<string>") -> Scenario:
     """Parse a KTAB CSV scenario given as text; errors name the file, line and field."""
     lines = text.splitlines()
     if len(lines) < 2:
-        raise FormatError("a KTAB CSV needs a title line, a header line and actor lines",
-                          path=path)
+        raise FormatError("a KTAB CSV needs a title line, a header line and actor lines", path=path)
     first = _fields(lines[0])
     if len(first) < 4:
         raise FormatError(
             f"line 1 has {len(first)} fields; expected name, description, N, D",
-            path=path, row=1,
+            path=path,
+            row=1,
         )
     n, d = _count(first[2]), _count(first[3])
     if n is None:
@@ -71,15 +71,15 @@ def load_ktab_csv(text: str, path: str | Path = "<string>") -> Scenario:
     if n < 3:
         raise FormatError(f"N = {n}: KTAB needs at least 3 actors", path=path, row=1, field="N")
     if d < 1:
-        raise FormatError(f"D = {d}: at least one dimension is needed", path=path, row=1,
-                          field="D")
+        raise FormatError(f"D = {d}: at least one dimension is needed", path=path, row=1, field="D")
     width = 3 + 2 * d
     header = _fields(lines[1])
     if len([h for h in header if h]) < width:
         raise FormatError(
             f"the header has {len([h for h in header if h])} labels; D = {d} needs {width} "
             "(actor, description, capability, then position and salience per dimension)",
-            path=path, row=2,
+            path=path,
+            row=2,
         )
     dims = [header[3 + 2 * k] for k in range(d)]
     actors = []
@@ -88,7 +88,8 @@ def load_ktab_csv(text: str, path: str | Path = "<string>") -> Scenario:
             raise FormatError(
                 f"expected {n} actor lines (line 1 says N = {n}); line {number} is missing or "
                 "empty",
-                path=path, row=number,
+                path=path,
+                row=number,
             )
         row = _fields(lines[number - 1])
         while row and row[-1] == "":

@@ -27,12 +27,12 @@ from minilateral.io._ktab import (
     parse_number,
     to_scenario,
 )
-from minilateral.models.smp import KTAB_DEFAULT_SEED, SMP_OPTIONS
+from minilateral.models.smp_options import KTAB_DEFAULT_SEED, NAME_ALIASES, SMP_OPTIONS
 from minilateral.scenario import Scenario
 
 __all__ = ["dump_ktab_xml", "load_ktab_xml", "looks_like_ktab_xml", "write_ktab_xml"]
 
-_OPTION_ELEMENTS = {**{name: name for name in SMP_OPTIONS}, "StateTransition": "StateTransitions"}
+_OPTION_ELEMENTS = {**{name: name for name in SMP_OPTIONS}, **NAME_ALIASES}
 
 
 @dataclass
@@ -73,8 +73,9 @@ def _parse(text: str, path: str | Path) -> _Node:
     try:
         parser.Parse(text, True)
     except expat.ExpatError as err:
-        raise FormatError(f"not well-formed XML: {expat.errors.messages[err.code]}",
-                          path=path, row=err.lineno) from None
+        raise FormatError(
+            f"not well-formed XML: {expat.errors.messages[err.code]}", path=path, row=err.lineno
+        ) from None
     if not root.children:
         raise FormatError("the file holds no XML element", path=path)
     return root.children[0]
@@ -89,16 +90,18 @@ def looks_like_ktab_xml(text: str) -> bool:
 def _required(node: _Node, tag: str, path: str | Path, where: str) -> _Node:
     found = node.find(tag)
     if found is None:
-        raise FormatError(f"{where}: element <{tag}> is missing", path=path, row=node.line,
-                          field=tag)
+        raise FormatError(
+            f"{where}: element <{tag}> is missing", path=path, row=node.line, field=tag
+        )
     return found
 
 
 def _text(node: _Node, path: str | Path, where: str, *, allow_empty: bool = False) -> str:
     value = node.text.strip()
     if not value and not allow_empty:
-        raise FormatError(f"{where}: element <{node.tag}> is empty", path=path, row=node.line,
-                          field=node.tag)
+        raise FormatError(
+            f"{where}: element <{node.tag}> is empty", path=path, row=node.line, field=node.tag
+        )
     return value
 
 
@@ -106,12 +109,15 @@ def load_ktab_xml(text: str, path: str | Path = "<string>") -> Scenario:
     """Parse a KTAB XML scenario given as text; errors name the file, line and element."""
     root = _parse(text, path)
     if root.tag != "Scenario":
-        what = "an XML schema (XSD), not a scenario" if root.tag.endswith("schema") else (
-            f"root element <{root.tag}>"
+        what = (
+            "an XML schema (XSD), not a scenario"
+            if root.tag.endswith("schema")
+            else (f"root element <{root.tag}>")
         )
         raise FormatError(
             f"not a KTAB SMP scenario: {what}; a scenario's root element is <Scenario>",
-            path=path, row=root.line,
+            path=path,
+            row=root.line,
         )
     name_node = root.find("name")
     desc_node = root.find("desc")
@@ -122,8 +128,12 @@ def load_ktab_xml(text: str, path: str | Path = "<string>") -> Scenario:
     if seed_node is not None:
         seed_text = _text(seed_node, path, "scenario")
         if not seed_text.isdigit() or int(seed_text) >= 2**64:
-            raise FormatError(f"prngSeed '{seed_text}' is not an unsigned 64-bit integer",
-                              path=path, row=seed_node.line, field="prngSeed")
+            raise FormatError(
+                f"prngSeed '{seed_text}' is not an unsigned 64-bit integer",
+                path=path,
+                row=seed_node.line,
+                field="prngSeed",
+            )
         options["seed"] = int(seed_text)
     params = root.find("ModelParameters")
     if params is not None:
@@ -132,27 +142,37 @@ def load_ktab_xml(text: str, path: str | Path = "<string>") -> Scenario:
             if child.tag not in _OPTION_ELEMENTS:
                 raise FormatError(
                     f"unknown model parameter <{child.tag}> (parameters: {', '.join(SMP_OPTIONS)})",
-                    path=path, row=child.line, field=child.tag,
+                    path=path,
+                    row=child.line,
+                    field=child.tag,
                 )
         missing = [name for name in SMP_OPTIONS if name not in given]
         if missing:
             raise FormatError(
                 f"<ModelParameters> must hold all nine options; missing: {', '.join(missing)}",
-                path=path, row=params.line, field="ModelParameters",
+                path=path,
+                row=params.line,
+                field="ModelParameters",
             )
         for name, node in given.items():
-            options[name] = canonical_option(name, _text(node, path, "ModelParameters"), path,
-                                             node.line)
+            options[name] = canonical_option(
+                name, _text(node, path, "ModelParameters"), path, node.line
+            )
     dims_node = _required(root, "Dimensions", path, "scenario")
     dims = [_text(n, path, "Dimensions") for n in dims_node.all("dName")]
     if not dims:
-        raise FormatError("<Dimensions> holds no <dName>", path=path, row=dims_node.line,
-                          field="Dimensions")
+        raise FormatError(
+            "<Dimensions> holds no <dName>", path=path, row=dims_node.line, field="Dimensions"
+        )
     actors_node = _required(root, "Actors", path, "scenario")
     actors = [_actor(node, k, len(dims), path) for k, node in enumerate(actors_node.all("Actor"))]
     if len(actors) < 3:
-        raise FormatError(f"{len(actors)} actor(s): KTAB needs at least 3", path=path,
-                          row=actors_node.line, field="Actors")
+        raise FormatError(
+            f"{len(actors)} actor(s): KTAB needs at least 3",
+            path=path,
+            row=actors_node.line,
+            field="Actors",
+        )
     pairs = root.find("IdealAdjustment")
     if pairs is not None:
         entries = _accommodation(pairs, [a.name for a in actors], path)
@@ -175,7 +195,9 @@ def _actor(node: _Node, k: int, dims: int, path: str | Path) -> KtabActor:
         if len(items) != dims:
             raise FormatError(
                 f"{where}: <{group}> holds {len(items)} <{item}>; <Dimensions> has {dims}",
-                path=path, row=group_node.line, field=group,
+                path=path,
+                row=group_node.line,
+                field=group,
             )
         values[group] = [
             parse_number(_text(i, path, where), path, i.line, f"{item} {d + 1}")
@@ -206,11 +228,16 @@ def _accommodation(node: _Node, names: list[str], path: str | Path) -> list[list
         value = parse_number(_text(value_node, path, where), path, value_node.line, "adjust")
         for label, actor in (("adjustingIdeal", who), ("referencePos", ref)):
             if actor not in names:
-                raise FormatError(f"{label} names unknown actor '{actor}'", path=path,
-                                  row=pair.line, field=label)
+                raise FormatError(
+                    f"{label} names unknown actor '{actor}'", path=path, row=pair.line, field=label
+                )
         if not 0.0 <= value <= 1.0:
-            raise FormatError(f"adjust {value:g} for ({who}, {ref}) lies outside [0, 1]",
-                              path=path, row=value_node.line, field="adjust")
+            raise FormatError(
+                f"adjust {value:g} for ({who}, {ref}) lies outside [0, 1]",
+                path=path,
+                row=value_node.line,
+                field="adjust",
+            )
         matrix[(who, ref)] = value
         last_line[who] = value_node.line
         entries.append([who, ref, value])
@@ -220,7 +247,9 @@ def _accommodation(node: _Node, names: list[str], path: str | Path) -> list[list
             raise FormatError(
                 f"the accommodation row of '{who}' sums to {total:g} > 1 (each row of A must "
                 "sum to at most 1; an actor without a diagonal pair keeps A_ii = 1)",
-                path=path, row=line, field="adjust",
+                path=path,
+                row=line,
+                field="adjust",
             )
     return entries
 

@@ -19,8 +19,8 @@ _MODEL_MODULES = (
     "minilateral.models.baselines",
     "minilateral.models.nash",
     "minilateral.models.bdm",
-    "minilateral.models.smp",
     "minilateral.models.exchange",
+    "minilateral.models.smp",
 )
 
 M = TypeVar("M", bound=type[Model])

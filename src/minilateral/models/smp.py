@@ -1,4 +1,4 @@
-r"""KTAB's Spatial Model of Politics (SMP) with probabilistic Condorcet elections (``specs/smp.md``).
+r"""KTAB's Spatial Model of Politics (SMP) with probabilistic Condorcet elections (spec smp.md).
 
 Each turn every actor estimates, from its own perspective, which other actor it can most
 profitably challenge (a third-party vote over all N actors), proposes a bargain to that target,
@@ -47,27 +47,15 @@ from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast
 from minilateral.models.base import Model, SeedLike, check_rng
 from minilateral.models.registry import register
+from minilateral.models.smp_options import (
+    KTAB_DEFAULT_SEED,
+    NAME_ALIASES,
+    VALUE_ALIASES,
+)
 
-__all__ = ["KTAB_DEFAULT_SEED", "SMP_OPTIONS", "SmpInputs", "SmpModel", "pce", "smp_inputs"]
+__all__ = ["SmpInputs", "SmpModel", "pce", "smp_inputs"]
 
 log = logging.getLogger(__name__)
-
-KTAB_DEFAULT_SEED = 0xD67CC16FE69C185C  # = 15455440707583219804, KTAB's default prngSeed (§8)
-
-#: KTAB's nine options with their values (first spelling canonical) and aliases (spec §8).
-SMP_OPTIONS: dict[str, tuple[str, ...]] = {
-    "VictoryProbModel": ("Linear", "Square", "Quartic", "Octic", "Binary"),
-    "PCEModel": ("Conditional", "MarkovIncentive", "MarkovUniform"),
-    "StateTransitions": ("Deterministic", "Stochastic"),
-    "VotingRule": ("Binary", "PropBin", "Prop", "PropCbc", "Cubic", "ASymProsp"),
-    "BigRAdjust": ("None", "OneThird", "Half", "TwoThirds", "Full"),
-    "BigRRange": ("Min", "Mid", "Max"),
-    "ThirdPartyCommit": ("NoCommit", "SemiCommit", "FullCommit"),
-    "InterVecBrgn": ("S1P1", "S2P2", "S2PMax"),
-    "BargnModel": ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"),
-}
-_VALUE_ALIASES = {"VotingRule": {"Proportional": "Prop"}, "BigRAdjust": {"No": "None"}}
-_NAME_ALIASES = {"StateTransition": "StateTransitions"}
 
 # Constants of spec §8.
 _PCE_FLOOR = 1e-8
@@ -81,7 +69,8 @@ _EPS = 1e-6
 _STOP_RATIO = 0.02
 _STOP_FLOOR = 1e-4
 _CLUSTER = 1e-3
-_MARKOV_MAX_ITER = 100_000
+_MARKOV_STEPS = 10_000  # step-by-step iterations before the binary-lifting tail
+_MARKOV_LIFTS = 48  # the tail reaches up to 2**48 further iterations
 _POWERS = {"Square": 2.0, "Quartic": 4.0, "Octic": 8.0}
 _ALPHA = {"None": 0.0, "OneThird": 1.0 / 3.0, "Half": 0.5, "TwoThirds": 2.0 / 3.0, "Full": 1.0}
 
@@ -174,9 +163,9 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
     if opts.rule == "ASymProsp":
         # Not antisymmetric: only pairs m > n vote, for m (v⁺) or for n (v⁻), spec §5.3.
         lower = np.tril(np.ones((m, m), dtype=bool), -1)
-        pos = _ordered_sum(lambda sl: np.where(lower, np.maximum(votes(sl), 0.0), 0.0), k, g * m * m)
-        neg = _ordered_sum(lambda sl: np.where(lower, np.maximum(-votes(sl), 0.0), 0.0), k,
-                           g * m * m)
+        size = g * m * m
+        pos = _ordered_sum(lambda sl: np.where(lower, np.maximum(votes(sl), 0.0), 0.0), k, size)
+        neg = _ordered_sum(lambda sl: np.where(lower, np.maximum(-votes(sl), 0.0), 0.0), k, size)
         c = np.where(lower, _PCE_FLOOR + pos, 0.0)
         c = c + np.swapaxes(np.where(lower, _PCE_FLOOR + neg, 0.0), 1, 2)
     else:
@@ -189,7 +178,9 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
         p = np.where(
             c >= _T_BINARY * ct,
             _P_HI,
-            np.where(ct >= _T_BINARY * c, _P_LO, (rho * (_T_BINARY + 1.0) - 1.0) / (_T_BINARY - 1.0)),
+            np.where(
+                ct >= _T_BINARY * c, _P_LO, (rho * (_T_BINARY + 1.0) - 1.0) / (_T_BINARY - 1.0)
+            ),
         )
     elif opts.vpm == "Linear":
         p = c / (c + ct)
@@ -205,39 +196,78 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
 
 
 def _markov(c: FloatArray, p: FloatArray, model: str) -> FloatArray:
-    """MarkovUniform / MarkovIncentive: averaged fixed-point iteration (spec §5.3 step 3)."""
+    r"""MarkovUniform / MarkovIncentive: averaged fixed-point iteration (spec §5.3 step 3).
+
+    Both updates are linear, :math:`q = T p`, with
+    :math:`T = (\mathrm{diag}(\sum_n P_{mn}) + P)/M` (MarkovUniform) or
+    :math:`T = \mathrm{diag}(\sum_n P_{mn} Q_{nm}) + P \circ Q` (MarkovIncentive), so each
+    step is one batched matrix-vector product (sums in another order than the spec's written
+    form: the results differ in the last bits only).
+    """
     g, m, _ = p.shape
     if model == "MarkovIncentive":
         inc = c * p + np.where(np.eye(m, dtype=bool), 1e-10, 0.0)
         q_mat = inc / inc.sum(axis=1, keepdims=True)
+        t_mat = p * q_mat
+        t_mat[:, np.arange(m), np.arange(m)] += (p * np.swapaxes(q_mat, 1, 2)).sum(axis=2)
         tol = 1e-8
     else:
-        q_mat = None
+        t_mat = p / m
+        t_mat[:, np.arange(m), np.arange(m)] += p.sum(axis=2) / m
         tol = 1e-6
     prob = np.full((g, m), 1.0 / m)
     todo = np.arange(g)
-    for _ in range(_MARKOV_MAX_ITER):
-        pt, pr = p[todo], prob[todo]
-        if q_mat is None:
-            q = (pt * (pr[:, :, None] + pr[:, None, :])).sum(axis=2) / m
-        else:
-            qm = q_mat[todo]
-            q = (pt * (pr[:, :, None] * np.swapaxes(qm, 1, 2) + pr[:, None, :] * qm)).sum(axis=2)
+    for _ in range(_MARKOV_STEPS):
+        pr = prob[todo]
+        q = np.matmul(t_mat[todo], pr[:, :, None])[:, :, 0]
         delta = np.abs(q - pr).max(axis=1)
         prob[todo] = (pr + q) / 2.0
         todo = todo[delta > tol]
         if todo.size == 0:
             return prob
-    raise ScenarioError(f"{model} PCE did not converge in {_MARKOV_MAX_ITER} iterations")
+    # Nearly reducible chains (e.g. two tied options under Binary victory probabilities) can
+    # need millions of iterations: the tail is found by binary lifting over powers of
+    # A = (I + T)/2, to the last iterate whose δ exceeds tol (δ decreases geometrically there).
+    for k in todo:
+        prob[k] = _markov_tail(t_mat[k], prob[k], tol, model)
+    return prob
+
+
+def _markov_tail(t_mat: FloatArray, prob: FloatArray, tol: float, model: str) -> FloatArray:
+    """Continue ``p ← (p + T·p)/2`` until ``max|T·p − p| ≤ tol``; return the next iterate."""
+    step = (np.eye(len(prob)) + t_mat) / 2.0
+    powers = [step]
+    for _ in range(_MARKOV_LIFTS - 1):
+        powers.append(powers[-1] @ powers[-1])
+
+    def delta(v: FloatArray) -> float:
+        return float(np.abs(t_mat @ v - v).max())
+
+    for power in reversed(powers):
+        candidate = power @ prob
+        if delta(candidate) > tol:
+            prob = candidate
+    for _ in range(_MARKOV_STEPS):
+        done = delta(prob) <= tol
+        prob = (prob + t_mat @ prob) / 2.0
+        if done:
+            return prob
+    raise ScenarioError(f"{model} PCE did not converge (max |q − p| stays above {tol:g})")
 
 
 # -- distances, utilities, risk attitudes (§5.1, §5.4) ----------------------------------------
 def _distances(y: FloatArray, s: FloatArray, z: FloatArray) -> FloatArray:
-    """``dist[b, i, m]`` from ideal ``y[b, i]`` (saliences ``s[b, i]``) to point ``z[b, m]``."""
+    """``dist[b, i, m]`` from ideal ``y[b, i]`` (saliences ``s[b, i]``) to point ``z[b, m]``.
+
+    An actor whose saliences are all 0 (possible only in mapped scenarios, never in KTAB
+    files) is indifferent: its distance to every point is 0.
+    """
     t = s[:, :, None, :] * (y[:, :, None, :] - z[:, None, :, :])
     num = (t * t).sum(axis=3)
-    den = (s * s).sum(axis=2)
-    return np.sqrt(num / den[:, :, None])
+    den = (s * s).sum(axis=2)[:, :, None]
+    if np.all(den > 0):
+        return np.sqrt(num / den)
+    return np.sqrt(np.divide(num, den, out=np.zeros_like(num), where=den > 0))
 
 
 def _utility(delta: FloatArray, r: FloatArray) -> FloatArray:
@@ -405,9 +435,12 @@ def _resolve(
     skip = (idx[:, None, None] == idx[None, None, :]) | (
         idx[:, None, None] == target[:, None, None, :]
     )  # (b, n, 1, i)
-    nu_b = _ordered_sum(
-        lambda sl: np.where(skip[:, sl], 0.0, own_t[:, sl, :, None]), n, b * n * n, start=moved
-    ) / n  # (b, a, i): (u(b_i) + u(b_j)) + W[a, a, 0] + ... skipping n ∈ {i, j}
+    nu_b = (
+        _ordered_sum(
+            lambda sl: np.where(skip[:, sl], 0.0, own_t[:, sl, :, None]), n, b * n * n, start=moved
+        )
+        / n
+    )  # (b, a, i): (u(b_i) + u(b_j)) + W[a, a, 0] + ... skipping n ∈ {i, j}
     if np.any(nu_sq <= 0.0) or np.any(nu_sq > 1.0):
         raise ScenarioError("internal error: a mean status-quo value lies outside (0, 1] (§9.2)")
     # Option lists: SQ, then the bargains k is party to, by initiator index.
@@ -504,12 +537,13 @@ def _run(
         sel = active[fresh]
         v, _, r = _state_values(xs, ys, ss, cs, o)
         flat = ~np.isfinite(r).all(axis=1) & sel
-        if flat.any():
-            k = int(fresh[np.argmax(flat)])
-            raise ScenarioError(
-                f"turn {t}: every position is equally likely to win (π_max = π_min) although "
-                f"the positions differ (batch member {k}); KTAB aborts here (spec §9.2)"
+        for k in fresh[flat]:
+            notes[k].append(
+                f"turn {t}: every position is equally likely to win (π_max = π_min) although the "
+                "positions differ; KTAB aborts here (§9.2), the run ends at this state"
             )
+        active[fresh[flat]] = False
+        sel = sel & ~flat
         r = np.where(np.isfinite(r), r, 0.0)
         w4 = _perception(v, r, o.alpha)
         own = w4[:, np.arange(n), np.arange(n), :]
@@ -530,9 +564,7 @@ def _run(
         target, p_star = _targets(*_challenges(w4_l, w_eff[live], big_s[live], o))
         bi, bj = _bargains(x[live], s[live], target, p_star, o.ivb)
         draws = rng.random((live.size, n)) if o.stochastic else None
-        new_x = _resolve(
-            own_l, y[live], s[live], c[live], r_l, x[live], target, bi, bj, o, draws
-        )
+        new_x = _resolve(own_l, y[live], s[live], c[live], r_l, x[live], target, bi, bj, o, draws)
         if accommodation is None:
             new_y = new_x.copy()
         else:
@@ -588,13 +620,15 @@ def smp_inputs(arrays: ScenarioArrays) -> SmpInputs:
       divided by the sum, keeping their ratios; otherwise they are used as given;
     * capability: the mean of the actor's per-issue capabilities over the issues it takes part
       in (its ``capability`` when there are no per-issue overrides); it must be > 0;
+    * an actor whose saliences are all 0 is indifferent (distance 0 to every point; KTAB files
+      cannot hold one);
     * a non-participating cell gets salience 0 (the actor ignores that issue) and, as position,
       the capability-weighted mean of the participants' positions on that issue.
 
     Raises
     ------
     ScenarioError
-        If an actor's capability or total salience is zero: KTAB's votes need positive weights.
+        If an actor's capability is zero: KTAB's votes need positive weights.
     """
     mask = arrays.mask
     z = arrays.unit_positions()
@@ -605,16 +639,15 @@ def smp_inputs(arrays: ScenarioArrays) -> SmpInputs:
     capability = np.where(hi == np.nanmin(cap, axis=2), hi, mean)  # exact when all equal
     sal = np.where(mask, arrays.salience, 0.0)
     total = sal.sum(axis=2)
-    for label, bad in (("capability", capability <= 0), ("total salience", total <= 0)):
-        if bad.any():
-            b, i = (int(v) for v in np.argwhere(bad)[0])
-            raise ScenarioError(
-                f"actor '{arrays.actors[i]}' has {label} 0; SMP needs every actor's capability "
-                "and total salience to be positive (KTAB aborts on zero vote weights, spec §9.2)",
-                field=label,
-            )
+    if (capability <= 0).any():
+        i = int(np.argwhere(capability <= 0)[0][1])
+        raise ScenarioError(
+            f"actor '{arrays.actors[i]}' has capability 0; SMP needs every actor's capability "
+            "to be positive (KTAB aborts on zero vote weights, spec §9.2)",
+            field="capability",
+        )
     rescaled = total > 1.0 + 1e-9
-    sal = np.where(rescaled[:, :, None], sal / total[:, :, None], sal)
+    sal = np.where(rescaled[:, :, None], sal / np.where(rescaled, total, 1.0)[:, :, None], sal)
     weight = np.where(mask, capability[:, :, None], 0.0)
     with np.errstate(invalid="ignore"):
         mean = (weight * np.where(mask, z, 0.0)).sum(axis=1) / weight.sum(axis=1)
@@ -712,7 +745,7 @@ class SmpModel(Model):
     )
     dynamic = True
     rounds_option = "max_turns"
-    option_aliases: ClassVar[dict[str, dict[str, str]]] = _VALUE_ALIASES
+    option_aliases: ClassVar[dict[str, dict[str, str]]] = VALUE_ALIASES
 
     def __init__(
         self,
@@ -746,7 +779,7 @@ class SmpModel(Model):
     @classmethod
     def coerce_options(cls, raw: dict[str, Any]) -> dict[str, Any]:
         """As :meth:`Model.coerce_options`, also accepting KTAB's alias ``StateTransition``."""
-        renamed = {_NAME_ALIASES.get(key, key): value for key, value in raw.items()}
+        renamed = {NAME_ALIASES.get(key, key): value for key, value in raw.items()}
         if "accommodation" in renamed and isinstance(renamed["accommodation"], str):
             raise OptionError(
                 "the accommodation matrix cannot be given with --set; put it in the scenario "
@@ -781,8 +814,6 @@ class SmpModel(Model):
             tpc=p["ThirdPartyCommit"],
             ivb=p["InterVecBrgn"],
         )
-        if arrays.n_actors < 2:
-            raise ScenarioError("SMP needs at least two actors")
         inputs = smp_inputs(arrays)
         a = _accommodation_matrix(p["accommodation"], arrays.actors)
         if a is not None:
@@ -805,6 +836,14 @@ class SmpModel(Model):
             flags.append("BigRAdjust=Full has no KTAB reference (KTAB always aborts)")
         if o.stochastic:
             flags.append("Stochastic runs use NumPy's PCG64 and cannot match KTAB's (§9.1)")
+        flat = [k for k, n in enumerate(notes) if any("π_max = π_min" in line for line in n)]
+        if flat:
+            warnings.warn(
+                f"smp: {len(flat)} of {arrays.batch_size} run(s) ended where every position is "
+                "equally likely to win (π_max = π_min, where KTAB aborts; see 'notes')",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         hit_cap = ~converged & (turns >= int(p["max_turns"]))
         if hit_cap.any() and int(p["max_turns"]) > 0:
             warnings.warn(
