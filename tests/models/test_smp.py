@@ -499,3 +499,24 @@ def test_flat_risk_pce_ends_the_run_with_a_warning():
     assert f.rounds[0] == 0
     assert not f.converged[0]
     assert "turn 0" in f.diagnostics["notes"][0][0]
+
+
+def test_yaml_model_options_are_used_and_overridden(tmp_path):
+    s = _yaml_scenario(
+        tmp_path,
+        (
+            "  - {name: A, capability: 10, positions: {a: 2, b: -1}, salience: {a: 0.5, b: 0.3}}\n"
+            "  - {name: B, capability: 30, positions: {a: 8, b: 1}, salience: {a: 0.3, b: 0.2}}\n"
+            "  - {name: C, capability: 20, positions: {a: 5, b: 0}, salience: {a: 0.4, b: 0.4}}\n"
+            "model_options:\n  smp: {VotingRule: Binary, max_turns: 1, seed: 7,\n"
+            "        accommodation: [[A, A, 0.5]]}\n"
+        ),
+    )
+    f = forecast(s, "smp")
+    assert f.options["VotingRule"] == "Binary"
+    assert f.options["accommodation"] == [["A", "A", 0.5]]
+    assert f.rounds[0] == 1
+    assert f.provenance["seed"] == 7
+    g = forecast(s, "smp", options={"VotingRule": "Prop"}, seed=3)
+    assert g.options["VotingRule"] == "Prop"
+    assert g.provenance["seed"] == 3

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from minilateral.errors import FormatError
-from minilateral.io._validation import scenario_errors
+from minilateral.io._validation import finite_number, scenario_errors
 from minilateral.models.smp_options import SMP_OPTIONS, VALUE_ALIASES
 from minilateral.scenario import Scenario
 
@@ -44,17 +44,11 @@ class KtabActor:
     line: int | None = None
 
 
-def parse_number(text: str, path: str | Path, line: int | None, field: str) -> float:
+def parse_number(text: str, path: str | Path, line: int, field: str) -> float:
     """A finite float, or a :class:`FormatError` naming the file, line and field."""
     if text.strip() == "":
         raise FormatError("empty value (a number is required)", path=path, row=line, field=field)
-    try:
-        value = float(text)
-    except ValueError:
-        raise FormatError(f"'{text}' is not a number", path=path, row=line, field=field) from None
-    if not math.isfinite(value):
-        raise FormatError(f"'{text}' is not a finite number", path=path, row=line, field=field)
-    return value
+    return finite_number(text, path, line, field)
 
 
 def check_actor(actor: KtabActor, path: str | Path, where: str) -> None:

@@ -735,7 +735,12 @@ class SmpModel(Model):
 
     Examples
     --------
-    >>> from minilateral import forecast, load_scenario  # doctest: +SKIP
+    >>> from minilateral import forecast, load_scenario
+    >>> f = forecast(load_scenario("sudan"), "smp")
+    >>> f.trajectory.shape[1:], bool(f.converged[0])
+    ((1, 13, 4), True)
+    >>> len(f.to_dict()["win_probabilities"]) == int(f.rounds[0]) + 1
+    True
     """
 
     name = "smp"
