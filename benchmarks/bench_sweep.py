@@ -23,6 +23,7 @@ import argparse  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -48,23 +49,38 @@ def _chunk(model: str) -> int:
     return DYNAMIC_CHUNK if model_class(model).dynamic else STATIC_CHUNK
 
 
+def _timed(run: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and process CPU seconds of ``run()``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def vectorised_vs_loop(scenario: ml.Scenario, model: str, draws: int, chunk: int) -> float:
-    """Print and return the ratio of vectorised to per-draw throughput."""
+    """Print and return the ratio of vectorised to per-draw throughput (CPU time).
+
+    CPU time is reported beside wall time because the machine is shared: it is what a run
+    costs, while wall time grows with the load.
+    """
     plan = resolve_uncertainty(scenario)
     instance = get_model(model)
-    t = time.perf_counter()
-    for start in range(0, draws, chunk):
-        instance.forecast(plan.sample(1, start, min(start + chunk, draws)))
-    vec = time.perf_counter() - t
     loop_draws = max(50, min(draws, int(draws * 0.1)))
-    t = time.perf_counter()
-    for i in range(loop_draws):
-        instance.forecast(plan.sample(1, i, i + 1))
-    loop = time.perf_counter() - t
-    ratio = (draws / vec) / (loop_draws / loop)
+
+    def vectorised() -> None:
+        for start in range(0, draws, chunk):
+            instance.forecast(plan.sample(1, start, min(start + chunk, draws)))
+
+    def loop() -> None:
+        for i in range(loop_draws):
+            instance.forecast(plan.sample(1, i, i + 1))
+
+    (vec_wall, vec_cpu), (loop_wall, loop_cpu) = _timed(vectorised), _timed(loop)
+    ratio = (draws / vec_cpu) / (loop_draws / loop_cpu)
     print(
-        f"  {model:<12} chunks of {chunk}: {_rate(draws, vec)}   per-draw loop: "
-        f"{_rate(loop_draws, loop)}   ratio {ratio:6.1f}x"
+        f"  {model:<12} chunks of {chunk}: {_rate(draws, vec_cpu)} CPU ({_rate(draws, vec_wall)}"
+        f" wall)   per-draw loop: {_rate(loop_draws, loop_cpu)} CPU ({_rate(loop_draws, loop_wall)}"
+        f" wall)   ratio {ratio:5.1f}x CPU, {(draws / vec_wall) / (loop_draws / loop_wall):5.1f}x"
+        " wall"
     )
     return ratio
 
@@ -92,6 +108,31 @@ def _dask_run(scenario: ml.Scenario, model: str, draws: int, chunk: int, workers
             scheduler=cluster.scheduler_address,
         )
         return time.perf_counter() - t
+
+
+_BURN = "import numpy as np\na = np.random.rand(200, 200)\nfor _ in range(3000): np.sin(a) * a"
+
+
+def parallel_capacity() -> float:
+    """Throughput of two concurrent single-threaded NumPy processes relative to one.
+
+    About 2 on an idle 2-core machine; on a shared one it shows how much of a second core the
+    other jobs leave, which bounds any Dask speed-up measured at the same time.
+    """
+    import subprocess
+    import sys
+
+    def run(n: int) -> float:
+        t = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", _BURN]) for _ in range(n)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - t
+
+    one, two = run(1), run(2)
+    capacity = 2 * one / two
+    print(f"  control: 2 concurrent NumPy processes give {capacity:.2f}x the throughput of 1")
+    return capacity
 
 
 def dask_scaling(scenario: ml.Scenario, model: str, target: float, chunk: int) -> float:
@@ -135,7 +176,9 @@ def main() -> None:
         (m for m in ("smp", "bdm", "nash") if m in registered), "compromise"
     )
     print(f"Dask LocalCluster, single-threaded workers, BLAS pinned to 1 ({dask_model}):")
+    parallel_capacity()
     dask_scaling(scenario, dask_model, args.dask_seconds, args.dask_chunk or _chunk(dask_model))
+    parallel_capacity()
 
 
 if __name__ == "__main__":

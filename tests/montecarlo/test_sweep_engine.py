@@ -417,6 +417,28 @@ def test_ctrl_c_on_the_command_line_then_resume(small_yaml, tmp_path):
     assert done == 50 * len(list(out.glob("part-*.parquet")))
     assert not list(out.glob(".*.tmp"))
 
+    # --resume carries on from there (stopped again after 100 more draws, as the full sweep
+    # would take long): the rows so far equal a sweep of just those draws.
+    def stop_soon(d: int, total: int) -> None:
+        if d >= done + 100:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ml.sweep(
+            small_yaml,
+            "nash",
+            draws=2_000_000,
+            seed=2,
+            out=out,
+            chunk_size=50,
+            resume=True,
+            progress=stop_soon,
+        )
+    rows = ml.load_sweep(out).to_pandas()
+    assert len(rows) == done + 100
+    ref = ml.sweep(small_yaml, "nash", draws=done + 100, seed=2, out=tmp_path / "ref")
+    pd.testing.assert_frame_equal(rows, ref.to_pandas(), check_exact=True)
+
 
 def test_a_worker_killed_mid_sweep_has_its_chunk_rescheduled(small, tmp_path):
     from minilateral.montecarlo.engine import local_cluster
