@@ -12,6 +12,7 @@ writes the dialogue brief of the same results as ``brief.html`` and ``brief.pdf`
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from minilateral.api import forecast, load_scenario
+from minilateral.errors import MissingDependencyError
 from minilateral.library import list_scenarios
 from minilateral.mediation.coalitions import CoalitionSearch, match_actor, search_coalitions
 from minilateral.mediation.views import coalition_chart, coalition_rows, issue_chart
@@ -29,6 +31,8 @@ from minilateral.provenance import package_version
 from minilateral.scenario import Scenario
 
 __all__ = ["MEDIATION_DRAWS", "DemoResult", "run_demo"]
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 MEDIATION_DRAWS = 100
@@ -207,7 +211,10 @@ def _write_brief(out: Path, result: DemoResult) -> None:
         command=f"minilateral demo --out {out}",
     )
     write_brief(run, out / "brief.html")
-    write_brief(run, out / "brief.pdf")
+    try:
+        write_brief(run, out / "brief.pdf")
+    except MissingDependencyError as err:
+        log.warning("brief.pdf not written: %s", err)
 
 
 def _mediation_view(search: CoalitionSearch | None) -> dict[str, Any] | None:

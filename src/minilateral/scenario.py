@@ -395,11 +395,11 @@ class Scenario(_Strict):
     def sha256(self) -> str:
         """SHA-256 of the canonical JSON form: the scenario's input hash in provenance.
 
-        A scenario without an ``uncertainty:`` block hashes as it did before the block existed.
+        The canonical form omits unset optional fields and defaults (:meth:`canonical_dict`), so
+        the hash depends only on what the scenario says, and a new optional field added to the
+        format does not change the hash of existing scenarios.
         """
-        exclude = {"uncertainty"} if self.uncertainty is None else None
-        data = self.model_dump(mode="json", exclude=exclude)
-        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        text = json.dumps(self.canonical_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
 

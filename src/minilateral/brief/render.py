@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from minilateral.brief.run import BriefRun
 from minilateral.brief.sections import build_sections, fmt
-from minilateral.errors import OptionError
+from minilateral.errors import MissingDependencyError, OptionError
 
 __all__ = [
     "LOCALE_DIR",
@@ -99,8 +99,20 @@ def render_html(run: BriefRun, *, lang: str = "en", localedir: str | Path | None
 
 
 def render_pdf(run: BriefRun, *, lang: str = "en", localedir: str | Path | None = None) -> bytes:
-    """The brief as an A4 PDF (static SVG charts), rendered by WeasyPrint."""
-    from weasyprint import HTML
+    """The brief as an A4 PDF (static SVG charts), rendered by WeasyPrint.
+
+    Raises
+    ------
+    MissingDependencyError
+        WeasyPrint or its system libraries (Pango) cannot be loaded.
+    """
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as err:
+        raise MissingDependencyError(
+            f"PDF output needs WeasyPrint and the Pango library ({err}); on Debian/Ubuntu: "
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core"
+        ) from err
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
