@@ -294,6 +294,13 @@ class Actor(_Strict):
 class Scenario(_Strict):
     """A negotiation: issues × actors with positions, saliences and capabilities.
 
+    ``model_options`` (optional) stores options for particular models with the scenario, keyed
+    by model name, in that model's own option names: e.g. ``smp`` holds KTAB's nine options, the
+    accommodation matrix (``accommodation``: ``[adjusting actor, reference actor, value]``
+    entries) and the seed read from a KTAB XML file. Options given to
+    :func:`minilateral.forecast` (``--set`` on the command line) override them; the key ``seed``
+    is the default seed of that model's runs.
+
     Examples
     --------
     >>> from minilateral import load_scenario
@@ -310,6 +317,7 @@ class Scenario(_Strict):
     actors: list[Actor]
     candidate_mediators: list[str] = Field(default_factory=list)
     uncertainty: Uncertainty | None = None
+    model_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -352,6 +360,17 @@ class Scenario(_Strict):
         if value is not None and actors is not None and issues is not None:
             _check_uncertainty_names(value, actors, {q.name: q for q in issues})
         return value
+
+    def options_for(
+        self, model: str, overrides: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], int | None]:
+        """The options of ``model`` stored in ``model_options``, updated by ``overrides``.
+
+        Returns the merged options (without ``seed``) and the stored seed (None if none).
+        """
+        stored = dict(self.model_options.get(model, {}))
+        seed = stored.pop("seed", None)
+        return {**stored, **(overrides or {})}, None if seed is None else int(seed)
 
     @property
     def issue_names(self) -> list[str]:

@@ -581,7 +581,7 @@ def sweep(
     source = None if isinstance(scenario, Scenario) else str(scenario)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    instance = get_model(model, **(options or {}))
+    instance = get_model(model, **scenario.options_for(model, options)[0])
     instance._validated_params()
     used = json.loads(json.dumps(instance.get_params(), default=str))
     plan_noise = resolve_uncertainty(scenario, uncertainty, noise)

@@ -205,7 +205,7 @@ def sensitivity(
         raise OptionError(f"chunk size must be at least 1, got {chunk_size}", field="chunk-size")
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    instance = get_model(model, **(options or {}))
+    instance = get_model(model, **scenario.options_for(model, options)[0])
     instance._validated_params()
     plan = resolve_uncertainty(scenario, uncertainty, noise)
     factors: list[Factor] = plan.factors()
