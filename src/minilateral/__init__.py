@@ -16,6 +16,7 @@ from minilateral.forecast import Forecast
 from minilateral.models.registry import available_models, get_model
 from minilateral.montecarlo.engine import SweepResult, load_sweep, sweep
 from minilateral.montecarlo.sensitivity import sensitivity
+from minilateral.montecarlo.summary import summarize_sweep
 from minilateral.provenance import package_version
 from minilateral.scenario import Actor, Issue, Scenario
 
@@ -37,5 +38,6 @@ __all__ = [
     "load_scenario",
     "load_sweep",
     "sensitivity",
+    "summarize_sweep",
     "sweep",
 ]

@@ -89,3 +89,32 @@ def test_errors(tmp_path, swept):
         summarize_sweep(tmp_path)
     with pytest.raises(OptionError, match="bands"):
         summarize_sweep(swept, bands=0)
+
+
+def test_draws_without_a_forecast_are_counted_not_summarised(small, tmp_path, monkeypatch):
+    from minilateral.models import registry
+    from minilateral.models.baselines import MeanModel
+
+    class HalfNaN(MeanModel):
+        """The mean, but no forecast on 'aid' when A's position there is above -0.5."""
+
+        name = "half-nan"
+
+        def forecast(self, arrays, rng=None):
+            result = super().forecast(arrays, rng)
+            outcome = result.outcome.copy()
+            outcome[arrays.positions[:, 0, 1] > -0.5, 1] = np.nan
+            return type(result)(**{**result.__dict__, "outcome": outcome})
+
+    registry.available_models()
+    monkeypatch.setitem(registry._REGISTRY, HalfNaN.name, HalfNaN)
+    done = ml.sweep(small, "half-nan", draws=400, seed=3, out=tmp_path / "s", chunk_size=100)
+    summary = summarize_sweep(done)
+    aid = summary.issues[1]
+    values = done.to_pandas()["outcome:aid"]
+    assert aid.missing == pytest.approx(values.isna().mean())
+    assert 0.3 < aid.missing < 0.7
+    assert aid.quantiles[0.5] == pytest.approx(values.dropna().median())
+    assert sum(b[2] for b in aid.bands) == pytest.approx(1.0)
+    html = write_report(summary, tmp_path / "r.html").read_text()
+    assert "no forecast" in html

@@ -182,6 +182,14 @@ def sensitivity(
     Returns
     -------
     SensitivityResult
+
+    Examples
+    --------
+    >>> import minilateral as ml
+    >>> result = ml.sensitivity("gaza", "compromise", samples=16, group="actor")
+    >>> top = result.ranked("security", top=3)
+    >>> list(top.columns[:4])
+    ['issue', 'factor', 'actor', 'field']
     """
     import pandas as pd
     from SALib.analyze import morris as morris_analyze

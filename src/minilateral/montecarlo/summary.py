@@ -110,6 +110,15 @@ def summarize_sweep(
         Number of equal-width outcome bands per issue scale.
     quantiles : tuple of float
         Quantile levels in [0, 1].
+
+    Examples
+    --------
+    >>> import tempfile, minilateral as ml
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     done = ml.sweep("gaza", "compromise", draws=200, seed=1, out=tmp + "/s")
+    ...     summary = ml.summarize_sweep(done, bands=4)
+    >>> summary.draws, len(summary.issues[0].bands)
+    (200, 4)
     """
     if bands < 1:
         raise OptionError(f"bands must be at least 1, got {bands}", field="bands")
