@@ -10,12 +10,14 @@ import sys
 
 from minilateral.cli import forecast as _forecast
 from minilateral.cli import scenarios as _scenarios
+from minilateral.cli import store as _store
 from minilateral.cli._app import app
 
 __all__ = ["app", "main"]
 
 _forecast.register(app)
 _scenarios.register(app)
+_store.register(app)
 
 
 def main() -> None:

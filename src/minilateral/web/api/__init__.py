@@ -1,0 +1,19 @@
+"""JSON API routers, each resource in its own module.
+
+To add a resource (e.g. alignment queries or mediation tables), write a module with an
+``APIRouter`` named ``router`` and append it to :data:`ROUTERS`; ``web/app.py`` includes them all.
+"""
+
+from fastapi import APIRouter
+
+from minilateral.web.api import auth, health, models, runs, scenarios
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    auth.router,
+    scenarios.router,
+    runs.router,
+    models.router,
+]
+
+__all__ = ["ROUTERS"]
