@@ -24,3 +24,40 @@ def shared() -> Path:
 def benchmarks(shared: Path) -> Path:
     """``shared/benchmarks``."""
     return shared / "benchmarks"
+
+
+def scenario_dict(title: str = "Ceasefire talks", shift: float = 0.0) -> dict:
+    """A small valid scenario (two issues, three actors; one actor absent from one issue)."""
+    return {
+        "title": title,
+        "issues": [
+            {"name": "ceasefire", "lo": 0, "hi": 100, "lo_label": "none", "hi_label": "permanent"},
+            {"name": "aid", "lo": 0, "hi": 10},
+        ],
+        "actors": [
+            {"name": "Alpha", "capability": 10, "positions": {"ceasefire": 20 + shift, "aid": 2},
+             "salience": {"ceasefire": 0.9, "aid": 0.4}},
+            {"name": "Beta", "capability": 6, "positions": {"ceasefire": 80, "aid": 8},
+             "salience": {"ceasefire": 0.7, "aid": 0.6}},
+            {"name": "Gamma", "capability": 3, "positions": {"ceasefire": 60},
+             "salience": {"ceasefire": 0.5}},
+        ],
+    }
+
+
+@pytest.fixture
+def small_scenario() -> dict:
+    """A small valid scenario as plain data (see :func:`scenario_dict`)."""
+    return scenario_dict()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters in tests (the defaults take ~0.1 s a hash by design)."""
+    try:
+        from argon2 import PasswordHasher
+
+        from minilateral.store import accounts
+    except ImportError:
+        return
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))

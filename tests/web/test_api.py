@@ -1,0 +1,371 @@
+"""The REST API: every endpoint, the auth rules and the organisation-isolation matrix."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from minilateral.api import forecast
+from minilateral.models.registry import available_models
+from minilateral.scenario import Scenario
+from minilateral.store.orm import Run
+from minilateral.web import Settings, create_app
+
+from conftest import PASSWORD, Web  # type: ignore[import-not-found]
+
+
+def _create(web: Web, who: str, scenario: dict, *, name: str = "talks", **extra) -> dict:
+    r = web.client.post(
+        "/api/scenarios", json={"name": name, "scenario": scenario, **extra}, headers=web.as_(who)
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_health_and_openapi(web: Web) -> None:
+    r = web.client.get("/health")
+    assert r.status_code == 200
+    assert r.json()["status"] == "ok" and r.json()["schema_revision"] == "0001"
+    schema = web.client.get("/openapi.json").json()
+    assert {"/api/scenarios", "/api/runs/{run_id}", "/api/auth/token"} <= set(schema["paths"])
+    assert web.client.get("/docs").status_code == 200
+
+
+def test_token_login_and_rate_limit(tmp_path) -> None:
+    app = create_app(Settings(db_url=f"sqlite:///{tmp_path / 'r.db'}", login_attempts=3))
+    with TestClient(app) as client:
+        from minilateral.store.accounts import create_user
+
+        with app.state.db.session() as s:
+            create_user(s, "u@a.org", PASSWORD, org="A", role="analyst")
+            s.commit()
+        ok = client.post("/api/auth/token", data={"username": "u@a.org", "password": PASSWORD})
+        assert ok.status_code == 200
+        body = ok.json()
+        assert body["token_type"] == "bearer" and len(body["access_token"]) > 30
+        me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+        assert me.json()["email"] == "u@a.org"
+        assert me.json()["organisations"][0]["role"] == "analyst"
+        for _ in range(3):
+            bad = client.post("/api/auth/token", data={"username": "u@a.org", "password": "nope"})
+            assert bad.status_code == 401 and bad.json()["code"] == "unauthenticated"
+        blocked = client.post("/api/auth/token", data={"username": "u@a.org", "password": PASSWORD})
+        assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+        # revoking a token makes it useless
+        auth = {"Authorization": f"Bearer {body['access_token']}"}
+        assert client.delete("/api/auth/token", headers=auth).status_code == 204
+        assert client.get("/api/auth/me", headers=auth).status_code == 401
+
+
+def test_every_api_endpoint_needs_authentication(web: Web) -> None:
+    schema = web.client.get("/openapi.json").json()
+    checked = 0
+    for path, ops in schema["paths"].items():
+        if path in ("/health", "/api/auth/token") and "delete" not in ops:
+            continue
+        for method in ops:
+            if path == "/api/auth/token" and method == "post":
+                continue
+            url = path.replace("{scenario_id}", "1").replace("{run_id}", "1").replace("{number}", "1")
+            r = web.client.request(method.upper(), url)
+            assert r.status_code == 401, (method, path, r.status_code)
+            assert r.json()["code"] == "unauthenticated"
+            checked += 1
+    assert checked >= 14
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert web.client.get("/api/scenarios", headers=bad).status_code == 401
+
+
+def test_scenario_crud_versions_and_pagination(web: Web, small_scenario: dict) -> None:
+    created = _create(web, "a_analyst", small_scenario)
+    assert created["id"] and created["latest_version"] == 1
+    assert created["scenario"]["title"] == "Ceasefire talks"
+    sid = created["id"]
+    changed = dict(small_scenario, title="Revised")
+    r = web.client.patch(f"/api/scenarios/{sid}", json={"scenario": changed, "comment": "new"},
+                         headers=web.as_("a_analyst"))
+    assert r.status_code == 200 and r.json()["latest_version"] == 2
+    got = web.client.get(f"/api/scenarios/{sid}", headers=web.as_("a_viewer")).json()
+    assert [v["number"] for v in got["versions"]] == [1, 2]
+    assert got["scenario"]["title"] == "Revised"
+    v1 = web.client.get(f"/api/scenarios/{sid}/versions/1", headers=web.as_("a_viewer")).json()
+    assert v1["scenario"]["title"] == "Ceasefire talks"
+    versions = web.client.get(f"/api/scenarios/{sid}/versions", headers=web.as_("a_viewer"))
+    assert len(versions.json()) == 2
+    exported = web.client.get(f"/api/scenarios/{sid}/export", headers=web.as_("a_viewer"))
+    assert exported.headers["content-type"].startswith("application/yaml")
+    assert "title: Revised" in exported.text
+    as_json = web.client.get(f"/api/scenarios/{sid}/export?format=json&version=1",
+                             headers=web.as_("a_viewer"))
+    assert Scenario.model_validate(as_json.json()).title == "Ceasefire talks"
+    for i in range(4):
+        _create(web, "a_owner", small_scenario, name=f"extra {i}")
+    page = web.client.get("/api/scenarios?limit=2&offset=1", headers=web.as_("a_viewer")).json()
+    assert page["total"] == 5 and len(page["items"]) == 2 and page["offset"] == 1
+    search = web.client.get("/api/scenarios?q=extra", headers=web.as_("a_viewer")).json()
+    assert search["total"] == 4
+    assert web.client.delete(f"/api/scenarios/{sid}", headers=web.as_("a_viewer")).status_code == 403
+    assert web.client.delete(f"/api/scenarios/{sid}", headers=web.as_("a_owner")).status_code == 204
+    assert web.client.get(f"/api/scenarios/{sid}", headers=web.as_("a_owner")).status_code == 404
+
+
+def test_viewer_cannot_create(web: Web, small_scenario: dict) -> None:
+    r = web.client.post("/api/scenarios", json={"name": "x", "scenario": small_scenario},
+                        headers=web.as_("a_viewer"))
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+
+
+def test_invalid_bodies_are_422_with_field_paths(web: Web, small_scenario: dict) -> None:
+    bad = dict(small_scenario)
+    bad["actors"] = [dict(bad["actors"][0], salience={"ceasefire": 2.0, "aid": 0.1})]
+    r = web.client.post("/api/scenarios", json={"name": "x", "scenario": bad},
+                        headers=web.as_("a_analyst"))
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "invalid"
+    assert body["errors"][0]["loc"][:5] == ["body", "scenario", "actors", 0, "salience"]
+    r = web.client.post("/api/scenarios", json={"name": "", "visibility": "everyone"},
+                        headers=web.as_("a_analyst"))
+    locs = {tuple(e["loc"]) for e in r.json()["errors"]}
+    assert ("body", "visibility") in locs and ("body", "scenario") in locs
+    r = web.client.get("/api/scenarios?limit=0", headers=web.as_("a_analyst"))
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "limit"]
+
+
+YAML = """title: Uploaded
+issues:
+  - name: border
+    lo: 0
+    hi: 10
+actors:
+  - name: North
+    capability: 4
+    positions: {border: 2}
+    salience: {border: 0.5}
+  - name: South
+    capability: 3
+    positions: {border: 9}
+    salience: {border: 0.8}
+"""
+
+
+def test_import_yaml_and_bdm_csv(web: Web) -> None:
+    h = web.as_("a_analyst")
+    r = web.client.post("/api/scenarios/import", files={"file": ("up.yaml", YAML)}, headers=h)
+    assert r.status_code == 201 and r.json()["name"] == "up"
+    assert r.json()["scenario"]["actors"][1]["name"] == "South"
+    csv = "Actor,Capability,Position,Salience\nX,10,20,0.5\nY,5,80,0.9\n"
+    r = web.client.post("/api/scenarios/import", files={"file": ("ceasefire.csv", csv)},
+                        data={"name": "from csv", "visibility": "public"}, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["visibility"] == "public"
+    assert r.json()["scenario"]["issues"][0]["name"] == "ceasefire"
+    formats = web.client.get("/api/formats", headers=h).json()
+    assert {"yaml", "bdm-csv"} <= set(formats["formats"]) and "forecast" in formats["run_kinds"]
+
+
+def test_malformed_upload_is_400_naming_line_and_field(web: Web) -> None:
+    h = web.as_("a_analyst")
+    broken = YAML.replace("salience: {border: 0.8}", "salince: {border: 0.8}")
+    r = web.client.post("/api/scenarios/import", files={"file": ("bad.yaml", broken)}, headers=h)
+    assert r.status_code == 400
+    message = r.json()["message"]
+    assert "bad.yaml" in message and "line 14" in message and "salince" in message
+    csv = "Actor,Capability,Position,Salience\nX,ten,20,0.5\n"
+    r = web.client.post("/api/scenarios/import", files={"file": ("t.csv", csv)}, headers=h)
+    assert r.status_code == 400 and "line 2" in r.json()["message"]
+    r = web.client.post("/api/scenarios/import", files={"file": ("b.yaml", b"\xff\xfe\x00")},
+                        headers=h)
+    assert r.status_code == 400
+    r = web.client.post("/api/scenarios/import", files={"file": ("x.yaml", YAML)},
+                        data={"input_format": "excel"}, headers=h)
+    assert r.status_code == 400 and "excel" in r.json()["message"]
+
+
+def test_oversized_upload_is_413(web: Web) -> None:
+    big = "# " + "x" * (5 * 1024 * 1024) + "\n" + YAML
+    r = web.client.post("/api/scenarios/import", files={"file": ("big.yaml", big)},
+                        headers=web.as_("a_analyst"))
+    assert r.status_code == 413 and r.json()["code"] == "too_large"
+
+
+def test_models_listing_follows_the_registry(web: Web) -> None:
+    items = web.client.get("/api/models", headers=web.as_("a_viewer")).json()["items"]
+    assert [m["name"] for m in items] == list(available_models())
+    nash = next(m for m in items if m["name"] == "nash")
+    assert {o["name"] for o in nash["options"]} >= {"utility", "weights"}
+
+
+def test_run_gives_the_cli_forecast_json(web: Web, small_scenario: dict) -> None:
+    sid = _create(web, "a_analyst", small_scenario)["id"]
+    r = web.client.post("/api/runs", json={"scenario_id": sid, "model": "nash",
+                                           "options": {"weights": "equal"}},
+                        headers=web.as_("a_analyst"))
+    assert r.status_code == 202 and r.json()["status"] == "queued"
+    done = web.wait(r.json()["id"])
+    assert done["status"] == "done" and done["progress"] == 1.0
+    scenario = Scenario.model_validate(small_scenario)
+    expected = forecast(scenario, "nash", options={"weights": "equal"}).to_dict(
+        scenario={"title": scenario.title, "sha256": scenario.sha256()}
+    )
+    result = done["result"]
+    assert result["outcome"] == pytest.approx(expected["outcome"])
+    assert result["options"] == expected["options"]
+    assert result["scenario"] == expected["scenario"]
+    assert set(result) == set(expected)
+    assert done["input_hash"] == scenario.sha256() and done["duration_s"] >= 0
+    assert done["provenance"]["model"] == "nash"
+    results = web.client.get(f"/api/runs/{done['id']}/results", headers=web.as_("a_viewer"))
+    assert results.json()[0]["payload"]["outcome"] == result["outcome"]
+    listing = web.client.get(f"/api/runs?scenario_id={sid}&status=done",
+                             headers=web.as_("a_viewer")).json()
+    assert listing["total"] == 1 and listing["items"][0]["result"] is None
+
+
+def test_bad_run_requests(web: Web, small_scenario: dict) -> None:
+    sid = _create(web, "a_analyst", small_scenario)["id"]
+    h = web.as_("a_analyst")
+    unknown = web.client.post("/api/runs", json={"scenario_id": sid, "model": "oracle"}, headers=h)
+    assert unknown.status_code == 422 and "available models" in unknown.json()["message"]
+    option = web.client.post("/api/runs", json={"scenario_id": sid, "model": "nash",
+                                                "options": {"speed": 3}}, headers=h)
+    assert option.status_code == 422 and option.json()["errors"][0]["loc"] == ["speed"]
+    kind = web.client.post("/api/runs", json={"scenario_id": sid, "model": "nash",
+                                              "kind": "divination"}, headers=h)
+    assert kind.status_code == 422 and "forecast" in kind.json()["message"]
+    missing = web.client.post("/api/runs", json={"scenario_id": 999, "model": "nash"}, headers=h)
+    assert missing.status_code == 404
+    viewer = web.client.post("/api/runs", json={"scenario_id": sid, "model": "nash"},
+                             headers=web.as_("a_viewer"))
+    assert viewer.status_code == 403
+
+
+def _queued_run(web: Web, sid: int, who: str) -> int:
+    """A run stored as queued without being executed (as if the worker had not reached it)."""
+    from minilateral.store.db import Database
+    from minilateral.store.repository import Principal, Repository
+
+    db = Database.connect(web.db_url)
+    with db.session() as s:
+        user_id = next(
+            m["id"] for m in [web.client.get("/api/auth/me", headers=web.as_(who)).json()]
+        )
+        from minilateral.store.orm import User
+
+        principal = Principal.for_user(s, s.get(User, user_id))
+        run = Repository(s, principal).create_run(sid, model="median", options={})
+        s.commit()
+        run_id = run.id
+    db.dispose()
+    return run_id
+
+
+def test_cancel_and_restart(web: Web, small_scenario: dict) -> None:
+    sid = _create(web, "a_analyst", small_scenario)["id"]
+    run_id = _queued_run(web, sid, "a_analyst")
+    h = web.as_("a_analyst")
+    assert web.client.post(f"/api/runs/{run_id}/cancel", headers=web.as_("a_viewer")).status_code == 403
+    r = web.client.post(f"/api/runs/{run_id}/cancel", headers=h)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    again = web.client.post(f"/api/runs/{run_id}/cancel", headers=h)
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
+    r = web.client.post(f"/api/runs/{run_id}/restart", headers=h)
+    assert r.status_code == 202
+    assert web.wait(run_id)["status"] == "done"
+    assert web.client.post(f"/api/runs/{run_id}/restart", headers=h).status_code == 409
+
+
+def test_runs_survive_a_server_restart(tmp_path, small_scenario: dict) -> None:
+    url = f"sqlite:///{tmp_path / 'restart.db'}"
+    app = create_app(Settings(db_url=url))
+    with TestClient(app) as client:
+        from conftest import _seed_users  # type: ignore[import-not-found]
+
+        headers = _seed_users(app)
+        h = headers["a_analyst"]
+        created = client.post("/api/scenarios", json={"name": "t", "scenario": small_scenario},
+                              headers=h).json()
+        sid = created["id"]
+        with app.state.db.session() as s:  # a run caught mid-flight by the shutdown
+            run = Run(org_id=created["org_id"], scenario_id=sid, scenario_version_id=1, model="mean",
+                      options={}, status="running", input_hash="x")
+            s.add(run)
+            s.commit()
+            run_id = run.id
+    app = create_app(Settings(db_url=url))
+    with TestClient(app) as client:
+        r = client.get(f"/api/runs/{run_id}", headers=h).json()
+        assert r["status"] == "interrupted" and "restart" in r["message"]
+        assert client.post(f"/api/runs/{run_id}/restart", headers=h).status_code == 202
+        deadline = time.monotonic() + 20
+        while client.get(f"/api/runs/{run_id}", headers=h).json()["status"] != "done":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+
+
+def test_visibility_shared_and_public(web: Web, small_scenario: dict) -> None:
+    shared = _create(web, "a_analyst", small_scenario, name="s", visibility="shared",
+                     shared_with=["Org B"])
+    public = _create(web, "a_analyst", small_scenario, name="p", visibility="public")
+    assert shared["shared_with"] == ["Org B"]
+    names = {i["name"] for i in web.client.get("/api/scenarios", headers=web.as_("b_analyst"))
+             .json()["items"]}
+    assert names == {"s", "p"}
+    # B may read and run them, not change them
+    assert web.client.get(f"/api/scenarios/{shared['id']}", headers=web.as_("b_analyst")).status_code == 200
+    assert web.client.patch(f"/api/scenarios/{public['id']}", json={"name": "x"},
+                            headers=web.as_("b_analyst")).status_code == 403
+    r = web.client.post("/api/runs", json={"scenario_id": public["id"], "model": "mean"},
+                        headers=web.as_("b_analyst"))
+    assert r.status_code == 202
+    # B's run is private to B
+    assert web.client.get(f"/api/runs/{r.json()['id']}", headers=web.as_("a_owner")).status_code == 404
+    bad = web.client.post("/api/scenarios", json={"name": "z", "scenario": small_scenario,
+                                                   "visibility": "shared", "shared_with": ["Nope"]},
+                          headers=web.as_("a_analyst"))
+    assert bad.status_code == 409 and "Nope" in bad.json()["message"]
+
+
+def test_organisation_isolation_matrix(web: Web, small_scenario: dict) -> None:
+    """A user of org A cannot list, read, update, delete, run or export B's private objects."""
+    sid = _create(web, "b_analyst", small_scenario, name="b-secret")["id"]
+    run = web.client.post("/api/runs", json={"scenario_id": sid, "model": "mean"},
+                          headers=web.as_("b_analyst")).json()
+    web.wait(run["id"], "b_analyst")
+    rid = run["id"]
+    attempts = [
+        ("GET", f"/api/scenarios/{sid}", None),
+        ("PATCH", f"/api/scenarios/{sid}", {"name": "stolen"}),
+        ("DELETE", f"/api/scenarios/{sid}", None),
+        ("GET", f"/api/scenarios/{sid}/versions", None),
+        ("GET", f"/api/scenarios/{sid}/versions/1", None),
+        ("GET", f"/api/scenarios/{sid}/export", None),
+        ("POST", "/api/runs", {"scenario_id": sid, "model": "mean"}),
+        ("GET", f"/api/runs/{rid}", None),
+        ("GET", f"/api/runs/{rid}/results", None),
+        ("POST", f"/api/runs/{rid}/cancel", None),
+        ("POST", f"/api/runs/{rid}/restart", None),
+    ]
+    for who in ("a_owner", "a_analyst", "a_viewer"):
+        h = web.as_(who)
+        listed = web.client.get("/api/scenarios", headers=h).json()
+        assert sid not in {i["id"] for i in listed["items"]}
+        assert web.client.get("/api/runs", headers=h).json()["total"] == 0
+        assert web.client.get(f"/api/runs?scenario_id={sid}", headers=h).json()["items"] == []
+        for method, url, body in attempts:
+            r = web.client.request(method, url, json=body, headers=h)
+            assert r.status_code == 404, (who, method, url, r.status_code)
+            assert r.json()["code"] == "not_found"
+    # nothing changed for B
+    own = web.client.get(f"/api/scenarios/{sid}", headers=web.as_("b_analyst")).json()
+    assert own["name"] == "b-secret" and own["latest_version"] == 1
+    assert web.client.get(f"/api/runs/{rid}", headers=web.as_("b_analyst")).json()["status"] == "done"
+
+
+def test_unknown_paths_and_methods_use_the_error_body(web: Web) -> None:
+    r = web.client.get("/api/nothing-here", headers=web.as_("a_owner"))
+    assert r.status_code == 404 and set(r.json()) == {"code", "message", "errors"}
+    r = web.client.put("/api/scenarios", headers=web.as_("a_owner"))
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
