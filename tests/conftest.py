@@ -51,6 +51,12 @@ def small_scenario() -> dict:
     return scenario_dict()
 
 
+@pytest.fixture(scope="session")
+def scenario_factory():
+    """:func:`scenario_dict`, for fixtures broader than one test."""
+    return scenario_dict
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap argon2 parameters in tests (the defaults take ~0.1 s a hash by design)."""

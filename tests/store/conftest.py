@@ -34,12 +34,26 @@ def _start_local_server() -> tuple[str, callable] | None:  # type: ignore[valid-
     try:
         subprocess.run(
             [*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
-            check=True, capture_output=True, timeout=60,
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
         subprocess.run(
-            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w",
-             "-o", f"-k {folder} -p {port} -c listen_addresses='' -c fsync=off", "start"],
-            check=True, capture_output=True, timeout=60,
+            [
+                *prefix,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(folder / "log"),
+                "-w",
+                "-o",
+                f"-k {folder} -p {port} -c listen_addresses='' -c fsync=off",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
     except (subprocess.SubprocessError, OSError):
         shutil.rmtree(folder, ignore_errors=True)
@@ -48,7 +62,9 @@ def _start_local_server() -> tuple[str, callable] | None:  # type: ignore[valid-
     def stop() -> None:
         subprocess.run(
             [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True, check=False, timeout=60,
+            capture_output=True,
+            check=False,
+            timeout=60,
         )
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -61,3 +61,18 @@ def web(tmp_path: Path) -> Iterator[Web]:
     app = create_app(Settings(db_url=url, workers=2, max_upload_bytes=5 * 1024 * 1024))
     with TestClient(app) as client:
         yield Web(client, url, _seed_users(app))
+
+
+@pytest.fixture(scope="module")
+def web_session(tmp_path_factory, scenario_factory) -> Iterator[tuple[Web, int]]:
+    """One app for a whole module (hypothesis tests), with a scenario of org A."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
+    app = create_app(Settings(db_url=url, load_library=False))
+    with TestClient(app) as client:
+        web = Web(client, url, _seed_users(app))
+        sid = client.post(
+            "/api/scenarios",
+            json={"name": "s", "scenario": scenario_factory()},
+            headers=web.as_("a_analyst"),
+        ).json()["id"]
+        yield web, sid

@@ -6,14 +6,15 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from conftest import PASSWORD, Web  # type: ignore[import-not-found]
 from minilateral.api import forecast
 from minilateral.models.registry import available_models
 from minilateral.scenario import Scenario
 from minilateral.store.orm import Run
 from minilateral.web import Settings, create_app
-
-from conftest import PASSWORD, Web  # type: ignore[import-not-found]
 
 
 def _create(web: Web, who: str, scenario: dict, *, name: str = "talks", **extra) -> dict:
@@ -68,7 +69,9 @@ def test_every_api_endpoint_needs_authentication(web: Web) -> None:
         for method in ops:
             if path == "/api/auth/token" and method == "post":
                 continue
-            url = path.replace("{scenario_id}", "1").replace("{run_id}", "1").replace("{number}", "1")
+            url = (
+                path.replace("{scenario_id}", "1").replace("{run_id}", "1").replace("{number}", "1")
+            )
             r = web.client.request(method.upper(), url)
             assert r.status_code == 401, (method, path, r.status_code)
             assert r.json()["code"] == "unauthenticated"
@@ -84,8 +87,11 @@ def test_scenario_crud_versions_and_pagination(web: Web, small_scenario: dict) -
     assert created["scenario"]["title"] == "Ceasefire talks"
     sid = created["id"]
     changed = dict(small_scenario, title="Revised")
-    r = web.client.patch(f"/api/scenarios/{sid}", json={"scenario": changed, "comment": "new"},
-                         headers=web.as_("a_analyst"))
+    r = web.client.patch(
+        f"/api/scenarios/{sid}",
+        json={"scenario": changed, "comment": "new"},
+        headers=web.as_("a_analyst"),
+    )
     assert r.status_code == 200 and r.json()["latest_version"] == 2
     got = web.client.get(f"/api/scenarios/{sid}", headers=web.as_("a_viewer")).json()
     assert [v["number"] for v in got["versions"]] == [1, 2]
@@ -97,8 +103,9 @@ def test_scenario_crud_versions_and_pagination(web: Web, small_scenario: dict) -
     exported = web.client.get(f"/api/scenarios/{sid}/export", headers=web.as_("a_viewer"))
     assert exported.headers["content-type"].startswith("application/yaml")
     assert "title: Revised" in exported.text
-    as_json = web.client.get(f"/api/scenarios/{sid}/export?format=json&version=1",
-                             headers=web.as_("a_viewer"))
+    as_json = web.client.get(
+        f"/api/scenarios/{sid}/export?format=json&version=1", headers=web.as_("a_viewer")
+    )
     assert Scenario.model_validate(as_json.json()).title == "Ceasefire talks"
     for i in range(4):
         _create(web, "a_owner", small_scenario, name=f"extra {i}")
@@ -106,28 +113,35 @@ def test_scenario_crud_versions_and_pagination(web: Web, small_scenario: dict) -
     assert page["total"] == 5 and len(page["items"]) == 2 and page["offset"] == 1
     search = web.client.get("/api/scenarios?q=extra", headers=web.as_("a_viewer")).json()
     assert search["total"] == 4
-    assert web.client.delete(f"/api/scenarios/{sid}", headers=web.as_("a_viewer")).status_code == 403
+    assert (
+        web.client.delete(f"/api/scenarios/{sid}", headers=web.as_("a_viewer")).status_code == 403
+    )
     assert web.client.delete(f"/api/scenarios/{sid}", headers=web.as_("a_owner")).status_code == 204
     assert web.client.get(f"/api/scenarios/{sid}", headers=web.as_("a_owner")).status_code == 404
 
 
 def test_viewer_cannot_create(web: Web, small_scenario: dict) -> None:
-    r = web.client.post("/api/scenarios", json={"name": "x", "scenario": small_scenario},
-                        headers=web.as_("a_viewer"))
+    r = web.client.post(
+        "/api/scenarios",
+        json={"name": "x", "scenario": small_scenario},
+        headers=web.as_("a_viewer"),
+    )
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
 
 
 def test_invalid_bodies_are_422_with_field_paths(web: Web, small_scenario: dict) -> None:
     bad = dict(small_scenario)
     bad["actors"] = [dict(bad["actors"][0], salience={"ceasefire": 2.0, "aid": 0.1})]
-    r = web.client.post("/api/scenarios", json={"name": "x", "scenario": bad},
-                        headers=web.as_("a_analyst"))
+    r = web.client.post(
+        "/api/scenarios", json={"name": "x", "scenario": bad}, headers=web.as_("a_analyst")
+    )
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "invalid"
     assert body["errors"][0]["loc"][:5] == ["body", "scenario", "actors", 0, "salience"]
-    r = web.client.post("/api/scenarios", json={"name": "", "visibility": "everyone"},
-                        headers=web.as_("a_analyst"))
+    r = web.client.post(
+        "/api/scenarios", json={"name": "", "visibility": "everyone"}, headers=web.as_("a_analyst")
+    )
     locs = {tuple(e["loc"]) for e in r.json()["errors"]}
     assert ("body", "visibility") in locs and ("body", "scenario") in locs
     r = web.client.get("/api/scenarios?limit=0", headers=web.as_("a_analyst"))
@@ -157,8 +171,12 @@ def test_import_yaml_and_bdm_csv(web: Web) -> None:
     assert r.status_code == 201 and r.json()["name"] == "up"
     assert r.json()["scenario"]["actors"][1]["name"] == "South"
     csv = "Actor,Capability,Position,Salience\nX,10,20,0.5\nY,5,80,0.9\n"
-    r = web.client.post("/api/scenarios/import", files={"file": ("ceasefire.csv", csv)},
-                        data={"name": "from csv", "visibility": "public"}, headers=h)
+    r = web.client.post(
+        "/api/scenarios/import",
+        files={"file": ("ceasefire.csv", csv)},
+        data={"name": "from csv", "visibility": "public"},
+        headers=h,
+    )
     assert r.status_code == 201, r.text
     assert r.json()["visibility"] == "public"
     assert r.json()["scenario"]["issues"][0]["name"] == "ceasefire"
@@ -176,18 +194,24 @@ def test_malformed_upload_is_400_naming_line_and_field(web: Web) -> None:
     csv = "Actor,Capability,Position,Salience\nX,ten,20,0.5\n"
     r = web.client.post("/api/scenarios/import", files={"file": ("t.csv", csv)}, headers=h)
     assert r.status_code == 400 and "line 2" in r.json()["message"]
-    r = web.client.post("/api/scenarios/import", files={"file": ("b.yaml", b"\xff\xfe\x00")},
-                        headers=h)
+    r = web.client.post(
+        "/api/scenarios/import", files={"file": ("b.yaml", b"\xff\xfe\x00")}, headers=h
+    )
     assert r.status_code == 400
-    r = web.client.post("/api/scenarios/import", files={"file": ("x.yaml", YAML)},
-                        data={"input_format": "excel"}, headers=h)
+    r = web.client.post(
+        "/api/scenarios/import",
+        files={"file": ("x.yaml", YAML)},
+        data={"input_format": "excel"},
+        headers=h,
+    )
     assert r.status_code == 400 and "excel" in r.json()["message"]
 
 
 def test_oversized_upload_is_413(web: Web) -> None:
     big = "# " + "x" * (5 * 1024 * 1024) + "\n" + YAML
-    r = web.client.post("/api/scenarios/import", files={"file": ("big.yaml", big)},
-                        headers=web.as_("a_analyst"))
+    r = web.client.post(
+        "/api/scenarios/import", files={"file": ("big.yaml", big)}, headers=web.as_("a_analyst")
+    )
     assert r.status_code == 413 and r.json()["code"] == "too_large"
 
 
@@ -200,9 +224,11 @@ def test_models_listing_follows_the_registry(web: Web) -> None:
 
 def test_run_gives_the_cli_forecast_json(web: Web, small_scenario: dict) -> None:
     sid = _create(web, "a_analyst", small_scenario)["id"]
-    r = web.client.post("/api/runs", json={"scenario_id": sid, "model": "nash",
-                                           "options": {"weights": "equal"}},
-                        headers=web.as_("a_analyst"))
+    r = web.client.post(
+        "/api/runs",
+        json={"scenario_id": sid, "model": "nash", "options": {"weights": "equal"}},
+        headers=web.as_("a_analyst"),
+    )
     assert r.status_code == 202 and r.json()["status"] == "queued"
     done = web.wait(r.json()["id"])
     assert done["status"] == "done" and done["progress"] == 1.0
@@ -219,8 +245,9 @@ def test_run_gives_the_cli_forecast_json(web: Web, small_scenario: dict) -> None
     assert done["provenance"]["model"] == "nash"
     results = web.client.get(f"/api/runs/{done['id']}/results", headers=web.as_("a_viewer"))
     assert results.json()[0]["payload"]["outcome"] == result["outcome"]
-    listing = web.client.get(f"/api/runs?scenario_id={sid}&status=done",
-                             headers=web.as_("a_viewer")).json()
+    listing = web.client.get(
+        f"/api/runs?scenario_id={sid}&status=done", headers=web.as_("a_viewer")
+    ).json()
     assert listing["total"] == 1 and listing["items"][0]["result"] is None
 
 
@@ -229,16 +256,19 @@ def test_bad_run_requests(web: Web, small_scenario: dict) -> None:
     h = web.as_("a_analyst")
     unknown = web.client.post("/api/runs", json={"scenario_id": sid, "model": "oracle"}, headers=h)
     assert unknown.status_code == 422 and "available models" in unknown.json()["message"]
-    option = web.client.post("/api/runs", json={"scenario_id": sid, "model": "nash",
-                                                "options": {"speed": 3}}, headers=h)
+    option = web.client.post(
+        "/api/runs", json={"scenario_id": sid, "model": "nash", "options": {"speed": 3}}, headers=h
+    )
     assert option.status_code == 422 and option.json()["errors"][0]["loc"] == ["speed"]
-    kind = web.client.post("/api/runs", json={"scenario_id": sid, "model": "nash",
-                                              "kind": "divination"}, headers=h)
+    kind = web.client.post(
+        "/api/runs", json={"scenario_id": sid, "model": "nash", "kind": "divination"}, headers=h
+    )
     assert kind.status_code == 422 and "forecast" in kind.json()["message"]
     missing = web.client.post("/api/runs", json={"scenario_id": 999, "model": "nash"}, headers=h)
     assert missing.status_code == 404
-    viewer = web.client.post("/api/runs", json={"scenario_id": sid, "model": "nash"},
-                             headers=web.as_("a_viewer"))
+    viewer = web.client.post(
+        "/api/runs", json={"scenario_id": sid, "model": "nash"}, headers=web.as_("a_viewer")
+    )
     assert viewer.status_code == 403
 
 
@@ -266,7 +296,10 @@ def test_cancel_and_restart(web: Web, small_scenario: dict) -> None:
     sid = _create(web, "a_analyst", small_scenario)["id"]
     run_id = _queued_run(web, sid, "a_analyst")
     h = web.as_("a_analyst")
-    assert web.client.post(f"/api/runs/{run_id}/cancel", headers=web.as_("a_viewer")).status_code == 403
+    assert (
+        web.client.post(f"/api/runs/{run_id}/cancel", headers=web.as_("a_viewer")).status_code
+        == 403
+    )
     r = web.client.post(f"/api/runs/{run_id}/cancel", headers=h)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     again = web.client.post(f"/api/runs/{run_id}/cancel", headers=h)
@@ -285,12 +318,20 @@ def test_runs_survive_a_server_restart(tmp_path, small_scenario: dict) -> None:
 
         headers = _seed_users(app)
         h = headers["a_analyst"]
-        created = client.post("/api/scenarios", json={"name": "t", "scenario": small_scenario},
-                              headers=h).json()
+        created = client.post(
+            "/api/scenarios", json={"name": "t", "scenario": small_scenario}, headers=h
+        ).json()
         sid = created["id"]
         with app.state.db.session() as s:  # a run caught mid-flight by the shutdown
-            run = Run(org_id=created["org_id"], scenario_id=sid, scenario_version_id=1, model="mean",
-                      options={}, status="running", input_hash="x")
+            run = Run(
+                org_id=created["org_id"],
+                scenario_id=sid,
+                scenario_version_id=1,
+                model="mean",
+                options={},
+                status="running",
+                input_hash="x",
+            )
             s.add(run)
             s.commit()
             run_id = run.id
@@ -306,33 +347,56 @@ def test_runs_survive_a_server_restart(tmp_path, small_scenario: dict) -> None:
 
 
 def test_visibility_shared_and_public(web: Web, small_scenario: dict) -> None:
-    shared = _create(web, "a_analyst", small_scenario, name="s", visibility="shared",
-                     shared_with=["Org B"])
+    shared = _create(
+        web, "a_analyst", small_scenario, name="s", visibility="shared", shared_with=["Org B"]
+    )
     public = _create(web, "a_analyst", small_scenario, name="p", visibility="public")
     assert shared["shared_with"] == ["Org B"]
-    names = {i["name"] for i in web.client.get("/api/scenarios", headers=web.as_("b_analyst"))
-             .json()["items"]}
+    names = {
+        i["name"]
+        for i in web.client.get("/api/scenarios", headers=web.as_("b_analyst")).json()["items"]
+    }
     assert names == {"s", "p"}
     # B may read and run them, not change them
-    assert web.client.get(f"/api/scenarios/{shared['id']}", headers=web.as_("b_analyst")).status_code == 200
-    assert web.client.patch(f"/api/scenarios/{public['id']}", json={"name": "x"},
-                            headers=web.as_("b_analyst")).status_code == 403
-    r = web.client.post("/api/runs", json={"scenario_id": public["id"], "model": "mean"},
-                        headers=web.as_("b_analyst"))
+    assert (
+        web.client.get(f"/api/scenarios/{shared['id']}", headers=web.as_("b_analyst")).status_code
+        == 200
+    )
+    assert (
+        web.client.patch(
+            f"/api/scenarios/{public['id']}", json={"name": "x"}, headers=web.as_("b_analyst")
+        ).status_code
+        == 403
+    )
+    r = web.client.post(
+        "/api/runs",
+        json={"scenario_id": public["id"], "model": "mean"},
+        headers=web.as_("b_analyst"),
+    )
     assert r.status_code == 202
     # B's run is private to B
-    assert web.client.get(f"/api/runs/{r.json()['id']}", headers=web.as_("a_owner")).status_code == 404
-    bad = web.client.post("/api/scenarios", json={"name": "z", "scenario": small_scenario,
-                                                   "visibility": "shared", "shared_with": ["Nope"]},
-                          headers=web.as_("a_analyst"))
+    assert (
+        web.client.get(f"/api/runs/{r.json()['id']}", headers=web.as_("a_owner")).status_code == 404
+    )
+    bad = web.client.post(
+        "/api/scenarios",
+        json={
+            "name": "z",
+            "scenario": small_scenario,
+            "visibility": "shared",
+            "shared_with": ["Nope"],
+        },
+        headers=web.as_("a_analyst"),
+    )
     assert bad.status_code == 409 and "Nope" in bad.json()["message"]
 
 
 def test_organisation_isolation_matrix(web: Web, small_scenario: dict) -> None:
     """A user of org A cannot list, read, update, delete, run or export B's private objects."""
     sid = _create(web, "b_analyst", small_scenario, name="b-secret")["id"]
-    run = web.client.post("/api/runs", json={"scenario_id": sid, "model": "mean"},
-                          headers=web.as_("b_analyst")).json()
+    run = web.client.post(
+        "/api/runs", json={"scenario_id": sid, "model": "mean"}, headers=web.as_("b_analyst")
+    ).json()
     web.wait(run["id"], "b_analyst")
     rid = run["id"]
     attempts = [
@@ -361,7 +425,9 @@ def test_organisation_isolation_matrix(web: Web, small_scenario: dict) -> None:
     # nothing changed for B
     own = web.client.get(f"/api/scenarios/{sid}", headers=web.as_("b_analyst")).json()
     assert own["name"] == "b-secret" and own["latest_version"] == 1
-    assert web.client.get(f"/api/runs/{rid}", headers=web.as_("b_analyst")).json()["status"] == "done"
+    assert (
+        web.client.get(f"/api/runs/{rid}", headers=web.as_("b_analyst")).json()["status"] == "done"
+    )
 
 
 def test_unknown_paths_and_methods_use_the_error_body(web: Web) -> None:
@@ -369,3 +435,71 @@ def test_unknown_paths_and_methods_use_the_error_body(web: Web) -> None:
     assert r.status_code == 404 and set(r.json()) == {"code", "message", "errors"}
     r = web.client.put("/api/scenarios", headers=web.as_("a_owner"))
     assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+
+
+_option_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
+    st.lists(st.integers(), max_size=3),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    model=st.sampled_from([*available_models(), "nope"]),
+    options=st.dictionaries(
+        st.sampled_from(["utility", "weights", "disagreement", "x", "tol"]),
+        _option_values,
+        max_size=3,
+    ),
+    seed=st.one_of(st.none(), st.integers(-5, 2**64)),
+    version=st.one_of(st.none(), st.integers(-1, 3)),
+)
+def test_fuzzed_run_requests_never_500(web_session, model, options, seed, version) -> None:
+    web, sid = web_session
+    body = {
+        "scenario_id": sid,
+        "model": model,
+        "options": options,
+        "seed": seed,
+        "version": version,
+    }
+    r = web.client.post("/api/runs", json=body, headers=web.as_("a_analyst"))
+    assert r.status_code in (202, 404, 422), r.text
+    if r.status_code == 202:
+        assert web.wait(r.json()["id"])["status"] in ("done", "failed")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_fuzzed_scenarios_never_500(web_session, data) -> None:
+    web, _ = web_session
+    lo = data.draw(st.floats(-1e6, 1e6))
+    hi = data.draw(st.floats(-1e6, 1e6))
+    n = data.draw(st.integers(0, 4))
+    cells = st.floats(min(lo, hi), max(lo, hi)) if lo != hi else st.just(lo)
+    actors = [
+        {
+            "name": data.draw(st.text(min_size=0, max_size=5)),
+            "capability": data.draw(st.floats(-1, 1e300)),
+            "positions": {"q": data.draw(cells)},
+            "salience": {"q": data.draw(st.floats(-0.5, 1.5))},
+        }
+        for _ in range(n)
+    ]
+    scenario = {"title": "fuzz", "issues": [{"name": "q", "lo": lo, "hi": hi}], "actors": actors}
+    r = web.client.post(
+        "/api/scenarios", json={"name": "fuzz", "scenario": scenario}, headers=web.as_("a_analyst")
+    )
+    assert r.status_code in (201, 422), r.text
+    if r.status_code == 201:
+        sid = r.json()["id"]
+        for model in available_models():
+            run = web.client.post(
+                "/api/runs", json={"scenario_id": sid, "model": model}, headers=web.as_("a_analyst")
+            )
+            assert run.status_code == 202, run.text
+            assert web.wait(run.json()["id"])["status"] == "done"

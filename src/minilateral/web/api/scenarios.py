@@ -163,9 +163,14 @@ def get_version(
 
 @router.get(
     "/{scenario_id}/export",
-    response_class=PlainTextResponse,
     responses={
-        200: {"content": {"application/yaml": {}, "application/json": {}}},
+        200: {
+            "description": "The scenario file.",
+            "content": {
+                "application/yaml": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        },
         **error_responses(401, 404, 422),
     },
 )

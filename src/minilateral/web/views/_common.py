@@ -20,7 +20,7 @@ from minilateral.web.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER
 __all__ = ["PageAuth", "check_csrf", "html_error", "page_auth", "render", "templates"]
 
 templates = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates"))
-templates.env.globals["version"] = package_version()
+templates.env.globals["app_version"] = package_version()
 
 
 def render(

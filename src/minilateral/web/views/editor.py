@@ -183,6 +183,7 @@ def build(state: EditorState, base: Mapping[str, Any] | None = None) -> Scenario
     columns = [q for q, issue in enumerate(state.issues) if issue.name or _used(state, q)]
     rows = [i for i, actor in enumerate(state.actors) if actor.name or any(map(any, actor.cells))]
     issues = []
+    scales: dict[int, tuple[float | None, float | None]] = {}
     for q in columns:
         typed = state.issues[q]
         issue: dict[str, Any] = {
@@ -196,6 +197,7 @@ def build(state: EditorState, base: Mapping[str, Any] | None = None) -> Scenario
         if typed.hi_label:
             issue["hi_label"] = typed.hi_label
         issues.append(issue)
+        scales[q] = (issue["lo"], issue["hi"])
     names = [state.issues[q].name for q in columns]
     actors = []
     for i in rows:
@@ -208,6 +210,8 @@ def build(state: EditorState, base: Mapping[str, Any] | None = None) -> Scenario
         }
         actor["name"] = typed_actor.name
         actor["capability"] = _number(state, f"actor-{i}-capability", typed_actor.capability)
+        if actor["capability"] is not None and actor["capability"] < 0:
+            state.errors[f"actor-{i}-capability"] = "capability must be >= 0"
         positions, salience = {}, {}
         for q in columns:
             pos, sal = typed_actor.cells[q]
@@ -217,8 +221,14 @@ def build(state: EditorState, base: Mapping[str, Any] | None = None) -> Scenario
                 missing = f"pos-{i}-{q}" if not pos else f"sal-{i}-{q}"
                 state.errors[missing] = "enter both position and salience, or neither"
                 continue
-            positions[state.issues[q].name] = _number(state, f"pos-{i}-{q}", pos)
-            salience[state.issues[q].name] = _number(state, f"sal-{i}-{q}", sal)
+            x = _number(state, f"pos-{i}-{q}", pos)
+            w = _number(state, f"sal-{i}-{q}", sal)
+            lo, hi = scales.get(q, (None, None))
+            if x is not None and lo is not None and hi is not None and not lo <= x <= hi:
+                state.errors[f"pos-{i}-{q}"] = f"outside the scale [{lo:g}, {hi:g}]"
+            if w is not None and not 0.0 <= w <= 1.0:
+                state.errors[f"sal-{i}-{q}"] = "salience must lie in [0, 1]"
+            positions[state.issues[q].name], salience[state.issues[q].name] = x, w
         actor["positions"], actor["salience"] = positions, salience
         if "capabilities" in actor:
             actor["capabilities"] = {k: v for k, v in actor["capabilities"].items() if k in names}

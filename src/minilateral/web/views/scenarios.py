@@ -89,27 +89,38 @@ def scenario_new(request: Request, auth: PageAuth) -> Response:
     return render(request, "editor.html", auth, state=EditorState.blank(), scenario_id=None)
 
 
+def _detail(
+    request: Request,
+    auth: PageAuth,
+    repo: PageRepo,
+    scenario_id: int,
+    status: int = 200,
+    run_error: str | None = None,
+) -> Response:
+    record = repo.get_scenario(scenario_id)
+    latest = record.versions[-1]
+    return render(
+        request,
+        "scenario.html",
+        auth,
+        status,
+        record=record,
+        version=latest,
+        scenario=Scenario.model_validate(latest.content),
+        runs=repo.list_runs(scenario_id=scenario_id, limit=20).items,
+        models=available_models(),
+        can_write=repo.principal.can_write(record.org_id),
+        can_run=_can_create(repo),
+        run_error=run_error,
+    )
+
+
 @router.get("/scenarios/{scenario_id}")
 def scenario_detail(
     request: Request, scenario_id: ScenarioId, auth: PageAuth, repo: PageRepo
 ) -> Response:
     """A scenario: its table, versions, runs, and the form to run a model."""
-    record = repo.get_scenario(scenario_id)
-    latest = record.versions[-1]
-    runs = repo.list_runs(scenario_id=scenario_id, limit=20)
-    return render(
-        request,
-        "scenario.html",
-        auth,
-        record=record,
-        version=latest,
-        scenario=Scenario.model_validate(latest.content),
-        runs=runs.items,
-        models=available_models(),
-        can_write=repo.principal.can_write(record.org_id),
-        can_run=_can_create(repo),
-        run_error=None,
-    )
+    return _detail(request, auth, repo, scenario_id)
 
 
 @router.get("/scenarios/{scenario_id}/edit")
@@ -201,26 +212,9 @@ async def scenario_run(
             options=options,
             seed=seed,
         )
-    except (MinilateralError, ValueError) as err:
-        record = repo.get_scenario(scenario_id)
-        latest = record.versions[-1]
-        message = (
-            f"seed must be a whole number >= 0, got '{seed_text}'"
-            if isinstance(err, ValueError)
-            else str(err)
-        )
-        return render(
-            request,
-            "scenario.html",
-            auth,
-            422,
-            record=record,
-            version=latest,
-            scenario=Scenario.model_validate(latest.content),
-            runs=repo.list_runs(scenario_id=scenario_id, limit=20).items,
-            models=available_models(),
-            can_write=repo.principal.can_write(record.org_id),
-            can_run=_can_create(repo),
-            run_error=message,
-        )
+    except MinilateralError as err:
+        return _detail(request, auth, repo, scenario_id, 422, str(err))
+    except ValueError:
+        message = f"seed must be a whole number >= 0, got '{seed_text}'"
+        return _detail(request, auth, repo, scenario_id, 422, message)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)

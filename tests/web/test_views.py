@@ -1,0 +1,185 @@
+"""HTML pages: login with CSRF, the editor's inline validation, runs and results, isolation."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from conftest import PASSWORD, Web  # type: ignore[import-not-found]
+
+
+def _login(web: Web, email: str) -> str:
+    """Sign in through the form; return the session's CSRF token."""
+    page = web.client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = web.client.post(
+        "/login",
+        data={"username": email, "password": PASSWORD, "csrf_token": token, "next": "/scenarios"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/scenarios"
+    listing = web.client.get("/scenarios")
+    return re.search(r'name="csrf_token" value="([^"]+)"', listing.text).group(1)
+
+
+def _editor_form(csrf: str, **cells: str) -> dict[str, str]:
+    form = {
+        "csrf_token": csrf,
+        "scenario_id": "",
+        "n_issues": "1",
+        "n_actors": "2",
+        "name": "border",
+        "title": "Border talks",
+        "visibility": "private",
+        "issue-0-name": "border",
+        "issue-0-lo": "0",
+        "issue-0-hi": "10",
+        "actor-0-name": "North",
+        "actor-0-capability": "4",
+        "pos-0-0": "2",
+        "sal-0-0": "0.5",
+        "actor-1-name": "South",
+        "actor-1-capability": "3",
+        "pos-1-0": "9",
+        "sal-1-0": "0.8",
+    }
+    form.update(cells)
+    return form
+
+
+def test_pages_need_login(web: Web) -> None:
+    r = web.client.get("/scenarios", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/scenarios"
+    r = web.client.get("/runs/1/status", headers={"HX-Request": "true"})
+    assert r.headers["HX-Redirect"].startswith("/login")
+
+
+def test_login_needs_the_form_token_and_rate_limits(web: Web) -> None:
+    web.client.get("/login")
+    r = web.client.post(
+        "/login", data={"username": "owner@a.org", "password": PASSWORD, "csrf_token": "forged"}
+    )
+    assert r.status_code == 403 and "expired" in r.text
+    page = web.client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    wrong = web.client.post(
+        "/login", data={"username": "owner@a.org", "password": "x", "csrf_token": token}
+    )
+    assert wrong.status_code == 401 and "Wrong e-mail address or password" in wrong.text
+    assert '<label for="username">' in page.text and '<label for="password">' in page.text
+
+
+def test_form_posts_need_the_csrf_token(web: Web) -> None:
+    _login(web, "analyst@a.org")
+    r = web.client.post("/scenarios/editor", data=_editor_form("forged", action="save"))
+    assert r.status_code == 403
+    assert web.client.get("/api/scenarios", headers=web.as_("a_analyst")).json()["total"] == 0
+    # a cookie session calling the JSON API must send the CSRF header for writes
+    r = web.client.post("/api/scenarios", json={"name": "x", "scenario": {}})
+    assert r.status_code == 403
+
+
+def test_editor_validates_inline_and_saves_versions(web: Web) -> None:
+    csrf = _login(web, "analyst@a.org")
+    hx = {"HX-Request": "true"}
+    bad = _editor_form(
+        csrf, action="validate", **{"sal-1-0": "1.7", "pos-0-0": "12", "actor-1-capability": "lots"}
+    )
+    r = web.client.post("/scenarios/editor", data=bad, headers=hx)
+    assert r.status_code == 200 and "<html" not in r.text  # a fragment for HTMX
+    assert re.search(r'id="actor-1-capability"[^>]*aria-invalid="true"', r.text)
+    assert "&#39;lots&#39; is not a number" in r.text
+    fixed = _editor_form(csrf, action="validate", **{"sal-1-0": "1.7", "pos-0-0": "12"})
+    r = web.client.post("/scenarios/editor", data=fixed, headers=hx)
+    assert re.search(r'id="pos-0-0"[^>]*aria-invalid="true"', r.text)
+    assert "outside the scale [0, 10]" in r.text
+    assert re.search(r'id="sal-1-0"[^>]*aria-invalid="true"', r.text)
+    half = _editor_form(csrf, action="validate", **{"sal-0-0": ""})
+    assert (
+        "enter both position and salience"
+        in web.client.post("/scenarios/editor", data=half, headers=hx).text
+    )
+    added = web.client.post(
+        "/scenarios/editor", data=_editor_form(csrf, action="add_issue"), headers=hx
+    )
+    assert 'name="n_issues" value="2"' in added.text and 'id="pos-1-1"' in added.text
+    saved = web.client.post(
+        "/scenarios/editor", data=_editor_form(csrf, action="save"), follow_redirects=False
+    )
+    assert saved.status_code == 303
+    sid = int(saved.headers["location"].rsplit("/", 1)[1])
+    edit = _editor_form(csrf, action="save", scenario_id=str(sid), **{"pos-0-0": "3"})
+    web.client.post("/scenarios/editor", data=edit, follow_redirects=False)
+    detail = web.client.get(f"/api/scenarios/{sid}", headers=web.as_("a_analyst")).json()
+    assert detail["latest_version"] == 2
+    assert detail["scenario"]["actors"][0]["positions"]["border"] == 3.0
+    page = web.client.get(f"/scenarios/{sid}/edit")
+    assert 'id="pos-0-0" name="pos-0-0" value="3"' in page.text
+
+
+def test_run_page_progress_and_results(web: Web) -> None:
+    csrf = _login(web, "analyst@a.org")
+    saved = web.client.post(
+        "/scenarios/editor", data=_editor_form(csrf, action="save"), follow_redirects=False
+    )
+    sid = int(saved.headers["location"].rsplit("/", 1)[1])
+    page = web.client.get(f"/scenarios/{sid}")
+    for model in ("nash", "weighted-median", "mean"):
+        assert f'<option value="{model}">' in page.text
+    runs = []
+    for model in ("mean", "nash"):
+        r = web.client.post(
+            f"/scenarios/{sid}/runs",
+            data={"csrf_token": csrf, "model": model, "seed": "", "options": ""},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        runs.append(int(r.headers["location"].rsplit("/", 1)[1]))
+    for run_id in runs:
+        web.wait(run_id)
+    status = web.client.get(f"/runs/{runs[1]}/status", headers={"HX-Request": "true"})
+    assert status.headers["HX-Redirect"] == f"/runs/{runs[1]}/result"
+    run_page = web.client.get(f"/runs/{runs[1]}")
+    assert "<progress" in run_page.text and "done" in run_page.text
+    result = web.client.get(f"/runs/{runs[1]}/result")
+    assert result.status_code == 200
+    chart = json.loads(re.search(r'id="chart-data">(.*?)</script>', result.text, re.S).group(1))
+    assert chart["issues"][0]["name"] == "border"
+    assert {a["name"] for a in chart["issues"][0]["actors"]} == {"North", "South"}
+    assert 'id="per-model"' in result.text and ">mean</a>" in result.text
+    assert "/static/plotly/plotly.min.js" in result.text
+    bad = web.client.post(
+        f"/scenarios/{sid}/runs", data={"csrf_token": csrf, "model": "nash", "options": "speed=3"}
+    )
+    assert bad.status_code == 422 and "no option" in bad.text
+
+
+def test_other_organisation_sees_a_404_page(web: Web) -> None:
+    csrf = _login(web, "analyst@a.org")
+    saved = web.client.post(
+        "/scenarios/editor", data=_editor_form(csrf, action="save"), follow_redirects=False
+    )
+    sid = int(saved.headers["location"].rsplit("/", 1)[1])
+    web.client.cookies.clear()
+    _login(web, "analyst@b.org")
+    assert "border" not in web.client.get("/scenarios").text
+    r = web.client.get(f"/scenarios/{sid}")
+    assert r.status_code == 404 and "Not found" in r.text
+    assert web.client.get(f"/scenarios/{sid}/edit").status_code == 404
+
+
+def test_static_assets_are_vendored(web: Web) -> None:
+    htmx = web.client.get("/static/vendor/htmx.min.js")
+    assert htmx.status_code == 200 and "htmx" in htmx.text[:2000]
+    plotly = web.client.get("/static/plotly/plotly.min.js")
+    assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
+    assert web.client.get("/static/style.css").status_code == 200
+
+
+def test_logout_ends_the_session(web: Web) -> None:
+    csrf = _login(web, "viewer@a.org")
+    listing = web.client.get("/scenarios")
+    assert "New scenario" not in listing.text  # viewers do not create
+    r = web.client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert web.client.get("/scenarios", follow_redirects=False).status_code == 303
