@@ -35,12 +35,24 @@ def scenario_dict(title: str = "Ceasefire talks", shift: float = 0.0) -> dict:
             {"name": "aid", "lo": 0, "hi": 10},
         ],
         "actors": [
-            {"name": "Alpha", "capability": 10, "positions": {"ceasefire": 20 + shift, "aid": 2},
-             "salience": {"ceasefire": 0.9, "aid": 0.4}},
-            {"name": "Beta", "capability": 6, "positions": {"ceasefire": 80, "aid": 8},
-             "salience": {"ceasefire": 0.7, "aid": 0.6}},
-            {"name": "Gamma", "capability": 3, "positions": {"ceasefire": 60},
-             "salience": {"ceasefire": 0.5}},
+            {
+                "name": "Alpha",
+                "capability": 10,
+                "positions": {"ceasefire": 20 + shift, "aid": 2},
+                "salience": {"ceasefire": 0.9, "aid": 0.4},
+            },
+            {
+                "name": "Beta",
+                "capability": 6,
+                "positions": {"ceasefire": 80, "aid": 8},
+                "salience": {"ceasefire": 0.7, "aid": 0.6},
+            },
+            {
+                "name": "Gamma",
+                "capability": 3,
+                "positions": {"ceasefire": 60},
+                "salience": {"ceasefire": 0.5},
+            },
         ],
     }
 

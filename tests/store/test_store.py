@@ -235,7 +235,8 @@ def test_save_run_records_cli_runs(db: Database, small_scenario: dict) -> None:
         assert runs[0].input_hash == scenario.sha256()
         assert runs[0].results[0].payload["outcome"] == payload["outcome"]
         assert runs[0].scenario_version_id == runs[1].scenario_version_id
-        assert runs[2].scenario_version.number == 2 and runs[2].kind == "sweep"
+        assert runs[2].scenario_version.number == 2
+        assert runs[2].kind == "sweep"
         assert runs[2].seed == 7
         # local runs belong to no organisation: no signed-in user sees them
         p = _users(db)

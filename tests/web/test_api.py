@@ -28,7 +28,8 @@ def _create(web: Web, who: str, scenario: dict, *, name: str = "talks", **extra)
 def test_health_and_openapi(web: Web) -> None:
     r = web.client.get("/health")
     assert r.status_code == 200
-    assert r.json()["status"] == "ok" and r.json()["schema_revision"] == "0001"
+    assert r.json()["status"] == "ok"
+    assert r.json()["schema_revision"] == "0001"
     schema = web.client.get("/openapi.json").json()
     assert {"/api/scenarios", "/api/runs/{run_id}", "/api/auth/token"} <= set(schema["paths"])
     assert web.client.get("/docs").status_code == 200
@@ -45,15 +46,18 @@ def test_token_login_and_rate_limit(tmp_path) -> None:
         ok = client.post("/api/auth/token", data={"username": "u@a.org", "password": PASSWORD})
         assert ok.status_code == 200
         body = ok.json()
-        assert body["token_type"] == "bearer" and len(body["access_token"]) > 30
+        assert body["token_type"] == "bearer"
+        assert len(body["access_token"]) > 30
         me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
         assert me.json()["email"] == "u@a.org"
         assert me.json()["organisations"][0]["role"] == "analyst"
         for _ in range(3):
             bad = client.post("/api/auth/token", data={"username": "u@a.org", "password": "nope"})
-            assert bad.status_code == 401 and bad.json()["code"] == "unauthenticated"
+            assert bad.status_code == 401
+            assert bad.json()["code"] == "unauthenticated"
         blocked = client.post("/api/auth/token", data={"username": "u@a.org", "password": PASSWORD})
-        assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+        assert blocked.status_code == 429
+        assert int(blocked.headers["Retry-After"]) >= 1
         # revoking a token makes it useless
         auth = {"Authorization": f"Bearer {body['access_token']}"}
         assert client.delete("/api/auth/token", headers=auth).status_code == 204
@@ -83,7 +87,8 @@ def test_every_api_endpoint_needs_authentication(web: Web) -> None:
 
 def test_scenario_crud_versions_and_pagination(web: Web, small_scenario: dict) -> None:
     created = _create(web, "a_analyst", small_scenario)
-    assert created["id"] and created["latest_version"] == 1
+    assert created["id"]
+    assert created["latest_version"] == 1
     assert created["scenario"]["title"] == "Ceasefire talks"
     sid = created["id"]
     changed = dict(small_scenario, title="Revised")
@@ -92,7 +97,8 @@ def test_scenario_crud_versions_and_pagination(web: Web, small_scenario: dict) -
         json={"scenario": changed, "comment": "new"},
         headers=web.as_("a_analyst"),
     )
-    assert r.status_code == 200 and r.json()["latest_version"] == 2
+    assert r.status_code == 200
+    assert r.json()["latest_version"] == 2
     got = web.client.get(f"/api/scenarios/{sid}", headers=web.as_("a_viewer")).json()
     assert [v["number"] for v in got["versions"]] == [1, 2]
     assert got["scenario"]["title"] == "Revised"
@@ -110,7 +116,9 @@ def test_scenario_crud_versions_and_pagination(web: Web, small_scenario: dict) -
     for i in range(4):
         _create(web, "a_owner", small_scenario, name=f"extra {i}")
     page = web.client.get("/api/scenarios?limit=2&offset=1", headers=web.as_("a_viewer")).json()
-    assert page["total"] == 5 and len(page["items"]) == 2 and page["offset"] == 1
+    assert page["total"] == 5
+    assert len(page["items"]) == 2
+    assert page["offset"] == 1
     search = web.client.get("/api/scenarios?q=extra", headers=web.as_("a_viewer")).json()
     assert search["total"] == 4
     assert (
@@ -126,7 +134,8 @@ def test_viewer_cannot_create(web: Web, small_scenario: dict) -> None:
         json={"name": "x", "scenario": small_scenario},
         headers=web.as_("a_viewer"),
     )
-    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert r.status_code == 403
+    assert r.json()["code"] == "forbidden"
 
 
 def test_invalid_bodies_are_422_with_field_paths(web: Web, small_scenario: dict) -> None:
@@ -143,9 +152,11 @@ def test_invalid_bodies_are_422_with_field_paths(web: Web, small_scenario: dict)
         "/api/scenarios", json={"name": "", "visibility": "everyone"}, headers=web.as_("a_analyst")
     )
     locs = {tuple(e["loc"]) for e in r.json()["errors"]}
-    assert ("body", "visibility") in locs and ("body", "scenario") in locs
+    assert ("body", "visibility") in locs
+    assert ("body", "scenario") in locs
     r = web.client.get("/api/scenarios?limit=0", headers=web.as_("a_analyst"))
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "limit"]
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["query", "limit"]
 
 
 YAML = """title: Uploaded
@@ -168,7 +179,8 @@ actors:
 def test_import_yaml_and_bdm_csv(web: Web) -> None:
     h = web.as_("a_analyst")
     r = web.client.post("/api/scenarios/import", files={"file": ("up.yaml", YAML)}, headers=h)
-    assert r.status_code == 201 and r.json()["name"] == "up"
+    assert r.status_code == 201
+    assert r.json()["name"] == "up"
     assert r.json()["scenario"]["actors"][1]["name"] == "South"
     csv = "Actor,Capability,Position,Salience\nX,10,20,0.5\nY,5,80,0.9\n"
     r = web.client.post(
@@ -181,7 +193,8 @@ def test_import_yaml_and_bdm_csv(web: Web) -> None:
     assert r.json()["visibility"] == "public"
     assert r.json()["scenario"]["issues"][0]["name"] == "ceasefire"
     formats = web.client.get("/api/formats", headers=h).json()
-    assert {"yaml", "bdm-csv"} <= set(formats["formats"]) and "forecast" in formats["run_kinds"]
+    assert {"yaml", "bdm-csv"} <= set(formats["formats"])
+    assert "forecast" in formats["run_kinds"]
 
 
 def test_malformed_upload_is_400_naming_line_and_field(web: Web) -> None:
@@ -190,10 +203,13 @@ def test_malformed_upload_is_400_naming_line_and_field(web: Web) -> None:
     r = web.client.post("/api/scenarios/import", files={"file": ("bad.yaml", broken)}, headers=h)
     assert r.status_code == 400
     message = r.json()["message"]
-    assert "bad.yaml" in message and "line 14" in message and "salince" in message
+    assert "bad.yaml" in message
+    assert "line 14" in message
+    assert "salince" in message
     csv = "Actor,Capability,Position,Salience\nX,ten,20,0.5\n"
     r = web.client.post("/api/scenarios/import", files={"file": ("t.csv", csv)}, headers=h)
-    assert r.status_code == 400 and "line 2" in r.json()["message"]
+    assert r.status_code == 400
+    assert "line 2" in r.json()["message"]
     r = web.client.post(
         "/api/scenarios/import", files={"file": ("b.yaml", b"\xff\xfe\x00")}, headers=h
     )
@@ -204,7 +220,8 @@ def test_malformed_upload_is_400_naming_line_and_field(web: Web) -> None:
         data={"input_format": "excel"},
         headers=h,
     )
-    assert r.status_code == 400 and "excel" in r.json()["message"]
+    assert r.status_code == 400
+    assert "excel" in r.json()["message"]
 
 
 def test_oversized_upload_is_413(web: Web) -> None:
@@ -212,7 +229,8 @@ def test_oversized_upload_is_413(web: Web) -> None:
     r = web.client.post(
         "/api/scenarios/import", files={"file": ("big.yaml", big)}, headers=web.as_("a_analyst")
     )
-    assert r.status_code == 413 and r.json()["code"] == "too_large"
+    assert r.status_code == 413
+    assert r.json()["code"] == "too_large"
 
 
 def test_models_listing_follows_the_registry(web: Web) -> None:
@@ -229,9 +247,11 @@ def test_run_gives_the_cli_forecast_json(web: Web, small_scenario: dict) -> None
         json={"scenario_id": sid, "model": "nash", "options": {"weights": "equal"}},
         headers=web.as_("a_analyst"),
     )
-    assert r.status_code == 202 and r.json()["status"] == "queued"
+    assert r.status_code == 202
+    assert r.json()["status"] == "queued"
     done = web.wait(r.json()["id"])
-    assert done["status"] == "done" and done["progress"] == 1.0
+    assert done["status"] == "done"
+    assert done["progress"] == 1.0
     scenario = Scenario.model_validate(small_scenario)
     expected = forecast(scenario, "nash", options={"weights": "equal"}).to_dict(
         scenario={"title": scenario.title, "sha256": scenario.sha256()}
@@ -241,29 +261,34 @@ def test_run_gives_the_cli_forecast_json(web: Web, small_scenario: dict) -> None
     assert result["options"] == expected["options"]
     assert result["scenario"] == expected["scenario"]
     assert set(result) == set(expected)
-    assert done["input_hash"] == scenario.sha256() and done["duration_s"] >= 0
+    assert done["input_hash"] == scenario.sha256()
+    assert done["duration_s"] >= 0
     assert done["provenance"]["model"] == "nash"
     results = web.client.get(f"/api/runs/{done['id']}/results", headers=web.as_("a_viewer"))
     assert results.json()[0]["payload"]["outcome"] == result["outcome"]
     listing = web.client.get(
         f"/api/runs?scenario_id={sid}&status=done", headers=web.as_("a_viewer")
     ).json()
-    assert listing["total"] == 1 and listing["items"][0]["result"] is None
+    assert listing["total"] == 1
+    assert listing["items"][0]["result"] is None
 
 
 def test_bad_run_requests(web: Web, small_scenario: dict) -> None:
     sid = _create(web, "a_analyst", small_scenario)["id"]
     h = web.as_("a_analyst")
     unknown = web.client.post("/api/runs", json={"scenario_id": sid, "model": "oracle"}, headers=h)
-    assert unknown.status_code == 422 and "available models" in unknown.json()["message"]
+    assert unknown.status_code == 422
+    assert "available models" in unknown.json()["message"]
     option = web.client.post(
         "/api/runs", json={"scenario_id": sid, "model": "nash", "options": {"speed": 3}}, headers=h
     )
-    assert option.status_code == 422 and option.json()["errors"][0]["loc"] == ["speed"]
+    assert option.status_code == 422
+    assert option.json()["errors"][0]["loc"] == ["speed"]
     kind = web.client.post(
         "/api/runs", json={"scenario_id": sid, "model": "nash", "kind": "divination"}, headers=h
     )
-    assert kind.status_code == 422 and "forecast" in kind.json()["message"]
+    assert kind.status_code == 422
+    assert "forecast" in kind.json()["message"]
     missing = web.client.post("/api/runs", json={"scenario_id": 999, "model": "nash"}, headers=h)
     assert missing.status_code == 404
     viewer = web.client.post(
@@ -301,9 +326,11 @@ def test_cancel_and_restart(web: Web, small_scenario: dict) -> None:
         == 403
     )
     r = web.client.post(f"/api/runs/{run_id}/cancel", headers=h)
-    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert r.status_code == 200
+    assert r.json()["status"] == "cancelled"
     again = web.client.post(f"/api/runs/{run_id}/cancel", headers=h)
-    assert again.status_code == 409 and again.json()["code"] == "conflict"
+    assert again.status_code == 409
+    assert again.json()["code"] == "conflict"
     r = web.client.post(f"/api/runs/{run_id}/restart", headers=h)
     assert r.status_code == 202
     assert web.wait(run_id)["status"] == "done"
@@ -338,7 +365,8 @@ def test_runs_survive_a_server_restart(tmp_path, small_scenario: dict) -> None:
     app = create_app(Settings(db_url=url))
     with TestClient(app) as client:
         r = client.get(f"/api/runs/{run_id}", headers=h).json()
-        assert r["status"] == "interrupted" and "restart" in r["message"]
+        assert r["status"] == "interrupted"
+        assert "restart" in r["message"]
         assert client.post(f"/api/runs/{run_id}/restart", headers=h).status_code == 202
         deadline = time.monotonic() + 20
         while client.get(f"/api/runs/{run_id}", headers=h).json()["status"] != "done":
@@ -388,7 +416,8 @@ def test_visibility_shared_and_public(web: Web, small_scenario: dict) -> None:
         },
         headers=web.as_("a_analyst"),
     )
-    assert bad.status_code == 409 and "Nope" in bad.json()["message"]
+    assert bad.status_code == 409
+    assert "Nope" in bad.json()["message"]
 
 
 def test_organisation_isolation_matrix(web: Web, small_scenario: dict) -> None:
@@ -424,7 +453,8 @@ def test_organisation_isolation_matrix(web: Web, small_scenario: dict) -> None:
             assert r.json()["code"] == "not_found"
     # nothing changed for B
     own = web.client.get(f"/api/scenarios/{sid}", headers=web.as_("b_analyst")).json()
-    assert own["name"] == "b-secret" and own["latest_version"] == 1
+    assert own["name"] == "b-secret"
+    assert own["latest_version"] == 1
     assert (
         web.client.get(f"/api/runs/{rid}", headers=web.as_("b_analyst")).json()["status"] == "done"
     )
@@ -432,9 +462,11 @@ def test_organisation_isolation_matrix(web: Web, small_scenario: dict) -> None:
 
 def test_unknown_paths_and_methods_use_the_error_body(web: Web) -> None:
     r = web.client.get("/api/nothing-here", headers=web.as_("a_owner"))
-    assert r.status_code == 404 and set(r.json()) == {"code", "message", "errors"}
+    assert r.status_code == 404
+    assert set(r.json()) == {"code", "message", "errors"}
     r = web.client.put("/api/scenarios", headers=web.as_("a_owner"))
-    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+    assert r.status_code == 405
+    assert r.json()["code"] == "method_not_allowed"
 
 
 _option_values = st.one_of(

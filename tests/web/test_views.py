@@ -17,7 +17,8 @@ def _login(web: Web, email: str) -> str:
         data={"username": email, "password": PASSWORD, "csrf_token": token, "next": "/scenarios"},
         follow_redirects=False,
     )
-    assert r.status_code == 303 and r.headers["location"] == "/scenarios"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/scenarios"
     listing = web.client.get("/scenarios")
     return re.search(r'name="csrf_token" value="([^"]+)"', listing.text).group(1)
 
@@ -49,7 +50,8 @@ def _editor_form(csrf: str, **cells: str) -> dict[str, str]:
 
 def test_pages_need_login(web: Web) -> None:
     r = web.client.get("/scenarios", follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/login?next=/scenarios"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login?next=/scenarios"
     r = web.client.get("/runs/1/status", headers={"HX-Request": "true"})
     assert r.headers["HX-Redirect"].startswith("/login")
 
@@ -59,14 +61,17 @@ def test_login_needs_the_form_token_and_rate_limits(web: Web) -> None:
     r = web.client.post(
         "/login", data={"username": "owner@a.org", "password": PASSWORD, "csrf_token": "forged"}
     )
-    assert r.status_code == 403 and "expired" in r.text
+    assert r.status_code == 403
+    assert "expired" in r.text
     page = web.client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     wrong = web.client.post(
         "/login", data={"username": "owner@a.org", "password": "x", "csrf_token": token}
     )
-    assert wrong.status_code == 401 and "Wrong e-mail address or password" in wrong.text
-    assert '<label for="username">' in page.text and '<label for="password">' in page.text
+    assert wrong.status_code == 401
+    assert "Wrong e-mail address or password" in wrong.text
+    assert '<label for="username">' in page.text
+    assert '<label for="password">' in page.text
 
 
 def test_form_posts_need_the_csrf_token(web: Web) -> None:
@@ -86,7 +91,8 @@ def test_editor_validates_inline_and_saves_versions(web: Web) -> None:
         csrf, action="validate", **{"sal-1-0": "1.7", "pos-0-0": "12", "actor-1-capability": "lots"}
     )
     r = web.client.post("/scenarios/editor", data=bad, headers=hx)
-    assert r.status_code == 200 and "<html" not in r.text  # a fragment for HTMX
+    assert r.status_code == 200
+    assert "<html" not in r.text
     assert re.search(r'id="actor-1-capability"[^>]*aria-invalid="true"', r.text)
     assert "&#39;lots&#39; is not a number" in r.text
     fixed = _editor_form(csrf, action="validate", **{"sal-1-0": "1.7", "pos-0-0": "12"})
@@ -102,7 +108,8 @@ def test_editor_validates_inline_and_saves_versions(web: Web) -> None:
     added = web.client.post(
         "/scenarios/editor", data=_editor_form(csrf, action="add_issue"), headers=hx
     )
-    assert 'name="n_issues" value="2"' in added.text and 'id="pos-1-1"' in added.text
+    assert 'name="n_issues" value="2"' in added.text
+    assert 'id="pos-1-1"' in added.text
     saved = web.client.post(
         "/scenarios/editor", data=_editor_form(csrf, action="save"), follow_redirects=False
     )
@@ -140,18 +147,21 @@ def test_run_page_progress_and_results(web: Web) -> None:
     status = web.client.get(f"/runs/{runs[1]}/status", headers={"HX-Request": "true"})
     assert status.headers["HX-Redirect"] == f"/runs/{runs[1]}/result"
     run_page = web.client.get(f"/runs/{runs[1]}")
-    assert "<progress" in run_page.text and "done" in run_page.text
+    assert "<progress" in run_page.text
+    assert "done" in run_page.text
     result = web.client.get(f"/runs/{runs[1]}/result")
     assert result.status_code == 200
     chart = json.loads(re.search(r'id="chart-data">(.*?)</script>', result.text, re.S).group(1))
     assert chart["issues"][0]["name"] == "border"
     assert {a["name"] for a in chart["issues"][0]["actors"]} == {"North", "South"}
-    assert 'id="per-model"' in result.text and ">mean</a>" in result.text
+    assert 'id="per-model"' in result.text
+    assert ">mean</a>" in result.text
     assert "/static/plotly/plotly.min.js" in result.text
     bad = web.client.post(
         f"/scenarios/{sid}/runs", data={"csrf_token": csrf, "model": "nash", "options": "speed=3"}
     )
-    assert bad.status_code == 422 and "no option" in bad.text
+    assert bad.status_code == 422
+    assert "no option" in bad.text
 
 
 def test_other_organisation_sees_a_404_page(web: Web) -> None:
@@ -164,15 +174,18 @@ def test_other_organisation_sees_a_404_page(web: Web) -> None:
     _login(web, "analyst@b.org")
     assert "border" not in web.client.get("/scenarios").text
     r = web.client.get(f"/scenarios/{sid}")
-    assert r.status_code == 404 and "Not found" in r.text
+    assert r.status_code == 404
+    assert "Not found" in r.text
     assert web.client.get(f"/scenarios/{sid}/edit").status_code == 404
 
 
 def test_static_assets_are_vendored(web: Web) -> None:
     htmx = web.client.get("/static/vendor/htmx.min.js")
-    assert htmx.status_code == 200 and "htmx" in htmx.text[:2000]
+    assert htmx.status_code == 200
+    assert "htmx" in htmx.text[:2000]
     plotly = web.client.get("/static/plotly/plotly.min.js")
-    assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
+    assert plotly.status_code == 200
+    assert len(plotly.content) > 1_000_000
     assert web.client.get("/static/style.css").status_code == 200
 
 
