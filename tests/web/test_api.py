@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from websupport import PASSWORD, Web  # type: ignore[import-not-found]
 
-from conftest import PASSWORD, Web  # type: ignore[import-not-found]
 from minilateral.api import forecast
 from minilateral.models.registry import available_models
 from minilateral.scenario import Scenario
@@ -341,9 +341,9 @@ def test_runs_survive_a_server_restart(tmp_path, small_scenario: dict) -> None:
     url = f"sqlite:///{tmp_path / 'restart.db'}"
     app = create_app(Settings(db_url=url))
     with TestClient(app) as client:
-        from conftest import _seed_users  # type: ignore[import-not-found]
+        from websupport import seed_users  # type: ignore[import-not-found]
 
-        headers = _seed_users(app)
+        headers = seed_users(app)
         h = headers["a_analyst"]
         created = client.post(
             "/api/scenarios", json={"name": "t", "scenario": small_scenario}, headers=h

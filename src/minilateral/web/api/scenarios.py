@@ -167,7 +167,7 @@ def get_version(
         200: {
             "description": "The scenario file.",
             "content": {
-                "application/yaml": {"schema": {"type": "string"}},
+                "application/yaml": {"schema": {"type": "object"}},
                 "application/json": {"schema": {"type": "object"}},
             },
         },
