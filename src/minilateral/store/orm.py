@@ -234,7 +234,7 @@ class ScenarioVersion(Base):
     )
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(500))
-    content: Mapped[dict[str, Any]]
+    content: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     comment: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

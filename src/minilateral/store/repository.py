@@ -192,7 +192,9 @@ class Repository:
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = self.session.scalars(
             query.options(
-                selectinload(ScenarioRecord.versions), selectinload(ScenarioRecord.organisation)
+                selectinload(ScenarioRecord.versions),
+                selectinload(ScenarioRecord.organisation),
+                selectinload(ScenarioRecord.shares).selectinload(ScenarioShare.organisation),
             )
             .order_by(ScenarioRecord.updated_at.desc(), ScenarioRecord.id.desc())
             .limit(limit)
