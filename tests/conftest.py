@@ -69,13 +69,16 @@ def scenario_factory():
     return scenario_dict
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
     """Cheap argon2 parameters in tests (the defaults take ~0.1 s a hash by design)."""
     try:
         from argon2 import PasswordHasher
 
         from minilateral.store import accounts
     except ImportError:
+        yield
         return
-    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
+        yield
