@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from websupport import PASSWORD, Web  # type: ignore[import-not-found]
+from websupport import PASSWORD, Web, seed_users  # type: ignore[import-not-found]
 
 from minilateral.api import forecast
 from minilateral.models.registry import available_models
@@ -341,8 +341,6 @@ def test_runs_survive_a_server_restart(tmp_path, small_scenario: dict) -> None:
     url = f"sqlite:///{tmp_path / 'restart.db'}"
     app = create_app(Settings(db_url=url))
     with TestClient(app) as client:
-        from websupport import seed_users  # type: ignore[import-not-found]
-
         headers = seed_users(app)
         h = headers["a_analyst"]
         created = client.post(
@@ -535,3 +533,63 @@ def test_fuzzed_scenarios_never_500(web_session, data) -> None:
             )
             assert run.status_code == 202, run.text
             assert web.wait(run.json()["id"])["status"] == "done"
+
+
+def test_plugged_run_kind_reports_progress_and_cancels(web: Web, small_scenario: dict) -> None:
+    import threading
+
+    from minilateral.web.jobs import RUN_KINDS, KindOutput, register_kind
+
+    started = threading.Event()
+
+    def slow(scenario, run, progress, cancelled):
+        for step in range(400):
+            progress(step / 400, f"chunk {step}")
+            started.set()
+            if cancelled():
+                break
+            time.sleep(0.01)
+        return KindOutput([{"steps": step}], {"model": run.model}, {})
+
+    register_kind("slow", slow)
+    try:
+        sid = _create(web, "a_analyst", small_scenario)["id"]
+        h = web.as_("a_analyst")
+        formats = web.client.get("/api/formats", headers=h).json()
+        assert "slow" in formats["run_kinds"]
+        run = web.client.post(
+            "/api/runs", json={"scenario_id": sid, "model": "mean", "kind": "slow"}, headers=h
+        ).json()
+        assert started.wait(10)
+        polled = web.client.get(f"/api/runs/{run['id']}", headers=h).json()
+        assert polled["status"] == "running"
+        assert polled["message"].startswith("chunk")
+        assert web.client.post(f"/api/runs/{run['id']}/cancel", headers=h).status_code == 200
+        final = web.wait(run["id"])
+        assert final["status"] == "cancelled"
+        assert final["result"] is None
+    finally:
+        RUN_KINDS.pop("slow", None)
+
+
+def test_library_is_loaded_once_as_public(tmp_path, monkeypatch) -> None:
+    from minilateral import library
+
+    folder = tmp_path / "embedded"
+    folder.mkdir()
+    (folder / "border.yaml").write_text(YAML, encoding="utf-8")
+    monkeypatch.setattr(library, "_embedded_dir", lambda: folder)
+    url = f"sqlite:///{tmp_path / 'lib.db'}"
+    headers: dict = {}
+    for _ in range(2):  # a second start adds nothing
+        app = create_app(Settings(db_url=url))
+        with TestClient(app) as client:
+            headers = headers or seed_users(app)
+            for who in ("a_viewer", "b_analyst"):
+                items = client.get("/api/scenarios", headers=headers[who]).json()["items"]
+                assert [(i["name"], i["visibility"]) for i in items] == [("border", "public")]
+            sid = items[0]["id"]
+            denied = client.patch(
+                f"/api/scenarios/{sid}", json={"name": "mine"}, headers=headers["a_owner"]
+            )
+            assert denied.status_code == 403

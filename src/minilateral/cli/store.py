@@ -198,6 +198,9 @@ def runs_show(
                     "seed": run.seed,
                     "input_hash": run.input_hash,
                     "source": run.source,
+                    "scenario_version": (
+                        run.scenario_version.number if run.scenario_version else None
+                    ),
                     "status": run.status,
                     "created_at": run.created_at.isoformat(),
                     "duration_s": run.duration_s,
