@@ -32,7 +32,11 @@ def test_health_and_openapi(web: Web) -> None:
     assert r.json()["schema_revision"] == "0001"
     schema = web.client.get("/openapi.json").json()
     assert {"/api/scenarios", "/api/runs/{run_id}", "/api/auth/token"} <= set(schema["paths"])
-    assert web.client.get("/docs").status_code == 200
+    docs = web.client.get("/docs")
+    assert docs.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "cdn." not in docs.text
+    assert web.client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
 
 
 def test_token_login_and_rate_limit(tmp_path) -> None:

@@ -71,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Scenarios, negotiation forecasts and stored runs. Authenticate with "
         "`Authorization: Bearer <token>` from `POST /api/auth/token`.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window_s)

@@ -6,10 +6,11 @@ To add a resource (e.g. alignment queries or mediation tables), write a module w
 
 from fastapi import APIRouter
 
-from minilateral.web.api import auth, health, models, runs, scenarios
+from minilateral.web.api import auth, docs, health, models, runs, scenarios
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    docs.router,
     auth.router,
     scenarios.router,
     runs.router,
