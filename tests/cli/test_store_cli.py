@@ -98,3 +98,16 @@ def test_forecast_save_and_runs(env, small_scenario) -> None:
     missing = CliRunner().invoke(app, ["runs", "show", "99"])
     assert missing.exit_code == 1
     assert "no run 99" in missing.output
+
+
+def test_serve_migrates_and_starts_uvicorn(env, monkeypatch) -> None:
+    import uvicorn
+    from fastapi import FastAPI
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port: seen.update(app=app, port=port))
+    out = _ok(["serve", "--port", "8123"])
+    assert "http://127.0.0.1:8123" in out
+    assert isinstance(seen["app"], FastAPI)
+    assert seen["port"] == 8123
+    assert "up to date" in _ok(["db", "current"])
