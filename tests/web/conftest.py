@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,11 +10,25 @@ import pytest
 from fastapi.testclient import TestClient
 from websupport import Web, seed_users  # type: ignore[import-not-found]
 
+from minilateral.store.db import Database
 from minilateral.web import Settings, create_app
 
 
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory) -> Path:
+    """A migrated, empty SQLite file; tests start from copies (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database.connect(f"sqlite:///{path}")
+    db.upgrade()
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[Web]:
+def web(tmp_path: Path, migrated_db: Path) -> Iterator[Web]:
+    shutil.copy(migrated_db, tmp_path / "web.db")
     url = f"sqlite:///{tmp_path / 'web.db'}"
     app = create_app(Settings(db_url=url, workers=2, max_upload_bytes=5 * 1024 * 1024))
     with TestClient(app) as client:

@@ -28,7 +28,7 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
 ]
-MAX_EXAMPLES = 30
+MAX_EXAMPLES = 20
 # Deletions last, so the seeded objects are there for the other operations.
 OPERATIONS = sorted(
     (
