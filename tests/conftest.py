@@ -26,6 +26,31 @@ def benchmarks(shared: Path) -> Path:
     return shared / "benchmarks"
 
 
+@pytest.fixture(scope="session")
+def data_root(shared: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A temporary MINILATERAL_DATA_DIR holding every table of ``shared/data`` (imported)."""
+    from minilateral.data.importer import import_tables
+
+    root = tmp_path_factory.mktemp("mldata")
+    report = import_tables(shared / "data", root=root)
+    assert not report.failed, report.failed
+    old = os.environ.get("MINILATERAL_DATA_DIR")
+    os.environ["MINILATERAL_DATA_DIR"] = str(root)
+    yield root
+    if old is None:
+        os.environ.pop("MINILATERAL_DATA_DIR", None)
+    else:
+        os.environ["MINILATERAL_DATA_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def rollcalls(data_root: Path):
+    """Prepared ``un_votes_ccode`` votes."""
+    from minilateral.alignment.votes import load_votes
+
+    return load_votes("un_votes_ccode", data_root)
+
+
 def scenario_dict(title: str = "Ceasefire talks", shift: float = 0.0) -> dict:
     """A small valid scenario (two issues, three actors; one actor absent from one issue)."""
     return {

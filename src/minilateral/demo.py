@@ -34,17 +34,14 @@ class DemoResult:
     models: list[str]
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     forecasts: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    alignment: dict[str, Any] | None = None
 
-    def rows(self) -> list[list[str]]:
-        """Table rows: scenario, issue, then one outcome per model."""
+    def rows(self, name: str) -> list[list[str]]:
+        """Table rows of scenario ``name``: the model, then its outcome per issue."""
         out = []
-        for name, scenario in self.scenarios.items():
-            for q, issue in enumerate(scenario.issue_names):
-                cells = []
-                for model in self.models:
-                    value = self.forecasts[name][model]["outcome"][q]
-                    cells.append("—" if value is None else f"{value:.1f}")
-                out.append([name if q == 0 else "", issue, *cells])
+        for model in self.models:
+            values = self.forecasts[name][model]["outcome"]
+            out.append([model, *("—" if v is None else f"{v:.1f}" for v in values)])
         return out
 
 
@@ -65,12 +62,22 @@ def _chart(scenario: Scenario, forecasts: dict[str, dict[str, Any]]) -> dict[str
                     f"{actor.name}: {actor.positions[issue.name]:g} "
                     f"(salience {actor.salience[issue.name]:.2f}, capability {actor.capability:g})"
                 )
-    traces: list[dict[str, Any]] = [{
-        "type": "scatter", "mode": "markers", "name": "actors", "x": xs, "y": ys,
-        "text": texts, "hoverinfo": "text",
-        "marker": {"size": sizes, "color": "rgba(90,90,90,0.35)",
-                   "line": {"color": "#444", "width": 1}},
-    }]
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "actors",
+            "x": xs,
+            "y": ys,
+            "text": texts,
+            "hoverinfo": "text",
+            "marker": {
+                "size": sizes,
+                "color": "rgba(90,90,90,0.35)",
+                "line": {"color": "#444", "width": 1},
+            },
+        }
+    ]
     symbols = ["diamond", "star", "triangle-up", "square", "x", "cross", "pentagon", "hexagon"]
     for k, (model, result) in enumerate(forecasts.items()):
         xs_m, ys_m = [], []
@@ -79,15 +86,23 @@ def _chart(scenario: Scenario, forecasts: dict[str, dict[str, Any]]) -> dict[str
             if value is not None:
                 xs_m.append(100 * (value - issue.lo) / (issue.hi - issue.lo))
                 ys_m.append(issue.name)
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": model, "x": xs_m, "y": ys_m,
-            "marker": {"size": 14, "symbol": symbols[k % len(symbols)]},
-        })
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": model,
+                "x": xs_m,
+                "y": ys_m,
+                "marker": {"size": 14, "symbol": symbols[k % len(symbols)]},
+            }
+        )
     layout = {
         "margin": {"l": 140, "r": 20, "t": 10, "b": 50},
         "height": 120 + 70 * len(scenario.issues),
-        "xaxis": {"title": {"text": "position (% of the issue scale: 0 = low end, 100 = high end)"},
-                  "range": [-3, 103]},
+        "xaxis": {
+            "title": {"text": "position (% of the issue scale: 0 = low end, 100 = high end)"},
+            "range": [-3, 103],
+        },
         "yaxis": {"automargin": True},
         "legend": {"orientation": "h", "y": -0.35},
     }
@@ -114,15 +129,24 @@ def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult
             result.forecasts[entry.name][model] = fc.to_dict(scenario=meta)
             done += 1
     if progress:
+        progress(done, total, "alignment data")
+    from minilateral.alignment.demo import data_section
+
+    result.alignment = data_section(out)
+    if progress:
         progress(done, total, "writing")
     payload = {
         "minilateral": package_version(),
         "models": models,
         "scenarios": [
-            {"name": name, "title": result.scenarios[name].title,
-             "forecasts": list(result.forecasts[name].values())}
+            {
+                "name": name,
+                "title": result.scenarios[name].title,
+                "forecasts": list(result.forecasts[name].values()),
+            }
             for name in result.scenarios
         ],
+        "alignment": result.alignment,
     }
     (out / "results.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     _write_html(out, result)
@@ -139,12 +163,14 @@ def _write_html(out: Path, result: DemoResult) -> None:
     )
     sections = []
     for name, scenario in result.scenarios.items():
-        sections.append({
-            "name": name,
-            "scenario": scenario,
-            "chart": json.dumps(_chart(scenario, result.forecasts[name])),
-            "forecasts": result.forecasts[name],
-        })
+        sections.append(
+            {
+                "name": name,
+                "scenario": scenario,
+                "chart": json.dumps(_chart(scenario, result.forecasts[name])),
+                "forecasts": result.forecasts[name],
+            }
+        )
     html = env.get_template("demo.html.j2").render(
         sections=sections, models=result.models, version=package_version()
     )

@@ -10,6 +10,7 @@ The tree::
     ├── OptionError (ValueError)          bad model option (name or value)
     ├── UnknownScenarioError (KeyError)   no scenario of that name in the library
     ├── DataError                         reference data: catalogue, checksum, licence
+    │   └── QueryError (ValueError)       unknown state, group or year range in a data query
     └── StoreError                        stored history
 
     ConvergenceWarning (UserWarning)      a dynamic model hit its round cap
@@ -28,6 +29,7 @@ __all__ = [
     "FormatError",
     "MinilateralError",
     "OptionError",
+    "QueryError",
     "ScenarioError",
     "ScenarioValidationError",
     "StoreError",
@@ -134,6 +136,12 @@ class UnknownScenarioError(MinilateralError, KeyError):
 
 class DataError(MinilateralError):
     """Reference data are missing, corrupt or unlicensed for the use."""
+
+
+class QueryError(DataError, ValueError):
+    """A data query names an unknown state or group, or an invalid year range (bad input)."""
+
+    exit_code = 2
 
 
 class StoreError(MinilateralError):

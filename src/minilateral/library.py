@@ -56,7 +56,9 @@ def list_scenarios() -> list[LibraryEntry]:
     if user is not None:
         for name, entry in _scan(user, "user").items():
             if name in entries:
-                log.warning("user scenario %s shadows the embedded scenario of that name", entry.path)
+                log.warning(
+                    "user scenario %s shadows the embedded scenario of that name", entry.path
+                )
             entries[name] = entry
     return list(entries.values())
 

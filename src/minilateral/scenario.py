@@ -9,9 +9,9 @@ and capability is any non-negative number.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from datetime import date as Date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,28 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 if TYPE_CHECKING:
     from minilateral.arrays import ScenarioArrays
 
-__all__ = ["Actor", "ActorKind", "ActorRole", "Anchor", "Issue", "Scenario", "Source"]
+__all__ = [
+    "Actor",
+    "ActorKind",
+    "ActorRole",
+    "Anchor",
+    "Issue",
+    "Scenario",
+    "ScenarioFieldError",
+    "Source",
+]
+
+
+class ScenarioFieldError(ValueError):
+    """A cross-field validation error that knows where in the scenario it occurred.
+
+    ``loc`` is appended to pydantic's location (e.g. ``("actors", 3, "positions", "security")``)
+    so that readers can report the YAML path and line.
+    """
+
+    def __init__(self, loc: tuple[int | str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
 
 
 class _Strict(BaseModel):
@@ -170,7 +191,7 @@ class Scenario(_Strict):
     """
 
     title: str = Field(min_length=1)
-    date: Date | None = None
+    date: dt.date | None = None
     description: str | None = None
     sources: list[Source] = Field(default_factory=list)
     issues: list[Issue]
@@ -180,30 +201,32 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         if not self.issues:
-            raise ValueError("the scenario has no issues (empty issue list)")
+            raise ScenarioFieldError(("issues",), "the scenario has no issues (empty issue list)")
         if not self.actors:
-            raise ValueError("the scenario has no actors")
+            raise ScenarioFieldError(("actors",), "the scenario has no actors")
         issues = {}
         for q, issue in enumerate(self.issues):
             if issue.name in issues:
-                raise ValueError(f"issues[{q}]: duplicate issue '{issue.name}'")
+                raise ScenarioFieldError(("issues", q, "name"), f"duplicate issue '{issue.name}'")
             issues[issue.name] = issue
         seen: set[str] = set()
         for i, actor in enumerate(self.actors):
             if actor.name in seen:
-                raise ValueError(f"actors[{i}]: duplicate actor '{actor.name}'")
+                raise ScenarioFieldError(("actors", i, "name"), f"duplicate actor '{actor.name}'")
             seen.add(actor.name)
             for name, x in actor.positions.items():
                 if name not in issues:
-                    raise ValueError(
-                        f"actors[{i}].positions.{name}: actor '{actor.name}' refers to unknown "
-                        f"issue '{name}' (issues: {', '.join(issues)})"
+                    raise ScenarioFieldError(
+                        ("actors", i, "positions", name),
+                        f"actor '{actor.name}' refers to unknown issue '{name}' "
+                        f"(issues: {', '.join(issues)})",
                     )
                 issue = issues[name]
                 if not (np.isfinite(x) and issue.lo <= x <= issue.hi):
-                    raise ValueError(
-                        f"actors[{i}].positions.{name}: position {x} of actor '{actor.name}' on "
-                        f"issue '{name}' lies outside the scale [{issue.lo:g}, {issue.hi:g}]"
+                    raise ScenarioFieldError(
+                        ("actors", i, "positions", name),
+                        f"position {x:g} of actor '{actor.name}' on issue '{name}' lies outside "
+                        f"the scale [{issue.lo:g}, {issue.hi:g}]",
                     )
         return self
 
@@ -231,4 +254,3 @@ class Scenario(_Strict):
         """SHA-256 of the canonical JSON form: the scenario's input hash in provenance."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
-

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from minilateral.cli import align as _align
+from minilateral.cli import data as _data
 from minilateral.cli import forecast as _forecast
 from minilateral.cli import scenarios as _scenarios
 from minilateral.cli import store as _store
@@ -16,6 +18,8 @@ from minilateral.cli._app import app
 __all__ = ["app", "main"]
 
 _forecast.register(app)
+_align.register(app)
+_data.register(app)
 _scenarios.register(app)
 _store.register(app)
 

@@ -29,6 +29,12 @@ app = typer.Typer(
 out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 _state = {"debug": False}
+# Usage errors and exits that the command-line framework itself reports (exit 2 / given code).
+_CONTROL_FLOW = (
+    typer.Exit,
+    typer.Abort,
+    *(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
+)
 
 
 def _version(value: bool) -> None:
@@ -66,16 +72,20 @@ def cli_errors(func: F) -> F:
         except MinilateralError as err:
             if _state["debug"]:
                 raise
-            err_console.print(f"[bold red]{type(err).__name__}[/]: {err}", highlight=False,
-                              soft_wrap=True)
+            err_console.print(
+                f"[bold red]{type(err).__name__}[/]: {err}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(code=err.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except _CONTROL_FLOW:
             raise
         except Exception as err:
             if _state["debug"]:
                 raise
-            err_console.print(f"[bold red]{type(err).__name__}[/]: {err} (run with --debug for "
-                              "the traceback)", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]{type(err).__name__}[/]: {err} (run with --debug for the traceback)",
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]

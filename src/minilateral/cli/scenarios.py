@@ -19,8 +19,9 @@ from minilateral.library import list_scenarios
 
 __all__ = ["register"]
 
-scenarios_app = typer.Typer(help="The scenario library: list, show, export, new.",
-                            no_args_is_help=True)
+scenarios_app = typer.Typer(
+    help="The scenario library: list, show, export, new.", no_args_is_help=True
+)
 
 
 @scenarios_app.command("list")
@@ -105,14 +106,31 @@ def demo(
             progress.update(task, completed=done, total=total, description=label)
 
         result = run_demo(out, progress=step)
-    table = Table(title="minilateral demo: forecast per issue (scenario scale)")
-    table.add_column("scenario")
-    table.add_column("issue")
-    for model in result.models:
-        table.add_column(model, justify="right")
-    for row in result.rows():
-        table.add_row(*row)
-    out_console.print(table)
+    for name, scenario in result.scenarios.items():
+        table = Table(title=f"{scenario.title} ({name}): forecast per issue", title_justify="left")
+        table.add_column("model")
+        for issue in scenario.issues:
+            table.add_column(f"{issue.name}\n{issue.lo:g}–{issue.hi:g}", justify="right")
+        for row in result.rows(name):
+            table.add_row(*row)
+        out_console.print(table)
+    if result.alignment is None:
+        out_console.print(
+            "alignment data not installed: run `minilateral data download` or "
+            "`minilateral data import DIR` to add the data section"
+        )
+    else:
+        gcc = [r for r in result.alignment["gcc"] if r["unanimity_share"] is not None][-1]
+        trio = [r for r in result.alignment["trio"] if r["agree_half"] is not None][-3:]
+        out_console.print(
+            f"alignment ({out / 'alignment.html'}): GCC {gcc['year']} unanimity "
+            f"{gcc['unanimity_share']:.2f} vs agenda baseline {gcc['baseline_agenda']:.2f}; "
+            + ", ".join(
+                f"{r['a']}–{r['b']} {r['year']} agree_half {r['agree_half']:.2f}" for r in trio
+            )
+        )
+        for note in result.alignment["notes"]:
+            out_console.print(f"[dim]note: {note}[/]")
     out_console.print(
         f"wrote {out / 'results.json'} and {out / 'index.html'} "
         f"in {time.perf_counter() - start:.1f} s"

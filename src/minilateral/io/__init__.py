@@ -38,7 +38,8 @@ def detect_format(path: Path, text: str) -> str:
         raise FormatError(
             f"unrecognised CSV header '{first.strip()[:80]}'; a BDM table needs the columns "
             "Actor, Capability, Position, Salience (use --input-format to choose a reader)",
-            path=path, row=1,
+            path=path,
+            row=1,
         )
     stripped = text.lstrip()
     if stripped.startswith(("title:", "#", "issues:", "actors:")):

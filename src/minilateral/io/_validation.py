@@ -50,7 +50,8 @@ def scenario_errors(
     except ValidationError as err:
         problems = []
         for error in err.errors():
-            loc = tuple(error["loc"])
+            cause = (error.get("ctx") or {}).get("error")
+            loc = tuple(error["loc"]) + tuple(getattr(cause, "loc", ()))
             where = format_loc(loc)
             line = locate(loc) if locate else None
             prefix = ": ".join(p for p in (line, where) if p)

@@ -69,8 +69,7 @@ def load_bdm_csv(
     """Parse a BDM table given as text; see the module docstring for the rules."""
     name = issue or Path(str(path)).stem
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1)]
-    rows = [(n, r) for (n, line) in lines if line.strip()
-            for r in csv.reader(io.StringIO(line))]
+    rows = [(n, r) for (n, line) in lines if line.strip() for r in csv.reader(io.StringIO(line))]
     if not rows:
         raise FormatError("the file is empty", path=path)
     header_line, header = rows[0]
@@ -79,7 +78,8 @@ def load_bdm_csv(
         sep = next(s for s in (";", "\t", "|") if s in header[0])
         raise FormatError(
             f"wrong delimiter: the header is split by {sep!r}; a BDM table is comma-separated",
-            path=path, row=header_line,
+            path=path,
+            row=header_line,
         )
     columns: dict[str, int] = {}
     suffixes: dict[str, str] = {}
@@ -93,34 +93,38 @@ def load_bdm_csv(
             ragged = next((n for n, r in rows[1:] if len(r) != len(header)), None)
             also = (
                 f"; line {ragged} also has a different number of fields than the header"
-                if ragged is not None else ""
+                if ragged is not None
+                else ""
             )
             raise FormatError(
                 f"duplicate header '{cell.strip()}': column {col + 1} repeats column "
                 f"{columns[field] + 1} ('{header[columns[field]].strip()}'){also}",
-                path=path, row=header_line, field=cell.strip(),
+                path=path,
+                row=header_line,
+                field=cell.strip(),
             )
         columns[field] = col
         suffixes[field] = suffix
     missing = [f for f in FIELDS if f not in columns]
     if missing:
-        raise FormatError(
-            f"missing column(s): {', '.join(missing)}", path=path, row=header_line
-        )
+        raise FormatError(f"missing column(s): {', '.join(missing)}", path=path, row=header_line)
     parsed = []
     for line, row in rows[1:]:
         if len(row) != len(header):
             raise FormatError(
                 f"row has {len(row)} fields but the header has {len(header)}",
-                path=path, row=line,
+                path=path,
+                row=line,
             )
-        parsed.append((
-            line,
-            row[columns["actor"]].strip(),
-            _number(row[columns["capability"]], path, line, header[columns["capability"]]),
-            _number(row[columns["position"]], path, line, header[columns["position"]]),
-            _number(row[columns["salience"]], path, line, header[columns["salience"]]),
-        ))
+        parsed.append(
+            (
+                line,
+                row[columns["actor"]].strip(),
+                _number(row[columns["capability"]], path, line, header[columns["capability"]]),
+                _number(row[columns["position"]], path, line, header[columns["position"]]),
+                _number(row[columns["salience"]], path, line, header[columns["salience"]]),
+            )
+        )
     if not parsed:
         raise FormatError("the table has a header but no actors", path=path)
     divide = suffixes["salience"] == "_0_100" or any(r[4] > 1 for r in parsed)
@@ -135,14 +139,21 @@ def load_bdm_csv(
             raise FormatError(
                 f"every actor holds position {lo:g}, so no scale can be inferred; "
                 "give one with --scale LO,HI",
-                path=path, field=header[columns["position"]],
+                path=path,
+                field=header[columns["position"]],
             )
     unit = suffixes["position"].lstrip("_") or None
     data = {
         "title": Path(str(path)).stem,
         "description": f"Imported from the BDM table {Path(str(path)).name}.",
-        "issues": [{"name": name, "lo": lo, "hi": hi,
-                    **({"description": f"position in {unit}"} if unit else {})}],
+        "issues": [
+            {
+                "name": name,
+                "lo": lo,
+                "hi": hi,
+                **({"description": f"position in {unit}"} if unit else {}),
+            }
+        ],
         "actors": [
             {
                 "name": actor,
@@ -163,8 +174,6 @@ def load_bdm_csv(
         return Scenario.model_validate(data)
 
 
-def read_bdm_csv(
-    path: str | Path, *, scale: tuple[float, float] | None = None
-) -> Scenario:
+def read_bdm_csv(path: str | Path, *, scale: tuple[float, float] | None = None) -> Scenario:
     """Read a BDM table from ``path``."""
     return load_bdm_csv(Path(path).read_text(encoding="utf-8-sig"), path, scale=scale)

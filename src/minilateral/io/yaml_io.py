@@ -20,7 +20,8 @@ __all__ = ["TEMPLATE", "dump_yaml", "load_yaml", "read_yaml", "write_yaml"]
 
 def _node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> str | None:
     """``line N`` of the deepest YAML node (key, for mappings) found along ``loc``."""
-    node, line = root, None
+    node = root
+    line = None if root is None else root.start_mark.line + 1
     for part in loc:
         if isinstance(node, yaml.MappingNode):
             pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
@@ -50,8 +51,9 @@ def load_yaml(text: str, path: str | Path | None = None) -> Scenario:
             row=None if mark is None else mark.line + 1,
         ) from err
     if not isinstance(data, dict):
-        raise FormatError("a scenario file must be a YAML mapping (title:, issues:, actors:)",
-                          path=path)
+        raise FormatError(
+            "a scenario file must be a YAML mapping (title:, issues:, actors:)", path=path
+        )
     with scenario_errors(path, lambda loc: _node_line(root, loc)):
         return Scenario.model_validate(data)
 
@@ -63,9 +65,7 @@ def read_yaml(path: str | Path) -> Scenario:
 
 def dump_yaml(scenario: Scenario) -> str:
     """The scenario as YAML; ``load_yaml(dump_yaml(s)) == s``."""
-    return yaml.safe_dump(
-        scenario.canonical_dict(), sort_keys=False, allow_unicode=True, width=100
-    )
+    return yaml.safe_dump(scenario.canonical_dict(), sort_keys=False, allow_unicode=True, width=100)
 
 
 def write_yaml(scenario: Scenario, path: str | Path) -> None:

@@ -122,7 +122,9 @@ class MeanModel(Model):
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Forecast the mean position per issue."""
         z = arrays.unit_positions()
-        return self._static_forecast(arrays, weighted_mean(z, _weights(arrays, "equal"), arrays.mask))
+        return self._static_forecast(
+            arrays, weighted_mean(z, _weights(arrays, "equal"), arrays.mask)
+        )
 
 
 @register

@@ -37,6 +37,7 @@ from minilateral.arrays import BoolArray, FloatArray, ScenarioArrays
 from minilateral.forecast import Forecast
 from minilateral.models.base import Model, SeedLike
 from minilateral.models.baselines import compromise
+from minilateral.models.nash_joint import nash_joint
 from minilateral.models.registry import register
 
 __all__ = ["NashModel", "nash_per_issue"]
@@ -100,14 +101,8 @@ def nash_per_issue(
     def slope(x: FloatArray) -> FloatArray:
         """Right derivative N'_+ at x, shape (B, D)."""
         gap = x[:, None, :] - z
-        if quadratic:
-            g = reach**2 - gap**2
-            terms = 2.0 * b * (-gap) / np.where(active, g, 1.0)
-        else:
-            g = reach - np.abs(gap)
-            sign = np.where(gap < 0, 1.0, -1.0)  # +1 if the ideal point lies to the right
-            terms = b * sign / np.where(active, g, 1.0)
-        return np.where(active, terms, 0.0).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):  # g = 0 only where F = {d}
+            return _slope_terms(gap, b, active, reach, quadratic)
 
     left, right = lo.copy(), hi.copy()
     for _ in range(_BISECTIONS):
@@ -121,6 +116,18 @@ def nash_per_issue(
     has_active = active.any(axis=1)
     x = np.where(collapsed, np.broadcast_to(dd[0], x.shape), x)
     return np.where(has_active, x, np.nan), collapsed & has_active
+
+
+def _slope_terms(
+    gap: FloatArray, b: FloatArray, active: BoolArray, reach: FloatArray, quadratic: bool
+) -> FloatArray:
+    """Right derivative of the Nash product at ``x = z + gap``, summed over actors (§3.4)."""
+    if quadratic:
+        terms = 2.0 * b * (-gap) / np.where(active, reach**2 - gap**2, 1.0)
+    else:
+        sign = np.where(gap < 0, 1.0, -1.0)  # +1 if the ideal point lies to the right
+        terms = b * sign / np.where(active, reach - np.abs(gap), 1.0)
+    return np.where(active, terms, 0.0).sum(axis=1)
 
 
 def _snap_to_ideal_point(
@@ -160,7 +167,13 @@ class NashModel(Model):
         Under ``reference_point`` an issue without one gets no forecast (NaN).
     at_disagreement : {"veto", "drop"}, default="veto"
         An actor sitting exactly at the reference point vetoes every move (``veto``) or leaves
-        the product (``drop``).
+        the product (``drop``). Per-issue mode only.
+    mode : {"per_issue", "joint"}, default="per_issue"
+        Solve each issue on its own (the DEU convention) or one Nash product over the whole
+        agenda with utilities additive over issues (§3.5; see
+        :func:`minilateral.models.nash_joint.nash_joint`). In joint mode the weight
+        ``capability_salience`` is ``c_i`` times the actor's mean salience, and issues without a
+        reference point use the worst-end disagreement even under ``reference_point``.
 
     Notes
     -----
@@ -179,15 +192,19 @@ class NashModel(Model):
         weights: Literal["equal", "capability", "capability_salience"] = "equal",
         disagreement: Literal["auto", "reference_point", "worst"] = "auto",
         at_disagreement: Literal["veto", "drop"] = "veto",
+        mode: Literal["per_issue", "joint"] = "per_issue",
     ) -> None:
         self.utility = utility
         self.weights = weights
         self.disagreement = disagreement
         self.at_disagreement = at_disagreement
+        self.mode = mode
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Forecast the Nash bargaining solution of every issue."""
         p = self._validated_params()
+        if p["mode"] == "joint":
+            return self._joint(arrays, p)
         z = arrays.unit_positions()
         if p["weights"] == "equal":
             b = np.ones_like(z)
@@ -211,3 +228,24 @@ class NashModel(Model):
             x = np.where(no_rp[None, :], np.nan, x)
         forecast = self._static_forecast(arrays, x)
         return replace(forecast, diagnostics={"collapsed_issues": collapsed.sum(axis=1)})
+
+    def _joint(self, arrays: ScenarioArrays, p: dict[str, object]) -> Forecast:
+        """The joint NBS (§3.5): actor-level weights, one optimisation per batch member."""
+        cells = arrays.mask.sum(axis=2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_cap = np.where(cells > 0, arrays.capability.sum(axis=2) / cells, 0.0)
+            mean_sal = np.where(cells > 0, arrays.salience.sum(axis=2) / cells, 0.0)
+        b = {
+            "equal": np.ones_like(mean_cap),
+            "capability": mean_cap,
+            "capability_salience": mean_cap * mean_sal,
+        }[str(p["weights"])]
+        rp = arrays.unit_reference()
+        d = np.full_like(rp, np.nan) if p["disagreement"] == "worst" else rp
+        x, success = nash_joint(
+            arrays.unit_positions(), arrays.salience, arrays.mask, b, d, utility=str(p["utility"])
+        )
+        fallback = np.isnan(x) & arrays.mask.any(axis=1)
+        x = np.where(fallback, compromise(arrays), x)
+        forecast = self._static_forecast(arrays, x)
+        return replace(forecast, diagnostics={"solver_success": success})

@@ -1,0 +1,1 @@
+"""Reference data: catalogue, import, download and queries (see ``docs/data-sources.md``)."""
