@@ -30,7 +30,9 @@ def migrated_db(tmp_path_factory) -> Path:
 def web(tmp_path: Path, migrated_db: Path) -> Iterator[Web]:
     shutil.copy(migrated_db, tmp_path / "web.db")
     url = f"sqlite:///{tmp_path / 'web.db'}"
-    app = create_app(Settings(db_url=url, workers=2, max_upload_bytes=5 * 1024 * 1024))
+    app = create_app(
+        Settings(db_url=url, workers=2, max_upload_bytes=5 * 1024 * 1024, load_library=False)
+    )
     with TestClient(app) as client:
         yield Web(client, url, seed_users(app))
 

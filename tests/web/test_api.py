@@ -475,7 +475,7 @@ _option_values = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(-(2**70), 2**70),
-    st.floats(allow_nan=False),
+    st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=20),
     st.lists(st.integers(), max_size=3),
 )
