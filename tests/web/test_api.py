@@ -597,3 +597,50 @@ def test_library_is_loaded_once_as_public(tmp_path, monkeypatch) -> None:
                 f"/api/scenarios/{sid}", json={"name": "mine"}, headers=headers["a_owner"]
             )
             assert denied.status_code == 403
+
+
+def test_alignment_queries(web: Web, data_root) -> None:
+    h = web.as_("a_viewer")
+    r = web.client.get("/api/alignment/dyads?states=QAT,TUR,EGY&years=2018-2019", headers=h)
+    assert r.status_code == 200
+    rows = r.json()["rows"]
+    assert len(rows) == 6  # 3 pairs x 2 years
+    assert {"agree_half", "kappa_sq", "S_varw"} <= set(rows[0])
+    from minilateral import alignment as al
+
+    expected = al.dyads("QAT,TUR,EGY", "2018-2019").records()
+    assert rows[0]["kappa_sq"] == pytest.approx(expected[0]["kappa_sq"])
+    unknown = web.client.get("/api/alignment/dyads?states=QAT,Narnia&years=2019", headers=h)
+    assert unknown.status_code == 400
+    assert "Narnia" in unknown.json()["message"]
+    bad_years = web.client.get("/api/alignment/dyads?states=QAT,TUR&years=1-99999", headers=h)
+    assert bad_years.status_code == 422
+    assert bad_years.json()["errors"][0]["loc"] == ["query", "years"]
+    figure = web.client.get("/api/alignment/map?year=2019&states=QAT,TUR,EGY", headers=h).json()
+    assert figure["figure"]["data"]
+    assert web.client.get("/api/alignment/map?year=2019").status_code == 401
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    states=st.lists(
+        st.sampled_from(["QAT", "TUR", "EGY", "2", "USA", "GCC", "Narnia", "", " ", "ÿ", "365"]),
+        max_size=4,
+    ),
+    first=st.integers(1800, 2100),
+    span=st.integers(0, 3),
+    pooled=st.booleans(),
+)
+def test_fuzzed_alignment_queries_never_500(
+    web_session, data_root, states, first, span, pooled
+) -> None:
+    web, _ = web_session
+    params = {"states": ",".join(states), "years": f"{first}-{first + span}", "pooled": pooled}
+    r = web.client.get("/api/alignment/dyads", params=params, headers=web.as_("a_viewer"))
+    assert r.status_code in (200, 400, 422), r.text
+    m = web.client.get(
+        "/api/alignment/map",
+        params={"year": first, "states": params["states"]},
+        headers=web.as_("a_viewer"),
+    )
+    assert m.status_code in (200, 400, 422), m.text

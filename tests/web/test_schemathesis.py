@@ -56,6 +56,10 @@ def api(tmp_path_factory, scenario_factory) -> Iterator[tuple[Any, Any]]:
         repo.create_run(record.id, model="mean", options={})
         s.commit()
     app = create_app(Settings(db_url=url, load_library=False, login_attempts=10_000))
+    # Alignment queries answer 409 (no data installed) here; tests/web/test_api.py fuzzes them
+    # on the real data.
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MINILATERAL_DATA_DIR", str(tmp_path_factory.mktemp("no-data")))
 
     def headers(path: str, method: str) -> dict[str, str]:
         token = secret
@@ -66,6 +70,7 @@ def api(tmp_path_factory, scenario_factory) -> Iterator[tuple[Any, Any]]:
         return {"Authorization": f"Bearer {token}"}
 
     yield schemathesis.openapi.from_asgi("/openapi.json", app), headers
+    patch.undo()
     db.dispose()
 
 

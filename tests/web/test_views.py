@@ -196,3 +196,73 @@ def test_logout_ends_the_session(web: Web) -> None:
     r = web.client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303
     assert web.client.get("/scenarios", follow_redirects=False).status_code == 303
+
+
+def test_results_show_the_alignment_map_of_the_states(web: Web, data_root) -> None:
+    scenario = {
+        "title": "Gulf talks",
+        "date": "2019-06-01",
+        "issues": [{"name": "deal", "lo": 0, "hi": 100}],
+        "actors": [
+            {
+                "name": n,
+                "code": c,
+                "capability": 1,
+                "positions": {"deal": p},
+                "salience": {"deal": 0.5},
+            }
+            for n, c, p in [
+                ("Qatar", "QAT", 20),
+                ("Turkey", "TUR", 30),
+                ("Egypt", "EGY", 70),
+                ("Saudi Arabia", "SAU", 80),
+                ("Hamas", None, 10),
+            ]
+        ],
+    }
+    h = web.as_("a_analyst")
+    sid = web.client.post(
+        "/api/scenarios", json={"name": "g", "scenario": scenario}, headers=h
+    ).json()["id"]
+    run = web.client.post("/api/runs", json={"scenario_id": sid, "model": "mean"}, headers=h)
+    web.wait(run.json()["id"])
+    _login(web, "analyst@a.org")
+    page = web.client.get(f"/runs/{run.json()['id']}/result")
+    assert f'hx-get="/runs/{run.json()["id"]}/alignment"' in page.text
+    fragment = web.client.get(f"/runs/{run.json()['id']}/alignment")
+    figure = json.loads(re.search(r'id="alignment-data">(.*?)</script>', fragment.text, re.S)[1])
+    names = " ".join(str(t.get("text", "")) + str(t.get("hovertext", "")) for t in figure["data"])
+    for state in ("Qatar", "Turkey", "Egypt", "Saudi Arabia"):
+        assert state in names
+    assert "(2019)" in fragment.text
+
+
+def test_alignment_map_without_data_says_how_to_install(web: Web, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("MINILATERAL_DATA_DIR", str(tmp_path / "no-data"))
+    scenario = {
+        "title": "t",
+        "issues": [{"name": "deal", "lo": 0, "hi": 100}],
+        "actors": [
+            {
+                "name": n,
+                "code": n,
+                "capability": 1,
+                "positions": {"deal": 50},
+                "salience": {"deal": 0.5},
+            }
+            for n in ("QAT", "TUR")
+        ],
+    }
+    h = web.as_("a_analyst")
+    sid = web.client.post(
+        "/api/scenarios", json={"name": "t", "scenario": scenario}, headers=h
+    ).json()["id"]
+    run = web.client.post("/api/runs", json={"scenario_id": sid, "model": "mean"}, headers=h)
+    web.wait(run.json()["id"])
+    _login(web, "analyst@a.org")
+    fragment = web.client.get(f"/runs/{run.json()['id']}/alignment")
+    assert "No alignment map" in fragment.text
+    assert "minilateral data import" in fragment.text
+    api = web.client.get("/api/alignment/dyads?states=QAT,TUR&years=2019", headers=h)
+    assert api.status_code == 409
+    assert "not installed" in api.json()["message"]

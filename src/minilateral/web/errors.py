@@ -97,7 +97,7 @@ def status_of(err: MinilateralError) -> int:
         return 403
     if isinstance(err, ScenarioValidationError | OptionError | UnknownModelError):
         return 422
-    if isinstance(err, FormatError | ScenarioError):
+    if isinstance(err, FormatError | ScenarioError | ValueError):
         return 400
     return 409
 

@@ -1,12 +1,12 @@
 """JSON API routers, each resource in its own module.
 
-To add a resource (e.g. alignment queries or mediation tables), write a module with an
+To add a resource (e.g. mediation tables), write a module with an
 ``APIRouter`` named ``router`` and append it to :data:`ROUTERS`; ``web/app.py`` includes them all.
 """
 
 from fastapi import APIRouter
 
-from minilateral.web.api import auth, docs, health, models, runs, scenarios
+from minilateral.web.api import alignment, auth, docs, health, models, runs, scenarios
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -15,6 +15,7 @@ ROUTERS: list[APIRouter] = [
     scenarios.router,
     runs.router,
     models.router,
+    alignment.router,
 ]
 
 __all__ = ["ROUTERS"]

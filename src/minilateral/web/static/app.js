@@ -49,3 +49,18 @@
   });
   Plotly.newPlot(holder, traces, layout, { responsive: true, displaylogo: false });
 })();
+
+// The alignment map arrives as an HTMX fragment holding a Plotly figure as JSON.
+(function () {
+  "use strict";
+  function draw() {
+    var holder = document.getElementById("alignment-chart");
+    var data = document.getElementById("alignment-data");
+    if (!holder || !data || typeof Plotly === "undefined" || holder.dataset.drawn) { return; }
+    var figure = JSON.parse(data.textContent);
+    holder.dataset.drawn = "1";
+    Plotly.newPlot(holder, figure.data, figure.layout, { responsive: true, displaylogo: false });
+  }
+  document.addEventListener("htmx:afterSettle", draw);
+  draw();
+})();
