@@ -41,8 +41,7 @@
       }
       layout.shapes.push(line);
     }
-    var title = issue.name + (issue.lo_label || issue.hi_label ?
-      " (" + issue.lo + " " + issue.lo_label + " → " + issue.hi + " " + issue.hi_label + ")" : "");
+    var title = issue.name + " (" + issue.lo + "–" + issue.hi + ")";
     var range = [issue.lo, issue.hi];
     layout["xaxis" + ax] = chart.dynamic ? { title: { text: "round" } } : { range: range, title: { text: title } };
     layout["yaxis" + ax] = chart.dynamic ? { range: range, title: { text: issue.name } } : { automargin: true };

@@ -2,7 +2,7 @@
 
 The states are the scenario's actors of kind ``state`` whose ``code`` names a state (COW code,
 COW abbreviation or ISO3); the year is the scenario's year, stepping back to the latest year
-with UN roll calls between them.
+with enough joint UN roll calls to measure agreement.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from minilateral.web.views._common import PageAuth, PageRepo, render
 
 router = APIRouter()
 
-_LOOKBACK = 3  # years to step back when the scenario's year has no roll calls yet
+_LOOKBACK = 3  # years to step back while the scenario's year has too few joint roll calls
 
 
 def _state_codes(scenario: Scenario) -> tuple[list[str], list[str]]:
@@ -57,7 +57,7 @@ def alignment_context(scenario: Scenario) -> dict[str, Any]:
             figure, result = alignment_figure(year, codes)
         except DataError as err:
             return {"message": str(err)}
-        if int(result.frame["n"].sum()) > 0:
+        if result.frame["agree_half"].notna().any():
             break
         year -= 1
     return {
