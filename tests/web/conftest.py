@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from websupport import Web, seed_users  # type: ignore[import-not-found]
 
 from minilateral.store.db import Database
 from minilateral.web import Settings, create_app
+from tests.web.websupport import Web, seed_users
 
 
 @pytest.fixture(scope="session")

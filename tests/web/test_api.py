@@ -8,13 +8,13 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from websupport import PASSWORD, Web, seed_users  # type: ignore[import-not-found]
 
 from minilateral.api import forecast
 from minilateral.models.registry import available_models
 from minilateral.scenario import Scenario
 from minilateral.store.orm import Run
 from minilateral.web import Settings, create_app
+from tests.web.websupport import PASSWORD, Web, seed_users
 
 
 def _create(web: Web, who: str, scenario: dict, *, name: str = "talks", **extra) -> dict:

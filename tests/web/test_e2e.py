@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from websupport import PASSWORD, seed_users  # type: ignore[import-not-found]
 
 from minilateral.web import Settings, create_app
+from tests.web.websupport import PASSWORD, seed_users
 
 CHROMIUM = os.environ.get("MINILATERAL_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from websupport import PASSWORD, Web  # type: ignore[import-not-found]
+from tests.web.websupport import PASSWORD, Web
 
 
 def _login(web: Web, email: str) -> str:
