@@ -266,3 +266,30 @@ def test_alignment_map_without_data_says_how_to_install(web: Web, tmp_path, monk
     api = web.client.get("/api/alignment/dyads?states=QAT,TUR&years=2019", headers=h)
     assert api.status_code == 409
     assert "not installed" in api.json()["message"]
+
+
+def test_import_form(web: Web) -> None:
+    from tests.web.test_api import YAML
+
+    csrf = _login(web, "analyst@a.org")
+    r = web.client.post(
+        "/scenarios/import",
+        data={"csrf_token": csrf, "visibility": "private"},
+        files={"file": ("border.yaml", YAML)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert "North" in web.client.get(r.headers["location"]).text
+    broken = YAML.replace("capability: 3", "capability: lots")
+    bad = web.client.post(
+        "/scenarios/import", data={"csrf_token": csrf}, files={"file": ("b.yaml", broken)}
+    )
+    assert bad.status_code == 400
+    assert "b.yaml" in bad.text
+    assert "capability" in bad.text
+    big = web.client.post(
+        "/scenarios/import",
+        data={"csrf_token": csrf},
+        files={"file": ("big.yaml", "#" * (5 * 1024 * 1024 + 10))},
+    )
+    assert big.status_code == 413

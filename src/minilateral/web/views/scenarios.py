@@ -21,10 +21,16 @@ ScenarioId = Annotated[int, Path(ge=1, le=MAX_ID)]
 _PAGE = 25
 
 
-def _list(request: Request, auth: PageAuth, repo: PageRepo, page: int, **extra: object) -> Response:
+def _list(
+    request: Request,
+    auth: PageAuth,
+    repo: PageRepo,
+    page: int,
+    status: int = 200,
+    import_error: str | None = None,
+) -> Response:
     listing = repo.list_scenarios(limit=_PAGE, offset=(page - 1) * _PAGE)
     pages = max(1, -(-listing.total // _PAGE))
-    status = int(extra.pop("status", 200))  # type: ignore[call-overload]
     return render(
         request,
         "scenarios.html",
@@ -35,7 +41,7 @@ def _list(request: Request, auth: PageAuth, repo: PageRepo, page: int, **extra: 
         page=page,
         pages=pages,
         can_write=_can_create(repo),
-        **extra,
+        import_error=import_error,
     )
 
 
@@ -62,12 +68,10 @@ async def scenario_import(request: Request, auth: PageAuth, repo: PageRepo) -> R
     upload = form.get("file")
     limit = request.app.state.settings.max_upload_bytes
     if upload is None or isinstance(upload, str) or not upload.filename:
-        return _list(request, auth, repo, 1, import_error="Choose a file to import.", status=400)
+        return _list(request, auth, repo, 1, 400, "Choose a file to import.")
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        return _list(
-            request, auth, repo, 1, import_error="The file is larger than 5 MB.", status=413
-        )
+        return _list(request, auth, repo, 1, 413, "The file is larger than 5 MB.")
     try:
         scenario = parse_upload(upload.filename, data)
         visibility = str(form.get("visibility", "private"))
@@ -78,7 +82,7 @@ async def scenario_import(request: Request, auth: PageAuth, repo: PageRepo) -> R
             comment=f"imported from {upload.filename}"[:2000],
         )
     except (FormatError, ScenarioError) as err:
-        return _list(request, auth, repo, 1, import_error=str(err), status=400)
+        return _list(request, auth, repo, 1, 400, str(err))
     repo.session.commit()
     return RedirectResponse(f"/scenarios/{record.id}", status_code=303)
 
