@@ -228,6 +228,15 @@ def test_malformed_upload_is_400_naming_line_and_field(web: Web) -> None:
     assert "excel" in r.json()["message"]
 
 
+def test_oversized_request_is_refused_before_reading(web: Web) -> None:
+    big = "#" * (6 * 1024 * 1024)
+    r = web.client.post(
+        "/api/scenarios/import", files={"file": ("big.yaml", big)}, headers=web.as_("a_analyst")
+    )
+    assert r.status_code == 413
+    assert r.json()["code"] == "too_large"
+
+
 def test_oversized_upload_is_413(web: Web) -> None:
     big = "# " + "x" * (5 * 1024 * 1024) + "\n" + YAML
     r = web.client.post(

@@ -293,3 +293,39 @@ def test_import_form(web: Web) -> None:
         files={"file": ("big.yaml", "#" * (5 * 1024 * 1024 + 10))},
     )
     assert big.status_code == 413
+
+
+def test_run_pages_cancel_and_restart(web: Web) -> None:
+    from tests.web.test_api import _create, _queued_run
+
+    sid = _create(
+        web,
+        "a_analyst",
+        {
+            "title": "t",
+            "issues": [{"name": "q"}],
+            "actors": [
+                {"name": "A", "capability": 1, "positions": {"q": 10}, "salience": {"q": 0.5}},
+                {"name": "B", "capability": 2, "positions": {"q": 90}, "salience": {"q": 0.5}},
+            ],
+        },
+    )["id"]
+    run_id = _queued_run(web, sid, "a_analyst")
+    csrf = _login(web, "analyst@a.org")
+    assert web.client.get("/", follow_redirects=False).headers["location"] == "/scenarios"
+    page = web.client.get(f"/runs/{run_id}")
+    assert 'hx-trigger="load delay:700ms"' in page.text  # live polling while queued
+    assert "queued" in web.client.get("/runs").text
+    r = web.client.post(f"/runs/{run_id}/cancel", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    page = web.client.get(f"/runs/{run_id}")
+    assert "cancelled" in page.text
+    assert "hx-trigger" not in page.text.split('id="run-status"')[1].split(">")[0]
+    r = web.client.post(
+        f"/runs/{run_id}/restart", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert web.wait(run_id)["status"] == "done"
+    assert web.client.get(f"/runs/{run_id}/result").status_code == 200
+    forged = web.client.post(f"/runs/{run_id}/restart", data={"csrf_token": "x"})
+    assert forged.status_code == 403

@@ -22,7 +22,7 @@ from minilateral.store.repository import load_library, mark_interrupted
 from minilateral.web.api import ROUTERS
 from minilateral.web.errors import ErrorBody, install_handlers
 from minilateral.web.jobs import JobRunner
-from minilateral.web.security import LoginLimiter
+from minilateral.web.security import BodySizeLimit, LoginLimiter
 from minilateral.web.settings import Settings
 from minilateral.web.views import VIEW_ROUTERS, html_error
 
@@ -77,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window_s)
     install_handlers(app, html_error)
+    # Room for multipart framing and form fields around a file of the maximum size.
+    app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + 256 * 1024)
     for router in ROUTERS:
         app.include_router(router)
     for router in VIEW_ROUTERS:
