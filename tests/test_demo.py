@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from math import comb
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from minilateral import load_scenario
 from minilateral.cli import app
 from minilateral.library import list_scenarios
+from minilateral.mediation.coalitions import match_actor
 from minilateral.models.registry import available_models
 
 
@@ -30,3 +33,10 @@ def test_demo_writes_results_and_page(tmp_path: Path) -> None:
     assert (tmp_path / "plotly.min.js").stat().st_size > 1_000_000
     for scenario in payload["scenarios"]:
         assert f'id="chart-{scenario["name"]}"' in html
+        mediation = scenario["mediation"]
+        loaded = load_scenario(scenario["name"])
+        k = sum(match_actor(loaded, c) is not None for c in loaded.candidate_mediators)
+        expected = sum(comb(k, size) for size in range(1, min(3, k) + 1))
+        assert len(mediation["coalitions"]) == expected
+        assert mediation["baseline"]["coalition"] == []
+        assert f'id="mediation-chart-{scenario["name"]}"' in html

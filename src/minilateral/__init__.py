@@ -14,6 +14,8 @@ from minilateral.arrays import ScenarioArrays
 from minilateral.errors import ConvergenceWarning, MinilateralError
 from minilateral.forecast import Forecast
 from minilateral.models.registry import available_models, get_model
+from minilateral.montecarlo.engine import SweepResult, load_sweep, sweep
+from minilateral.montecarlo.sensitivity import sensitivity
 from minilateral.provenance import package_version
 from minilateral.scenario import Actor, Issue, Scenario
 
@@ -27,9 +29,13 @@ __all__ = [
     "MinilateralError",
     "Scenario",
     "ScenarioArrays",
+    "SweepResult",
     "__version__",
     "available_models",
     "forecast",
     "get_model",
     "load_scenario",
+    "load_sweep",
+    "sensitivity",
+    "sweep",
 ]

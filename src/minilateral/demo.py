@@ -2,7 +2,9 @@
 
 Writes ``results.json`` (all forecasts, with provenance) and ``index.html`` (a summary page with
 one Plotly chart per scenario; ``plotly.min.js`` is written beside it from the installed
-``plotly`` package, so the page makes no network request).
+``plotly`` package, so the page makes no network request). For every scenario that lists
+candidate mediators, a mediation section ranks their coalitions of one to three members
+(``bdm``, :data:`MEDIATION_DRAWS` draws, seed 0; scenario capabilities as leverage).
 """
 
 from __future__ import annotations
@@ -18,13 +20,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from minilateral.api import forecast, load_scenario
 from minilateral.library import list_scenarios
+from minilateral.mediation.coalitions import CoalitionSearch, match_actor, search_coalitions
+from minilateral.mediation.views import coalition_chart, coalition_rows, issue_chart
 from minilateral.models.registry import available_models
 from minilateral.provenance import package_version
 from minilateral.scenario import Scenario
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["MEDIATION_DRAWS", "DemoResult", "run_demo"]
 
 Progress = Callable[[int, int, str], None]
+MEDIATION_DRAWS = 100
+"""Monte Carlo draws of the demo's coalition searches (kept small so the demo stays fast)."""
 
 
 @dataclass
@@ -34,6 +40,7 @@ class DemoResult:
     models: list[str]
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     forecasts: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    mediation: dict[str, CoalitionSearch] = field(default_factory=dict)
     alignment: dict[str, Any] | None = None
 
     def rows(self, name: str) -> list[list[str]]:
@@ -116,7 +123,7 @@ def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult
     models = list(available_models())
     entries = list_scenarios()
     result = DemoResult(models=models)
-    total, done = len(entries) * len(models), 0
+    total, done = len(entries) * (len(models) + 1), 0
     for entry in entries:
         scenario = load_scenario(entry.path)
         result.scenarios[entry.name] = scenario
@@ -128,6 +135,27 @@ def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult
             fc = forecast(scenario, model, seed=0)
             result.forecasts[entry.name][model] = fc.to_dict(scenario=meta)
             done += 1
+        present = [c for c in scenario.candidate_mediators if match_actor(scenario, c) is not None]
+        if present and "bdm" in models:
+            if progress:
+                progress(done, total, f"{entry.name}: mediating coalitions")
+            search = search_coalitions(
+                scenario,
+                present,
+                sizes=(1, min(3, len(present))),
+                model="bdm",
+                draws=MEDIATION_DRAWS,
+                seed=0,
+            )
+            absent = sorted(set(scenario.candidate_mediators) - set(present))
+            if absent:
+                search.provenance["notes"].append(
+                    f"{', '.join(absent)} left out: not an actor of the scenario, so its "
+                    "leverage needs the reference data (minilateral coalitions "
+                    "--leverage-source data)"
+                )
+            result.mediation[entry.name] = search
+        done += 1
     if progress:
         progress(done, total, "alignment data")
     from minilateral.alignment.demo import data_section
@@ -143,6 +171,9 @@ def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult
                 "name": name,
                 "title": result.scenarios[name].title,
                 "forecasts": list(result.forecasts[name].values()),
+                "mediation": (
+                    result.mediation[name].to_dict() if name in result.mediation else None
+                ),
             }
             for name in result.scenarios
         ],
@@ -151,6 +182,26 @@ def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult
     (out / "results.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     _write_html(out, result)
     return result
+
+
+def _mediation_view(search: CoalitionSearch | None) -> dict[str, Any] | None:
+    """Table rows, bar chart and notes of a scenario's coalition search (top 10 shown)."""
+    if search is None:
+        return None
+    header, rows = coalition_rows(search)
+    base = search.baseline.summary
+    return {
+        "header": header,
+        "rows": rows[:10],
+        "count": len(rows),
+        "draws": search.provenance["draws"],
+        "chart": json.dumps(coalition_chart(search, top=10)),
+        "issue_chart": json.dumps(issue_chart(search, top=10)),
+        "baseline": f"{100 * base.probability:.1f} % [{100 * base.ci_low:.1f}, "
+        f"{100 * base.ci_high:.1f}]",
+        "issues": search.issues,
+        "notes": search.provenance.get("notes", []),
+    }
 
 
 def _write_html(out: Path, result: DemoResult) -> None:
@@ -169,6 +220,7 @@ def _write_html(out: Path, result: DemoResult) -> None:
                 "scenario": scenario,
                 "chart": json.dumps(_chart(scenario, result.forecasts[name])),
                 "forecasts": result.forecasts[name],
+                "mediation": _mediation_view(result.mediation.get(name)),
             }
         )
     html = env.get_template("demo.html.j2").render(

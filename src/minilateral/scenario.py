@@ -13,10 +13,17 @@ import datetime as dt
 import hashlib
 import json
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 if TYPE_CHECKING:
     from minilateral.arrays import ScenarioArrays
@@ -26,10 +33,13 @@ __all__ = [
     "ActorKind",
     "ActorRole",
     "Anchor",
+    "FieldNoise",
     "Issue",
+    "Noise",
     "Scenario",
     "ScenarioFieldError",
     "Source",
+    "Uncertainty",
 ]
 
 
@@ -108,6 +118,108 @@ class Issue(_Strict):
         for label, value in (("reference", self.reference), ("outcome", self.outcome)):
             if value is not None and not self.lo <= value <= self.hi:
                 raise ValueError(f"{label} {value} lies outside the scale [{self.lo}, {self.hi}]")
+        return self
+
+
+NoiseKind = Literal["none", "normal", "truncnormal", "uniform", "beta", "lognormal"]
+
+# The parameter each distribution takes, and the distributions each field accepts.
+_NOISE_PARAMETER = {
+    "none": None,
+    "normal": "sd",
+    "truncnormal": "sd",
+    "uniform": "half_width",
+    "beta": "sd",
+    "lognormal": "sigma",
+}
+_FIELD_KINDS = {
+    "positions": ("none", "normal", "truncnormal", "uniform"),
+    "salience": ("none", "normal", "truncnormal", "uniform", "beta"),
+    "capability": ("none", "lognormal", "uniform"),
+}
+
+
+class Noise(_Strict):
+    """One input distribution: its kind and its single spread parameter.
+
+    ``sd`` (normal, truncnormal, beta) and ``half_width`` (uniform) are fractions of the issue
+    scale for positions and absolute for salience; ``sigma`` (lognormal) and ``half_width``
+    (uniform) are relative for capability. See ``docs/sweeps.md`` for the exact formulas.
+    """
+
+    dist: NoiseKind
+    sd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    half_width: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    sigma: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_parameter(self) -> Noise:
+        wanted = _NOISE_PARAMETER[self.dist]
+        given = [k for k in ("sd", "half_width", "sigma") if getattr(self, k) is not None]
+        if wanted is None and given:
+            raise ValueError(f"dist 'none' takes no parameter, got {', '.join(given)}")
+        if wanted is not None and given != [wanted]:
+            raise ValueError(f"dist '{self.dist}' takes exactly one parameter, '{wanted}'")
+        return self
+
+    @property
+    def spread(self) -> float:
+        """The value of the distribution's parameter (0 for ``none``)."""
+        name = _NOISE_PARAMETER[self.dist]
+        return 0.0 if name is None else float(getattr(self, name))
+
+
+class FieldNoise(_Strict):
+    """Noise of positions, salience and capability; a missing entry falls back a level."""
+
+    positions: Noise | None = None
+    salience: Noise | None = None
+    capability: Noise | None = None
+
+    @model_validator(mode="after")
+    def _kinds_fit_fields(self) -> FieldNoise:
+        for name, kinds in _FIELD_KINDS.items():
+            noise = getattr(self, name)
+            if noise is not None and noise.dist not in kinds:
+                raise ScenarioFieldError(
+                    (name, "dist"),
+                    f"dist '{noise.dist}' is not available for {name} "
+                    f"(choose from {', '.join(kinds)})",
+                )
+        cap = self.capability
+        if cap is not None and cap.dist == "uniform" and cap.spread > 1:
+            raise ScenarioFieldError(
+                ("capability", "half_width"),
+                f"uniform half_width {cap.spread} would make capability negative "
+                "(it is relative and must be <= 1)",
+            )
+        return self
+
+
+class Uncertainty(FieldNoise):
+    """The ``uncertainty:`` block: input distributions for Monte Carlo sweeps.
+
+    The top-level ``positions``, ``salience`` and ``capability`` apply to every cell; ``issues``
+    (positions, salience), ``actors`` (all three) and ``cells`` (actor → issue → positions,
+    salience) override them, the most specific entry winning: cell, then actor, then issue,
+    then global, then the documented default (:data:`minilateral.montecarlo.perturb.DEFAULT_NOISE`).
+    Capability noise is one factor per actor and draw, so it cannot be given per issue.
+    """
+
+    issues: dict[str, FieldNoise] = Field(default_factory=dict)
+    actors: dict[str, FieldNoise] = Field(default_factory=dict)
+    cells: dict[str, dict[str, FieldNoise]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _no_per_issue_capability(self) -> Uncertainty:
+        message = "capability noise is one factor per actor; give it globally or under actors"
+        for issue, noise in self.issues.items():
+            if noise.capability is not None:
+                raise ScenarioFieldError(("issues", issue, "capability"), message)
+        for actor, by_issue in self.cells.items():
+            for issue, noise in by_issue.items():
+                if noise.capability is not None:
+                    raise ScenarioFieldError(("cells", actor, issue, "capability"), message)
         return self
 
 
@@ -197,6 +309,7 @@ class Scenario(_Strict):
     issues: list[Issue]
     actors: list[Actor]
     candidate_mediators: list[str] = Field(default_factory=list)
+    uncertainty: Uncertainty | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -230,6 +343,16 @@ class Scenario(_Strict):
                     )
         return self
 
+    @field_validator("uncertainty")
+    @classmethod
+    def _uncertainty_names_exist(
+        cls, value: Uncertainty | None, info: ValidationInfo
+    ) -> Uncertainty | None:
+        actors, issues = info.data.get("actors"), info.data.get("issues")
+        if value is not None and actors is not None and issues is not None:
+            _check_uncertainty_names(value, actors, {q.name: q for q in issues})
+        return value
+
     @property
     def issue_names(self) -> list[str]:
         """Issue names in input order."""
@@ -251,6 +374,40 @@ class Scenario(_Strict):
         return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
     def sha256(self) -> str:
-        """SHA-256 of the canonical JSON form: the scenario's input hash in provenance."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """SHA-256 of the canonical JSON form: the scenario's input hash in provenance.
+
+        A scenario without an ``uncertainty:`` block hashes as it did before the block existed.
+        """
+        exclude = {"uncertainty"} if self.uncertainty is None else None
+        data = self.model_dump(mode="json", exclude=exclude)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_uncertainty_names(
+    uncertainty: Uncertainty, actor_list: list[Actor], issues: dict[str, Issue]
+) -> None:
+    """Every actor, issue and cell named in the ``uncertainty:`` block must exist.
+
+    Raises :class:`ScenarioFieldError` located inside the block (e.g. ``("actors", "Z")``).
+    """
+    actors = {a.name: a for a in actor_list}
+
+    def check(name: str, known: dict[str, Any], kind: str, loc: tuple[str, ...]) -> None:
+        if name not in known:
+            raise ScenarioFieldError(
+                loc, f"unknown {kind} '{name}' (known: {', '.join(sorted(known))})"
+            )
+
+    for issue in uncertainty.issues:
+        check(issue, issues, "issue", ("issues", issue))
+    for actor in uncertainty.actors:
+        check(actor, actors, "actor", ("actors", actor))
+    for actor, by_issue in uncertainty.cells.items():
+        check(actor, actors, "actor", ("cells", actor))
+        for issue in by_issue:
+            check(issue, issues, "issue", ("cells", actor, issue))
+            if issue not in actors[actor].positions:
+                raise ScenarioFieldError(
+                    ("cells", actor, issue), f"actor '{actor}' takes no part in issue '{issue}'"
+                )

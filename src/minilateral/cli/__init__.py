@@ -9,18 +9,24 @@ from __future__ import annotations
 import sys
 
 from minilateral.cli import align as _align
+from minilateral.cli import coalitions as _coalitions
 from minilateral.cli import data as _data
+from minilateral.cli import evaluate as _evaluate
 from minilateral.cli import forecast as _forecast
 from minilateral.cli import scenarios as _scenarios
 from minilateral.cli import store as _store
+from minilateral.cli import sweep as _sweep
 from minilateral.cli._app import app
 
 __all__ = ["app", "main"]
 
+_coalitions.register(app)
 _forecast.register(app)
+_evaluate.register(app)
 _align.register(app)
 _data.register(app)
 _scenarios.register(app)
+_sweep.register(app)
 _store.register(app)
 
 

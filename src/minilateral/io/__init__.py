@@ -1,7 +1,8 @@
 """Readers and writers, one module per format, and format detection.
 
 :func:`read_scenario` picks the reader by extension and content sniffing; ``input_format``
-overrides the guess. Formats: ``yaml`` (native) and ``bdm-csv`` (the BDM table).
+overrides the guess. Formats: ``yaml`` (native), ``bdm-csv`` (the BDM table) and ``decide``
+(the Decide ``#A/#P/#M/#D`` rows).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from minilateral.errors import FormatError
 from minilateral.io.bdm_csv import load_bdm_csv, looks_like_bdm_csv
+from minilateral.io.decide import load_decide, looks_like_decide
 from minilateral.io.yaml_io import load_yaml
 from minilateral.scenario import Scenario
 
@@ -21,8 +23,12 @@ Reader = Callable[[str, Path, tuple[float, float] | None], Scenario]
 FORMATS: dict[str, Reader] = {
     "yaml": lambda text, path, scale: load_yaml(text, path),
     "bdm-csv": lambda text, path, scale: load_bdm_csv(text, path, scale=scale),
+    "decide": lambda text, path, scale: load_decide(text, path),
 }
-_SNIFFERS: list[tuple[str, Callable[[str], bool]]] = [("bdm-csv", looks_like_bdm_csv)]
+_SNIFFERS: list[tuple[str, Callable[[str], bool]]] = [
+    ("decide", looks_like_decide),
+    ("bdm-csv", looks_like_bdm_csv),
+]
 _EXTENSIONS = {".yaml": "yaml", ".yml": "yaml"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,9 +10,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from minilateral.errors import ScenarioValidationError
+from minilateral.errors import FormatError, ScenarioValidationError
 
-__all__ = ["format_loc", "scenario_errors"]
+__all__ = ["finite_number", "format_loc", "scenario_errors"]
+
+
+def finite_number(cell: str, path: str | Path, line: int, field: str) -> float:
+    """A finite number from a text cell; otherwise a :class:`FormatError` naming line and field."""
+    try:
+        value = float(cell)
+    except ValueError:
+        raise FormatError(f"'{cell}' is not a number", path=path, row=line, field=field) from None
+    if not math.isfinite(value):
+        raise FormatError(f"'{cell}' is not a finite number", path=path, row=line, field=field)
+    return value
 
 
 def format_loc(loc: tuple[int | str, ...]) -> str:

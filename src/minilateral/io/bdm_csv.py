@@ -16,11 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import math
 from pathlib import Path
 
 from minilateral.errors import FormatError
-from minilateral.io._validation import scenario_errors
+from minilateral.io._validation import finite_number, scenario_errors
 from minilateral.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -47,16 +46,6 @@ def looks_like_bdm_csv(text: str) -> bool:
     first = next((line for line in text.splitlines() if line.strip()), "")
     bases = {_SYNONYM.get(_split_header(c)[0]) for c in first.split(",")}
     return {"actor", "position", "salience"} <= bases
-
-
-def _number(cell: str, path: str | Path, line: int, field: str) -> float:
-    try:
-        value = float(cell)
-    except ValueError:
-        raise FormatError(f"'{cell}' is not a number", path=path, row=line, field=field) from None
-    if not math.isfinite(value):
-        raise FormatError(f"'{cell}' is not a finite number", path=path, row=line, field=field)
-    return value
 
 
 def load_bdm_csv(
@@ -120,9 +109,11 @@ def load_bdm_csv(
             (
                 line,
                 row[columns["actor"]].strip(),
-                _number(row[columns["capability"]], path, line, header[columns["capability"]]),
-                _number(row[columns["position"]], path, line, header[columns["position"]]),
-                _number(row[columns["salience"]], path, line, header[columns["salience"]]),
+                finite_number(
+                    row[columns["capability"]], path, line, header[columns["capability"]]
+                ),
+                finite_number(row[columns["position"]], path, line, header[columns["position"]]),
+                finite_number(row[columns["salience"]], path, line, header[columns["salience"]]),
             )
         )
     if not parsed:

@@ -53,13 +53,16 @@ class Model:
     Subclasses set ``name`` and ``summary``, declare their options as keyword-only annotated
     ``__init__`` parameters that are only stored, and implement :meth:`forecast`.
     ``option_aliases`` maps an option to ``{alias: canonical value}``; ``dynamic`` marks models
-    that return a trajectory; ``rounds_option`` names the option that caps the rounds.
+    that return a trajectory; ``rounds_option`` names the option that caps the rounds;
+    ``issue_separable`` marks models that bargain every issue on its own, so that an issue can be
+    forecast with only the actors taking part in it (callers may split by issue to save work).
     """
 
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     dynamic: ClassVar[bool] = False
     rounds_option: ClassVar[str | None] = None
+    issue_separable: ClassVar[bool] = False
     option_aliases: ClassVar[dict[str, dict[str, str]]] = {}
 
     # -- parameters (scikit-learn style) -------------------------------------------------

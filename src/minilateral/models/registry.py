@@ -18,6 +18,8 @@ __all__ = ["available_models", "get_model", "model_class", "register"]
 _MODEL_MODULES = (
     "minilateral.models.baselines",
     "minilateral.models.nash",
+    "minilateral.models.bdm",
+    "minilateral.models.exchange",
 )
 
 M = TypeVar("M", bound=type[Model])

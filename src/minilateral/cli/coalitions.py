@@ -1,0 +1,238 @@
+"""``minilateral coalitions`` (mediating-coalition search) and ``minilateral mediators``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from minilateral.api import load_scenario
+from minilateral.cli._app import cli_errors, err_console, out_console, parse_sets
+from minilateral.cli.sweep import NoiseOpt
+from minilateral.errors import OptionError
+from minilateral.mediation.coalitions import search_coalitions
+from minilateral.mediation.views import coalition_rows, write_coalition_chart
+from minilateral.montecarlo.perturb import parse_noise
+from minilateral.scenario import Scenario
+
+__all__ = ["register"]
+
+
+def parse_sizes(text: str) -> tuple[int, int]:
+    """``"1-3"`` → ``(1, 3)``, ``"2"`` → ``(2, 2)``."""
+    lo, sep, hi = text.partition("-")
+    try:
+        bounds = (int(lo), int(hi) if sep else int(lo))
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not N or LO-HI", param_hint="--size") from None
+    return bounds
+
+
+def _floats(values: list[str] | None, flag: str) -> dict[str, float]:
+    """``["TUR=30", "QAT=20,EGY=5"]`` → ``{"TUR": 30.0, ...}``."""
+    items = [part for v in values or [] for part in v.split(",") if part.strip()]
+    out = {}
+    for key, value in parse_sets(items).items():
+        try:
+            out[key] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"'{key}={value}' is not a number", param_hint=flag) from None
+    return out
+
+
+def _candidate_codes(text: str | None, scenario: Scenario) -> list[str]:
+    """``--candidates`` split at commas, else the scenario's ``candidate_mediators``."""
+    codes = text.split(",") if text else list(scenario.candidate_mediators)
+    if not codes:
+        raise OptionError(
+            "no --candidates given and the scenario lists no candidate_mediators",
+            field="candidates",
+        )
+    return codes
+
+
+def coalitions(
+    source: Annotated[str, typer.Argument(help="A scenario file, or a name from the library.")],
+    candidates: Annotated[
+        str | None,
+        typer.Option(
+            "--candidates",
+            help="Comma-separated candidate states (default: the scenario's candidate_mediators).",
+        ),
+    ] = None,
+    size: Annotated[str, typer.Option("--size", help="Coalition size N or LO-HI.")] = "1-3",
+    model: Annotated[str, typer.Option("--model", "-m", help="Model name.")] = "bdm",
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Model option KEY=VALUE (repeatable).")
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", help="Monte Carlo draws.")] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the draws.")] = 0,
+    tol: Annotated[
+        float, typer.Option("--tol", help="Settlement tolerance (share of the issue scale).")
+    ] = 0.1,
+    confidence: Annotated[float, typer.Option("--confidence", help="Interval level.")] = 0.95,
+    proposal: Annotated[
+        str, typer.Option("--proposal", help="Mediators' position: nash, compromise or stated.")
+    ] = "nash",
+    leverage: Annotated[
+        list[str] | None,
+        typer.Option("--leverage", help="CODE=VALUE mediator capability (repeatable)."),
+    ] = None,
+    leverage_source: Annotated[
+        str,
+        typer.Option(
+            "--leverage-source",
+            help="scenario (capabilities in the scenario) or data (CINC, reference data).",
+        ),
+    ] = "scenario",
+    credibility: Annotated[
+        str,
+        typer.Option("--credibility", help="off, or data (composite from reference data)."),
+    ] = "off",
+    commitment: Annotated[
+        float, typer.Option("--commitment", help="Mediators' salience, in [0, 1].")
+    ] = 1.0,
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", help="ISSUE=VALUE desired outcome (repeatable)."),
+    ] = None,
+    rank_by: Annotated[
+        str, typer.Option("--rank-by", help="settlement, or shift (needs --target).")
+    ] = "settlement",
+    noise: NoiseOpt = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Data year for --*-source data (default latest).")
+    ] = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write an HTML chart of the ranking here.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Rank mediating coalitions by the probability that the parties settle."""
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+    for flag, value, choices in (
+        ("--leverage-source", leverage_source, ("scenario", "data")),
+        ("--credibility", credibility, ("off", "data")),
+    ):
+        if value not in choices:
+            raise typer.BadParameter(f"must be one of {', '.join(choices)}", param_hint=flag)
+    scenario = load_scenario(source)
+    codes = _candidate_codes(candidates, scenario)
+    explicit = _floats(leverage, "--leverage")
+    creds: dict[str, float] = {}
+    versions: dict[str, str] = {}
+    if leverage_source == "data" or credibility == "data":
+        from minilateral.mediation.mediators import profile_candidates
+
+        profiles = profile_candidates(scenario, codes, year=year)
+        versions = profiles.data_versions
+        if leverage_source == "data":
+            explicit = {**profiles.leverage_on_scenario_scale(), **explicit}
+        if credibility == "data":
+            creds = profiles.credibility()
+    targets = _floats(target, "--target")
+    lo, hi = parse_sizes(size)
+    with Progress(console=err_console, transient=True, disable=fmt == "json") as bar:
+        task = bar.add_task("coalitions", total=None)
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=label)
+
+        result = search_coalitions(
+            scenario,
+            codes,
+            sizes=(lo, hi),
+            model=model,
+            options=parse_sets(set_),
+            draws=draws,
+            seed=seed,
+            tol=tol,
+            confidence=confidence,
+            proposal=proposal,  # type: ignore[arg-type]
+            leverage=explicit,
+            credibility=creds,
+            commitment=commitment,
+            target=targets,
+            rank_by=rank_by,  # type: ignore[arg-type]
+            noise=dict(parse_noise(item) for item in noise or []),
+            data_versions=versions,
+            progress=progress,
+        )
+    payload = result.to_dict()
+    if chart is not None:
+        write_coalition_chart(result, chart, title=scenario.title, scenario=scenario)
+        err_console.print(f"wrote {chart}")
+    if fmt == "json":
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    table = Table(title=f"{scenario.title} — mediating coalitions ({model}, {draws} draws)")
+    header, rows = coalition_rows(result)
+    for col in header:
+        table.add_column(col, justify="left" if col in ("rank", "coalition") else "right")
+    for row in rows:
+        table.add_row(*row)
+    out_console.print(table)
+    base = payload["baseline"]
+    out_console.print(
+        f"no mediator: settlement {base['settlement_probability']:.3f} "
+        f"[{base['ci_low']:.3f}, {base['ci_high']:.3f}]; search: {result.search}"
+    )
+    for note in result.provenance.get("notes", []):
+        err_console.print(f"[yellow]note[/]: {note}")
+
+
+def mediators(
+    source: Annotated[str, typer.Argument(help="A scenario file, or a name from the library.")],
+    candidates: Annotated[
+        str | None,
+        typer.Option(
+            "--candidates", help="Comma-separated candidate states (default: scenario's)."
+        ),
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Reference year.")] = None,
+    window: Annotated[int, typer.Option("--window", help="Years of UN votes pooled.")] = 5,
+    affinity: Annotated[
+        str, typer.Option("--affinity", help="S_abs, S_sq, kappa_sq or kappa_abs.")
+    ] = "S_abs",
+    weight: Annotated[
+        list[str] | None,
+        typer.Option("--weight", help="COMPONENT=W composite weight (repeatable)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Profile candidate mediators from the reference data: credibility and its components."""
+    from minilateral.mediation.mediators import DEFAULT_WEIGHTS, profile_candidates
+
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+    scenario = load_scenario(source)
+    codes = _candidate_codes(candidates, scenario)
+    weights = {**DEFAULT_WEIGHTS, **_floats(weight, "--weight")}
+    result = profile_candidates(
+        scenario, codes, year=year, window=window, affinity=affinity, weights=weights
+    )
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+        return
+    table = Table(title=f"{scenario.title} — candidate mediators ({result.year})")
+    cols = ("candidate", "impartiality", "ties", "leverage", "track record", "credibility")
+    for col in cols:
+        table.add_column(col, justify="left" if col == "candidate" else "right")
+    for p in result.profiles:
+        cells = [p.impartiality, p.ties, p.leverage, p.track_record, p.credibility]
+        table.add_row(f"{p.code} ({p.name})", *("—" if v != v else f"{v:.3f}" for v in cells))
+    out_console.print(table)
+    for note in result.notes:
+        err_console.print(f"[yellow]note[/]: {note}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the commands of this module to ``app``."""
+    app.command("coalitions")(cli_errors(coalitions))
+    app.command("mediators")(cli_errors(mediators))

@@ -1,0 +1,352 @@
+"""``minilateral sweep run|summarize`` and ``minilateral sensitivity``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from minilateral.api import load_scenario
+from minilateral.cli._app import cli_errors, err_console, out_console, parse_scale, parse_sets
+from minilateral.errors import FormatError, OptionError
+from minilateral.io._validation import scenario_errors
+from minilateral.models.registry import model_class
+from minilateral.montecarlo.engine import load_sweep
+from minilateral.montecarlo.engine import sweep as run_sweep
+from minilateral.montecarlo.perturb import parse_noise
+from minilateral.montecarlo.sensitivity import sensitivity as run_sensitivity
+from minilateral.montecarlo.sensitivity import write_chart
+from minilateral.montecarlo.summary import summarize_sweep, write_report
+from minilateral.scenario import Noise, Scenario, Uncertainty
+
+__all__ = ["register"]
+
+sweep_app = typer.Typer(
+    help="Monte Carlo sweeps: run (locally or on Dask), summarize.", no_args_is_help=True
+)
+
+SourceArg = Annotated[str, typer.Argument(help="A scenario file, or a name from the library.")]
+ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model name (see `models`).")]
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", help="Model option KEY=VALUE (repeatable).")
+]
+RoundsOpt = Annotated[
+    int | None, typer.Option("--rounds", min=0, help="Cap on rounds (dynamic models).")
+]
+NoiseOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--noise",
+        help="Global input noise FIELD=DIST[:VALUE], e.g. positions=uniform:0.1, "
+        "capability=lognormal:0.2, salience=none (repeatable; overrides the scenario's).",
+    ),
+]
+UncertaintyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--uncertainty", help="YAML file with an uncertainty block (replaces the scenario's)."
+    ),
+]
+InputFormat = Annotated[
+    str | None, typer.Option("--input-format", help="Reader to use instead of guessing.")
+]
+Scale = Annotated[
+    str | None, typer.Option("--scale", help="Issue scale LO,HI for single-issue tables.")
+]
+
+
+class _RateColumn(ProgressColumn):
+    """Draws (or runs) per second."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("—" if speed is None else f"{speed:,.0f} {self.unit}/s", style="cyan")
+
+
+def _progress(unit: str) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(unit),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+def _model_options(model: str, sets: list[str] | None, rounds: int | None) -> dict[str, Any]:
+    options: dict[str, Any] = dict(parse_sets(sets))
+    cls = model_class(model)
+    if rounds is not None:
+        if cls.rounds_option is None:
+            raise OptionError(f"model '{model}' is static; --rounds does not apply", field="rounds")
+        options[cls.rounds_option] = rounds
+    return options
+
+
+def _uncertainty(path: Path | None) -> Uncertainty | None:
+    """Read an uncertainty block from YAML (either the block itself or ``uncertainty: ...``)."""
+    if path is None:
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise FormatError(f"cannot read the file: {err.strerror}", path=path) from err
+    except yaml.YAMLError as err:
+        raise FormatError(f"not valid YAML: {err}", path=path) from err
+    if isinstance(data, dict) and set(data) == {"uncertainty"}:
+        data = data["uncertainty"]
+    if not isinstance(data, dict):
+        raise FormatError("an uncertainty file must be a YAML mapping", path=path)
+    with scenario_errors(path):
+        return Uncertainty.model_validate(data)
+
+
+def _noise(items: list[str] | None) -> dict[str, Noise]:
+    return dict(parse_noise(item) for item in items or [])
+
+
+def _scenario(source: str, input_format: str | None, scale: str | None) -> Scenario | str:
+    if input_format is None and scale is None:
+        return source
+    return load_scenario(source, input_format=input_format, scale=parse_scale(scale))
+
+
+@sweep_app.command("run")
+@cli_errors
+def run(
+    source: SourceArg,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Number of draws N.")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed S: draw i depends only on (S, i).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (Parquet parts).")],
+    model: ModelOpt = "compromise",
+    set_: SetOpt = None,
+    rounds: RoundsOpt = None,
+    engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Worker processes of a Dask LocalCluster.")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Draws per chunk (batch).")] = (
+        1000
+    ),
+    resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted sweep.")] = (
+        False
+    ),
+    noise: NoiseOpt = None,
+    uncertainty: UncertaintyOpt = None,
+    input_format: InputFormat = None,
+    scale: Scale = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run a Monte Carlo sweep; write Parquet parts and _manifest.json to --out."""
+    options = _model_options(model, set_, rounds)
+    kwargs: dict[str, Any] = {
+        "draws": draws,
+        "seed": seed,
+        "out": out,
+        "options": options,
+        "uncertainty": _uncertainty(uncertainty),
+        "noise": _noise(noise),
+        "engine": engine,
+        "scheduler": scheduler,
+        "workers": workers,
+        "chunk_size": chunk_size,
+        "resume": resume,
+    }
+    scenario = _scenario(source, input_format, scale)
+    try:
+        if quiet:
+            result = run_sweep(scenario, model, **kwargs)
+        else:
+            with _progress("draws") as bar:
+                task = bar.add_task(f"{model} sweep", total=draws)
+                result = run_sweep(
+                    scenario,
+                    model,
+                    **kwargs,
+                    progress=lambda done, total: bar.update(task, completed=done),
+                )
+    except KeyboardInterrupt:
+        written = 0
+        if (out / "_manifest.json").exists():
+            written = int(load_sweep(out).manifest.get("draws_done", 0))
+        err_console.print(
+            f"[yellow]interrupted[/]: {written} of {draws} draws are written in {out}; run the "
+            "same command with --resume to finish the sweep"
+        )
+        raise typer.Exit(code=130) from None
+    run_info = result.manifest["runs"][-1]
+    out_console.print(
+        f"[green]done[/]: {result.manifest['draws_done']} draws in {out} "
+        f"({run_info['draws_computed']} computed in {run_info['seconds']:.1f} s"
+        + (
+            f", {run_info['draws_per_second']:,.0f} draws/s)"
+            if run_info["draws_per_second"]
+            else ")"
+        )
+    )
+
+
+@sweep_app.command("summarize")
+@cli_errors
+def summarize(
+    directory: Annotated[Path, typer.Argument(help="A sweep directory.")],
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write an HTML report (outside DIR).")
+    ] = None,
+    report_in_dir: Annotated[
+        bool, typer.Option("--report-in-dir", help="Write the report as DIR/_report.html.")
+    ] = False,
+    bands: Annotated[int, typer.Option("--bands", help="Equal-width outcome bands.")] = 5,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Outcome quantiles per issue, band probabilities and the convergence share."""
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+    if report is not None and report_in_dir:
+        raise typer.BadParameter("give --report or --report-in-dir, not both")
+    summary = summarize_sweep(directory, bands=bands)
+    if report_in_dir:
+        report = write_report(summary, directory / "_report.html", inside_ok=True)
+    elif report is not None:
+        write_report(summary, report)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(summary.to_dict()) + "\n")
+        return
+    m = summary.sweep.manifest
+    table = Table(
+        title=f"{m['scenario']['title']} — {m['model']}, {summary.draws} draws"
+        + ("" if summary.sweep.complete else f" (incomplete: {m['draws']} planned)")
+    )
+    table.add_column("issue")
+    for col in ("mean", "sd", *[f"q{100 * q:g}" for q in summary.issues[0].quantiles]):
+        table.add_column(col, justify="right")
+    table.add_column("most likely band")
+    for s in summary.issues:
+        lo, hi, p = max(s.bands, key=lambda band: band[2])
+        table.add_row(
+            s.name,
+            f"{s.mean:.2f}",
+            f"{s.sd:.2f}",
+            *[f"{v:.2f}" for v in s.quantiles.values()],
+            f"{lo:g}–{hi:g} ({100 * p:.1f} %)",
+        )
+    out_console.print(table)
+    out_console.print(f"converged: {100 * summary.converged:.1f} % of draws")
+    if report is not None:
+        out_console.print(f"report: {report}")
+
+
+def sensitivity(
+    source: SourceArg,
+    model: ModelOpt = "compromise",
+    method: Annotated[str, typer.Option("--method", help="sobol or morris.")] = "sobol",
+    samples: Annotated[
+        int,
+        typer.Option("--samples", help="Sobol': base sample n (power of 2); Morris: trajectories."),
+    ] = 512,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sample.")] = 0,
+    group: Annotated[
+        str, typer.Option("--by", help="factor (each input) or actor (all of an actor's inputs).")
+    ] = "factor",
+    set_: SetOpt = None,
+    rounds: RoundsOpt = None,
+    noise: NoiseOpt = None,
+    uncertainty: UncertaintyOpt = None,
+    issue: Annotated[str | None, typer.Option("--issue", help="Show this issue only.")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows per issue in the table.")] = 10,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write a bar chart (HTML) here.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    input_format: InputFormat = None,
+    scale: Scale = None,
+) -> None:
+    """Which actors move this forecast: Sobol' or Morris indices, ranked per issue."""
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter("must be 'table', 'json' or 'csv'", param_hint="--format")
+    options = _model_options(model, set_, rounds)
+    scenario = _scenario(source, input_format, scale)
+    kwargs: dict[str, Any] = {
+        "method": method,
+        "samples": samples,
+        "seed": seed,
+        "options": options,
+        "uncertainty": _uncertainty(uncertainty),
+        "noise": _noise(noise),
+        "group": group,
+    }
+    if fmt == "table":
+        with _progress("runs") as bar:
+            task = bar.add_task(f"{method} runs", total=None)
+            result = run_sensitivity(
+                scenario,
+                model,
+                **kwargs,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    else:
+        result = run_sensitivity(scenario, model, **kwargs)
+    issues = [issue] if issue is not None else result.issues
+    for name in issues:
+        result.ranked(name)  # unknown issue -> OptionError before any output
+    if chart is not None:
+        write_chart(result, chart, top=top)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+        return
+    if fmt == "csv":
+        sys.stdout.write(result.indices.to_csv(index=False))
+        return
+    stats = ("S1", "ST") if result.method == "sobol" else ("mu_star", "sigma")
+    for name in issues:
+        rows = result.ranked(name, top)
+        table = Table(title=f"{name}: {result.method} indices ({result.evaluations} runs)")
+        table.add_column("rank", justify="right")
+        table.add_column("actor" if result.group == "actor" else "input")
+        for col in stats:
+            table.add_column(col, justify="right")
+        for rank, row in enumerate(rows.itertuples(index=False), start=1):
+            cells = []
+            for col in stats:
+                value, conf = getattr(row, col), getattr(row, f"{col}_conf", None)
+                text = "—" if value != value else f"{value:.3f}"
+                if conf is not None and conf == conf and value == value:
+                    text += f" ± {conf:.3f}"
+                cells.append(text)
+            table.add_row(str(rank), row.factor, *cells)
+        out_console.print(table)
+    if chart is not None:
+        out_console.print(f"chart: {chart}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``sweep`` and ``sensitivity`` to ``app``."""
+    app.add_typer(sweep_app, name="sweep")
+    app.command("sensitivity")(cli_errors(sensitivity))

@@ -1,0 +1,711 @@
+r"""Mediating coalitions: how they enter a scenario, and the search over coalitions.
+
+A coalition of third-party states enters a negotiation as *mediator actors* (one per member):
+
+* **position**: the coalition's proposal on every issue in which a party takes part. The default
+  ``proposal="nash"`` is the symmetric Nash bargaining solution of the parties alone, each
+  party's disagreement point being its worst end of the scale (Nash 1950; the mediator as the
+  formulator of a focal compromise, Touval & Zartman 1985; Kydd 2003). ``"compromise"`` is the
+  parties' capability × salience weighted mean; ``"stated"`` is the leverage-weighted mean of
+  the members' own positions in the scenario (a stated plan), the Nash point where no member
+  states one. The proposal is recomputed in every Monte Carlo draw from that draw's inputs.
+* **capability** = leverage × credibility: what the member can bring to bear (Beardsley 2011,
+  "manipulative" mediation), discounted by how much the parties trust it (Kydd 2003; Savun
+  2008). Credibility is 1 unless given (see :mod:`minilateral.mediation.mediators`).
+* **salience** = commitment, on [0, 1].
+
+A candidate already in the scenario (a stakeholder, or a mediator with its own stated
+positions) takes the mediator role in place of its own row instead of being added twice; a
+candidate with ``role: party`` is an error. A member with zero leverage, zero credibility or
+zero commitment cannot mediate: it changes nothing (an existing actor keeps its own row).
+
+The search evaluates every coalition of the requested sizes (or, beyond ``max_exhaustive``
+coalitions, a beam search that extends the ``beam`` best coalitions of each size by one
+member) on the *same* Monte Carlo draws (common random numbers: the draws are generated once
+for the scenario without mediators, and every coalition is built on top of them; a stochastic
+model gets the same seed for every coalition). Differences between coalitions are therefore
+paired, not noise. Each coalition's marginal values are the paired differences
+:math:`P(C) - P(C \setminus \{m\})` (for a single mediator, versus no mediator).
+
+References
+----------
+.. [1] Kydd, A. (2003). Which side are you on? Bias, credibility, and mediation. *American
+   Journal of Political Science* 47(4), 597–611.
+.. [2] Savun, B. (2008). Information, bias, and mediation success. *International Studies
+   Quarterly* 52(1), 25–47.
+.. [3] Beardsley, K. (2011). *The Mediation Dilemma*. Cornell University Press.
+.. [4] Touval, S. & Zartman, I. W. (eds) (1985). *International Mediation in Theory and
+   Practice*. Westview.
+.. [5] Nash, J. F. (1950). The bargaining problem. *Econometrica* 18(2), 155–162.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+from scipy import special
+
+from minilateral.arrays import BoolArray, FloatArray, ScenarioArrays
+from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
+from minilateral.forecast import Forecast, _jsonable
+from minilateral.mediation.settlement import (
+    SettlementSummary,
+    final_positions,
+    party_spread,
+    summarize_settlement,
+)
+from minilateral.models.base import Model
+from minilateral.models.baselines import weighted_mean
+from minilateral.models.nash import nash_per_issue
+from minilateral.models.registry import model_class
+from minilateral.montecarlo.perturb import resolve_uncertainty
+from minilateral.provenance import provenance
+from minilateral.scenario import Noise, Scenario, Uncertainty
+
+__all__ = [
+    "ALIASES",
+    "Candidate",
+    "CoalitionResult",
+    "CoalitionSearch",
+    "add_coalition",
+    "match_actor",
+    "proposal_point",
+    "resolve_candidates",
+    "search_coalitions",
+]
+
+Proposal = Literal["nash", "compromise", "stated"]
+Progress = Callable[[int, int, str], None]
+
+#: Common abbreviations that are not ISO 3166 alpha-3 codes, mapped to the ISO code that
+#: scenarios use (the roundtable writes ``UAE``; the library's scenarios write ``ARE``).
+ALIASES: dict[str, str] = {
+    "UAE": "ARE",
+    "KSA": "SAU",
+    "US": "USA",
+    "UK": "GBR",
+    "TURKEY": "TUR",
+    "TÜRKIYE": "TUR",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate mediator.
+
+    Attributes
+    ----------
+    code : str
+        The identifier as the user gave it (upper case), used in results.
+    actor : str or None
+        The scenario actor it is (None: added to the scenario when it mediates).
+    leverage : float
+        Capability as a mediator, on the scenario's capability scale.
+    credibility : float
+        Multiplier on leverage, in [0, 1].
+    commitment : float
+        Salience of its mediator cells, in [0, 1].
+    """
+
+    code: str
+    actor: str | None
+    leverage: float
+    credibility: float = 1.0
+    commitment: float = 1.0
+
+    @property
+    def weight(self) -> float:
+        """Effective capability as a mediator: leverage × credibility."""
+        return self.leverage * self.credibility
+
+    @property
+    def active(self) -> bool:
+        """Whether it can mediate at all (positive effective capability and commitment)."""
+        return self.weight > 0 and self.commitment > 0
+
+
+def match_actor(scenario: Scenario, token: str) -> int | None:
+    """Index of the scenario actor with this code or name (aliases applied), or None."""
+    key = token.strip().casefold()
+    wanted = {key, ALIASES.get(token.strip().upper(), key).casefold()}
+    for i, actor in enumerate(scenario.actors):
+        if (actor.code or "").casefold() in wanted or actor.name.casefold() in wanted:
+            return i
+    return None
+
+
+def resolve_candidates(
+    scenario: Scenario,
+    codes: Sequence[str],
+    *,
+    leverage: Mapping[str, float] | None = None,
+    credibility: Mapping[str, float] | None = None,
+    commitment: float | Mapping[str, float] = 1.0,
+) -> list[Candidate]:
+    """Match candidate identifiers to the scenario and give each its mediator parameters.
+
+    Leverage is, in order: ``leverage[code]``; the candidate's capability in the scenario (its
+    mean over the issues it takes part in). A candidate that is not in the scenario needs an
+    explicit leverage (from the user, or from the reference data:
+    :meth:`minilateral.mediation.mediators.MediatorProfiles.leverage_on_scenario_scale`).
+
+    Raises
+    ------
+    OptionError
+        Duplicate or empty identifiers; a leverage, credibility or commitment out of range.
+    ScenarioError
+        A candidate is a party to the conflict, or is unknown (not in the scenario and no
+        leverage given).
+    """
+    leverage = {k.upper(): float(v) for k, v in (leverage or {}).items()}
+    credibility = {k.upper(): float(v) for k, v in (credibility or {}).items()}
+    if isinstance(commitment, Mapping):
+        commit = {k.upper(): float(v) for k, v in commitment.items()}
+        default_commit = 1.0
+    else:
+        commit, default_commit = {}, float(commitment)
+    tokens = [c.strip().upper() for c in codes]
+    if not tokens or any(not t for t in tokens):
+        raise OptionError("give at least one candidate state code", field="candidates")
+    dupes = sorted({t for t in tokens if tokens.count(t) > 1})
+    if dupes:
+        raise OptionError(f"duplicate candidate(s): {', '.join(dupes)}", field="candidates")
+    out, seen = [], {}
+    for token in tokens:
+        index = match_actor(scenario, token)
+        actor = None if index is None else scenario.actors[index]
+        if actor is not None and actor.role == "party":
+            raise ScenarioError(
+                f"candidate '{token}' is '{actor.name}', a party to the conflict "
+                "(role: party); a party cannot mediate its own conflict",
+                field="candidates",
+            )
+        if actor is not None and actor.name in seen:
+            raise OptionError(
+                f"candidates '{seen[actor.name]}' and '{token}' are the same actor '{actor.name}'",
+                field="candidates",
+            )
+        if token in leverage:
+            lev = leverage[token]
+        elif actor is not None:
+            lev = float(np.mean([actor.capability_on(q) for q in actor.positions]))
+        else:
+            codes_known = ", ".join(a.code for a in scenario.actors if a.code)
+            raise ScenarioError(
+                f"unknown candidate '{token}': not an actor of '{scenario.title}' "
+                f"(actor codes: {codes_known}); give its leverage (--leverage {token}=VALUE) "
+                "or take leverage from the reference data (--leverage-source data)",
+                field="candidates",
+            )
+        cred = credibility.get(token, 1.0)
+        com = commit.get(token, default_commit)
+        for name, value, ok in (
+            ("leverage", lev, math.isfinite(lev) and lev >= 0),
+            ("credibility", cred, 0.0 <= cred <= 1.0),
+            ("commitment", com, 0.0 <= com <= 1.0),
+        ):
+            if not ok:
+                raise OptionError(
+                    f"{name} of candidate '{token}' is {value!r}; it must be "
+                    + ("finite and >= 0" if name == "leverage" else "in [0, 1]"),
+                    field=name,
+                )
+        if actor is not None:
+            seen[actor.name] = token
+        out.append(Candidate(token, None if actor is None else actor.name, lev, cred, com))
+    unused = sorted(set(leverage) | set(credibility) | set(commit)) if out else []
+    stray = [k for k in unused if k not in tokens]
+    if stray:
+        raise OptionError(
+            f"leverage/credibility/commitment given for non-candidate(s): {', '.join(stray)}",
+            field="candidates",
+        )
+    return out
+
+
+def _parties(arrays: ScenarioArrays) -> BoolArray:
+    is_party = np.array([r == "party" for r in arrays.roles], dtype=bool)
+    return arrays.mask & is_party[None, :, None]
+
+
+def proposal_point(
+    arrays: ScenarioArrays,
+    proposal: Proposal = "nash",
+    *,
+    members: Sequence[Candidate] = (),
+) -> FloatArray:
+    r"""The coalition's proposal on every issue of every batch member, own scale, (B, D).
+
+    ``nash``: the symmetric Nash bargaining solution of the parties with quadratic utilities
+    and each party's worst end of the scale as its disagreement point (``specs/bargaining.md``
+    §3); ``compromise``: the parties' c·s-weighted mean (§2.2); ``stated``: the leverage-weighted
+    mean of the members' own positions where they have one, else the Nash point. NaN on issues
+    in which no party takes part.
+    """
+    parties = _parties(arrays)
+    z = arrays.unit_positions()
+    if proposal == "compromise":
+        unit = weighted_mean(z, arrays.capability * arrays.salience, parties)
+    else:
+        active = parties & (arrays.salience > 0)
+        d = np.full(arrays.n_issues, np.nan)
+        unit, _ = nash_per_issue(z, np.ones_like(z), active, d)
+        fallback = ~active.any(axis=1) & parties.any(axis=1)
+        unit = np.where(fallback, weighted_mean(z, np.ones_like(z), parties), unit)
+    unit = np.where(parties.any(axis=1), unit, np.nan)
+    if proposal == "stated":
+        index = {name: i for i, name in enumerate(arrays.actors)}
+        rows = [(index[m.actor], m.weight) for m in members if m.actor in index and m.weight > 0]
+        if rows:
+            idx = np.array([i for i, _ in rows])
+            w = np.array([w for _, w in rows])[None, :, None] * arrays.mask[:, idx]
+            total = w.sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                stated = (w * z[:, idx]).sum(axis=1) / total
+            unit = np.where((total > 0) & ~np.isnan(unit), stated, unit)
+    return arrays.from_unit(unit)
+
+
+def add_coalition(
+    arrays: ScenarioArrays, members: Sequence[Candidate], proposal: FloatArray
+) -> ScenarioArrays:
+    """The batch with ``members`` entered as mediator actors at ``proposal`` (B, D).
+
+    Members already in the scenario replace their row; others are appended in order. Only
+    issues with a finite proposal (a party takes part) get mediator cells; on other issues an
+    existing member keeps its own cells. Members that cannot mediate
+    (:attr:`Candidate.active` False) change nothing.
+    """
+    active = [m for m in members if m.active]
+    if not active:
+        return arrays
+    b, n, d = arrays.positions.shape
+    index = {name: i for i, name in enumerate(arrays.actors)}
+    added = [m for m in active if m.actor not in index]
+    pos = np.concatenate(
+        [arrays.positions, np.broadcast_to(arrays.scale[:, 0], (b, len(added), d))], 1
+    )
+    sal = np.concatenate([arrays.salience, np.zeros((b, len(added), d))], axis=1)
+    cap = np.concatenate([arrays.capability, np.zeros((b, len(added), d))], axis=1)
+    mask = np.concatenate([arrays.mask, np.zeros((b, len(added), d), dtype=bool)], axis=1)
+    names = list(arrays.actors) + [m.code for m in added]
+    roles = list(arrays.roles or ("stakeholder",) * n) + ["mediator"] * len(added)
+    rows = np.array([index[m.actor] if m.actor in index else n + added.index(m) for m in active])
+    cells = np.isfinite(proposal)[:, None, :]  # (B, 1, D)
+    weight = np.array([m.weight for m in active])[None, :, None]
+    commit = np.array([m.commitment for m in active])[None, :, None]
+    pos[:, rows] = np.where(cells, np.nan_to_num(proposal)[:, None, :], pos[:, rows])
+    cap[:, rows] = np.where(cells, weight, cap[:, rows])
+    sal[:, rows] = np.where(cells, commit, sal[:, rows])
+    mask[:, rows] = cells | mask[:, rows]
+    for r in rows:
+        roles[r] = "mediator"
+    return replace(
+        arrays,
+        positions=pos,
+        salience=sal,
+        capability=cap,
+        mask=mask,
+        actors=tuple(names),
+        roles=tuple(roles),
+    )
+
+
+@dataclass(frozen=True)
+class CoalitionResult:
+    """One coalition's settlement summary and marginal values."""
+
+    coalition: tuple[str, ...]
+    summary: SettlementSummary
+    issue_settlement: FloatArray
+    marginal: dict[str, float] = field(default_factory=dict)
+    marginal_ci: dict[str, tuple[float, float]] = field(default_factory=dict)
+    outcome_shift: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON entry: ``coalition``, ``settlement_probability``, ``ci_low``, ``ci_high``,
+        ``expected_outcome``, ``marginal`` (+ ``marginal_ci``, ``issue_settlement_probability``,
+        ``converged``, and ``outcome_shift`` when a target was given)."""
+        s = self.summary
+        out: dict[str, Any] = {
+            "coalition": list(self.coalition),
+            "settlement_probability": s.probability,
+            "ci_low": s.ci_low,
+            "ci_high": s.ci_high,
+            "expected_outcome": _jsonable(s.expected_outcome),
+            "marginal": dict(self.marginal),
+            "marginal_ci": {k: list(v) for k, v in self.marginal_ci.items()},
+            "issue_settlement_probability": _jsonable(self.issue_settlement),
+            "converged": s.converged,
+        }
+        if self.outcome_shift is not None:
+            out["outcome_shift"] = self.outcome_shift
+        return _jsonable(out)
+
+
+@dataclass(frozen=True)
+class CoalitionSearch:
+    """Result of :func:`search_coalitions`: ranked coalitions, the baseline and provenance."""
+
+    coalitions: list[CoalitionResult]
+    baseline: CoalitionResult
+    issues: tuple[str, ...]
+    candidates: list[Candidate]
+    search: str
+    provenance: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"coalitions": [...], "baseline": {...}, "provenance": {...}}``."""
+        baseline = self.baseline.to_dict()
+        baseline["issues"] = list(self.issues)
+        return {
+            "coalitions": [c.to_dict() for c in self.coalitions],
+            "baseline": baseline,
+            "provenance": _jsonable(self.provenance),
+        }
+
+
+def _coalitions(n: int, lo: int, hi: int) -> list[tuple[int, ...]]:
+    return [c for k in range(lo, hi + 1) for c in itertools.combinations(range(n), k)]
+
+
+def _paired_interval(diff: FloatArray, confidence: float) -> tuple[float, float]:
+    """Normal-approximation interval of the mean of paired per-draw differences."""
+    n = diff.size
+    z = float(special.ndtri(0.5 + confidence / 2.0))
+    half = z * float(diff.std(ddof=1)) / math.sqrt(n) if n > 1 else float("inf")
+    mean = float(diff.mean())
+    return max(-1.0, mean - half), min(1.0, mean + half)
+
+
+def search_coalitions(
+    scenario: Scenario,
+    candidates: Sequence[str],
+    *,
+    sizes: tuple[int, int] = (1, 3),
+    model: str = "bdm",
+    options: Mapping[str, Any] | None = None,
+    draws: int = 500,
+    seed: int = 0,
+    tol: float = 0.1,
+    confidence: float = 0.95,
+    proposal: Proposal = "nash",
+    leverage: Mapping[str, float] | None = None,
+    credibility: Mapping[str, float] | None = None,
+    commitment: float | Mapping[str, float] = 1.0,
+    target: Mapping[str, float] | None = None,
+    rank_by: Literal["settlement", "shift"] = "settlement",
+    uncertainty: Uncertainty | Mapping[str, Any] | None = None,
+    noise: Mapping[str, Noise] | None = None,
+    max_exhaustive: int = 256,
+    beam: int = 8,
+    data_versions: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> CoalitionSearch:
+    """Evaluate mediating coalitions on common Monte Carlo draws and rank them.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    candidates : sequence of str
+        Candidate state codes (scenario actor codes or names; see :data:`ALIASES`).
+    sizes : (int, int), default=(1, 3)
+        Smallest and largest coalition size.
+    model : str, default="bdm"
+        Registered model; a model with a ``stopping`` option runs with ``converged`` unless
+        ``options`` says otherwise.
+    options : mapping, optional
+        Model options.
+    draws, seed : int
+        Monte Carlo draws of the inputs (the scenario's ``uncertainty:`` block, else the sweep
+        defaults; :mod:`minilateral.montecarlo.perturb`) and their seed.
+    tol : float, default=0.1
+        Settlement tolerance, a share of each issue scale.
+    confidence : float, default=0.95
+        Level of the Wilson and paired intervals.
+    proposal : {"nash", "compromise", "stated"}, default="nash"
+        The coalition's proposal point (see the module docstring).
+    leverage, credibility, commitment
+        Per-candidate mediator parameters (:func:`resolve_candidates`).
+    target : mapping of issue → value, optional
+        A desired outcome; each coalition then reports ``outcome_shift``: the mean over the
+        targeted issues of how much closer (share of the scale) its expected outcome is to the
+        target than the baseline's.
+    rank_by : {"settlement", "shift"}, default="settlement"
+        Sort key (``shift`` needs a target). Ties are broken by the other key, then by the mean
+        per-issue settlement probability (partial settlement), then by smaller coalitions.
+    uncertainty : Uncertainty or mapping, optional
+        Overrides the scenario's ``uncertainty:`` block.
+    noise : mapping of field → Noise, optional
+        Global noise per field overriding the block (``--noise`` of ``minilateral sweep``).
+    max_exhaustive, beam : int
+        Every coalition is evaluated when there are at most ``max_exhaustive`` of them;
+        otherwise a beam search keeps the ``beam`` best of each size and extends them.
+
+    Raises
+    ------
+    OptionError
+        Bad sizes (e.g. larger than the candidate set), draws, tolerance, target or ranking.
+    ScenarioError
+        A candidate is a party or unknown; the scenario has no party.
+
+    Examples
+    --------
+    >>> from minilateral import load_scenario
+    >>> result = search_coalitions(load_scenario("gaza"), ["TUR", "QAT", "EGY"], sizes=(2, 3),
+    ...                            draws=10, seed=1)
+    >>> len(result.coalitions), result.search, sorted(result.to_dict())
+    (4, 'exhaustive', ['baseline', 'coalitions', 'provenance'])
+    """
+    cands = resolve_candidates(
+        scenario, candidates, leverage=leverage, credibility=credibility, commitment=commitment
+    )
+    lo, hi = sizes
+    if not 1 <= lo <= hi:
+        raise OptionError(f"size range {lo}-{hi} is empty or starts below 1", field="size")
+    if hi > len(cands):
+        raise OptionError(
+            f"coalition size {hi} is larger than the candidate set ({len(cands)} candidates)",
+            field="size",
+        )
+    if draws < 2:
+        raise OptionError(f"draws must be at least 2, got {draws}", field="draws")
+    if not 0 < tol < 1:
+        raise OptionError(f"tolerance must be in (0, 1), got {tol}", field="tol")
+    if not 0 < confidence < 1:
+        raise OptionError(f"confidence must be in (0, 1), got {confidence}", field="confidence")
+    if proposal not in ("nash", "compromise", "stated"):
+        raise OptionError(
+            f"proposal must be nash, compromise or stated, got {proposal!r}", field="proposal"
+        )
+    if not any(a.role == "party" for a in scenario.actors):
+        raise ScenarioError(
+            f"scenario '{scenario.title}' has no actor with role: party, so settlement between "
+            "the parties is undefined",
+            field="actors",
+        )
+    issues = {q.name: q for q in scenario.issues}
+    target = dict(target or {})
+    for name, value in target.items():
+        if name not in issues:
+            raise OptionError(
+                f"target names unknown issue '{name}' (issues: {', '.join(issues)})",
+                field="target",
+            )
+        if not issues[name].lo <= value <= issues[name].hi:
+            raise OptionError(
+                f"target {value:g} for '{name}' lies outside [{issues[name].lo:g}, "
+                f"{issues[name].hi:g}]",
+                field="target",
+            )
+    if rank_by not in ("settlement", "shift") or (rank_by == "shift" and not target):
+        raise OptionError("--rank-by shift needs a --target; else use settlement", field="rank-by")
+
+    cls = model_class(model)
+    opts = dict(cls.coerce_options(dict(options or {})))
+    specs = {s.name: s for s in cls.option_specs()}
+    if "stopping" in specs and "converged" in specs["stopping"].choices:
+        opts.setdefault("stopping", "converged")
+    instance = cls(**opts)
+
+    spec = dict(uncertainty) if isinstance(uncertainty, Mapping) else uncertainty
+    plan = resolve_uncertainty(scenario, spec, dict(noise) if noise else None)
+    batch = plan.sample(seed, 0, draws)
+    model_seed = np.random.SeedSequence(seed).spawn(1)[0]
+
+    mask_t = np.zeros(0)
+    if target:
+        mask_t = np.array([q.name in target for q in scenario.issues])
+        tvals = np.array([target.get(q.name, q.lo) for q in scenario.issues])
+        width = batch.width
+
+    shared_point = None if proposal == "stated" else proposal_point(batch, proposal)
+    cache: dict[tuple[int, ...], tuple[SettlementSummary, FloatArray]] = {}
+    total_needed = [0]
+
+    def evaluate(members: tuple[int, ...]) -> tuple[SettlementSummary, FloatArray]:
+        if members not in cache:
+            chosen = [cands[i] for i in members]
+            arrays = batch
+            if chosen:
+                point = shared_point
+                if point is None:  # "stated" depends on the members
+                    point = proposal_point(batch, proposal, members=chosen)
+                arrays = add_coalition(batch, chosen, point)
+            with warnings.catch_warnings():  # non-convergence is counted, not warned per run
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                fc = _forecast(instance, arrays, model_seed)
+            summary = summarize_settlement(fc, arrays, tol=tol, confidence=confidence)
+            cache[members] = (summary, _issue_settlement(fc, arrays, tol))
+            if progress:
+                progress(len(cache), total_needed[0], "+".join(c.code for c in chosen) or "none")
+        return cache[members]
+
+    def shift(summary: SettlementSummary, base: SettlementSummary) -> float | None:
+        if not target:
+            return None
+        gap_b = np.abs(base.expected_outcome - tvals) / width
+        gap_c = np.abs(summary.expected_outcome - tvals) / width
+        return float(np.mean((gap_b - gap_c)[mask_t]))
+
+    combos = _coalitions(len(cands), lo, hi)
+    exhaustive = len(combos) <= max_exhaustive
+    total_needed[0] = 1 + (len(combos) if exhaustive else beam * len(cands) * (hi - lo + 1))
+    base_summary, base_issue = evaluate(())
+
+    def key(members: tuple[int, ...]) -> tuple[float, ...]:
+        s, per_issue = evaluate(members)
+        sh = shift(s, base_summary) or 0.0
+        first = (s.probability, sh) if rank_by == "settlement" else (sh, s.probability)
+        partial = float(np.nanmean(per_issue)) if np.isfinite(per_issue).any() else 0.0
+        return (-first[0], -first[1], -partial, len(members), *members)
+
+    if exhaustive:
+        evaluated = combos
+        search = "exhaustive"
+    else:
+        search = f"beam (width {beam}; {len(combos)} coalitions exceed {max_exhaustive})"
+        evaluated = []
+        frontier = sorted(itertools.combinations(range(len(cands)), 1), key=key)[:beam]
+        for k in range(1, hi + 1):
+            if k >= lo:
+                evaluated.extend(frontier)
+            if k == hi:
+                break
+            grown = {
+                tuple(sorted({*c, j})) for c in frontier for j in range(len(cands)) if j not in c
+            }
+            frontier = sorted(grown, key=key)[:beam]
+    ranked = sorted(evaluated, key=key)
+
+    results = []
+    for members in ranked:
+        summary, per_issue = evaluate(members)
+        marginal, marginal_ci = {}, {}
+        for m in members:
+            rest = tuple(i for i in members if i != m)
+            other = evaluate(rest)[0]
+            diff = summary.settled.astype(float) - other.settled.astype(float)
+            marginal[cands[m].code] = float(diff.mean())
+            marginal_ci[cands[m].code] = _paired_interval(diff, confidence)
+        results.append(
+            CoalitionResult(
+                coalition=tuple(cands[i].code for i in members),
+                summary=summary,
+                issue_settlement=per_issue,
+                marginal=marginal,
+                marginal_ci=marginal_ci,
+                outcome_shift=shift(summary, base_summary),
+            )
+        )
+    record = provenance(
+        model=model,
+        options=instance.get_params(),
+        seed=seed,
+        input_hash=scenario.sha256(),
+        data_versions=dict(data_versions or {}),
+    )
+    record.update(
+        {
+            "draws": draws,
+            "search": search,
+            "sizes": [lo, hi],
+            "tolerance": tol,
+            "confidence": confidence,
+            "interval": "Wilson score (settlement); normal, paired differences (marginal)",
+            "proposal": proposal,
+            "common_random_numbers": True,
+            "uncertainty": plan.uncertainty.model_dump(mode="json", exclude_none=True),
+            "candidates": [
+                {
+                    "code": c.code,
+                    "actor": c.actor,
+                    "leverage": c.leverage,
+                    "credibility": c.credibility,
+                    "commitment": c.commitment,
+                }
+                for c in cands
+            ],
+            "target": target or None,
+            "rank_by": rank_by,
+            "scenario": scenario.title,
+        }
+    )
+    notes = []
+    if not cls.dynamic:
+        notes.append(
+            f"model '{model}' is static: the parties do not move, so settlement does not depend "
+            "on the coalition; compare expected outcomes (or give a target) instead"
+        )
+    if results and all(r.summary.probability == 0 for r in results):
+        notes.append(
+            f"no coalition brings the parties within {tol:g} of the scale on every issue in any "
+            "draw; the ranking falls back on the per-issue settlement probabilities"
+        )
+    record["notes"] = notes
+    baseline = CoalitionResult((), base_summary, base_issue)
+    return CoalitionSearch(results, baseline, tuple(scenario.issue_names), cands, search, record)
+
+
+def _forecast(model: Model, arrays: ScenarioArrays, seed: np.random.SeedSequence) -> Forecast:
+    """Run ``model``; an issue-separable model runs issue by issue on its participants only.
+
+    The split result carries the outcome, convergence (all issues), rounds (the maximum) and a
+    two-state trajectory (inputs, final positions): what the settlement measure reads. Dropping
+    the actors that take no part in an issue leaves a separable model's dynamics unchanged and
+    saves the work their empty cells cost (BDM's is cubic in the number of actors).
+    """
+    if not type(model).issue_separable or arrays.n_issues == 1:
+        return model.forecast(arrays, rng=np.random.default_rng(seed))
+    b, _, d = arrays.positions.shape
+    outcome = np.full((b, d), np.nan)
+    final = arrays.positions.copy()
+    converged = np.ones(b, dtype=bool)
+    rounds = np.zeros(b, dtype=np.int64)
+    for q in range(d):
+        # The issue's own child seed, the same on every call (spawn() would advance ``seed``).
+        child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, q))
+        keep = np.flatnonzero(arrays.mask[:, :, q].any(axis=0))
+        if keep.size == 0:
+            continue
+        sub = replace(
+            arrays,
+            positions=arrays.positions[:, keep, q : q + 1],
+            salience=arrays.salience[:, keep, q : q + 1],
+            capability=arrays.capability[:, keep, q : q + 1],
+            mask=arrays.mask[:, keep, q : q + 1],
+            scale=arrays.scale[q : q + 1],
+            reference=arrays.reference[q : q + 1],
+            actors=tuple(arrays.actors[i] for i in keep),
+            issues=(arrays.issues[q],),
+            roles=tuple(arrays.roles[i] for i in keep) if arrays.roles else (),
+        )
+        fc = model.forecast(sub, rng=np.random.default_rng(child))
+        outcome[:, q] = fc.outcome[:, 0]
+        converged &= np.asarray(fc.converged, dtype=bool)
+        rounds = np.maximum(rounds, fc.rounds)
+        if fc.trajectory is not None:
+            final[:, keep, q] = np.where(sub.mask[:, :, 0], fc.trajectory[-1, :, :, 0], np.nan)
+    return Forecast(
+        model=model.name,
+        options=model.get_params(),
+        outcome=outcome,
+        actors=arrays.actors,
+        issues=arrays.issues,
+        rounds=rounds,
+        converged=converged,
+        trajectory=np.stack([arrays.positions, final]),
+    )
+
+
+def _issue_settlement(fc: Forecast, arrays: ScenarioArrays, tol: float) -> FloatArray:
+    """Per issue: share of draws that converged with the parties' spread within ``tol``."""
+    spread = party_spread(arrays, final_positions(fc, arrays))
+    ok = (spread <= tol + 1e-12) & np.asarray(fc.converged, dtype=bool)[:, None]
+    return np.where(np.isnan(spread).all(axis=0), np.nan, ok.mean(axis=0))

@@ -1,0 +1,232 @@
+"""Summaries of a sweep: outcome quantiles, band probabilities, convergence; an HTML report.
+
+The report is one self-contained HTML file (Plotly's JavaScript is embedded, so it makes no
+network request) with one histogram of the forecast per issue.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from minilateral.errors import OptionError, StoreError
+from minilateral.montecarlo.engine import SweepResult, load_sweep
+from minilateral.provenance import package_version
+
+__all__ = ["QUANTILES", "IssueSummary", "SweepSummary", "summarize_sweep", "write_report"]
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    """The distribution of one issue's forecast over the draws.
+
+    Attributes
+    ----------
+    name : str
+        Issue name.
+    lo, hi : float
+        The issue's scale.
+    mean, sd : float
+        Mean and standard deviation of the forecast (draws with a forecast only).
+    quantiles : dict of float to float
+        Forecast quantiles (linear interpolation, NumPy's default).
+    bands : list of (float, float, float)
+        ``(band_lo, band_hi, probability)`` for equal-width bands of the scale; the last band is
+        closed. Probabilities are shares of the draws with a forecast and sum to 1.
+    missing : float
+        Share of draws without a forecast (NaN outcome).
+    values : ndarray
+        The forecasts of every draw (for histograms).
+    """
+
+    name: str
+    lo: float
+    hi: float
+    lo_label: str | None
+    hi_label: str | None
+    mean: float
+    sd: float
+    quantiles: dict[float, float]
+    bands: list[tuple[float, float, float]]
+    missing: float
+    values: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (without the raw values)."""
+        return {
+            "issue": self.name,
+            "scale": [self.lo, self.hi],
+            "mean": self.mean,
+            "sd": self.sd,
+            "quantiles": {f"{q:g}": v for q, v in self.quantiles.items()},
+            "bands": [{"lo": a, "hi": b, "probability": p} for a, b, p in self.bands],
+            "missing": self.missing,
+        }
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """Per-issue outcome distributions and the convergence share of a sweep."""
+
+    sweep: SweepResult
+    draws: int
+    converged: float
+    issues: list[IssueSummary]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: draws, convergence share, per-issue summaries and the manifest."""
+        m = self.sweep.manifest
+        return {
+            "sweep": str(self.sweep.path),
+            "model": m["model"],
+            "options": m["options"],
+            "seed": m["seed"],
+            "draws": self.draws,
+            "complete": self.sweep.complete,
+            "converged_share": self.converged,
+            "issues": [s.to_dict() for s in self.issues],
+        }
+
+
+def summarize_sweep(
+    sweep: SweepResult | str | Path,
+    *,
+    bands: int = 5,
+    quantiles: tuple[float, ...] = QUANTILES,
+) -> SweepSummary:
+    """Summarise the forecasts of a sweep (complete or not: the draws written so far).
+
+    Parameters
+    ----------
+    sweep : SweepResult, str or Path
+        The sweep or its directory.
+    bands : int, default=5
+        Number of equal-width outcome bands per issue scale.
+    quantiles : tuple of float
+        Quantile levels in [0, 1].
+    """
+    if bands < 1:
+        raise OptionError(f"bands must be at least 1, got {bands}", field="bands")
+    if any(not 0.0 <= q <= 1.0 for q in quantiles):
+        raise OptionError("quantile levels must lie in [0, 1]", field="quantiles")
+    result = sweep if isinstance(sweep, SweepResult) else load_sweep(sweep)
+    columns = result.manifest["columns"]["outcomes"]
+    table = result.table([*columns, "converged"])
+    draws = table.num_rows
+    summaries = []
+    for issue, column in zip(result.issues, columns, strict=True):
+        values = table.column(column).to_numpy(zero_copy_only=False).astype(np.float64)
+        ok = values[~np.isnan(values)]
+        edges = np.linspace(issue["lo"], issue["hi"], bands + 1)
+        counts, _ = np.histogram(ok, bins=edges)
+        share = counts / ok.size if ok.size else np.full(bands, np.nan)
+        summaries.append(
+            IssueSummary(
+                name=issue["name"],
+                lo=issue["lo"],
+                hi=issue["hi"],
+                lo_label=issue.get("lo_label"),
+                hi_label=issue.get("hi_label"),
+                mean=float(ok.mean()) if ok.size else float("nan"),
+                sd=float(ok.std(ddof=1)) if ok.size > 1 else float("nan"),
+                quantiles={
+                    q: float(v)
+                    for q, v in zip(
+                        quantiles,
+                        np.quantile(ok, quantiles) if ok.size else [np.nan] * len(quantiles),
+                        strict=True,
+                    )
+                },
+                bands=[
+                    (float(a), float(b), float(p))
+                    for a, b, p in zip(edges[:-1], edges[1:], share, strict=True)
+                ],
+                missing=float(1.0 - ok.size / draws),
+                values=values,
+            )
+        )
+    converged = float(table.column("converged").to_numpy(zero_copy_only=False).mean())
+    return SweepSummary(sweep=result, draws=draws, converged=converged, issues=summaries)
+
+
+def _histogram(summary: IssueSummary, bins: int = 50) -> dict[str, Any]:
+    """A Plotly figure (JSON-ready dict) of one issue's forecast distribution, pre-binned."""
+    import plotly.graph_objects as go
+
+    edges = np.linspace(summary.lo, summary.hi, bins + 1)
+    values = summary.values[~np.isnan(summary.values)]
+    counts, _ = np.histogram(values, bins=edges)
+    share = counts / max(values.size, 1)
+    fig = go.Figure(
+        go.Bar(
+            x=(edges[:-1] + edges[1:]) / 2,
+            y=share,
+            width=np.diff(edges),
+            marker_color="#0b3954",
+            name=summary.name,
+            hovertemplate="%{x:.3g}: %{y:.1%}<extra></extra>",
+        )
+    )
+    for q, v in summary.quantiles.items():
+        if q in (0.05, 0.5, 0.95) and np.isfinite(v):
+            fig.add_vline(
+                x=v, line_dash="dot", line_color="#c8553d", annotation_text=f"q{q * 100:g}"
+            )
+    fig.update_layout(
+        xaxis={
+            "title": f"forecast ({summary.lo:g} = {summary.lo_label or 'low end'}, "
+            f"{summary.hi:g} = {summary.hi_label or 'high end'})",
+            "range": [summary.lo, summary.hi],
+        },
+        yaxis={"title": "share of draws", "tickformat": ".0%"},
+        margin={"l": 60, "r": 20, "t": 30, "b": 60},
+        height=320,
+        bargap=0,
+    )
+    return json.loads(fig.to_json())
+
+
+def write_report(summary: SweepSummary, path: str | Path, *, inside_ok: bool = False) -> Path:
+    """Write the HTML report of ``summary`` to ``path`` (one self-contained file).
+
+    The sweep directory holds only part files and the manifest, so ``path`` must lie outside
+    it unless ``inside_ok`` (then name it with a leading underscore, e.g. ``_report.html``,
+    so that Parquet readers skip it).
+    """
+    from jinja2 import Environment, PackageLoader, select_autoescape
+    from plotly.offline import get_plotlyjs
+
+    target = Path(path)
+    sweep_dir = summary.sweep.path.resolve()
+    if not inside_ok and sweep_dir in target.resolve().parents:
+        raise OptionError(
+            "the report would be written inside the sweep directory, which holds only Parquet "
+            "parts and the manifest; choose a path outside it (or ask for --report-in-dir)",
+            path=target,
+            field="report",
+        )
+    env = Environment(
+        loader=PackageLoader("minilateral", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    m = summary.sweep.manifest
+    html = env.get_template("sweep_report.html.j2").render(
+        summary=summary,
+        manifest=m,
+        uncertainty=json.dumps(m["uncertainty"], indent=1),
+        charts=[json.dumps(_histogram(s)) for s in summary.issues],
+        plotly_js=get_plotlyjs(),
+        version=package_version(),
+    )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+    except OSError as err:
+        raise StoreError(f"cannot write the report: {err.strerror or err}", path=target) from err
+    return target

@@ -1,0 +1,125 @@
+"""DEU evaluation (spec §6.5) through the library and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from minilateral.cli import app
+from minilateral.evaluation import evaluate_deu
+from minilateral.io.deu import read_deu
+from minilateral.models.registry import available_models
+
+
+@pytest.fixture(scope="module")
+def deu(benchmarks: Path):
+    return read_deu(benchmarks / "deu3" / "deu3.csv")
+
+
+@pytest.mark.parametrize(
+    ("model", "options", "capability", "n", "mae", "median_ae"),
+    [
+        ("mean", {}, "equal", 351, 23.63, 18.57),
+        ("weighted-mean", {}, "equal", 351, 23.64, 18.46),
+        ("compromise", {}, "gdp", 351, 23.21, 18.80),
+        ("compromise", {}, "council", 351, 22.99, 17.54),
+        ("median", {}, "equal", 351, 28.37, 20.00),
+        ("weighted-median", {"weights": "salience"}, "equal", 351, 28.31, 20.00),
+        ("weighted-median", {}, "gdp", 351, 27.66, 20.00),
+        ("weighted-median", {"weights": "equal"}, "equal", 351, 28.67, 20.00),
+        ("nash", {"disagreement": "reference_point"}, "equal", 252, 44.36, 46.53),
+        ("nash", {"disagreement": "reference_point", "at_disagreement": "drop"}, "equal", 252,
+         33.31, 24.28),
+    ],
+)  # fmt: skip
+def test_baselines_and_nash(deu, model, options, capability, n, mae, median_ae) -> None:
+    report = evaluate_deu(deu, model, options=options, capability=capability)
+    assert report.n == n
+    assert report.mae == pytest.approx(mae, abs=0.005)
+    assert report.median_ae == pytest.approx(median_ae, abs=0.005)
+
+
+def test_at_least_one_actor(deu) -> None:
+    report = evaluate_deu(deu, "mean", min_actors=1)
+    assert (report.n, round(report.mae, 2)) == (353, 23.71)
+
+
+@pytest.mark.parametrize(
+    ("options", "capability", "mae", "mean_rounds"),
+    [
+        ({}, "equal", 28.99, None),
+        ({}, "council", 29.32, None),
+        ({"stopping": "converged"}, "gdp", 27.21, 3.0),
+        ({"variant": "printed", "stopping": "converged"}, "council", 32.09, None),
+    ],
+)
+def test_bdm(deu, options, capability, mae, mean_rounds) -> None:
+    """§6.5 BDM table, tolerance ±0.2 (floating-point order; see docs/accuracy.md)."""
+    report = evaluate_deu(deu, "bdm", options=options, capability=capability)
+    assert report.n == 351
+    assert report.mae == pytest.approx(mae, abs=0.2)
+    if mean_rounds is not None:
+        assert report.details["mean_rounds"] == pytest.approx(mean_rounds, abs=0.05)
+
+
+def test_cli_json_and_table(benchmarks: Path) -> None:
+    path = str(benchmarks / "deu3" / "deu3.csv")
+    out = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "deu",
+            path,
+            "--model",
+            "compromise",
+            "--capability",
+            "council",
+            "--format",
+            "json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.stdout)
+    assert {"n", "mae", "median_ae", "model", "options", "capability"} <= set(payload)
+    assert (payload["n"], round(payload["mae"], 2), payload["capability"]) == (
+        351,
+        22.99,
+        "council",
+    )
+    assert payload["details"]["skipped_invalid_outcome"] == 11
+    out = CliRunner().invoke(
+        app, ["evaluate", "deu", path, "--model", "bdm", "--set", "stopping=converged"]
+    )
+    assert out.exit_code == 0, out.output
+    assert "351" in out.stdout
+    assert "mean stopping round: 3.45" in out.stdout
+
+
+def test_cli_bad_input(benchmarks: Path, tmp_path: Path) -> None:
+    path = str(benchmarks / "deu3" / "deu3.csv")
+    runner = CliRunner()
+    out = runner.invoke(app, ["evaluate", "deu", path, "--capability", "population"])
+    assert out.exit_code == 2
+    out = runner.invoke(app, ["evaluate", "deu", path, "--model", "nope"])
+    assert out.exit_code == 2
+    assert "unknown model 'nope'" in out.output
+    out = runner.invoke(app, ["evaluate", "deu", path, "--model", "bdm", "--set", "Q=2"])
+    assert out.exit_code == 2
+    assert "Traceback" not in out.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nothing here\n")
+    out = runner.invoke(app, ["evaluate", "deu", str(bad)])
+    assert out.exit_code == 2
+    assert "not a DEU III header" in out.output
+
+
+def test_every_registered_model_runs(deu) -> None:
+    """Every model × one capability option on a subset (the full table is in the docs)."""
+    subset = type(deu)(path=deu.path, issues=deu.issues[:40], gdp=deu.gdp)
+    for name in available_models():
+        for capability in ("equal", "gdp", "council"):
+            report = evaluate_deu(subset, name, capability=capability)
+            assert report.n > 0, (name, capability)
