@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from minilateral import errors as errors_module
 from minilateral.api import forecast
 from minilateral.models.registry import available_models
 from minilateral.scenario import Scenario
@@ -516,6 +517,13 @@ def test_fuzzed_run_requests_never_500(web_session, model, options, seed, versio
         assert web.wait(r.json()["id"])["status"] in ("done", "failed")
 
 
+_OWN_ERRORS = {
+    name
+    for name, obj in vars(errors_module).items()
+    if isinstance(obj, type) and issubclass(obj, errors_module.MinilateralError)
+}
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_fuzzed_scenarios_never_500(web_session, data) -> None:
@@ -545,7 +553,12 @@ def test_fuzzed_scenarios_never_500(web_session, data) -> None:
                 "/api/runs", json={"scenario_id": sid, "model": model}, headers=web.as_("a_analyst")
             )
             assert run.status_code == 202, run.text
-            assert web.wait(run.json()["id"])["status"] == "done"
+            final = web.wait(run.json()["id"])
+            # a model may refuse degenerate input, with one of minilateral's own errors
+            assert final["status"] == "done" or final["message"].split(":")[0] in _OWN_ERRORS, (
+                model,
+                final["message"],
+            )
 
 
 def test_plugged_run_kind_reports_progress_and_cancels(web: Web, small_scenario: dict) -> None:
