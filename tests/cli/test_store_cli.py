@@ -111,3 +111,28 @@ def test_serve_migrates_and_starts_uvicorn(env, monkeypatch) -> None:
     assert isinstance(seen["app"], FastAPI)
     assert seen["port"] == 8123
     assert "up to date" in _ok(["db", "current"])
+
+
+def test_sweep_save(env) -> None:
+    tmp_path, path = env
+    out = _ok(
+        [
+            "sweep",
+            "run",
+            str(path),
+            "-n",
+            "100",
+            "--seed",
+            "2",
+            "-o",
+            str(tmp_path / "sw"),
+            "--save",
+            "-q",
+        ]
+    )
+    assert "saved as run 1" in out
+    shown = json.loads(_ok(["runs", "show", "1", "--format", "json"]))
+    assert shown["kind"] == "sweep"
+    assert shown["seed"] == 2
+    assert shown["result"]["draws"] == 100
+    assert "ceasefire" in _ok(["runs", "show", "1"])

@@ -247,7 +247,9 @@ def test_directory_conflicts_are_refused(small, tmp_path):
 
 def test_invalid_uncertainty_is_rejected_before_any_work(small, tmp_path):
     out = tmp_path / "s"
-    with pytest.raises(ScenarioValidationError, match="salience.dist: dist 'lognormal' is not available"):
+    with pytest.raises(
+        ScenarioValidationError, match="salience.dist: dist 'lognormal' is not available"
+    ):
         ml.sweep(
             small,
             "mean",

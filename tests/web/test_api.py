@@ -666,3 +666,53 @@ def test_fuzzed_alignment_queries_never_500(
         headers=web.as_("a_viewer"),
     )
     assert m.status_code in (200, 400, 422), m.text
+
+
+def test_sweep_runs_in_the_background(
+    web: Web, small_scenario: dict, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("MINILATERAL_DATA_DIR", str(tmp_path))
+    sid = _create(web, "a_analyst", small_scenario)["id"]
+    h = web.as_("a_analyst")
+    r = web.client.post(
+        "/api/runs",
+        json={
+            "scenario_id": sid,
+            "model": "weighted-mean",
+            "kind": "sweep",
+            "draws": 300,
+            "seed": 5,
+        },
+        headers=h,
+    )
+    assert r.status_code == 202
+    assert r.json()["options"] == {"draws": 300, "chunk_size": 300, "model_options": {}}
+    done = web.wait(r.json()["id"])
+    assert done["status"] == "done"
+    summary = done["result"]
+    assert summary["draws"] == 300
+    assert [i["issue"] for i in summary["issues"]] == ["ceasefire", "aid"]
+    from minilateral.montecarlo.engine import sweep
+    from minilateral.montecarlo.summary import summarize_sweep
+
+    expected = summarize_sweep(
+        sweep(
+            Scenario.model_validate(small_scenario),
+            "weighted-mean",
+            draws=300,
+            seed=5,
+            out=tmp_path / "direct",
+            chunk_size=300,
+        )
+    ).to_dict()
+    assert summary["issues"][0]["mean"] == pytest.approx(expected["issues"][0]["mean"])
+    page = web.client.get(f"/runs/{done['id']}/result", headers=h)
+    assert page.status_code == 200
+    assert "Outcome distribution" in page.text
+    no_seed = web.client.post(
+        "/api/runs",
+        json={"scenario_id": sid, "model": "mean", "kind": "sweep", "draws": 10},
+        headers=h,
+    ).json()
+    assert no_seed["seed"] is not None  # a random seed is drawn and recorded
+    web.wait(no_seed["id"])

@@ -121,7 +121,7 @@ def test_create_run_chart_and_isolation(server: str, browser) -> None:
     assert page.get_by_role("heading", name="Border talks").is_visible()
     page.get_by_label("Model").select_option("nash")
     _shot(page, "scenario")
-    page.get_by_role("button", name="Run forecast").click()
+    page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_url(re.compile(r".*/runs/\d+(/result)?$"))
     if not page.url.endswith("/result"):  # still running: the page follows it live
         _shot(page, "run")

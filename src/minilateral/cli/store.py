@@ -218,7 +218,23 @@ def runs_show(
         + (f", {run.duration_s:.3f} s" if run.duration_s is not None else "")
         + (f"\n{run.message}" if run.message else "")
     )
-    if payload.get("outcome") is not None:
+    if run.kind == "sweep" and payload.get("issues"):
+        table = Table(title=f"outcome over {payload.get('draws')} draws")
+        for col in ("issue", "mean", "sd", "q0.05", "q0.5", "q0.95"):
+            table.add_column(col, justify="left" if col == "issue" else "right")
+        show = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
+        for issue in payload["issues"]:
+            q = issue.get("quantiles", {})
+            table.add_row(
+                issue["issue"],
+                show(issue.get("mean")),
+                show(issue.get("sd")),
+                show(q.get("0.05")),
+                show(q.get("0.5")),
+                show(q.get("0.95")),
+            )
+        out_console.print(table)
+    elif payload.get("outcome") is not None:
         table = Table(title="outcome")
         table.add_column("issue")
         table.add_column("outcome", justify="right")

@@ -1,8 +1,8 @@
 """Runs as background jobs: a thread pool executes queued runs and records their results.
 
 A run *kind* is a function ``(scenario, run, progress, cancelled) -> KindOutput``; ``forecast``
-is built in. Another kind (the Monte Carlo ``sweep``) plugs in with :func:`register_kind`
-and then becomes available to ``POST /api/runs`` with ``"kind": "sweep"``.
+and ``sweep`` (Monte Carlo, ``minilateral.montecarlo``) are built in. Other kinds plug in with
+:func:`register_kind` and then become available to ``POST /api/runs`` with ``"kind": NAME``.
 
 Cancellation is cooperative: a queued run is cancelled at once; a running one is asked to stop
 through ``cancelled()``, which a kind checks between steps (a single forecast is one step, so
@@ -12,6 +12,7 @@ its result is discarded and the run marked cancelled when it returns).
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -54,7 +55,45 @@ def _forecast_kind(
     return KindOutput(payloads, result.provenance, payloads[0]["options"])
 
 
-RUN_KINDS: dict[str, RunKind] = {"forecast": _forecast_kind}
+class _CancelledError(Exception):
+    """Raised from a sweep's progress callback to stop it when the run is cancelled."""
+
+
+def _sweep_kind(
+    scenario: Scenario, run: Run, progress: Progress, cancelled: Callable[[], bool]
+) -> KindOutput:
+    """A Monte Carlo sweep (``minilateral.montecarlo``) into the data dir; result: its summary."""
+    from minilateral.montecarlo.engine import sweep
+    from minilateral.montecarlo.summary import summarize_sweep
+    from minilateral.store.db import data_dir
+
+    params = dict(run.options)
+    out = data_dir() / "sweeps" / f"run-{run.id}"
+    if out.exists():  # a restarted run starts afresh
+        shutil.rmtree(out)
+
+    def report(done: int, total: int) -> None:
+        if cancelled():
+            raise _CancelledError
+        progress(done / total, f"{done} of {total} draws")
+
+    try:
+        result = sweep(
+            scenario,
+            run.model,
+            draws=int(params["draws"]),
+            seed=int(run.seed or 0),
+            out=out,
+            options=params.get("model_options", {}),
+            chunk_size=int(params.get("chunk_size", 1000)),
+            progress=report,
+        )
+    except _CancelledError:
+        return KindOutput([], {}, params)
+    return KindOutput([summarize_sweep(result).to_dict()], result.manifest["provenance"], params)
+
+
+RUN_KINDS: dict[str, RunKind] = {"forecast": _forecast_kind, "sweep": _sweep_kind}
 
 
 def register_kind(name: str, kind: RunKind) -> None:

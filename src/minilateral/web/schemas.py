@@ -166,7 +166,12 @@ class RunCreate(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict, max_length=50)
     seed: int | None = Field(default=None, ge=0, le=MAX_ID)
     version: int | None = Field(default=None, ge=1, le=MAX_ID, description="Default: latest.")
-    kind: str = Field(default="forecast", max_length=20, description="'forecast' or a plug-in.")
+    kind: str = Field(
+        default="forecast", max_length=20, description="'forecast', 'sweep' or another plug-in."
+    )
+    draws: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="Monte Carlo draws (kind 'sweep')."
+    )
     visibility: VisibilityName = "private"
     org_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import secrets
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -15,7 +16,9 @@ from minilateral.store.repository import Repository
 from minilateral.web.jobs import RUN_KINDS, JobRunner
 from minilateral.web.schemas import ModelInfo, OptionOut
 
-__all__ = ["check_options", "model_infos", "parse_upload", "start_run"]
+__all__ = ["DEFAULT_DRAWS", "check_options", "model_infos", "parse_upload", "start_run"]
+
+DEFAULT_DRAWS = 1000
 
 
 def parse_upload(filename: str, data: bytes, input_format: str | None = None) -> Scenario:
@@ -73,13 +76,25 @@ def start_run(
     kind: str = "forecast",
     visibility: str = "private",
     org_id: int | None = None,
+    draws: int | None = None,
 ) -> Run:
-    """Validate, store and queue a run; return it (status ``queued``)."""
+    """Validate, store and queue a run; return it (status ``queued``).
+
+    A sweep's options are ``{"draws": N, "chunk_size": C, "model_options": {...}}``, and it
+    always has a seed (a random one is drawn and recorded when none is given).
+    """
     if kind not in RUN_KINDS:
         raise OptionError(
             f"unknown run kind '{kind}' (kinds: {', '.join(RUN_KINDS)})", field="kind"
         )
     checked = check_options(model, options)
+    if kind == "sweep":
+        checked = {
+            "draws": draws or DEFAULT_DRAWS,
+            "chunk_size": min(1000, draws or DEFAULT_DRAWS),
+            "model_options": checked,
+        }
+        seed = secrets.randbits(32) if seed is None else seed
     run = repo.create_run(
         scenario_id,
         model=model,

@@ -21,7 +21,8 @@ StatusName = Literal["queued", "running", "done", "failed", "cancelled", "interr
     "", status_code=202, response_model=RunOut, responses=error_responses(401, 403, 404, 422)
 )
 def create_run(body: RunCreate, repo: Repo, jobs: Jobs) -> RunOut:
-    """Queue a forecast (or another registered run kind) of a scenario; poll ``GET /{id}``."""
+    """Queue a forecast, a Monte Carlo sweep (``"kind": "sweep"``, ``draws``) or another
+    registered run kind on a scenario; poll ``GET /api/runs/{id}``."""
     run = start_run(
         repo,
         jobs,
@@ -33,6 +34,7 @@ def create_run(body: RunCreate, repo: Repo, jobs: Jobs) -> RunOut:
         kind=body.kind,
         visibility=body.visibility,
         org_id=body.org_id,
+        draws=body.draws,
     )
     return RunOut.of(run, result=False)
 

@@ -204,10 +204,15 @@ async def scenario_run(
             key, _, value = line.partition("=")
             options[key.strip()] = value.strip()
     seed_text = form.get("seed", "").strip()
+    draws_text = form.get("draws", "").strip()
+    kind = form.get("kind", "forecast")
     try:
         seed = int(seed_text) if seed_text else None
         if seed is not None and not 0 <= seed <= MAX_ID:
             raise ValueError(seed_text)
+        draws = int(draws_text) if draws_text else None
+        if draws is not None and not 1 <= draws <= 1_000_000:
+            raise ValueError(draws_text)
         run = start_run(
             repo,
             request.app.state.jobs,
@@ -215,10 +220,12 @@ async def scenario_run(
             model=form.get("model", ""),
             options=options,
             seed=seed,
+            kind=kind,
+            draws=draws,
         )
     except MinilateralError as err:
         return _detail(request, auth, repo, scenario_id, 422, str(err))
     except ValueError:
-        message = f"seed must be a whole number >= 0, got '{seed_text}'"
+        message = "seed must be a whole number >= 0 and draws between 1 and 1,000,000"
         return _detail(request, auth, repo, scenario_id, 422, message)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
