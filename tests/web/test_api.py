@@ -716,3 +716,75 @@ def test_sweep_runs_in_the_background(
     ).json()
     assert no_seed["seed"] is not None  # a random seed is drawn and recorded
     web.wait(no_seed["id"])
+
+
+def test_coalition_search_runs_and_shows_the_mediation_table(web: Web) -> None:
+    scenario = {
+        "title": "Mediation",
+        "issues": [{"name": "deal", "lo": 0, "hi": 100}],
+        "actors": [
+            {
+                "name": n,
+                "code": n,
+                "kind": "state",
+                "role": r,
+                "capability": c,
+                "positions": {"deal": p},
+                "salience": {"deal": 0.7},
+            }
+            for n, r, c, p in [
+                ("AAA", "party", 5, 10),
+                ("BBB", "party", 5, 90),
+                ("QAT", "mediator", 2, 50),
+                ("TUR", "mediator", 3, 55),
+            ]
+        ],
+        "candidate_mediators": ["QAT", "TUR"],
+    }
+    h = web.as_("a_analyst")
+    sid = _create(web, "a_analyst", scenario)["id"]
+    r = web.client.post(
+        "/api/runs",
+        json={
+            "scenario_id": sid,
+            "model": "compromise",
+            "kind": "coalitions",
+            "draws": 40,
+            "seed": 3,
+        },
+        headers=h,
+    )
+    assert r.status_code == 202, r.text
+    assert r.json()["options"]["candidates"] == ["QAT", "TUR"]
+    done = web.wait(r.json()["id"])
+    assert done["status"] == "done", done["message"]
+    table = done["result"]
+    assert {tuple(c["coalition"]) for c in table["coalitions"]} == {
+        ("QAT",),
+        ("TUR",),
+        ("QAT", "TUR"),
+    }
+    from minilateral.mediation import search_coalitions
+
+    expected = search_coalitions(
+        Scenario.model_validate(scenario),
+        ["QAT", "TUR"],
+        sizes=(1, 2),
+        model="compromise",
+        draws=40,
+        seed=3,
+    ).to_dict()
+    assert [c["settlement_probability"] for c in table["coalitions"]] == pytest.approx(
+        [c["settlement_probability"] for c in expected["coalitions"]]
+    )
+    page = web.client.get(f"/runs/{done['id']}/result", headers=h)
+    assert page.status_code == 200
+    assert 'id="mediation"' in page.text
+    assert "QAT + TUR" in page.text
+    bad = web.client.post(
+        "/api/runs",
+        json={"scenario_id": sid, "model": "compromise", "kind": "coalitions", "sizes": [2, 5]},
+        headers=h,
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == ["sizes"]

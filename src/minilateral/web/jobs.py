@@ -1,7 +1,8 @@
 """Runs as background jobs: a thread pool executes queued runs and records their results.
 
-A run *kind* is a function ``(scenario, run, progress, cancelled) -> KindOutput``; ``forecast``
-and ``sweep`` (Monte Carlo, ``minilateral.montecarlo``) are built in. Other kinds plug in with
+A run *kind* is a function ``(scenario, run, progress, cancelled) -> KindOutput``; ``forecast``,
+``sweep`` (Monte Carlo, ``minilateral.montecarlo``) and ``coalitions`` (mediating coalitions,
+``minilateral.mediation``) are built in. Other kinds plug in with
 :func:`register_kind` and then become available to ``POST /api/runs`` with ``"kind": NAME``.
 
 Cancellation is cooperative: a queued run is cancelled at once; a running one is asked to stop
@@ -93,7 +94,41 @@ def _sweep_kind(
     return KindOutput([summarize_sweep(result).to_dict()], result.manifest["provenance"], params)
 
 
-RUN_KINDS: dict[str, RunKind] = {"forecast": _forecast_kind, "sweep": _sweep_kind}
+def _coalitions_kind(
+    scenario: Scenario, run: Run, progress: Progress, cancelled: Callable[[], bool]
+) -> KindOutput:
+    """Rank mediating coalitions (``minilateral.mediation.search_coalitions``) on common
+    Monte Carlo draws; result: the ranked table with the baseline."""
+    from minilateral.mediation import search_coalitions
+
+    params = dict(run.options)
+
+    def report(done: int, total: int, label: str) -> None:
+        if cancelled():
+            raise _CancelledError
+        progress(done / max(total, 1), f"{done} of {total} coalitions evaluated ({label})")
+
+    try:
+        result = search_coalitions(
+            scenario,
+            params["candidates"],
+            sizes=(int(params["sizes"][0]), int(params["sizes"][1])),
+            model=run.model,
+            options=params.get("model_options", {}),
+            draws=int(params["draws"]),
+            seed=int(run.seed or 0),
+            progress=report,
+        )
+    except _CancelledError:
+        return KindOutput([], {}, params)
+    return KindOutput([result.to_dict()], result.provenance, params)
+
+
+RUN_KINDS: dict[str, RunKind] = {
+    "forecast": _forecast_kind,
+    "sweep": _sweep_kind,
+    "coalitions": _coalitions_kind,
+}
 
 
 def register_kind(name: str, kind: RunKind) -> None:

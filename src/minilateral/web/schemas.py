@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -167,10 +167,20 @@ class RunCreate(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=MAX_ID)
     version: int | None = Field(default=None, ge=1, le=MAX_ID, description="Default: latest.")
     kind: str = Field(
-        default="forecast", max_length=20, description="'forecast', 'sweep' or another plug-in."
+        default="forecast",
+        max_length=20,
+        description="'forecast', 'sweep', 'coalitions' or another plug-in.",
     )
     draws: int | None = Field(
-        default=None, ge=1, le=1_000_000, description="Monte Carlo draws (kind 'sweep')."
+        default=None, ge=1, le=1_000_000, description="Monte Carlo draws (sweep, coalitions)."
+    )
+    candidates: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None,
+        max_length=12,
+        description="Candidate mediators (kind 'coalitions'; default: the scenario's).",
+    )
+    sizes: tuple[int, int] | None = Field(
+        default=None, description="Smallest and largest coalition size (kind 'coalitions')."
     )
     visibility: VisibilityName = "private"
     org_id: int | None = Field(default=None, ge=1, le=MAX_ID)

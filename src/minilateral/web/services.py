@@ -19,6 +19,8 @@ from minilateral.web.schemas import ModelInfo, OptionOut
 __all__ = ["DEFAULT_DRAWS", "check_options", "model_infos", "parse_upload", "start_run"]
 
 DEFAULT_DRAWS = 1000
+DEFAULT_COALITION_DRAWS = 200
+MAX_COALITION_DRAWS = 10_000
 
 
 def parse_upload(filename: str, data: bytes, input_format: str | None = None) -> Scenario:
@@ -77,11 +79,15 @@ def start_run(
     visibility: str = "private",
     org_id: int | None = None,
     draws: int | None = None,
+    candidates: list[str] | None = None,
+    sizes: tuple[int, int] | None = None,
 ) -> Run:
     """Validate, store and queue a run; return it (status ``queued``).
 
-    A sweep's options are ``{"draws": N, "chunk_size": C, "model_options": {...}}``, and it
-    always has a seed (a random one is drawn and recorded when none is given).
+    A sweep's options are ``{"draws": N, "chunk_size": C, "model_options": {...}}``; a
+    coalition search's ``{"draws": N, "candidates": [...], "sizes": [lo, hi],
+    "model_options": {...}}`` (candidates default to the scenario's candidate mediators). Both
+    always have a seed (a random one is drawn and recorded when none is given).
     """
     if kind not in RUN_KINDS:
         raise OptionError(
@@ -92,6 +98,29 @@ def start_run(
         checked = {
             "draws": draws or DEFAULT_DRAWS,
             "chunk_size": min(1000, draws or DEFAULT_DRAWS),
+            "model_options": checked,
+        }
+        seed = secrets.randbits(32) if seed is None else seed
+    elif kind == "coalitions":
+        scenario = Scenario.model_validate(repo.get_version(scenario_id, version).content)
+        chosen = list(candidates or scenario.candidate_mediators)
+        if not chosen:
+            raise OptionError(
+                "name candidate mediators (the scenario lists none)", field="candidates"
+            )
+        if draws is not None and draws > MAX_COALITION_DRAWS:
+            raise OptionError(
+                f"at most {MAX_COALITION_DRAWS} draws for a coalition search", field="draws"
+            )
+        lo, hi = sizes or (1, min(3, len(chosen)))
+        if not 1 <= lo <= hi <= len(chosen):
+            raise OptionError(
+                f"coalition sizes {lo}-{hi} do not fit {len(chosen)} candidates", field="sizes"
+            )
+        checked = {
+            "draws": draws or DEFAULT_COALITION_DRAWS,
+            "candidates": chosen,
+            "sizes": [lo, hi],
             "model_options": checked,
         }
         seed = secrets.randbits(32) if seed is None else seed

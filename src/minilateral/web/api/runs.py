@@ -35,6 +35,8 @@ def create_run(body: RunCreate, repo: Repo, jobs: Jobs) -> RunOut:
         visibility=body.visibility,
         org_id=body.org_id,
         draws=body.draws,
+        candidates=body.candidates,
+        sizes=body.sizes,
     )
     return RunOut.of(run, result=False)
 

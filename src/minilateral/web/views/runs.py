@@ -120,9 +120,13 @@ def run_result(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) 
         return RedirectResponse(f"/runs/{run_id}", status_code=303)
     payload = run.results[0].payload
     scenario = Scenario.model_validate(run.scenario_version.content)
-    if run.kind != "forecast":
+    if run.kind == "sweep":
         return render(
             request, "result_sweep.html", auth, run=run, summary=payload, scenario=scenario
+        )
+    if run.kind == "coalitions":
+        return render(
+            request, "result_coalitions.html", auth, run=run, search=payload, scenario=scenario
         )
     siblings = repo.list_runs(scenario_id=run.scenario_id, status=RunStatus.DONE.value, limit=200)
     per_model: dict[str, Run] = {}
