@@ -6,6 +6,7 @@ import json
 from math import comb
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from minilateral import load_scenario
@@ -15,9 +16,17 @@ from minilateral.mediation.coalitions import match_actor
 from minilateral.models.registry import available_models
 
 
-def test_demo_writes_results_and_page(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path)])
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One run of ``minilateral demo`` (with the brief) shared by the tests of this module."""
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def test_demo_writes_results_and_page(demo: tuple[Path, str]) -> None:
+    tmp_path = demo[0]
     payload = json.loads((tmp_path / "results.json").read_text())
     names = {s["name"] for s in payload["scenarios"]}
     assert names == {e.name for e in list_scenarios()}
@@ -40,3 +49,26 @@ def test_demo_writes_results_and_page(tmp_path: Path) -> None:
         assert len(mediation["coalitions"]) == expected
         assert mediation["baseline"]["coalition"] == []
         assert f'id="mediation-chart-{scenario["name"]}"' in html
+
+
+def test_demo_writes_the_brief_of_the_same_forecasts(demo: tuple[Path, str]) -> None:
+    from pypdf import PdfReader
+
+    from minilateral.brief import default_models
+    from minilateral.brief.sections import fmt
+
+    tmp_path, output = demo
+    assert "brief.pdf" in output
+    payload = json.loads((tmp_path / "results.json").read_text())
+    html = (tmp_path / "brief.html").read_text()
+    for scenario in payload["scenarios"]:
+        table = html.split(f'data-theatre="{scenario["name"]}"')[1].split("</table>")[0]
+        for f in scenario["forecasts"]:
+            if f["model"] in default_models():
+                for issue, value in zip(f["issues"], f["outcome"], strict=True):
+                    cell = f'data-model="{f["model"]}" data-issue="{issue}">{fmt(value)}<'
+                    assert cell in table
+    reader = PdfReader(tmp_path / "brief.pdf")
+    assert len(reader.pages) >= 2 * len(payload["scenarios"])
+    cover = " ".join(reader.pages[0].extract_text().split())  # lists every theatre
+    assert all(s["title"] in cover for s in payload["scenarios"])

@@ -47,6 +47,9 @@ def forecast(
 ) -> Forecast:
     """Run ``model`` with ``options`` on ``scenario`` and record provenance.
 
+    Options stored in ``scenario.model_options[model]`` (e.g. read from a KTAB XML file) are
+    used unless ``options`` overrides them; a stored ``seed`` is used when ``seed`` is None.
+
     Examples
     --------
     >>> from minilateral import forecast, load_scenario
@@ -54,7 +57,10 @@ def forecast(
     >>> f.outcome.shape[0]
     1
     """
-    instance = get_model(model, **(options or {}))
+    merged, stored_seed = scenario.options_for(model, options)
+    if seed is None:
+        seed = stored_seed
+    instance = get_model(model, **merged)
     result = instance.forecast(scenario.to_arrays(), rng=seed)
     return result.with_provenance(
         **provenance(

@@ -4,12 +4,15 @@ Writes ``results.json`` (all forecasts, with provenance) and ``index.html`` (a s
 one Plotly chart per scenario; ``plotly.min.js`` is written beside it from the installed
 ``plotly`` package, so the page makes no network request). For every scenario that lists
 candidate mediators, a mediation section ranks their coalitions of one to three members
-(``bdm``, :data:`MEDIATION_DRAWS` draws, seed 0; scenario capabilities as leverage).
+(``bdm``, :data:`MEDIATION_DRAWS` draws, seed 0; scenario capabilities as leverage). Then it
+writes the dialogue brief of the same results as ``brief.html`` and ``brief.pdf``
+(:mod:`minilateral.brief`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +22,7 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from minilateral.api import forecast, load_scenario
+from minilateral.errors import MissingDependencyError
 from minilateral.library import list_scenarios
 from minilateral.mediation.coalitions import CoalitionSearch, match_actor, search_coalitions
 from minilateral.mediation.views import coalition_chart, coalition_rows, issue_chart
@@ -27,6 +31,8 @@ from minilateral.provenance import package_version
 from minilateral.scenario import Scenario
 
 __all__ = ["MEDIATION_DRAWS", "DemoResult", "run_demo"]
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 MEDIATION_DRAWS = 100
@@ -116,8 +122,13 @@ def _chart(scenario: Scenario, forecasts: dict[str, dict[str, Any]]) -> dict[str
     return {"data": traces, "layout": layout}
 
 
-def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult:
-    """Forecast every library scenario with every registered model and write the outputs."""
+def run_demo(
+    out: str | Path, *, progress: Progress | None = None, brief: bool = True
+) -> DemoResult:
+    """Forecast every library scenario with every registered model and write the outputs.
+
+    With ``brief``, also write ``brief.html`` and ``brief.pdf`` from the same forecasts.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     models = list(available_models())
@@ -181,7 +192,29 @@ def run_demo(out: str | Path, *, progress: Progress | None = None) -> DemoResult
     }
     (out / "results.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
     _write_html(out, result)
+    if brief:
+        if progress:
+            progress(done, total, "brief")
+        _write_brief(out, result)
     return result
+
+
+def _write_brief(out: Path, result: DemoResult) -> None:
+    from minilateral.brief import default_models, run_brief, write_brief
+
+    run = run_brief(
+        list(result.scenarios),
+        models=default_models(),
+        seed=0,
+        forecasts=result.forecasts,
+        mediation={name: search.to_dict() for name, search in result.mediation.items()},
+        command=f"minilateral demo --out {out}",
+    )
+    write_brief(run, out / "brief.html")
+    try:
+        write_brief(run, out / "brief.pdf")
+    except MissingDependencyError as err:
+        log.warning("brief.pdf not written: %s", err)
 
 
 def _mediation_view(search: CoalitionSearch | None) -> dict[str, Any] | None:

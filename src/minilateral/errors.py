@@ -9,6 +9,7 @@ The tree::
     ├── UnknownModelError (KeyError)      no model registered under that name
     ├── OptionError (ValueError)          bad model option (name or value)
     ├── UnknownScenarioError (KeyError)   no scenario of that name in the library
+    ├── MissingDependencyError            an optional library or system package is absent
     ├── DataError                         reference data: catalogue, checksum, licence
     │   └── QueryError (ValueError)       unknown state, group or year range in a data query
     └── StoreError                        stored history
@@ -28,6 +29,7 @@ __all__ = [
     "DataError",
     "FormatError",
     "MinilateralError",
+    "MissingDependencyError",
     "OptionError",
     "QueryError",
     "ScenarioError",
@@ -132,6 +134,10 @@ class UnknownScenarioError(MinilateralError, KeyError):
 
     def __str__(self) -> str:
         return self._compose()
+
+
+class MissingDependencyError(MinilateralError):
+    """An optional library or system package needed for this output is not installed."""
 
 
 class DataError(MinilateralError):

@@ -294,6 +294,13 @@ class Actor(_Strict):
 class Scenario(_Strict):
     """A negotiation: issues × actors with positions, saliences and capabilities.
 
+    ``model_options`` (optional) stores options for particular models with the scenario, keyed
+    by model name, in that model's own option names: e.g. ``smp`` holds KTAB's nine options, the
+    accommodation matrix (``accommodation``: ``[adjusting actor, reference actor, value]``
+    entries) and the seed read from a KTAB XML file. Options given to
+    :func:`minilateral.forecast` (``--set`` on the command line) override them; the key ``seed``
+    is the default seed of that model's runs.
+
     Examples
     --------
     >>> from minilateral import load_scenario
@@ -310,6 +317,7 @@ class Scenario(_Strict):
     actors: list[Actor]
     candidate_mediators: list[str] = Field(default_factory=list)
     uncertainty: Uncertainty | None = None
+    model_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -353,6 +361,17 @@ class Scenario(_Strict):
             _check_uncertainty_names(value, actors, {q.name: q for q in issues})
         return value
 
+    def options_for(
+        self, model: str, overrides: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], int | None]:
+        """The options of ``model`` stored in ``model_options``, updated by ``overrides``.
+
+        Returns the merged options (without ``seed``) and the stored seed (None if none).
+        """
+        stored = dict(self.model_options.get(model, {}))
+        seed = stored.pop("seed", None)
+        return {**stored, **(overrides or {})}, None if seed is None else int(seed)
+
     @property
     def issue_names(self) -> list[str]:
         """Issue names in input order."""
@@ -376,11 +395,11 @@ class Scenario(_Strict):
     def sha256(self) -> str:
         """SHA-256 of the canonical JSON form: the scenario's input hash in provenance.
 
-        A scenario without an ``uncertainty:`` block hashes as it did before the block existed.
+        The canonical form omits unset optional fields and defaults (:meth:`canonical_dict`), so
+        the hash depends only on what the scenario says, and a new optional field added to the
+        format does not change the hash of existing scenarios.
         """
-        exclude = {"uncertainty"} if self.uncertainty is None else None
-        data = self.model_dump(mode="json", exclude=exclude)
-        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        text = json.dumps(self.canonical_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -115,3 +115,13 @@ def test_cli_validate_reports_bad_yaml_with_exit_2(
     assert "ScenarioValidationError" in result.output
     assert where in result.output
     assert "Traceback" not in result.output
+
+
+def test_input_hash_depends_only_on_content() -> None:
+    scenario = load_yaml(GOOD)
+    explicit = GOOD.replace(
+        "  - name: X\n", "  - name: X\n    kind: state\n    role: stakeholder\n"
+    )
+    assert load_yaml(explicit).sha256() == scenario.sha256()  # defaults written out
+    assert load_yaml(dump_yaml(scenario)).sha256() == scenario.sha256()
+    assert load_yaml(GOOD.replace("capability: 2", "capability: 3")).sha256() != scenario.sha256()

@@ -17,6 +17,9 @@ MODELS = list(available_models())
 # The static models of the foundation issue: exactly order-invariant and affine-equivariant.
 # Dynamic models break ties by input order (their specs say so) and are excluded there.
 STATIC = ["mean", "weighted-mean", "compromise", "median", "weighted-median", "nash"]
+# KTAB's SMP rounds bargains to 1e-4 of the scale (specs/smp.md §5.7), so a bargain point can lie
+# up to 5e-5 of the scale outside the hull of the positions.
+HULL_SLACK = {"smp": 5e-5}
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -54,7 +57,7 @@ def test_outcome_in_hull_with_shapes(name: str, arrays: ScenarioArrays) -> None:
     if result.trajectory is not None:
         assert result.trajectory.shape[1:] == (b, n, d)
     lo, hi = _hull(arrays)
-    tol = 1e-9 * arrays.width
+    tol = (1e-9 + HULL_SLACK.get(name, 0.0)) * arrays.width
     finite = np.isfinite(result.outcome)
     assert np.all((result.outcome >= lo - tol) & (result.outcome <= hi + tol) | ~finite)
     # inputs are not mutated

@@ -81,6 +81,7 @@ def test_dask_local_cluster_started_by_the_engine(small, tmp_path):
     pd.testing.assert_frame_equal(ref.to_pandas(), got.to_pandas(), check_exact=True)
 
 
+@pytest.mark.filterwarnings("ignore::minilateral.errors.ConvergenceWarning")
 def test_every_registered_model_is_invariant_to_the_chunking(small, tmp_path, toy_dynamic):
     for name in available_models():
         a = ml.sweep(small, name, draws=40, seed=5, out=tmp_path / f"{name}-a", chunk_size=40)
@@ -248,7 +249,7 @@ def test_directory_conflicts_are_refused(small, tmp_path):
 def test_invalid_uncertainty_is_rejected_before_any_work(small, tmp_path):
     out = tmp_path / "s"
     with pytest.raises(
-        ScenarioValidationError, match="salience.dist: dist 'lognormal' is not available"
+        ScenarioValidationError, match=r"salience\.dist: dist 'lognormal' is not available"
     ):
         ml.sweep(
             small,
@@ -415,6 +416,28 @@ def test_ctrl_c_on_the_command_line_then_resume(small_yaml, tmp_path):
     done = manifest["draws_done"]
     assert done == 50 * len(list(out.glob("part-*.parquet")))
     assert not list(out.glob(".*.tmp"))
+
+    # --resume carries on from there (stopped again after 100 more draws, as the full sweep
+    # would take long): the rows so far equal a sweep of just those draws.
+    def stop_soon(d: int, total: int) -> None:
+        if d >= done + 100:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ml.sweep(
+            small_yaml,
+            "nash",
+            draws=2_000_000,
+            seed=2,
+            out=out,
+            chunk_size=50,
+            resume=True,
+            progress=stop_soon,
+        )
+    rows = ml.load_sweep(out).to_pandas()
+    assert len(rows) == done + 100
+    ref = ml.sweep(small_yaml, "nash", draws=done + 100, seed=2, out=tmp_path / "ref")
+    pd.testing.assert_frame_equal(rows, ref.to_pandas(), check_exact=True)
 
 
 def test_a_worker_killed_mid_sweep_has_its_chunk_rescheduled(small, tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from minilateral.cli import align as _align
+from minilateral.cli import brief as _brief
 from minilateral.cli import coalitions as _coalitions
 from minilateral.cli import data as _data
 from minilateral.cli import evaluate as _evaluate
@@ -22,6 +23,7 @@ __all__ = ["app", "main"]
 
 _coalitions.register(app)
 _forecast.register(app)
+_brief.register(app)
 _evaluate.register(app)
 _align.register(app)
 _data.register(app)

@@ -14,6 +14,8 @@ from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, out_console
 from minilateral.demo import run_demo
 from minilateral.errors import FormatError
+from minilateral.io.ktab_csv import write_ktab_csv
+from minilateral.io.ktab_xml import write_ktab_xml
 from minilateral.io.yaml_io import TEMPLATE, write_yaml
 from minilateral.library import list_scenarios
 
@@ -70,13 +72,28 @@ def show(name: Annotated[str, typer.Argument(help="Library name or file.")]) -> 
 @cli_errors
 def export(
     name: Annotated[str, typer.Argument(help="Library name or file.")],
-    file: Annotated[Path, typer.Argument(help="Output file (.yaml).")],
+    file: Annotated[Path, typer.Argument(help="Output file (.yaml, .xml or .csv).")],
 ) -> None:
-    """Write a scenario to a file in the format given by its extension."""
+    """Write a scenario to a file in the format given by its extension.
+
+    ``.yaml``: minilateral's own format. ``.xml`` and ``.csv``: KTAB's SMP formats, with the
+    scenario mapped onto SMP as ``docs/models/smp.md`` explains (the XML also carries the
+    scenario's ``smp`` options and accommodation matrix).
+    """
     scenario = load_scenario(name)
-    if file.suffix.lower() not in (".yaml", ".yml"):
-        raise FormatError(f"cannot export to '{file.suffix}'; supported: .yaml", path=file)
-    write_yaml(scenario, file)
+    writers = {
+        ".yaml": write_yaml,
+        ".yml": write_yaml,
+        ".xml": write_ktab_xml,
+        ".csv": write_ktab_csv,
+    }
+    writer = writers.get(file.suffix.lower())
+    if writer is None:
+        raise FormatError(
+            f"cannot export to '{file.suffix}'; supported: .yaml, .xml (KTAB), .csv (KTAB)",
+            path=file,
+        )
+    writer(scenario, file)
     err_console.print(f"wrote {file}")
 
 
@@ -96,8 +113,12 @@ def new(
 @cli_errors
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("minilateral-demo"),
+    brief: Annotated[
+        bool, typer.Option("--brief/--no-brief", help="Also write brief.html and brief.pdf.")
+    ] = True,
 ) -> None:
-    """Run every library scenario through every model; write results.json and index.html."""
+    """Run every library scenario through every model; write results.json, index.html and the
+    brief (brief.html, brief.pdf)."""
     start = time.perf_counter()
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("demo", total=None)
@@ -105,7 +126,7 @@ def demo(
         def step(done: int, total: int, label: str) -> None:
             progress.update(task, completed=done, total=total, description=label)
 
-        result = run_demo(out, progress=step)
+        result = run_demo(out, progress=step, brief=brief)
     for name, scenario in result.scenarios.items():
         table = Table(title=f"{scenario.title} ({name}): forecast per issue", title_justify="left")
         table.add_column("model")
@@ -131,9 +152,9 @@ def demo(
         )
         for note in result.alignment["notes"]:
             out_console.print(f"[dim]note: {note}[/]")
+    files = ["results.json", "index.html", *(["brief.html", "brief.pdf"] if brief else [])]
     out_console.print(
-        f"wrote {out / 'results.json'} and {out / 'index.html'} "
-        f"in {time.perf_counter() - start:.1f} s"
+        f"wrote {', '.join(str(out / f) for f in files)} in {time.perf_counter() - start:.1f} s"
     )
 
 

@@ -152,9 +152,12 @@ def run(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Worker processes of a Dask LocalCluster.")
     ] = None,
-    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Draws per chunk (batch).")] = (
-        1000
-    ),
+    chunk_size: Annotated[
+        int | None,
+        typer.Option(
+            "--chunk-size", help="Draws per chunk (batch); default 1000, 200 for dynamic models."
+        ),
+    ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted sweep.")] = (
         False
     ),

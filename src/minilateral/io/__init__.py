@@ -1,8 +1,9 @@
 """Readers and writers, one module per format, and format detection.
 
 :func:`read_scenario` picks the reader by extension and content sniffing; ``input_format``
-overrides the guess. Formats: ``yaml`` (native), ``bdm-csv`` (the BDM table) and ``decide``
-(the Decide ``#A/#P/#M/#D`` rows).
+overrides the guess. Formats: ``yaml`` (native), ``bdm-csv`` (the BDM table), ``decide``
+(the Decide ``#A/#P/#M/#D`` rows), ``ktab-csv`` and ``ktab-xml`` (KTAB's SMP scenarios,
+``specs/smp.md`` §4).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 from minilateral.errors import FormatError
 from minilateral.io.bdm_csv import load_bdm_csv, looks_like_bdm_csv
 from minilateral.io.decide import load_decide, looks_like_decide
+from minilateral.io.ktab_csv import load_ktab_csv, looks_like_ktab_csv
+from minilateral.io.ktab_xml import load_ktab_xml, looks_like_ktab_xml
 from minilateral.io.yaml_io import load_yaml
 from minilateral.scenario import Scenario
 
@@ -24,12 +27,16 @@ FORMATS: dict[str, Reader] = {
     "yaml": lambda text, path, scale: load_yaml(text, path),
     "bdm-csv": lambda text, path, scale: load_bdm_csv(text, path, scale=scale),
     "decide": lambda text, path, scale: load_decide(text, path),
+    "ktab-csv": lambda text, path, scale: load_ktab_csv(text, path),
+    "ktab-xml": lambda text, path, scale: load_ktab_xml(text, path),
 }
 _SNIFFERS: list[tuple[str, Callable[[str], bool]]] = [
     ("decide", looks_like_decide),
     ("bdm-csv", looks_like_bdm_csv),
+    ("ktab-csv", looks_like_ktab_csv),
+    ("ktab-xml", looks_like_ktab_xml),
 ]
-_EXTENSIONS = {".yaml": "yaml", ".yml": "yaml"}
+_EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".xml": "ktab-xml", ".xsd": "ktab-xml"}
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -43,7 +50,8 @@ def detect_format(path: Path, text: str) -> str:
         first = next((line for line in text.splitlines() if line.strip()), "")
         raise FormatError(
             f"unrecognised CSV header '{first.strip()[:80]}'; a BDM table needs the columns "
-            "Actor, Capability, Position, Salience (use --input-format to choose a reader)",
+            "Actor, Capability, Position, Salience, a KTAB CSV starts with 'name,description,N,D' "
+            "(use --input-format to choose a reader)",
             path=path,
             row=1,
         )

@@ -20,6 +20,7 @@ _MODEL_MODULES = (
     "minilateral.models.nash",
     "minilateral.models.bdm",
     "minilateral.models.exchange",
+    "minilateral.models.smp",
 )
 
 M = TypeVar("M", bound=type[Model])

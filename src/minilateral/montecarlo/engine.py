@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from minilateral.errors import ConvergenceWarning, OptionError, StoreError
-from minilateral.models.registry import get_model
+from minilateral.models.registry import get_model, model_class
 from minilateral.montecarlo.perturb import DEFAULT_NOISE, NoisePlan, resolve_uncertainty
 from minilateral.provenance import provenance
 from minilateral.scenario import Noise, Scenario, Uncertainty
@@ -62,6 +62,9 @@ _PART = re.compile(r"^part-(\d{10})-(\d{10})\.parquet$")
 _MODEL_STREAM = 1  # spawn key of the model's own generator (stochastic models only)
 # What must agree between a sweep on disk and a request to resume it.
 _IDENTITY = ("format", "draws", "seed", "model", "options", "uncertainty", "input_sha256")
+
+#: Default chunk sizes (draws per batch) of static and dynamic models.
+STATIC_CHUNK, DYNAMIC_CHUNK = 1000, 200
 
 _TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 
@@ -459,7 +462,7 @@ def _execute(
 def _check_arguments(
     draws: int,
     seed: int,
-    chunk_size: int,
+    chunk_size: int | None,
     engine: str,
     scheduler: str | None,
     workers: int | None,
@@ -467,7 +470,11 @@ def _check_arguments(
     checks = [
         (draws >= 1, "draws", f"the number of draws must be at least 1, got {draws}"),
         (seed >= 0, "seed", f"the seed must be a non-negative integer, got {seed}"),
-        (chunk_size >= 1, "chunk-size", f"the chunk size must be at least 1, got {chunk_size}"),
+        (
+            chunk_size is None or chunk_size >= 1,
+            "chunk-size",
+            f"the chunk size must be at least 1, got {chunk_size}",
+        ),
         (engine in ("local", "dask"), "engine", f"engine must be local or dask, got {engine!r}"),
         (workers is None or workers >= 1, "workers", f"workers must be >= 1, got {workers}"),
         (scheduler is None or engine == "dask", "scheduler", "--scheduler needs --engine dask"),
@@ -499,7 +506,7 @@ def sweep(
     engine: Literal["local", "dask"] = "local",
     scheduler: str | None = None,
     workers: int | None = None,
-    chunk_size: int = 1000,
+    chunk_size: int | None = None,
     resume: bool = False,
     progress: ProgressCallback | None = None,
 ) -> SweepResult:
@@ -532,8 +539,10 @@ def sweep(
         starts a ``LocalCluster``.
     workers : int, optional
         Worker processes of the ``LocalCluster`` (default: one per core).
-    chunk_size : int, default=1000
+    chunk_size : int, optional
         Draws per chunk: the batch size B of each model call and the rows of each part file.
+        Default: 1000 for static models, 200 for dynamic ones (whose per-round temporaries
+        grow with B·N²·D and run faster when they stay in cache).
     resume : bool, default=False
         Complete the sweep already in ``out`` (same scenario, model, options, uncertainty, seed
         and draws) without recomputing the chunks it holds; on a missing or empty ``out`` it
@@ -567,10 +576,12 @@ def sweep(
     from minilateral.api import load_scenario
 
     _check_arguments(draws, seed, chunk_size, engine, scheduler, workers)
+    if chunk_size is None:
+        chunk_size = DYNAMIC_CHUNK if model_class(model).dynamic else STATIC_CHUNK
     source = None if isinstance(scenario, Scenario) else str(scenario)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    instance = get_model(model, **(options or {}))
+    instance = get_model(model, **scenario.options_for(model, options)[0])
     instance._validated_params()
     used = json.loads(json.dumps(instance.get_params(), default=str))
     plan_noise = resolve_uncertainty(scenario, uncertainty, noise)

@@ -205,7 +205,7 @@ def sensitivity(
         raise OptionError(f"chunk size must be at least 1, got {chunk_size}", field="chunk-size")
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    instance = get_model(model, **(options or {}))
+    instance = get_model(model, **scenario.options_for(model, options)[0])
     instance._validated_params()
     plan = resolve_uncertainty(scenario, uncertainty, noise)
     factors: list[Factor] = plan.factors()
@@ -294,7 +294,9 @@ def write_chart(result: SensitivityResult, path: str | Path, *, top: int = 15) -
     from plotly.subplots import make_subplots
 
     issues = result.issues
-    fig = make_subplots(rows=len(issues), cols=1, subplot_titles=issues, vertical_spacing=0.08)
+    fig = make_subplots(
+        rows=len(issues), cols=1, subplot_titles=issues, vertical_spacing=0.3 / len(issues)
+    )
     measure = result.measure
     second = _MEASURES[result.method][1]
     for r, issue in enumerate(issues, start=1):
@@ -317,7 +319,7 @@ def write_chart(result: SensitivityResult, path: str | Path, *, top: int = 15) -
         title=f"Sensitivity of the {result.model} forecast ({result.method}, "
         f"{result.evaluations} runs)",
         barmode="group",
-        height=max(400, 40 + len(issues) * (30 + 22 * min(top, len(result.ranked(issues[0]))))),
+        height=120 + len(issues) * (90 + 32 * min(top, len(result.ranked(issues[0])))),
         margin={"l": 260},
     )
     target = Path(path)

@@ -156,11 +156,20 @@ def summarize_sweep(
 
 
 def _histogram(summary: IssueSummary, bins: int = 50) -> dict[str, Any]:
-    """A Plotly figure (JSON-ready dict) of one issue's forecast distribution, pre-binned."""
+    """A Plotly figure (JSON-ready dict) of one issue's forecast distribution, pre-binned.
+
+    The bins span the forecasts' range (so a narrow distribution is still resolved); the axis
+    spans the whole issue scale, so the reader sees where on the scale the forecasts lie.
+    """
     import plotly.graph_objects as go
 
-    edges = np.linspace(summary.lo, summary.hi, bins + 1)
     values = summary.values[~np.isnan(summary.values)]
+    if values.size and values.min() < values.max():
+        edges = np.histogram_bin_edges(values, bins=bins)
+    else:
+        centre = float(values[0]) if values.size else (summary.lo + summary.hi) / 2
+        half = (summary.hi - summary.lo) / (2 * bins)
+        edges = np.array([centre - half, centre + half])
     counts, _ = np.histogram(values, bins=edges)
     share = counts / max(values.size, 1)
     fig = go.Figure(
@@ -179,11 +188,7 @@ def _histogram(summary: IssueSummary, bins: int = 50) -> dict[str, Any]:
                 x=v, line_dash="dot", line_color="#c8553d", annotation_text=f"q{q * 100:g}"
             )
     fig.update_layout(
-        xaxis={
-            "title": f"forecast ({summary.lo:g} = {summary.lo_label or 'low end'}, "
-            f"{summary.hi:g} = {summary.hi_label or 'high end'})",
-            "range": [summary.lo, summary.hi],
-        },
+        xaxis={"title": "forecast on the issue's scale", "range": [summary.lo, summary.hi]},
         yaxis={"title": "share of draws", "tickformat": ".0%"},
         margin={"l": 60, "r": 20, "t": 30, "b": 60},
         height=320,

@@ -1,0 +1,222 @@
+"""Optional capabilities of a brief, each behind a small adapter.
+
+A brief includes a section when the capability behind it exists in this installation: Monte Carlo
+sweeps (:mod:`minilateral.montecarlo`), regional alignment (:mod:`minilateral.alignment` with the
+reference data installed) and mediation (:mod:`minilateral.mediation`). Each adapter returns
+``None`` (with a reason) when its capability is missing, so the brief still builds and says what
+it left out. Adapters only call the public functions of those packages; they compute nothing
+themselves.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from minilateral.errors import ConvergenceWarning, DataError
+from minilateral.forecast import _jsonable
+from minilateral.scenario import Scenario
+
+__all__ = [
+    "GCC",
+    "REGION",
+    "Absent",
+    "AlignmentData",
+    "alignment_data",
+    "has_module",
+    "mediation_ranking",
+    "sweep_summary",
+]
+
+log = logging.getLogger(__name__)
+
+#: The Gulf Cooperation Council (COW codes; specs/alignment.md §0.1).
+GCC = (670, 690, 692, 694, 696, 698)
+#: States of the regional alignment section: the Middle East core of specs/alignment.md §0.1.
+REGION = (640, 651, 630, 666, 645, 652, 660, 663, 679, *GCC)
+_ALIGNMENT_TABLES = ("un_votes_ccode", "cow_capitals")
+#: Years covered by the alignment section: the last ``ALIGNMENT_YEARS`` years with UN votes.
+ALIGNMENT_YEARS = 10
+
+
+@dataclass(frozen=True)
+class Absent:
+    """A capability the brief could not use, and why (shown in the methods section)."""
+
+    capability: str
+    reason: str
+
+
+def has_module(name: str) -> bool:
+    """Whether module ``name`` can be imported (without importing it)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def sweep_summary(
+    scenario: Scenario, model: str, *, draws: int, seed: int, workdir: Path
+) -> dict[str, Any] | Absent:
+    """Run a sweep of ``draws`` draws with the sweep engine and return its JSON summary.
+
+    The summary is :meth:`minilateral.montecarlo.summary.SweepSummary.to_dict` (quantiles,
+    bands, convergence share, seed and options of the sweep).
+    """
+    if not has_module("minilateral.montecarlo.engine"):
+        return Absent("sweep", "the Monte Carlo engine (minilateral.montecarlo) is not installed")
+    from minilateral.montecarlo.engine import sweep
+    from minilateral.montecarlo.summary import summarize_sweep
+
+    out = workdir / f"sweep-{scenario.sha256()[:16]}-{model}-{draws}-{seed}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = sweep(scenario, model, draws=draws, seed=seed, out=out)
+    payload = summarize_sweep(result).to_dict()
+    payload.pop("sweep", None)  # a temporary directory: not part of the record
+    return payload
+
+
+@dataclass
+class AlignmentData:
+    """The tables of the regional alignment section and their provenance."""
+
+    years: list[int]
+    names: dict[int, str]
+    capitals: dict[int, tuple[float, float]]
+    autonomy: list[dict[str, Any]]
+    cohesion: list[dict[str, Any]]
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (the ``alignment`` entry of the brief's results)."""
+        return {
+            "years": self.years,
+            "states": {str(k): v for k, v in self.names.items()},
+            "autonomy": self.autonomy,
+            "cohesion": self.cohesion,
+            "tables": self.tables,
+            "notes": self.notes,
+        }
+
+
+def alignment_data(
+    states: Sequence[int] = REGION, group: Sequence[int] = GCC, root: str | Path | None = None
+) -> AlignmentData | Absent:
+    """Strategic autonomy of ``states`` and cohesion of ``group`` over the last decade of votes.
+
+    Uses :func:`minilateral.alignment.indices.autonomy_index` (specs/alignment.md §4) and
+    :func:`minilateral.alignment.indices.cohesion_table` (§5) on the installed UN votes.
+    """
+    if not (has_module("minilateral.alignment.indices") and has_module("minilateral.data.store")):
+        return Absent("alignment", "the alignment package (minilateral.alignment) is not installed")
+    from minilateral.alignment import indices, votes
+    from minilateral.data import catalog, store
+
+    try:
+        store.require(_ALIGNMENT_TABLES, root)
+        rc = votes.load_votes("un_votes_ccode", root)
+        capitals = store.read_table("cow_capitals", root=root)
+    except DataError as err:
+        return Absent("alignment", f"reference data not installed ({err})")
+    last = int(max(rc.years))
+    years = list(range(last - ALIGNMENT_YEARS, last + 1))
+    poles = set(indices.POLES.values())
+    dyads = votes.dyad_measures(rc, sorted(set(states) | poles), years)
+    autonomy = indices.autonomy_index(dyads, None, list(states))
+    # The last year of the vote table may be partial (un_votes_ccode ends in June 2024): end the
+    # section at the last year in which SAI is computable for at least half of the states.
+    valid = autonomy.groupby("year")["SAI"].apply(lambda s: s.notna().mean() >= 0.5)
+    last = int(valid[valid].index.max()) if valid.any() else last
+    years = list(range(last - ALIGNMENT_YEARS + 1, last + 1))
+    autonomy = autonomy[autonomy["year"].isin(years)]
+    cohesion = indices.cohesion_table(rc, list(group), years, None)
+    cap = capitals.drop_duplicates("ccode", keep="last").set_index("ccode")
+    names = {int(c): str(cap.loc[c, "statenme"]) if c in cap.index else str(c) for c in states}
+    coords = {
+        int(c): (float(cap.loc[c, "lng"]), float(cap.loc[c, "lat"]))
+        for c in states
+        if c in cap.index
+    }
+    notes = [
+        f"{names[int(r.state)]} {int(r.year)}: SAI not computable (fewer than 20 joint roll "
+        "calls with a pole)"
+        for r in autonomy[autonomy["year"] == last].itertuples()
+        if np.isnan(r.SAI)
+    ]
+    tables = {}
+    versions = store.data_versions(_ALIGNMENT_TABLES, root)
+    for name in _ALIGNMENT_TABLES:
+        t = catalog.get_table(name)
+        tables[name] = {
+            "title": t.title,
+            "source": t.source,
+            "version": versions[name],
+            "licence": t.licence,
+            "citation": t.citation,
+        }
+    cols = [
+        "year",
+        "mean_agree_half",
+        "min_agree_half",
+        "unanimity_share",
+        "baseline_agenda",
+        "excess_agenda",
+        "p_value",
+        "bloc",
+    ]
+    return AlignmentData(
+        years=years,
+        names=names,
+        capitals=coords,
+        autonomy=[{k: _jsonable(v) for k, v in row.items()} for row in autonomy.to_dict("records")],
+        cohesion=[{k: _jsonable(row[k]) for k in cols} for row in cohesion.to_dict("records")],
+        tables=tables,
+        notes=notes,
+    )
+
+
+#: Monte Carlo draws of a brief's coalition searches when the brief runs no sweep.
+MEDIATION_DRAWS = 100
+
+
+def mediation_ranking(scenario: Scenario, *, draws: int, seed: int) -> dict[str, Any] | Absent:
+    """Rank coalitions of the scenario's candidate mediators, when the mediation package exists.
+
+    Calls :func:`minilateral.mediation.search_coalitions` as ``minilateral demo`` does: the
+    candidates that are actors of the scenario, coalitions of one to three members, the ``bdm``
+    model (its ``converged`` stopping rule), ``draws`` common draws. Returns the search's JSON
+    (``coalitions`` sorted by settlement probability with ``ci_low``/``ci_high``; ``baseline``).
+    """
+    if not scenario.candidate_mediators:
+        return Absent("mediation", "the scenario names no candidate mediators")
+    if not has_module("minilateral.mediation"):
+        return Absent("mediation", "the mediation package (minilateral.mediation) is not installed")
+    from minilateral.mediation import search_coalitions
+    from minilateral.mediation.coalitions import match_actor
+    from minilateral.models.registry import available_models
+
+    if "bdm" not in available_models():
+        return Absent("mediation", "coalition search needs the bdm model, which is not installed")
+    present = [c for c in scenario.candidate_mediators if match_actor(scenario, c) is not None]
+    if not present:
+        return Absent("mediation", "no candidate mediator is an actor of the scenario")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = search_coalitions(
+            scenario,
+            present,
+            sizes=(1, min(3, len(present))),
+            model="bdm",
+            draws=draws,
+            seed=seed,
+        )
+    return search.to_dict()

@@ -1,0 +1,102 @@
+"""``minilateral brief``: an HTML or PDF brief for one or several scenarios."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from minilateral.cli._app import cli_errors, err_console, out_console
+
+__all__ = ["register"]
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+@cli_errors
+def brief(
+    sources: Annotated[list[str], typer.Argument(help="Scenario files or library names.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file: .html or .pdf.")],
+    models: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--models", help="Models, comma-separated (default: compromise, nash, bdm, smp)."
+        ),
+    ] = None,
+    draws: Annotated[
+        int, typer.Option("--draws", min=0, help="Monte Carlo draws per swept model (0: none).")
+    ] = 0,
+    sweep_models: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sweep-models",
+            help="Models to sweep, comma-separated (default: the closed-form ones).",
+        ),
+    ] = None,
+    mediation_draws: Annotated[
+        int,
+        typer.Option("--mediation-draws", min=2, help="Monte Carlo draws of coalition searches."),
+    ] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of sweeps and stochastic models.")] = 0,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the brief.")] = None,
+    org: Annotated[str, typer.Option("--org", help="Authoring organisation.")] = "",
+    lang: Annotated[str, typer.Option("--lang", help="Language of the brief's text.")] = "en",
+    no_alignment: Annotated[
+        bool, typer.Option("--no-alignment", help="Leave out the regional alignment section.")
+    ] = False,
+    results: Annotated[
+        Path | None,
+        typer.Option("--results", help="Where to write results.json (default: OUT.results.json)."),
+    ] = None,
+) -> None:
+    """Write a brief: executive summary, one section per theatre, alignment, methods, sources."""
+    from minilateral.brief import run_brief, write_brief, write_results
+    from minilateral.brief.render import results_path
+    from minilateral.errors import OptionError
+
+    if out.suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise OptionError(f"--out must end in .html or .pdf, got '{out.name}'", field="out")
+    start = time.perf_counter()
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("brief", total=None)
+
+        def step(label: str) -> None:
+            progress.update(task, description=label)
+
+        run = run_brief(
+            sources,
+            models=_split(models),
+            draws=draws,
+            seed=seed,
+            swept=_split(sweep_models),
+            mediation_draws=mediation_draws,
+            title=title,
+            org=org,
+            command=shlex.join(["minilateral", *sys.argv[1:]]),
+            alignment=not no_alignment,
+            progress=step,
+        )
+        step("rendering")
+        write_brief(run, out, lang=lang)
+        written = write_results(run, results or results_path(out))
+    if run.draws:
+        err_console.print(
+            f"swept {', '.join(run.sweep_models) or 'no model'} with {run.draws} draws each"
+        )
+    for absent in run.absent:
+        err_console.print(f"[yellow]left out[/] {absent.capability}: {absent.reason}")
+    out_console.print(f"wrote {out} and {written} in {time.perf_counter() - start:.1f} s")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the command of this module to ``app``."""
+    app.command("brief")(brief)

@@ -1,0 +1,339 @@
+"""The dialogue brief: content generated from the results, HTML and PDF, optional capabilities."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from html import unescape
+from pathlib import Path
+
+import pytest
+from plotly.graph_objects import Figure as PlotlyFigure
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from minilateral.brief import capabilities as caps
+from minilateral.brief import render_html, run_brief, write_brief, write_results
+from minilateral.brief.render import LOCALE_DIR
+from minilateral.brief.sections import agreement, confidence, fmt, model_references
+from minilateral.cli import app
+from minilateral.library import list_scenarios
+
+THEATRES = [e.name for e in list_scenarios()]
+DRAWS = 100
+
+
+def _needs_pdftoppm() -> str:
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftoppm missing under CI (.ci/run installs poppler-utils)")
+        pytest.skip("pdftoppm (poppler-utils) not installed")
+    return exe
+
+
+@pytest.fixture(scope="module")
+def full(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One brief of every embedded theatre, with sweeps and the alignment data: PDF + JSON."""
+    out = tmp_path_factory.mktemp("brief")
+    run = run_brief(
+        THEATRES,
+        draws=DRAWS,
+        mediation_draws=10,
+        seed=11,
+        org="Test Institute",
+        data_root=shared / "data",
+        command="minilateral brief ... --draws 200 --seed 11",
+    )
+    pdf = write_brief(run, out / "brief.pdf")
+    results = json.loads(write_results(run, out / "results.json").read_text())
+    reader = PdfReader(pdf)
+    pages = [p.extract_text() or "" for p in reader.pages]
+    return {"run": run, "pdf": pdf, "results": results, "pages": pages, "reader": reader}
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _theatre_text(full: dict, title: str, stops: list[str]) -> str:
+    """The text of the pages from a theatre's first page up to the page where ``stops`` begin."""
+    pages = [_norm(p) for p in full["pages"]]
+    start = next(i for i, p in enumerate(pages) if p.startswith(title))
+    end = next(
+        (i for i in range(start + 1, len(pages)) if any(pages[i].startswith(t) for t in stops)),
+        len(pages),
+    )
+    return "\n".join(pages[start:end])
+
+
+def test_pdf_is_valid_with_expected_pages_and_sections(full: dict) -> None:
+    reader, text = full["reader"], "\n".join(full["pages"])
+    assert 15 <= len(reader.pages) <= 60
+    assert reader.metadata.title.startswith("Regional security outlook")
+    for heading in (
+        "Contents",
+        "Executive summary",
+        "Regional alignment",
+        "Methods and limits",
+        "Data provenance and citations",
+        "Reproducibility",
+    ):
+        assert heading in text
+    for entry in full["results"]["scenarios"]:
+        assert entry["title"] in text
+        assert entry["sha256"] in text.replace("\n", "")
+    assert "Figure 1." in text
+    assert "Test Institute" in text
+    assert re.search(r"\b1 / \d+|\b2 / \d+", text)  # page numbers
+
+
+def test_pdf_cites_every_scenario_source_and_model_reference(full: dict) -> None:
+    text = re.sub(r"\s+", " ", "\n".join(full["pages"]))
+    for theatre in full["run"].theatres:
+        for src in theatre.scenario.sources:
+            assert f"[{src.id}]" in text
+    assert "Bueno de Mesquita" in text
+    assert "Nash, J. F." in text
+    assert "un_votes_ccode" in text
+    assert "Voeten" in text
+
+
+def test_numbers_in_pdf_equal_results_json(full: dict) -> None:
+    scenarios = full["results"]["scenarios"]
+    titles = [s["title"] for s in scenarios]
+    for k, entry in enumerate(scenarios):
+        page_text = _theatre_text(full, entry["title"], [*titles[k + 1 :], "Regional alignment"])
+        for fc in entry["forecasts"]:
+            for value in fc["outcome"]:
+                assert fmt(value) in page_text, (entry["name"], fc["model"], value)
+        for sweep in entry["sweeps"]:
+            assert sweep["draws"] == DRAWS
+            for issue in sweep["issues"]:
+                q = issue["quantiles"]
+                assert f"{fmt(q['0.05'])} – {fmt(q['0.95'])}" in page_text
+
+
+def test_html_numbers_equal_results_json(full: dict) -> None:
+    html = render_html(full["run"])
+    cells = re.findall(r'data-model="([^"]+)" data-issue="([^"]+)">([^<]*)<', html)
+    tables = re.split(r'data-theatre="', html)[1:]
+    assert len(tables) == len(THEATRES)
+    for entry, table in zip(full["results"]["scenarios"], tables, strict=True):
+        assert table.startswith(entry["name"] + '"')
+        cells = re.findall(r'data-model="([^"]+)" data-issue="([^"]+)">([^<]*)<', table)
+        shown = {(m, q): v for m, q, v in cells}
+        for fc in entry["forecasts"]:
+            for issue, value in zip(fc["issues"], fc["outcome"], strict=True):
+                assert shown[(fc["model"], issue)] == fmt(value)
+    # interactive charts, no network: Plotly is embedded, no external script or stylesheet
+    assert html.count('class="plotly-chart"') >= len(THEATRES) + 2
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
+    for figure in re.findall(r'data-figure="([^"]*)"', html):
+        PlotlyFigure(json.loads(unescape(figure)))  # valid against Plotly's schema
+    assert '"type":"scattergeo"' not in html  # geo maps would fetch a base map from a CDN
+    numbers = [int(n) for n in re.findall(r"Figure (\d+)\.", html)]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_executive_summary_counts_follow_the_thresholds(full: dict) -> None:
+    labels = []
+    for entry, theatre in zip(full["results"]["scenarios"], full["run"].theatres, strict=True):
+        for q, issue in enumerate(theatre.scenario.issues):
+            values = [f["outcome"][q] for f in entry["forecasts"]]
+            labels.append(agreement((max(values) - min(values)) / (issue.hi - issue.lo)))
+    text = re.sub(r"\s+", " ", "\n".join(full["pages"]))
+    expected = (
+        f"on {labels.count('agree')} issue(s), partly agree (at most 25%) on "
+        f"{labels.count('partly agree')} and disagree on {labels.count('disagree')}."
+    )
+    assert expected in text
+
+
+def test_pdf_pages_render_to_png(full: dict, tmp_path: Path) -> None:
+    exe = _needs_pdftoppm()
+    subprocess.run(
+        [exe, "-png", "-r", "30", "-f", "1", "-l", "3", str(full["pdf"]), str(tmp_path / "p")],
+        check=True,
+    )
+    images = sorted(tmp_path.glob("p-*.png"))
+    assert len(images) == 3
+    assert all(p.stat().st_size > 2000 for p in images)
+
+
+def test_single_scenario_without_sweep_or_data(tmp_path: Path) -> None:
+    run = run_brief(["gaza"], data_root=tmp_path / "no-data", mediation_draws=10)
+    assert [t.name for t in run.theatres] == ["gaza"]
+    assert run.alignment is None
+    assert {a.capability for a in run.absent} >= {"alignment"}
+    html = render_html(run)
+    assert "Regional alignment" not in html
+    assert 'id="theatre-gaza-uncertainty"' not in html
+    assert "reference data not installed" in html
+    assert "No Monte Carlo sweep was run" in html
+    pdf = write_brief(run, tmp_path / "gaza.pdf")
+    reader = PdfReader(pdf)
+    assert 5 <= len(reader.pages) <= 20
+    assert "Gaza after the October 2025 ceasefire" in reader.pages[0].extract_text()
+
+
+def test_missing_sweep_engine_leaves_the_section_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = caps.has_module
+    monkeypatch.setattr(
+        caps, "has_module", lambda n: not n.startswith("minilateral.montecarlo") and real(n)
+    )
+    run = run_brief(["somalia"], draws=100, alignment=False, mediation_draws=10)
+    assert run.sweep_models == []
+    assert all(not t.sweeps for t in run.theatres)
+    assert any(a.capability == "sweep" for a in run.absent)
+    html = render_html(run)
+    assert "Uncertainty" not in html
+    assert "Monte Carlo engine" in html
+
+
+def test_mediation_ranking_from_the_mediation_package() -> None:
+    run = run_brief(["somalia"], models=["compromise"], alignment=False, mediation_draws=20)
+    ranking = run.results()["scenarios"][0]["mediation"]
+    assert ranking["provenance"]["draws"] == 20
+    assert ranking["provenance"]["model"] == "bdm"
+    html = render_html(run)
+    assert 'id="theatre-somalia-mediation"' in html
+    table = html.split('class="data mediation"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr[^>]*><td>([^<]+)</td>\s*<td class=\"num\">([^<]+)</td>", table)
+    expected = [
+        ("no mediator", ranking["baseline"]),
+        *((" + ".join(e["coalition"]), e) for e in ranking["coalitions"][:10]),
+    ]
+    assert [r[0] for r in rows] == [name for name, _ in expected]
+    assert [r[1] for r in rows] == [
+        f"{100 * e['settlement_probability']:.0f} %" for _, e in expected
+    ]
+
+
+def test_mediation_absent_without_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = caps.has_module
+    monkeypatch.setattr(caps, "has_module", lambda n: n != "minilateral.mediation" and real(n))
+    run = run_brief(["gaza"], models=["compromise"], alignment=False)
+    assert run.theatres[0].mediation is None
+    assert any(a.capability == "mediation" for a in run.absent)
+    html = render_html(run)
+    assert "Mediation</h3>" not in html
+    assert "mediation package" in html
+
+
+def test_arabic_catalogue_rtl_and_fonts(tmp_path: Path) -> None:
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalog = Catalog(locale="ar")
+    catalog.add("Executive summary", "الملخص التنفيذي")
+    catalog.add("Contents", "المحتويات")
+    folder = tmp_path / "ar" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "brief.mo", "wb") as fh:
+        write_mo(fh, catalog)
+    run = run_brief(
+        ["somalia"],
+        models=["compromise", "nash"],
+        alignment=False,
+        mediation_draws=10,
+        title="موجز الحوار الاستراتيجي",
+        org="مركز الدراسات",
+    )
+    html = render_html(run, lang="ar", localedir=tmp_path)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "الملخص التنفيذي" in html
+    pdf = write_brief(run, tmp_path / "ar.pdf", lang="ar", localedir=tmp_path)
+    reader = PdfReader(pdf)
+    fonts = set()
+    for page in reader.pages[:3]:
+        for font in page["/Resources"].get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("Arabic" in f for f in fonts), fonts  # Noto Naskh/Sans Arabic embedded
+    first = reader.pages[0].extract_text()
+    assert re.search(r"[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]", first)
+
+
+def test_message_template_is_up_to_date(tmp_path: Path) -> None:
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    method_map = [
+        ("src/minilateral/brief/**.py", "python"),
+        ("src/minilateral/brief/templates/**.j2", "jinja2"),
+    ]
+    options = {"src/minilateral/brief/templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
+    found = {
+        m[2] if isinstance(m[2], str) else m[2][0]
+        for m in extract_from_dir(root, method_map, options)
+    }
+    with open(LOCALE_DIR / "brief.pot", "rb") as fh:
+        committed = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+    assert found == committed, "run the pybabel extract command in babel.cfg"
+
+
+def test_cli_brief_writes_html_and_results(tmp_path: Path) -> None:
+    out = tmp_path / "b.html"
+    res = CliRunner().invoke(
+        app,
+        [
+            "brief",
+            "sudan",
+            "--models",
+            "compromise,nash",
+            "--draws",
+            "50",
+            "--seed",
+            "2",
+            "--no-alignment",
+            "--mediation-draws",
+            "10",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    results = json.loads((tmp_path / "b.results.json").read_text())
+    assert results["models"] == ["compromise", "nash"]
+    assert results["draws"] == 50
+    assert results["sweep_models"] == ["compromise", "nash"]
+    assert results["command"].startswith("minilateral brief") or results["command"]
+    html = out.read_text()
+    for fc in results["scenarios"][0]["forecasts"]:
+        for value in fc["outcome"]:
+            assert f">{fmt(value)}<" in html
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["gaza", "--out", "x.docx"], "must end in .html or .pdf"),
+        (["gaza", "--models", "nope", "--out", "x.html"], "unknown model(s) nope"),
+        (["no-such-theatre", "--out", "x.html"], "no-such-theatre"),
+    ],
+)
+def test_cli_brief_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
+    res = CliRunner().invoke(app, ["brief", *args])
+    assert res.exit_code == 2
+    assert message in res.output
+    assert "Traceback" not in res.output
+
+
+def test_thresholds_and_model_references() -> None:
+    assert [agreement(x) for x in (0.0, 0.1, 0.1001, 0.25, 0.3)] == [
+        "agree",
+        "agree",
+        "partly agree",
+        "partly agree",
+        "disagree",
+    ]
+    assert [confidence(x) for x in (0.05, 0.2, 0.5)] == ["high", "medium", "low"]
+    assert fmt(None) == "—"
+    assert fmt(12.345) == "12.3"
+    refs = model_references("bdm")
+    assert any(r.startswith("Bueno de Mesquita, B. (1994)") for r in refs)
+    assert len(refs) == len(set(refs))
