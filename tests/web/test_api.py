@@ -788,3 +788,22 @@ def test_coalition_search_runs_and_shows_the_mediation_table(web: Web) -> None:
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["loc"] == ["sizes"]
+
+
+@pytest.mark.parametrize(("suffix", "dump"), [("csv", "dump_ktab_csv"), ("xml", "dump_ktab_xml")])
+def test_import_ktab_files(web: Web, small_scenario: dict, suffix: str, dump: str) -> None:
+    from minilateral.io import ktab_csv, ktab_xml
+
+    module = ktab_csv if suffix == "csv" else ktab_xml
+    scenario = Scenario.model_validate(small_scenario)
+    text = getattr(module, dump)(scenario)
+    r = web.client.post(
+        "/api/scenarios/import",
+        files={"file": (f"talks.{suffix}", text)},
+        headers=web.as_("a_analyst"),
+    )
+    assert r.status_code == 201, r.text
+    stored = r.json()["scenario"]
+    assert [a["name"] for a in stored["actors"]] == ["Alpha", "Beta", "Gamma"]
+    formats = web.client.get("/api/formats", headers=web.as_("a_analyst")).json()["formats"]
+    assert {"ktab-csv", "ktab-xml"} <= set(formats)
