@@ -48,6 +48,15 @@ def _editor_form(csrf: str, **cells: str) -> dict[str, str]:
     return form
 
 
+def _save_new(web: Web, csrf: str) -> int:
+    """Save the editor's default table as a new scenario; return its id."""
+    saved = web.client.post(
+        "/scenarios/editor", data=_editor_form(csrf, action="save"), follow_redirects=False
+    )
+    assert saved.status_code == 303
+    return int(saved.headers["location"].rsplit("/", 1)[1])
+
+
 def test_pages_need_login(web: Web) -> None:
     r = web.client.get("/scenarios", follow_redirects=False)
     assert r.status_code == 303
@@ -110,11 +119,7 @@ def test_editor_validates_inline_and_saves_versions(web: Web) -> None:
     )
     assert 'name="n_issues" value="2"' in added.text
     assert 'id="pos-1-1"' in added.text
-    saved = web.client.post(
-        "/scenarios/editor", data=_editor_form(csrf, action="save"), follow_redirects=False
-    )
-    assert saved.status_code == 303
-    sid = int(saved.headers["location"].rsplit("/", 1)[1])
+    sid = _save_new(web, csrf)
     edit = _editor_form(csrf, action="save", scenario_id=str(sid), **{"pos-0-0": "3"})
     web.client.post("/scenarios/editor", data=edit, follow_redirects=False)
     detail = web.client.get(f"/api/scenarios/{sid}", headers=web.as_("a_analyst")).json()
@@ -126,10 +131,7 @@ def test_editor_validates_inline_and_saves_versions(web: Web) -> None:
 
 def test_run_page_progress_and_results(web: Web) -> None:
     csrf = _login(web, "analyst@a.org")
-    saved = web.client.post(
-        "/scenarios/editor", data=_editor_form(csrf, action="save"), follow_redirects=False
-    )
-    sid = int(saved.headers["location"].rsplit("/", 1)[1])
+    sid = _save_new(web, csrf)
     page = web.client.get(f"/scenarios/{sid}")
     for model in ("nash", "weighted-median", "mean"):
         assert f'<option value="{model}">' in page.text
@@ -166,10 +168,7 @@ def test_run_page_progress_and_results(web: Web) -> None:
 
 def test_other_organisation_sees_a_404_page(web: Web) -> None:
     csrf = _login(web, "analyst@a.org")
-    saved = web.client.post(
-        "/scenarios/editor", data=_editor_form(csrf, action="save"), follow_redirects=False
-    )
-    sid = int(saved.headers["location"].rsplit("/", 1)[1])
+    sid = _save_new(web, csrf)
     web.client.cookies.clear()
     _login(web, "analyst@b.org")
     assert "border" not in web.client.get("/scenarios").text

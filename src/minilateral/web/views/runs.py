@@ -29,10 +29,13 @@ def run_list(request: Request, auth: PageAuth, repo: PageRepo) -> Response:
 @router.get("/runs/{run_id}")
 def run_page(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) -> Response:
     """A run's status and progress, refreshed live until it finishes."""
-    run = repo.get_run(run_id)
+    return _status(request, auth, repo, repo.get_run(run_id), "run.html")
+
+
+def _status(request: Request, auth: PageAuth, repo: PageRepo, run: Run, template: str) -> Response:
     return render(
         request,
-        "run.html",
+        template,
         auth,
         run=run,
         finished=run.status in _FINISHED,
@@ -46,14 +49,7 @@ def run_status(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) 
     run = repo.get_run(run_id)
     if run.status == RunStatus.DONE and request.headers.get("HX-Request"):
         return Response(status_code=200, headers={"HX-Redirect": f"/runs/{run_id}/result"})
-    return render(
-        request,
-        "_run_status.html",
-        auth,
-        run=run,
-        finished=run.status in _FINISHED,
-        can_write=repo.principal.can_write(run.org_id),
-    )
+    return _status(request, auth, repo, run, "_run_status.html")
 
 
 @router.post("/runs/{run_id}/cancel")
