@@ -49,3 +49,61 @@ def rollcalls(data_root: Path):
     from minilateral.alignment.votes import load_votes
 
     return load_votes("un_votes_ccode", data_root)
+
+
+def scenario_dict(title: str = "Ceasefire talks", shift: float = 0.0) -> dict:
+    """A small valid scenario (two issues, three actors; one actor absent from one issue)."""
+    return {
+        "title": title,
+        "issues": [
+            {"name": "ceasefire", "lo": 0, "hi": 100, "lo_label": "none", "hi_label": "permanent"},
+            {"name": "aid", "lo": 0, "hi": 10},
+        ],
+        "actors": [
+            {
+                "name": "Alpha",
+                "capability": 10,
+                "positions": {"ceasefire": 20 + shift, "aid": 2},
+                "salience": {"ceasefire": 0.9, "aid": 0.4},
+            },
+            {
+                "name": "Beta",
+                "capability": 6,
+                "positions": {"ceasefire": 80, "aid": 8},
+                "salience": {"ceasefire": 0.7, "aid": 0.6},
+            },
+            {
+                "name": "Gamma",
+                "capability": 3,
+                "positions": {"ceasefire": 60},
+                "salience": {"ceasefire": 0.5},
+            },
+        ],
+    }
+
+
+@pytest.fixture
+def small_scenario() -> dict:
+    """A small valid scenario as plain data (see :func:`scenario_dict`)."""
+    return scenario_dict()
+
+
+@pytest.fixture(scope="session")
+def scenario_factory():
+    """:func:`scenario_dict`, for fixtures broader than one test."""
+    return scenario_dict
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Cheap argon2 parameters in tests (the defaults take ~0.1 s a hash by design)."""
+    try:
+        from argon2 import PasswordHasher
+
+        from minilateral.store import accounts
+    except ImportError:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
+        yield

@@ -115,7 +115,8 @@ def alignment_figure(
                 col=1,
             )
             first = False
-    sizes = 12 + 60 * np.sqrt(cinc.fillna(0).to_numpy() / max(cinc.max(), 1e-12))
+    top = float(cinc.max()) if cinc.notna().any() else 0.0  # no CINC at all: equal sizes
+    sizes = 12 + 60 * np.sqrt(cinc.fillna(0).to_numpy() / max(top, 1e-12))
     fig.add_trace(
         go.Scatter(
             x=[pos[c][0] for c in codes],

@@ -15,6 +15,7 @@ from minilateral.cli import data as _data
 from minilateral.cli import evaluate as _evaluate
 from minilateral.cli import forecast as _forecast
 from minilateral.cli import scenarios as _scenarios
+from minilateral.cli import store as _store
 from minilateral.cli import sweep as _sweep
 from minilateral.cli._app import app
 
@@ -28,6 +29,7 @@ _align.register(app)
 _data.register(app)
 _scenarios.register(app)
 _sweep.register(app)
+_store.register(app)
 
 
 def main() -> None:

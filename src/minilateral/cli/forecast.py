@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from minilateral.api import forecast as run_forecast
 from minilateral.api import load_scenario
-from minilateral.cli._app import cli_errors, out_console, parse_scale, parse_sets
+from minilateral.cli._app import cli_errors, err_console, out_console, parse_scale, parse_sets
 from minilateral.errors import OptionError
+from minilateral.forecast import Forecast
 from minilateral.models.registry import available_models, model_class
+from minilateral.scenario import Scenario
 
 __all__ = ["register"]
 
@@ -45,6 +48,12 @@ def forecast(
     trajectory_out: Annotated[
         Path | None, typer.Option("--trajectory-out", help="Write the trajectory CSV here.")
     ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Record the run in the database (see `runs list`).")
+    ] = False,
+    db_url: Annotated[
+        str | None, typer.Option("--db-url", help="Database for --save (default: user data dir).")
+    ] = None,
 ) -> None:
     """Forecast the outcome of a negotiation with one model."""
     if fmt not in ("table", "json"):
@@ -56,6 +65,7 @@ def forecast(
             raise OptionError(f"model '{model}' is static; --rounds does not apply", field="rounds")
         options[cls.rounds_option] = rounds
     scenario = load_scenario(source, input_format=input_format, scale=parse_scale(scale))
+    started = dt.datetime.now(dt.UTC)
     result = run_forecast(scenario, model, options=options, seed=seed)
     if trajectory_out is not None:
         if result.trajectory is None:
@@ -64,6 +74,9 @@ def forecast(
             )
         result.write_trajectory_csv(trajectory_out, source=Path(source).name)
     payload = result.to_dict(scenario={"title": scenario.title, "sha256": scenario.sha256()})
+    if save:
+        run_id = _save(scenario, result, payload, source, started, db_url)
+        err_console.print(f"saved as run {run_id}")
     if fmt == "json":
         sys.stdout.write(json.dumps(payload) + "\n")
         return
@@ -81,6 +94,37 @@ def forecast(
     out_console.print(table)
     if cls.dynamic:
         out_console.print(f"rounds: {payload['rounds']}, converged: {payload['converged']}")
+
+
+def _save(
+    scenario: Scenario,
+    result: Forecast,
+    payload: dict[str, Any],
+    source: str,
+    started: dt.datetime,
+    db_url: str | None,
+) -> int:
+    """Record a forecast in the store (imported here: the store is needed only with --save)."""
+    from minilateral.store.db import Database
+    from minilateral.store.repository import save_run
+
+    db = Database.connect(db_url)
+    try:
+        return save_run(
+            scenario,
+            model=result.model,
+            options=payload["options"],
+            seed=result.provenance.get("seed"),
+            results=[
+                result.to_dict(i, scenario=payload["scenario"]) for i in range(result.batch_size)
+            ],
+            provenance=payload["provenance"],
+            source=Path(source).stem if Path(source).suffix else source,
+            started_at=started,
+            db=db,
+        )
+    finally:
+        db.dispose()
 
 
 def models() -> None:

@@ -27,7 +27,7 @@ from minilateral.cli._app import cli_errors, err_console, out_console, parse_sca
 from minilateral.errors import FormatError, OptionError
 from minilateral.io._validation import scenario_errors
 from minilateral.models.registry import model_class
-from minilateral.montecarlo.engine import load_sweep
+from minilateral.montecarlo.engine import SweepResult, load_sweep
 from minilateral.montecarlo.engine import sweep as run_sweep
 from minilateral.montecarlo.perturb import parse_noise
 from minilateral.montecarlo.sensitivity import sensitivity as run_sensitivity
@@ -166,6 +166,12 @@ def run(
     input_format: InputFormat = None,
     scale: Scale = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    save: Annotated[
+        bool, typer.Option("--save", help="Record the run and its summary (see `runs list`).")
+    ] = False,
+    db_url: Annotated[
+        str | None, typer.Option("--db-url", help="Database for --save (default: user data dir).")
+    ] = None,
 ) -> None:
     """Run a Monte Carlo sweep; write Parquet parts and _manifest.json to --out."""
     options = _model_options(model, set_, rounds)
@@ -205,6 +211,9 @@ def run(
         )
         raise typer.Exit(code=130) from None
     run_info = result.manifest["runs"][-1]
+    if save:
+        run_id = _save(source, scenario, result, input_format, scale, db_url)
+        err_console.print(f"saved as run {run_id}")
     out_console.print(
         f"[green]done[/]: {result.manifest['draws_done']} draws in {out} "
         f"({run_info['draws_computed']} computed in {run_info['seconds']:.1f} s"
@@ -214,6 +223,38 @@ def run(
             else ")"
         )
     )
+
+
+def _save(
+    source: str,
+    scenario: Scenario | str,
+    result: SweepResult,
+    input_format: str | None,
+    scale: str | None,
+    db_url: str | None,
+) -> int:
+    """Record a finished sweep and its summary in the store."""
+    from minilateral.store.db import Database
+    from minilateral.store.repository import save_run
+
+    if isinstance(scenario, str):
+        scenario = load_scenario(source, input_format=input_format, scale=parse_scale(scale))
+    manifest = result.manifest
+    db = Database.connect(db_url)
+    try:
+        return save_run(
+            scenario,
+            model=manifest["model"],
+            options=manifest["options"],
+            seed=manifest["seed"],
+            kind="sweep",
+            results=[summarize_sweep(result).to_dict()],
+            provenance=manifest.get("provenance", {}),
+            source=Path(source).stem if Path(source).suffix else source,
+            db=db,
+        )
+    finally:
+        db.dispose()
 
 
 @sweep_app.command("summarize")

@@ -1,0 +1,190 @@
+"""Scenarios: list, create, import, read with versions, update (new version), delete, export."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import PlainTextResponse
+
+from minilateral.errors import FormatError, ScenarioError
+from minilateral.io.yaml_io import dump_yaml
+from minilateral.scenario import Scenario
+from minilateral.web.dependencies import Repo
+from minilateral.web.errors import ApiError, error_responses
+from minilateral.web.schemas import (
+    MAX_ID,
+    ScenarioCreate,
+    ScenarioOut,
+    ScenarioPage,
+    ScenarioUpdate,
+    VersionContentOut,
+    VersionOut,
+    VisibilityName,
+)
+from minilateral.web.services import parse_upload
+
+router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
+
+ScenarioId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+
+
+@router.get("", response_model=ScenarioPage, responses=error_responses(401, 422))
+def list_scenarios(
+    repo: Repo,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None,
+) -> ScenarioPage:
+    """Scenarios the caller may see (own organisation, shared with it, public), newest first."""
+    page = repo.list_scenarios(limit=limit, offset=offset, search=q)
+    return ScenarioPage(
+        items=[ScenarioOut.of(r) for r in page.items],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post(
+    "", status_code=201, response_model=ScenarioOut, responses=error_responses(401, 403, 409, 422)
+)
+def create_scenario(body: ScenarioCreate, repo: Repo) -> ScenarioOut:
+    """Store a new scenario (version 1) in the caller's organisation."""
+    record = repo.create_scenario(
+        body.name,
+        body.scenario,
+        visibility=body.visibility,
+        org_id=body.org_id,
+        shared_with=body.shared_with,
+        comment=body.comment,
+    )
+    repo.session.commit()
+    return ScenarioOut.of(record, content=True)
+
+
+async def _read_limited(request: Request, upload: UploadFile) -> bytes:
+    limit = request.app.state.settings.max_upload_bytes
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, f"the file is larger than {limit // (1024 * 1024)} MB")
+    return data
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    response_model=ScenarioOut,
+    responses=error_responses(400, 401, 403, 409, 413, 422),
+)
+async def import_scenario(
+    request: Request,
+    repo: Repo,
+    file: Annotated[UploadFile, File(description="YAML, BDM CSV or another registered format.")],
+    name: Annotated[str | None, Form(max_length=200)] = None,
+    visibility: Annotated[VisibilityName, Form()] = "private",
+    input_format: Annotated[str | None, Form(max_length=40)] = None,
+) -> ScenarioOut:
+    """Upload a scenario file; errors name the file, line and field (400); > 5 MB is 413."""
+    data = await _read_limited(request, file)
+    filename = file.filename or "upload"
+    try:
+        scenario = parse_upload(filename, data, input_format or None)
+    except (FormatError, ScenarioError) as err:
+        raise ApiError(
+            400, str(err), errors=[{"loc": ["file"], "msg": str(err), "type": type(err).__name__}]
+        ) from err
+    stem = (name or "").strip() or filename.rsplit(".", 1)[0] or scenario.title
+    record = repo.create_scenario(
+        stem.replace("\x00", "")[:200],
+        scenario,
+        visibility=visibility,
+        comment=f"imported from {filename}"[:2000],
+    )
+    repo.session.commit()
+    return ScenarioOut.of(record, content=True)
+
+
+@router.get("/{scenario_id}", response_model=ScenarioOut, responses=error_responses(401, 404, 422))
+def get_scenario(scenario_id: ScenarioId, repo: Repo) -> ScenarioOut:
+    """A scenario, its versions and the latest content."""
+    return ScenarioOut.of(repo.get_scenario(scenario_id), content=True)
+
+
+@router.patch(
+    "/{scenario_id}", response_model=ScenarioOut, responses=error_responses(401, 403, 404, 409, 422)
+)
+def update_scenario(scenario_id: ScenarioId, body: ScenarioUpdate, repo: Repo) -> ScenarioOut:
+    """Rename, change visibility or sharing, or save new content as a new version."""
+    record = repo.update_scenario(
+        scenario_id,
+        name=body.name,
+        visibility=body.visibility,
+        scenario=body.scenario,
+        shared_with=body.shared_with,
+        comment=body.comment,
+    )
+    repo.session.commit()
+    return ScenarioOut.of(record, content=True)
+
+
+@router.delete("/{scenario_id}", status_code=204, responses=error_responses(401, 403, 404, 422))
+def delete_scenario(scenario_id: ScenarioId, repo: Repo) -> None:
+    """Delete a scenario (its versions stay for the runs that used them)."""
+    repo.delete_scenario(scenario_id)
+    repo.session.commit()
+
+
+@router.get(
+    "/{scenario_id}/versions",
+    response_model=list[VersionOut],
+    responses=error_responses(401, 404, 422),
+)
+def list_versions(scenario_id: ScenarioId, repo: Repo) -> list[VersionOut]:
+    """Every version of a scenario, oldest first."""
+    return [VersionOut.of(v) for v in repo.get_scenario(scenario_id).versions]
+
+
+@router.get(
+    "/{scenario_id}/versions/{number}",
+    response_model=VersionContentOut,
+    responses=error_responses(401, 404, 422),
+)
+def get_version(
+    scenario_id: ScenarioId, number: Annotated[int, Path(ge=1, le=MAX_ID)], repo: Repo
+) -> VersionContentOut:
+    """One version with its content."""
+    v = repo.get_version(scenario_id, number)
+    return VersionContentOut(**VersionOut.of(v).model_dump(), scenario=v.content)
+
+
+@router.get(
+    "/{scenario_id}/export",
+    responses={
+        200: {
+            "description": "The scenario file.",
+            "content": {
+                "application/yaml": {"schema": {"type": "object"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        },
+        **error_responses(401, 404, 422),
+    },
+)
+def export_scenario(
+    scenario_id: ScenarioId,
+    repo: Repo,
+    fmt: Annotated[Literal["yaml", "json"], Query(alias="format")] = "yaml",
+    version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> PlainTextResponse:
+    """The scenario as a YAML file (or JSON) that ``minilateral forecast`` reads."""
+    v = repo.get_version(scenario_id, version)
+    scenario = Scenario.model_validate(v.content)
+    if fmt == "json":
+        return PlainTextResponse(
+            json.dumps(scenario.canonical_dict(), indent=2), media_type="application/json"
+        )
+    return PlainTextResponse(dump_yaml(scenario), media_type="application/yaml")

@@ -1,0 +1,297 @@
+"""The scenario editor's table (actors × issues) as form fields, and back to a Scenario.
+
+Field names: ``title``, ``description``, ``issue-Q-name|lo|hi|lo_label|hi_label``,
+``actor-I-name|capability``, ``pos-I-Q`` and ``sal-I-Q`` (a cell left empty means the actor
+takes no part in the issue). Validation problems are attached to the field they concern, so
+the page shows each message next to its cell.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from minilateral.io._validation import format_loc
+from minilateral.scenario import Scenario
+
+__all__ = ["EditorActor", "EditorIssue", "EditorState", "apply_action", "build", "from_form"]
+
+_ISSUE_FIELDS = ("name", "lo", "hi", "lo_label", "hi_label")
+_MAX_ROWS = 200
+_CELL_MSG = re.compile(r"^actors\[(\d+)\]\.(positions|salience)\.(.+?): (.*)$", re.S)
+_ROW_MSG = re.compile(r"^(actors|issues)\[(\d+)\]: (.*)$", re.S)
+_SALIENCE_MSG = re.compile(r"salience on issue '(.+?)'")
+
+
+@dataclass
+class EditorIssue:
+    """One issue column as typed."""
+
+    name: str = ""
+    lo: str = "0"
+    hi: str = "100"
+    lo_label: str = ""
+    hi_label: str = ""
+
+
+@dataclass
+class EditorActor:
+    """One actor row as typed: name, capability and (position, salience) per issue."""
+
+    name: str = ""
+    capability: str = ""
+    cells: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class EditorState:
+    """Everything the editor form holds, plus the problems found in it."""
+
+    name: str = ""
+    visibility: str = "private"
+    title: str = ""
+    description: str = ""
+    issues: list[EditorIssue] = field(default_factory=list)
+    actors: list[EditorActor] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def blank(cls) -> EditorState:
+        """A new scenario: one issue, three empty actor rows."""
+        state = cls(issues=[EditorIssue()])
+        state.actors = [EditorActor(cells=[("", "")]) for _ in range(3)]
+        return state
+
+    @classmethod
+    def of(cls, scenario: Scenario, *, name: str, visibility: str) -> EditorState:
+        """The editor filled with ``scenario``."""
+        issues = [
+            EditorIssue(i.name, f"{i.lo:g}", f"{i.hi:g}", i.lo_label or "", i.hi_label or "")
+            for i in scenario.issues
+        ]
+        actors = [
+            EditorActor(
+                a.name,
+                f"{a.capability:g}",
+                [
+                    (f"{a.positions[i.name]:g}", f"{a.salience[i.name]:g}")
+                    if i.name in a.positions
+                    else ("", "")
+                    for i in scenario.issues
+                ],
+            )
+            for a in scenario.actors
+        ]
+        return cls(name, visibility, scenario.title, scenario.description or "", issues, actors)
+
+
+def _count(form: Mapping[str, str], key: str) -> int:
+    try:
+        return max(0, min(_MAX_ROWS, int(form.get(key, "0"))))
+    except ValueError:
+        return 0
+
+
+def from_form(form: Mapping[str, str]) -> EditorState:
+    """The editor state posted by the form."""
+    n_issues, n_actors = _count(form, "n_issues"), _count(form, "n_actors")
+    get = lambda key: str(form.get(key, "")).strip()  # noqa: E731
+    issues = [EditorIssue(*(get(f"issue-{q}-{f}") for f in _ISSUE_FIELDS)) for q in range(n_issues)]
+    actors = [
+        EditorActor(
+            get(f"actor-{i}-name"),
+            get(f"actor-{i}-capability"),
+            [(get(f"pos-{i}-{q}"), get(f"sal-{i}-{q}")) for q in range(n_issues)],
+        )
+        for i in range(n_actors)
+    ]
+    visibility = get("visibility")
+    return EditorState(
+        name=get("name"),
+        visibility=visibility if visibility in ("private", "shared", "public") else "private",
+        title=get("title"),
+        description=get("description"),
+        issues=issues,
+        actors=actors,
+    )
+
+
+def apply_action(state: EditorState, action: str) -> EditorState:
+    """Add or remove a row or column: ``add_actor``, ``add_issue``, ``remove_actor-I``,
+    ``remove_issue-Q``; other actions leave the table as it is."""
+    if action == "add_actor" and len(state.actors) < _MAX_ROWS:
+        state.actors.append(EditorActor(cells=[("", "")] * len(state.issues)))
+    elif action == "add_issue" and len(state.issues) < _MAX_ROWS:
+        state.issues.append(EditorIssue())
+        for actor in state.actors:
+            actor.cells.append(("", ""))
+    elif action.startswith("remove_actor-"):
+        index = _index(action, len(state.actors))
+        if index is not None:
+            del state.actors[index]
+    elif action.startswith("remove_issue-"):
+        index = _index(action, len(state.issues))
+        if index is not None and len(state.issues) > 1:
+            del state.issues[index]
+            for actor in state.actors:
+                del actor.cells[index]
+    return state
+
+
+def _index(action: str, size: int) -> int | None:
+    try:
+        index = int(action.rsplit("-", 1)[1])
+    except ValueError:
+        return None
+    return index if 0 <= index < size else None
+
+
+def _number(state: EditorState, key: str, text: str, *, required: bool = True) -> float | None:
+    if not text:
+        if required:
+            state.errors[key] = "required"
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        state.errors[key] = f"'{text}' is not a number"
+        return None
+    if not math.isfinite(value):
+        state.errors[key] = "must be a finite number"
+        return None
+    return value
+
+
+def build(state: EditorState, base: Mapping[str, Any] | None = None) -> Scenario | None:
+    """The scenario the form describes, or ``None`` with ``state.errors``/``problems`` filled.
+
+    Fields the table does not show (sources, date, anchors, actor kind, role, notes, per-issue
+    capabilities) are kept from ``base``, the version being edited, by issue and actor name.
+    """
+    state.errors, state.problems = {}, []
+    if not state.name:
+        state.errors["name"] = "required"
+    base = base or {}
+    base_issues = {i["name"]: i for i in base.get("issues", [])}
+    base_actors = {a["name"]: a for a in base.get("actors", [])}
+    columns = [q for q, issue in enumerate(state.issues) if issue.name or _used(state, q)]
+    rows = [i for i, actor in enumerate(state.actors) if actor.name or any(map(any, actor.cells))]
+    issues = []
+    scales: dict[int, tuple[float | None, float | None]] = {}
+    for q in columns:
+        typed = state.issues[q]
+        issue: dict[str, Any] = {
+            k: v for k, v in base_issues.get(typed.name, {}).items() if k not in _ISSUE_FIELDS
+        }
+        issue["name"] = typed.name
+        issue["lo"] = _number(state, f"issue-{q}-lo", typed.lo)
+        issue["hi"] = _number(state, f"issue-{q}-hi", typed.hi)
+        if typed.lo_label:
+            issue["lo_label"] = typed.lo_label
+        if typed.hi_label:
+            issue["hi_label"] = typed.hi_label
+        issues.append(issue)
+        scales[q] = (issue["lo"], issue["hi"])
+    names = [state.issues[q].name for q in columns]
+    actors = []
+    for i in rows:
+        typed_actor = state.actors[i]
+        kept = base_actors.get(typed_actor.name, {})
+        actor: dict[str, Any] = {
+            k: v
+            for k, v in kept.items()
+            if k not in ("name", "capability", "positions", "salience")
+        }
+        actor["name"] = typed_actor.name
+        actor["capability"] = _number(state, f"actor-{i}-capability", typed_actor.capability)
+        if actor["capability"] is not None and actor["capability"] < 0:
+            state.errors[f"actor-{i}-capability"] = "capability must be >= 0"
+        positions, salience = {}, {}
+        for q in columns:
+            pos, sal = typed_actor.cells[q]
+            if not pos and not sal:
+                continue
+            if not pos or not sal:
+                missing = f"pos-{i}-{q}" if not pos else f"sal-{i}-{q}"
+                state.errors[missing] = "enter both position and salience, or neither"
+                continue
+            x = _number(state, f"pos-{i}-{q}", pos)
+            w = _number(state, f"sal-{i}-{q}", sal)
+            lo, hi = scales.get(q, (None, None))
+            if x is not None and lo is not None and hi is not None and not lo <= x <= hi:
+                state.errors[f"pos-{i}-{q}"] = f"outside the scale [{lo:g}, {hi:g}]"
+            if w is not None and not 0.0 <= w <= 1.0:
+                state.errors[f"sal-{i}-{q}"] = "salience must lie in [0, 1]"
+            positions[state.issues[q].name], salience[state.issues[q].name] = x, w
+        actor["positions"], actor["salience"] = positions, salience
+        if "capabilities" in actor:
+            actor["capabilities"] = {k: v for k, v in actor["capabilities"].items() if k in names}
+        actors.append(actor)
+    if state.errors:
+        return None
+    data: dict[str, Any] = {
+        k: v for k, v in base.items() if k in ("date", "sources", "candidate_mediators")
+    }
+    data.update(title=state.title, issues=issues, actors=actors)
+    if state.description:
+        data["description"] = state.description
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        for error in err.errors():
+            _attach(state, tuple(error["loc"]), str(error["msg"]), columns, rows)
+        return None
+
+
+def _used(state: EditorState, q: int) -> bool:
+    return any(any(actor.cells[q]) for actor in state.actors)
+
+
+def _attach(
+    state: EditorState, loc: tuple[Any, ...], msg: str, columns: list[int], rows: list[int]
+) -> None:
+    """Put one pydantic problem on the field it concerns (or in the general list)."""
+    msg = msg.removeprefix("Value error, ")
+    issue_col = {state.issues[q].name: q for q in columns}
+    key: str | None = None
+    if loc == ("title",):
+        key = "title"
+    elif len(loc) >= 2 and loc[0] == "issues" and isinstance(loc[1], int):
+        q = columns[loc[1]]
+        field_name = loc[2] if len(loc) > 2 and loc[2] in _ISSUE_FIELDS else "hi"
+        key = f"issue-{q}-{field_name}"
+    elif len(loc) >= 2 and loc[0] == "actors" and isinstance(loc[1], int):
+        i = rows[loc[1]]
+        if len(loc) > 2 and loc[2] == "salience":
+            found = _SALIENCE_MSG.search(msg)
+            if found and found.group(1) in issue_col:
+                key = f"sal-{i}-{issue_col[found.group(1)]}"
+        elif len(loc) > 2 and loc[2] in ("name", "capability"):
+            key = f"actor-{i}-{loc[2]}"
+        key = key or f"actor-{i}-name"
+    elif not loc:
+        cell = _CELL_MSG.match(msg)
+        row = _ROW_MSG.match(msg)
+        if cell and cell.group(3) in issue_col:
+            prefix = "pos" if cell.group(2) == "positions" else "sal"
+            key = f"{prefix}-{rows[int(cell.group(1))]}-{issue_col[cell.group(3)]}"
+            msg = cell.group(4)
+        elif row:
+            index = int(row.group(2))
+            key = (
+                f"actor-{rows[index]}-name"
+                if row.group(1) == "actors"
+                else f"issue-{columns[index]}-name"
+            )
+            msg = row.group(3)
+    if key is not None and key not in state.errors:
+        state.errors[key] = msg
+    else:
+        where = format_loc(loc)
+        state.problems.append(f"{where}: {msg}" if where else msg)

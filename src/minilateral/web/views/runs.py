@@ -1,0 +1,146 @@
+"""Run pages: list, live progress (HTMX polling), cancel/restart, and results with charts."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from minilateral.errors import MinilateralError
+from minilateral.scenario import Scenario
+from minilateral.store.orm import Run, RunStatus
+from minilateral.web.schemas import MAX_ID
+from minilateral.web.views._common import PageAuth, PageRepo, check_csrf, render
+
+router = APIRouter()
+
+RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
+_FINISHED = {RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.INTERRUPTED}
+
+
+@router.get("/runs")
+def run_list(request: Request, auth: PageAuth, repo: PageRepo) -> Response:
+    """The user's visible runs, newest first."""
+    return render(request, "runs.html", auth, runs=repo.list_runs(limit=100).items)
+
+
+@router.get("/runs/{run_id}")
+def run_page(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) -> Response:
+    """A run's status and progress, refreshed live until it finishes."""
+    return _status(request, auth, repo, repo.get_run(run_id), "run.html")
+
+
+def _status(request: Request, auth: PageAuth, repo: PageRepo, run: Run, template: str) -> Response:
+    return render(
+        request,
+        template,
+        auth,
+        run=run,
+        finished=run.status in _FINISHED,
+        can_write=repo.principal.can_write(run.org_id),
+    )
+
+
+@router.get("/runs/{run_id}/status")
+def run_status(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) -> Response:
+    """The status fragment polled by the run page; sends the browser to the results when done."""
+    run = repo.get_run(run_id)
+    if run.status == RunStatus.DONE and request.headers.get("HX-Request"):
+        return Response(status_code=200, headers={"HX-Redirect": f"/runs/{run_id}/result"})
+    return _status(request, auth, repo, run, "_run_status.html")
+
+
+@router.post("/runs/{run_id}/cancel")
+async def run_cancel(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) -> Response:
+    """Cancel a queued or running run."""
+    await check_csrf(request, auth)
+    try:
+        repo.cancel_run(run_id)
+    except MinilateralError:
+        repo.get_run(run_id)  # 404 for runs the user cannot see; finished runs just reload
+    else:
+        repo.session.commit()
+        request.app.state.jobs.cancel(run_id)
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
+@router.post("/runs/{run_id}/restart")
+async def run_restart(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) -> Response:
+    """Queue an interrupted, failed or cancelled run again."""
+    await check_csrf(request, auth)
+    repo.restart_run(run_id)
+    repo.session.commit()
+    request.app.state.jobs.submit(run_id)
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
+def _chart(run: Run, payload: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+    """Data for the results chart: per issue, each actor's path over rounds (or its position
+    for static models) and the outcome; positions on the issue's own scale."""
+    issues = []
+    trajectory = payload.get("trajectory")
+    for q, issue in enumerate(scenario.issues):
+        actors = []
+        for i, actor in enumerate(scenario.actors):
+            if issue.name not in actor.positions:
+                continue
+            path = (
+                [state[i][q] for state in trajectory]
+                if trajectory
+                else [actor.positions[issue.name]]
+            )
+            actors.append(
+                {"name": actor.name, "path": path, "salience": actor.salience[issue.name]}
+            )
+        issues.append(
+            {
+                "name": issue.name,
+                "lo": issue.lo,
+                "hi": issue.hi,
+                "lo_label": issue.lo_label or "",
+                "hi_label": issue.hi_label or "",
+                "outcome": payload["outcome"][q],
+                "actors": actors,
+            }
+        )
+    return {"model": run.model, "dynamic": trajectory is not None, "issues": issues}
+
+
+@router.get("/runs/{run_id}/result")
+def run_result(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) -> Response:
+    """The outcome table, the trajectory chart and the outcome of every model on this input."""
+    run = repo.get_run(run_id)
+    if run.status != RunStatus.DONE or not run.results or run.scenario_version is None:
+        return RedirectResponse(f"/runs/{run_id}", status_code=303)
+    payload = run.results[0].payload
+    scenario = Scenario.model_validate(run.scenario_version.content)
+    if run.kind == "sweep":
+        return render(
+            request, "result_sweep.html", auth, run=run, summary=payload, scenario=scenario
+        )
+    if run.kind == "coalitions":
+        return render(
+            request, "result_coalitions.html", auth, run=run, search=payload, scenario=scenario
+        )
+    siblings = repo.list_runs(scenario_id=run.scenario_id, status=RunStatus.DONE.value, limit=200)
+    per_model: dict[str, Run] = {}
+    for other in siblings.items:
+        if other.scenario_version_id == run.scenario_version_id and other.kind == "forecast":
+            per_model.setdefault(other.model, other)
+    comparison = [
+        (name, other, other.results[0].payload["outcome"])
+        for name, other in sorted(per_model.items())
+        if other.results
+    ]
+    return render(
+        request,
+        "result.html",
+        auth,
+        run=run,
+        payload=payload,
+        scenario=scenario,
+        chart_json=json.dumps(_chart(run, payload, scenario)).replace("</", "<\\/"),
+        comparison=comparison,
+    )

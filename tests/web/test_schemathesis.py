@@ -1,0 +1,95 @@
+"""Property-based run over the whole OpenAPI schema (bounded): no 5xx, responses match the
+schema, documented status codes and content types only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from minilateral.scenario import Scenario
+from minilateral.store.accounts import create_user, issue_token
+from minilateral.store.db import Database
+from minilateral.store.repository import Principal, Repository
+from minilateral.web import Settings, create_app
+
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+]
+MAX_EXAMPLES = 20
+# Deletions last, so the seeded objects are there for the other operations.
+OPERATIONS = sorted(
+    (
+        (path, method)
+        for path, ops in create_app(Settings()).openapi()["paths"].items()
+        for method in ops
+    ),
+    key=lambda op: op[1] == "delete",
+)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory, scenario_factory) -> Iterator[tuple[Any, Any]]:
+    """The schema of an app on a seeded database, and a bearer header for an analyst."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('st') / 'st.db'}"
+    db = Database.connect(url)
+    db.upgrade()
+    with db.session() as s:
+        user = create_user(s, "analyst@a.org", "long-password", org="A", role="analyst")
+        create_user(s, "analyst@b.org", "long-password", org="B", role="analyst")
+        secret = issue_token(s, user).secret
+        repo = Repository(s, Principal.for_user(s, user))
+        record = repo.create_scenario("seed", Scenario.model_validate(scenario_factory()))
+        s.flush()
+        repo.create_run(record.id, model="mean", options={})
+        s.commit()
+    app = create_app(Settings(db_url=url, load_library=False, login_attempts=10_000))
+    # Alignment queries answer 409 (no data installed) here; tests/web/test_api.py fuzzes them
+    # on the real data.
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MINILATERAL_DATA_DIR", str(tmp_path_factory.mktemp("no-data")))
+
+    def headers(path: str, method: str) -> dict[str, str]:
+        token = secret
+        if (path, method) == ("/api/auth/token", "delete"):  # revokes: use a throw-away token
+            with db.session() as s:
+                token = issue_token(s, s.get(type(user), user.id)).secret
+                s.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    yield schemathesis.openapi.from_asgi("/openapi.json", app), headers
+    patch.undo()
+    db.dispose()
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS)
+def test_operation_conforms(api, path: str, method: str) -> None:
+    schema, headers = api
+    operation = schema[path][method.upper()]
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @given(case=operation.as_strategy())
+    def check(case) -> None:
+        # a valid token, not a generated one
+        case.headers = {**(case.headers or {}), **headers(path, method)}
+        case.call_and_validate(checks=CHECKS)
+
+    check()
