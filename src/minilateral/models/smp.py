@@ -200,7 +200,12 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
         c = c + np.swapaxes(np.where(lower, _PCE_FLOOR + neg, 0.0), 1, 2)
     else:
         # vote(ω, a, b) = −vote(ω, b, a) bit for bit, so C_nm = 1e-8 + Σ_k vote(ω_k, U_kn, U_km)⁺.
-        (total,) = _ordered_sum(lambda sl: (_pos(v := votes(sl), out=v),), k, g * m * m, (None,))
+
+        def positive(sl: slice) -> tuple[FloatArray]:
+            v = votes(sl)
+            return (_pos(v, out=v),)
+
+        (total,) = _ordered_sum(positive, k, g * m * m, (None,))
         c = _PCE_FLOOR + by_election(total)
     c = np.where(diag, _PCE_FLOOR, c)
     ct = np.swapaxes(c, 1, 2)
@@ -325,7 +330,7 @@ def _distances(y: FloatArray, s: FloatArray, z: FloatArray) -> FloatArray:
 
 def _utility(delta: FloatArray, r: FloatArray) -> FloatArray:
     """u(δ; R) of spec §5.1 (the δ > 1 branch is reachable only through round-off)."""
-    u = r * delta
+    u = np.multiply(r, delta, order="C")  # C order of the broadcast shape, whatever the views
     u += 1.0
     u *= 1.0 - delta
     beyond = delta > 1.0
@@ -486,9 +491,8 @@ def _resolve(
     # Values ν[b, a, option]; columns summed in the order of spec §7 over a leading axis.
     own_t = np.ascontiguousarray(np.moveaxis(own, 2, 0))  # (n, b, a): W[a, a, n]
     nu_sq = own_t.sum(axis=0) / n  # (b, a)
-    moved = _utility(_distances(y, s, bi), r[:, :, None]) + _utility(
-        _distances(y, s, bj), r[:, :, None]
-    )  # (b, a, i)
+    both = _utility(_distances(y, s, np.concatenate([bi, bj], axis=1)), r[:, :, None])
+    moved = both[:, :, :n] + both[:, :, n:]  # (b, a, i): u(b_i) + u(b_j)
     skip = (idx[:, None, None, None] == idx) | (
         idx[:, None, None, None] == target[None, :, None, :]
     )  # (n, b, 1, i)
