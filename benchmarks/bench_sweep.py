@@ -3,6 +3,7 @@
 Run from the repository root (takes a few minutes)::
 
     python benchmarks/bench_sweep.py [--scenario gaza] [--dask-seconds 20]
+    python benchmarks/bench_sweep.py --models smp --no-dask   # part 1 for smp only
 
 1. For the compromise, bdm and smp models (those registered), draws/s of the sweep's core
    (sample the inputs of a draw, forecast) evaluated in chunks of the engine's default size
@@ -168,6 +169,10 @@ def main() -> None:
     parser.add_argument("--dask-model", default=None, help="default: slowest available")
     parser.add_argument("--dask-chunk", type=int, default=None, help="default: the engine's")
     parser.add_argument("--repeats", type=int, default=2, help="Dask runs per worker count")
+    parser.add_argument(
+        "--models", default="compromise,bdm,smp", help="comma-separated models of part 1"
+    )
+    parser.add_argument("--no-dask", action="store_true", help="skip part 2 (Dask)")
     args = parser.parse_args()
     scenario = ml.load_scenario(args.scenario)
     print(
@@ -175,8 +180,9 @@ def main() -> None:
         f"{len(scenario.issues)} issues; cores: {os.cpu_count()}"
     )
     registered = available_models()
-    wanted = [m for m in ("compromise", "bdm", "smp") if m in registered]
-    missing = [m for m in ("bdm", "smp") if m not in registered]
+    chosen = args.models.split(",")
+    wanted = [m for m in chosen if m in registered]
+    missing = [m for m in chosen if m not in registered]
     if missing:
         print(f"  (not registered in this build: {', '.join(missing)})")
     print("vectorised chunks vs per-draw loop (sample + forecast):")
@@ -185,6 +191,8 @@ def main() -> None:
         vectorised_vs_loop(scenario, model, draws, _chunk(model))
     for model in wanted:
         end_to_end(scenario, model, args.draws if model == "compromise" else 2000)
+    if args.no_dask:
+        return
     dask_model = args.dask_model or next(
         (m for m in ("smp", "bdm", "nash") if m in registered), "compromise"
     )

@@ -18,8 +18,8 @@ Positions are on KTAB's internal [0, 1] scale (0–100 in files); capabilities a
 Vectorisation (§14): every step works on whole ``(B, N, ...)`` arrays. The challenge step builds
 ``(B, N, N, N)`` arrays over (third party, initiator, target), i.e. O(N³) per turn; bargain values
 use O(N²·D). Where spec §7 prescribes a summation order (coalition sums over voters, third-party
-sums, the resolution columns), the sum runs over a non-contiguous leading axis, which NumPy
-reduces strictly in index order (pairwise summation is used only along the contiguous axis).
+sums, the resolution columns), the summed index is the leading axis of cache-sized blocks, which
+NumPy reduces strictly in index order (pairwise summation is used only along the contiguous axis).
 The resolution PCEs are grouped by the length of the option list, a Python loop over the
 distinct lengths (at most about √(6N) of them), so that no padding creates an O(N⁴) term.
 
@@ -169,7 +169,7 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
     -----
     Coalition strengths :math:`C_{mn} = 10^{-8} + \sum_k v_k^+` with
     :math:`v_k = \mathrm{vote}(\omega_k, U_{km}, U_{kn})` for m > n (and the negative parts for
-    :math:`C_{nm}`), summed over voters in index order (the voter axis is not contiguous).
+    :math:`C_{nm}`), summed over voters in index order (the voter axis leads).
     """
     g, k, m = u.shape
     if m == 1:
