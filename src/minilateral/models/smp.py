@@ -174,30 +174,28 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
     g, k, m = u.shape
     if m == 1:
         return np.ones((g, 1))
-    # Votes are laid out (voter k, option m, option n, election g): the sums over voters run
-    # over the leading axis in voter order, and the long axis of elections is innermost.
+    # Votes and strengths are laid out (voter k, option m, option n, election g): the sums over
+    # voters run over the leading axis in voter order, and the long axis of elections is
+    # innermost (the elementwise steps are layout-free; only the final reductions are not).
     ut = np.ascontiguousarray(np.transpose(u, (1, 2, 0)))
     wt = np.ascontiguousarray(w.T)[:, None, None, :]
 
     def votes(sl: slice) -> FloatArray:
         return _vote(opts.rule, wt[sl], ut[sl, :, None, :], ut[sl, None, :, :])
 
-    def by_election(sums: FloatArray) -> FloatArray:
-        return np.ascontiguousarray(np.moveaxis(sums, 2, 0))
-
-    diag = np.eye(m, dtype=bool)
+    diag = np.eye(m, dtype=bool)[:, :, None]
     if opts.rule == "ASymProsp":
         # Not antisymmetric: only pairs m > n vote, for m (v⁺) or for n (v⁻), spec §5.3.
-        lower = np.tril(np.ones((m, m), dtype=bool), -1)
+        lower = np.tril(np.ones((m, m), dtype=bool), -1)[:, :, None]
 
         def parts(sl: slice) -> tuple[FloatArray, FloatArray]:
             v = votes(sl)
-            pos = np.where(lower[:, :, None], _pos(v), 0.0)
-            return pos, np.where(lower[:, :, None], _pos(np.negative(v, out=v), out=v), 0.0)
+            pos = np.where(lower, _pos(v), 0.0)
+            return pos, np.where(lower, _pos(np.negative(v, out=v), out=v), 0.0)
 
-        pos, neg = map(by_election, _ordered_sum(parts, k, g * m * m, (None, None)))
+        pos, neg = _ordered_sum(parts, k, g * m * m, (None, None))
         c = np.where(lower, _PCE_FLOOR + pos, 0.0)
-        c = c + np.swapaxes(np.where(lower, _PCE_FLOOR + neg, 0.0), 1, 2)
+        c = c + np.swapaxes(np.where(lower, _PCE_FLOOR + neg, 0.0), 0, 1)
     else:
         # vote(ω, a, b) = −vote(ω, b, a) bit for bit, so C_nm = 1e-8 + Σ_k vote(ω_k, U_kn, U_km)⁺.
 
@@ -206,9 +204,9 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
             return (_pos(v, out=v),)
 
         (total,) = _ordered_sum(positive, k, g * m * m, (None,))
-        c = _PCE_FLOOR + by_election(total)
+        c = _PCE_FLOOR + total
     c = np.where(diag, _PCE_FLOOR, c)
-    ct = np.swapaxes(c, 1, 2)
+    ct = np.swapaxes(c, 0, 1)
     if opts.vpm == "Binary":
         rho = c / (c + ct)
         p = np.where(
@@ -226,9 +224,15 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
         p = ce / (ce + cte)
     p = np.where(diag, 0.5, p)
     if opts.pce == "Conditional":
-        r = np.multiply.reduce(np.ascontiguousarray(np.moveaxis(p, 2, 0)), axis=0)
+        # Π_n P_mn in index order: n leads a contiguous (n, g, m) copy.
+        r = np.multiply.reduce(np.ascontiguousarray(np.transpose(p, (1, 2, 0))), axis=0)
         return r / r.sum(axis=1, keepdims=True)
-    return _markov(c, p, opts.pce)
+    by_election = (2, 0, 1)
+    return _markov(
+        np.ascontiguousarray(np.transpose(c, by_election)),
+        np.ascontiguousarray(np.transpose(p, by_election)),
+        opts.pce,
+    )
 
 
 def _markov(c: FloatArray, p: FloatArray, model: str) -> FloatArray:
