@@ -63,7 +63,7 @@ _PRESETS: dict[str, dict[str, object]] = {
 MOVE_KINDS = (0, 1, 2, 3)  # none, lost conflict, compromise, capitulation (§4.8)
 MOVE_COLUMNS = ("round", "actor", "issue", "kind", "opponent", "position")
 _FLAT_S = 1e-12  # §4.7 step 4: danger levels this close count as equal
-_CHUNK_CELLS = 1 << 16  # G·N³ elements per chunk: keeps the voter tensor in cache
+_CHUNK_CELLS = 1 << 17  # G·N³ voter-tensor elements per chunk (1 MiB): measured fastest
 
 
 @dataclass(frozen=True)
@@ -107,13 +107,41 @@ def _mean(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
     return weighted_mean(x[:, :, None], w[:, :, None], m[:, :, None])[:, 0]
 
 
-def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> tuple[FloatArray, FloatArray]:
+class _Scratch:
+    """A buffer for the voter tensors of :func:`_vote_margins`, reused across calls.
+
+    Those tensors are large (2·G·N³ floats); allocated afresh on every call, the allocator hands
+    their pages back to the system and every call page-faults them in again, which costs more
+    than the arithmetic.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = np.empty(0)
+
+    def take(self, size: int) -> FloatArray:
+        """A 1-d view of ``size`` uninitialised floats (contents of earlier calls are lost)."""
+        if self._buffer.size < size:
+            self._buffer = np.empty(size)
+        return self._buffer[:size]
+
+
+def _vote_margins(
+    t: FloatArray,
+    w: FloatArray,
+    pair: BoolArray,
+    *,
+    all_pairs: bool = False,
+    scratch: _Scratch | None = None,
+) -> tuple[FloatArray, FloatArray]:
     r"""Vote margins of §4.5: numerators (G, N, N) and the normaliser D (G,).
 
     ``num[g, i, j]`` :math:`= \sum_k \max(0, v_k(x_i, x_j))` and
     :math:`D = \sum_k \sum_a \sum_b |v_k(x_a, x_b)|` with
     :math:`v_k(a, b) = w_k [t_{kb} - t_{ka}]`, where ``t[g, k, a]`` is voter k's
     (exponentiated) distance to actor a's position; pairs outside ``pair`` count 0.
+    ``all_pairs=True`` asserts that every actor takes part, so that the pairs outside ``pair``
+    are those of equal positions, whose margins are exact zeros already; the mask is then
+    not applied. ``scratch`` supplies the working memory.
 
     Both are ordered reductions, left to right in input order as in the reference code
     (§4.14): the voter tensor is laid out (k, i, j, g), so the sum over k runs over the outer
@@ -121,13 +149,16 @@ def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> tuple[FloatA
     computed once per pass, never per pair.
     """
     n, g = t.shape[1], t.shape[0]
+    size = n**3 * g
+    buffer = np.empty(2 * size) if scratch is None else scratch.take(2 * size)
     tt = t.transpose(1, 2, 0)  # (k, a, g)
-    # v[k, i, j, g] = t[g, k, j] - t[g, k, i], allocated in C order: the reduced axes must be
-    # the outer ones in memory, or NumPy sums them pairwise instead of in order.
-    v = np.subtract(tt[:, None, :, :], tt[:, :, None, :], order="C")
+    # v[k, i, j, g] = t[g, k, j] - t[g, k, i], in C order: the reduced axes must be the outer
+    # ones in memory, or NumPy sums them pairwise instead of in order.
+    v = np.subtract(tt[:, None, :, :], tt[:, :, None, :], out=buffer[:size].reshape(n, n, n, g))
     v *= w.T[:, None, None, :]
-    v *= pair.transpose(1, 2, 0)[None]
-    flat = np.abs(v).reshape(n**3, g)
+    if not all_pairs:
+        v *= pair.transpose(1, 2, 0)[None]
+    flat = np.abs(v.reshape(n**3, g), out=buffer[size:].reshape(n**3, g))
     if g == 1:  # a single column would be summed pairwise; two columns are summed in order
         flat = np.concatenate([flat, flat], axis=1)
     total = np.add.reduce(flat, axis=0)[:g]
@@ -137,7 +168,14 @@ def _vote_margins(t: FloatArray, w: FloatArray, pair: BoolArray) -> tuple[FloatA
 
 
 def _probabilities(
-    dist: FloatArray, r: FloatArray | None, w: FloatArray, pair: BoolArray, printed: bool
+    dist: FloatArray,
+    r: FloatArray | None,
+    w: FloatArray,
+    pair: BoolArray,
+    printed: bool,
+    *,
+    all_pairs: bool = False,
+    scratch: _Scratch | None = None,
 ) -> FloatArray:
     r"""Probability ``P[g, i, j]`` that i prevails over j (§4.5).
 
@@ -148,7 +186,7 @@ def _probabilities(
     """
     # t[g, k, a] = d(x_k, x_a)^{r_k}; r = None means every exponent is 1 (the first pass).
     t = dist if printed or r is None else _pow(dist, r[:, :, None])
-    num, total = _vote_margins(t, w, pair)
+    num, total = _vote_margins(t, w, pair, all_pairs=all_pairs, scratch=scratch)
     if printed:
         den = num + num.transpose(0, 2, 1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -249,9 +287,10 @@ def _round(
     m: BoolArray,
     delta: FloatArray,
     opts: dict[str, object],
+    scratch: _Scratch | None = None,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int8], IntArray]:
     """One round on G issues: new positions, risk exponents, kind and opponent of each move."""
-    a, b, r, pair = _offers(x, s, w, m, delta, opts)
+    a, b, r, pair = _offers(x, s, w, m, delta, opts, scratch)
     new, kind, opponent = _choose(x, m, a, b, pair, opts)
     return new, np.where(m, r, np.nan), kind, opponent
 
@@ -263,6 +302,7 @@ def _offers(
     m: BoolArray,
     delta: FloatArray,
     opts: dict[str, object],
+    scratch: _Scratch | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
     """Both passes of a round (§4.3 steps 1–3).
 
@@ -284,12 +324,13 @@ def _offers(
         helps_t = helps.transpose(0, 2, 1)
     s_t = s[:, None, :]  # salience of the target (column)
     # First pass (§4.3 step 2): all exponents 1.
-    p1 = _probabilities(dist, None, w, pair, printed)
+    margins = {"all_pairs": bool(m.all()), "scratch": scratch}
+    p1 = _probabilities(dist, None, w, pair, printed, **margins)
     tail = None if dmu is None else _unchallenged(dist, dmu, helps, 1.0)
     e1 = _expected_utility(p1, _base_utilities(half, 1.0), s_t, q, tail)
     r = _risk_exponents(_danger(e1, pair), m)
     # Second pass (§4.3 step 3, §4.8).
-    p2 = p1 if printed else _probabilities(dist, r, w, pair, printed)
+    p2 = p1 if printed else _probabilities(dist, r, w, pair, printed, **margins)
     rho_i = r[:, :, None]
     base = _base_utilities(half, rho_i)
     tail = None if dmu is None else _unchallenged(dist, dmu, helps, rho_i)
@@ -438,7 +479,7 @@ def bdm_rounds(
     calm = np.zeros(g_count, dtype=np.int64)
     count = m.sum(axis=1)
     present = np.argsort(~m, axis=1, kind="stable")  # participants first, in input order
-    current = x.copy()
+    current, scratch = x.copy(), _Scratch()
     for t in range(1, rounds + 1):
         new = current.copy()
         idx = np.flatnonzero(active)
@@ -446,7 +487,7 @@ def bdm_rounds(
             rows, cols = sel[:, None], present[sel, :width]
             x_c, r_c, kind, opponent = _round(
                 current[rows, cols], s[rows, cols], w[rows, cols], m[rows, cols],
-                np.where(delta[sel] > 0, delta[sel], 1), opts,
+                np.where(delta[sel] > 0, delta[sel], 1), opts, scratch,
             )  # fmt: skip
             new[rows, cols], risk[t - 1, rows, cols], kinds[t - 1, rows, cols] = x_c, r_c, kind
             opponents[t - 1, rows, cols] = np.where(
