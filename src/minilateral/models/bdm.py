@@ -359,44 +359,51 @@ def _choose(
     3 capitulation) and the opponent's index (−1 for none), each of shape (G, N).
     """
     xi, xj = x[:, :, None], x[:, None, :]
-    positive_b = b > 0.0
+    abs_a = np.abs(a)
     conflict = pair & (b > a) & (a > 0.0)
-    soft = pair & (a < 0.0) & positive_b
-    ratio = np.abs(a / np.where(b != 0.0, b, 1.0))
-    compromise = soft & (b > np.abs(a))
-    capitulate = soft & ~compromise if opts["capitulation"] else np.zeros_like(soft)
+    soft = pair & (a < 0.0) & (b > 0.0)
+    compromise = soft & (b > abs_a)
     step = np.abs(xj - xi)
     pick_conflict = np.argmin(np.where(conflict, step, np.inf), axis=2)
     if opts["selection"] == "scholz_code":
-        abs_a, abs_b = np.abs(a), np.abs(b)
+        abs_b = np.abs(b)
         with np.errstate(invalid="ignore", divide="ignore"):
             key = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
     else:
-        key = step * ratio
+        key = step * np.abs(a / np.where(b != 0.0, b, 1.0))
     pick_compromise = np.argmin(np.where(compromise, key, np.inf), axis=2)
-    pick_capitulate = np.argmin(np.where(capitulate, step, np.inf), axis=2)
-    target = np.broadcast_to(xj, conflict.shape)
+    has_conflict, has_compromise = conflict.any(axis=2), compromise.any(axis=2)
+    if opts["capitulation"]:
+        capitulate = soft & ~compromise
+        pick_capitulate = np.argmin(np.where(capitulate, step, np.inf), axis=2)
+        has_capitulation = capitulate.any(axis=2) & m
+    else:
+        pick_capitulate, has_capitulation = pick_conflict, np.zeros_like(m)
 
-    def chosen(index: IntArray, values: FloatArray) -> FloatArray:
+    def chosen(values: FloatArray, index: IntArray) -> FloatArray:
+        """``values[g, i, index[g, i]]`` for (G, N, N) values, ``values[g, index[g, i]]`` for
+        (G, N) ones."""
+        if values.ndim == 2:
+            return np.take_along_axis(values, index, axis=1)
         return np.take_along_axis(values, index[:, :, None], axis=2)[:, :, 0]
 
-    moved_to = xi + (xj - xi) * ratio
-    has_conflict, has_compromise = conflict.any(axis=2), compromise.any(axis=2)
-    has_capitulation = capitulate.any(axis=2) & m
+    # the fraction |a/b| of the way to the chosen compromise partner (§4.8)
+    a_c, b_c = chosen(a, pick_compromise), chosen(b, pick_compromise)
+    ratio = np.abs(a_c / np.where(b_c != 0.0, b_c, 1.0))
     new = np.where(
         has_conflict,
-        chosen(pick_conflict, target),
+        chosen(x, pick_conflict),
         np.where(
             has_compromise,
-            chosen(pick_compromise, moved_to),
-            np.where(has_capitulation, chosen(pick_capitulate, target), x),
+            x + (chosen(x, pick_compromise) - x) * ratio,
+            np.where(has_capitulation, chosen(x, pick_capitulate), x),
         ),
     )
-    kind = np.select([has_conflict, has_compromise, has_capitulation], MOVE_KINDS[1:], 0)
-    opponent = np.select(
-        [has_conflict, has_compromise, has_capitulation],
-        [pick_conflict, pick_compromise, pick_capitulate],
-        -1,
+    kind = np.where(has_conflict, 1, np.where(has_compromise, 2, np.where(has_capitulation, 3, 0)))
+    opponent = np.where(
+        has_conflict,
+        pick_conflict,
+        np.where(has_compromise, pick_compromise, np.where(has_capitulation, pick_capitulate, -1)),
     )
     return np.where(m, new, x), kind.astype(np.int8), opponent
 
