@@ -9,7 +9,10 @@ round (§4.10).
 
 The core works on a flat batch of G = B·D independent issues, shape (G, N): every (scenario,
 issue) pair is one bargaining problem, and all of them advance together, one NumPy expression
-per step. Python loops only over rounds (and over cache-sized chunks of G).
+per step. Python loops only over rounds (and over cache-sized chunks of G). Each issue is
+bargained over its participants only: issues are grouped by participant count, and a chunk
+holds each issue's participants first, in input order (absent actors add only exact zeros to
+the sums below, so dropping them changes no bit, and the O(N³) voter tensor shrinks).
 
 Summation order (§4.14). Every sum the dynamics depend on (probability numerators, the
 normaliser D, danger levels, cumulative weights of the median) is an ordered reduction, left to
@@ -380,23 +383,22 @@ def _choose(
     else:
         pick_capitulate, has_capitulation = pick_conflict, np.zeros_like(m)
 
-    def chosen(values: FloatArray, index: IntArray) -> FloatArray:
-        """``values[g, i, index[g, i]]`` for (G, N, N) values, ``values[g, index[g, i]]`` for
-        (G, N) ones."""
-        if values.ndim == 2:
-            return np.take_along_axis(values, index, axis=1)
+    def at(values: FloatArray, index: IntArray) -> FloatArray:  # values[g, i, index[g, i]]
         return np.take_along_axis(values, index[:, :, None], axis=2)[:, :, 0]
 
-    # the fraction |a/b| of the way to the chosen compromise partner (§4.8)
-    a_c, b_c = chosen(a, pick_compromise), chosen(b, pick_compromise)
+    def position(index: IntArray) -> FloatArray:  # x[g, index[g, i]]
+        return np.take_along_axis(x, index, axis=1)
+
+    # the fraction |a/b| of the way to the chosen compromise partner (§4.8), for that pair only
+    a_c, b_c = at(a, pick_compromise), at(b, pick_compromise)
     ratio = np.abs(a_c / np.where(b_c != 0.0, b_c, 1.0))
     new = np.where(
         has_conflict,
-        chosen(x, pick_conflict),
+        position(pick_conflict),
         np.where(
             has_compromise,
-            x + (chosen(x, pick_compromise) - x) * ratio,
-            np.where(has_capitulation, chosen(x, pick_capitulate), x),
+            x + (position(pick_compromise) - x) * ratio,
+            np.where(has_capitulation, position(pick_capitulate), x),
         ),
     )
     kind = np.where(has_conflict, 1, np.where(has_compromise, 2, np.where(has_capitulation, 3, 0)))
