@@ -4,6 +4,8 @@ Run from the repository root (takes a few minutes)::
 
     python benchmarks/bench_sweep.py [--scenario gaza] [--dask-seconds 20]
 
+(``--dask-seconds 0`` skips part 2.)
+
 1. For the compromise, bdm and smp models (those registered), draws/s of the sweep's core
    (sample the inputs of a draw, forecast) evaluated in chunks of the engine's default size
    (1000 draws for static models, 200 for dynamic ones) and as a plain loop of B = 1 draws, and
@@ -164,7 +166,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="gaza")
     parser.add_argument("--draws", type=int, default=20_000)
-    parser.add_argument("--dask-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--dask-seconds", type=float, default=20.0, help="0 skips the Dask comparison"
+    )
     parser.add_argument("--dask-model", default=None, help="default: slowest available")
     parser.add_argument("--dask-chunk", type=int, default=None, help="default: the engine's")
     parser.add_argument("--repeats", type=int, default=2, help="Dask runs per worker count")
@@ -185,6 +189,8 @@ def main() -> None:
         vectorised_vs_loop(scenario, model, draws, _chunk(model))
     for model in wanted:
         end_to_end(scenario, model, args.draws if model == "compromise" else 2000)
+    if args.dask_seconds <= 0:
+        return
     dask_model = args.dask_model or next(
         (m for m in ("smp", "bdm", "nash") if m in registered), "compromise"
     )
