@@ -3,7 +3,9 @@
 Run from the repository root (takes a few minutes)::
 
     python benchmarks/bench_sweep.py [--scenario gaza] [--dask-seconds 20]
-    python benchmarks/bench_sweep.py --models smp --no-dask   # part 1 for smp only
+    python benchmarks/bench_sweep.py --models smp --dask-seconds 0   # part 1, smp only
+
+(``--dask-seconds 0`` skips part 2.)
 
 1. For the compromise, bdm and smp models (those registered), draws/s of the sweep's core
    (sample the inputs of a draw, forecast) evaluated in chunks of the engine's default size
@@ -165,14 +167,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="gaza")
     parser.add_argument("--draws", type=int, default=20_000)
-    parser.add_argument("--dask-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--dask-seconds", type=float, default=20.0, help="0 skips the Dask comparison"
+    )
     parser.add_argument("--dask-model", default=None, help="default: slowest available")
     parser.add_argument("--dask-chunk", type=int, default=None, help="default: the engine's")
     parser.add_argument("--repeats", type=int, default=2, help="Dask runs per worker count")
     parser.add_argument(
         "--models", default="compromise,bdm,smp", help="comma-separated models of part 1"
     )
-    parser.add_argument("--no-dask", action="store_true", help="skip part 2 (Dask)")
     args = parser.parse_args()
     scenario = ml.load_scenario(args.scenario)
     print(
@@ -191,7 +194,7 @@ def main() -> None:
         vectorised_vs_loop(scenario, model, draws, _chunk(model))
     for model in wanted:
         end_to_end(scenario, model, args.draws if model == "compromise" else 2000)
-    if args.no_dask:
+    if args.dask_seconds <= 0:
         return
     dask_model = args.dask_model or next(
         (m for m in ("smp", "bdm", "nash") if m in registered), "compromise"

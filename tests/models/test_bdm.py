@@ -460,6 +460,40 @@ def test_result_independent_of_batch_layout(monkeypatch: pytest.MonkeyPatch) -> 
     np.testing.assert_array_equal(alone.positions[:, 0], np.array(ref.positions))
 
 
+@pytest.mark.parametrize("variant", ["scholz_code", "printed"])
+def test_absent_actors_change_no_bit(monkeypatch: pytest.MonkeyPatch, variant: str) -> None:
+    """Issues with absent actors (bargained over their participants only, in chunks of mixed
+    widths) give the same bits as the same issues with those actors removed (§4.14)."""
+    rng = np.random.default_rng(5)
+    g, n = 30, 12
+    x = rng.integers(0, 21, (g, n)) * 5.0
+    s = rng.integers(0, 11, (g, n)) / 10
+    c = rng.uniform(0.5, 30.0, (g, n))
+    m = rng.random((g, n)) > rng.uniform(0.0, 0.7, (g, 1))
+    m[:, [1, 5, 9]] = True
+    opts = dict(BDMModel(variant=variant)._switches())
+    opts = {k: opts[k] for k in ("probability", "perspective", "selection", "capitulation")}
+    monkeypatch.setattr(bdm_module, "_CHUNK_CELLS", 4000)  # several chunks, mixed widths
+    run = bdm_rounds(x, s, c, m, rounds=6, Q=0.5, **opts)
+    for k in range(g):
+        keep = np.flatnonzero(m[k])
+        alone = bdm_rounds(
+            x[k, keep][None], s[k, keep][None], c[k, keep][None], np.ones((1, keep.size), bool),
+            rounds=6, Q=0.5, **opts,
+        )  # fmt: skip
+        assert run.rounds[k] == alone.rounds[0]
+        np.testing.assert_array_equal(run.positions[:, k, keep], alone.positions[:, 0])
+        np.testing.assert_array_equal(run.risk[:, k, keep], alone.risk[:, 0])
+        np.testing.assert_array_equal(run.kinds[:, k, keep], alone.kinds[:, 0])
+        opponent = np.where(alone.opponents[:, 0] >= 0, keep[alone.opponents[:, 0]], -1)
+        np.testing.assert_array_equal(run.opponents[:, k, keep], opponent)
+        absent = ~m[k]
+        assert np.isnan(run.risk[:, k, absent]).all()
+        assert (run.kinds[:, k, absent] == 0).all()
+        assert (run.opponents[:, k, absent] == -1).all()
+        assert (run.positions[:, k, absent] == run.positions[0, k, absent]).all()
+
+
 def test_cli_reports_too_few_actors(tmp_path: Path) -> None:
     path = tmp_path / "two.csv"
     path.write_text("actor,capability,position,salience\nA,1,0,0.5\nB,1,10,0.5\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 import minilateral as ml
@@ -93,84 +94,26 @@ def test_uncertainty_file_and_resume(small_yaml, tmp_path):
     assert "0 computed" in resumed.output
 
 
-def test_bad_input_exits_2_naming_the_field(small_yaml, tmp_path):
+@pytest.mark.parametrize(
+    ("extra", "messages"),
+    [
+        (["--uncertainty", "{spec}"], ["u.yaml", "positions"]),
+        (["--noise", "positions=gamma:1"], ["unknown distribution"]),
+        (["--model", "nope"], ["unknown model 'nope'"]),
+        (["--rounds", "3"], ["static"]),
+    ],
+)
+def test_bad_input_exits_2_naming_the_field(small_yaml, tmp_path, extra, messages):
     spec = tmp_path / "u.yaml"
     spec.write_text("positions: {dist: beta, sd: 0.1}\n")
-    res = runner.invoke(
-        app,
-        [
-            "sweep",
-            "run",
-            str(small_yaml),
-            "--draws",
-            "5",
-            "--seed",
-            "1",
-            "--out",
-            str(tmp_path / "s"),
-            "--uncertainty",
-            str(spec),
-        ],
-    )
+    out = tmp_path / "s"
+    args = ["sweep", "run", str(small_yaml), "--draws", "5", "--seed", "1", "--out", str(out)]
+    res = runner.invoke(app, [*args, *(a.format(spec=spec) for a in extra)])
     assert res.exit_code == 2
-    assert "u.yaml" in res.output
-    assert "positions" in res.output
+    for message in messages:
+        assert message in res.output
     assert "Traceback" not in res.output
-    res = runner.invoke(
-        app,
-        [
-            "sweep",
-            "run",
-            str(small_yaml),
-            "--draws",
-            "5",
-            "--seed",
-            "1",
-            "--out",
-            str(tmp_path / "s"),
-            "--noise",
-            "positions=gamma:1",
-        ],
-    )
-    assert res.exit_code == 2
-    assert "unknown distribution" in res.output
-    res = runner.invoke(
-        app,
-        [
-            "sweep",
-            "run",
-            str(small_yaml),
-            "--draws",
-            "5",
-            "--seed",
-            "1",
-            "--out",
-            str(tmp_path / "s"),
-            "--model",
-            "nope",
-        ],
-    )
-    assert res.exit_code == 2
-    assert "unknown model 'nope'" in res.output
-    res = runner.invoke(
-        app,
-        [
-            "sweep",
-            "run",
-            str(small_yaml),
-            "--draws",
-            "5",
-            "--seed",
-            "1",
-            "--out",
-            str(tmp_path / "s"),
-            "--rounds",
-            "3",
-        ],
-    )
-    assert res.exit_code == 2
-    assert "static" in res.output
-    assert not (tmp_path / "s").exists()
+    assert not out.exists()
 
 
 def test_sensitivity_command(small_yaml, tmp_path):
