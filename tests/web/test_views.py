@@ -159,11 +159,21 @@ def test_run_page_progress_and_results(web: Web) -> None:
     assert 'id="per-model"' in result.text
     assert ">mean</a>" in result.text
     assert "/static/plotly/plotly.min.js" in result.text
+    assert f'href="/runs/{runs[1]}/brief.pdf"' in result.text
+    brief_html = web.client.get(f"/runs/{runs[1]}/brief.html")
+    assert brief_html.status_code == 200
+    assert "Reproducibility" in brief_html.text
+    brief_pdf = web.client.get(f"/runs/{runs[1]}/brief.pdf")
+    assert brief_pdf.headers["content-type"] == "application/pdf"
+    assert brief_pdf.content.startswith(b"%PDF")
     bad = web.client.post(
         f"/scenarios/{sid}/runs", data={"csrf_token": csrf, "model": "nash", "options": "speed=3"}
     )
     assert bad.status_code == 422
     assert "no option" in bad.text
+    web.client.cookies.clear()
+    _login(web, "analyst@b.org")
+    assert web.client.get(f"/runs/{runs[1]}/brief.pdf").status_code == 404
 
 
 def test_other_organisation_sees_a_404_page(web: Web) -> None:

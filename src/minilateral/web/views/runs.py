@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+import re
+import tempfile
+from pathlib import Path as FilePath
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
+from minilateral.brief import render_html, render_pdf, run_brief
 from minilateral.errors import MinilateralError
+from minilateral.io.yaml_io import write_yaml
 from minilateral.scenario import Scenario
 from minilateral.store.orm import Run, RunStatus
 from minilateral.web.schemas import MAX_ID
@@ -144,3 +149,36 @@ def run_result(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) 
         chart_json=json.dumps(_chart(run, payload, scenario)).replace("</", "<\\/"),
         comparison=comparison,
     )
+
+
+@router.get("/runs/{run_id}/brief.{fmt}")
+def run_brief_download(
+    run_id: RunId, fmt: Literal["pdf", "html"], auth: PageAuth, repo: PageRepo
+) -> Response:
+    """ "Download brief": the dialogue brief of a finished forecast (``minilateral.brief``).
+
+    The brief reuses the stored forecast and builds the rest (trajectories, mediation ranking,
+    alignment when data are installed) with the same library functions as ``minilateral brief``.
+    """
+    run = repo.get_run(run_id)
+    if run.status != RunStatus.DONE or run.kind != "forecast" or not run.results:
+        return RedirectResponse(f"/runs/{run_id}", status_code=303)
+    scenario = Scenario.model_validate(run.scenario_version.content)
+    name = re.sub(r"[^a-z0-9]+", "-", scenario.title.lower()).strip("-")[:60] or "scenario"
+    with tempfile.TemporaryDirectory(prefix="minilateral-web-brief-") as tmp:
+        source = FilePath(tmp) / f"{name}.yaml"
+        write_yaml(scenario, source)
+        brief = run_brief(
+            [source],
+            models=[run.model],
+            seed=run.seed or 0,
+            forecasts={name: {run.model: run.results[0].payload}},
+            command=f"web: run #{run.id} ({run.model})",
+        )
+    if fmt == "pdf":
+        return Response(
+            render_pdf(brief),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}-brief.pdf"'},
+        )
+    return Response(render_html(brief), media_type="text/html; charset=utf-8")
