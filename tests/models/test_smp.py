@@ -520,3 +520,20 @@ def test_yaml_model_options_are_used_and_overridden(tmp_path):
     g = forecast(s, "smp", options={"VotingRule": "Prop"}, seed=3)
     assert g.options["VotingRule"] == "Prop"
     assert g.provenance["seed"] == 3
+
+
+@settings(max_examples=5, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(5, 30), d=st.integers(1, 3))
+def test_identity_accommodation_keeps_ideals_at_positions(seed, n, d):
+    """Spec §13: with A = I, ideals equal positions, so an explicit identity matrix gives the
+    same trajectory, bit for bit, as the default, where ideals follow positions."""
+    rng = np.random.default_rng(seed)
+    x, s, c = draw_scenario(rng, n, d)
+    arrays = _arrays(x[None], s[None], c[None])
+    identity = [[a, a, 1.0] for a in arrays.actors]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        default = SmpModel().forecast(arrays)
+        explicit = SmpModel(accommodation=identity).forecast(arrays)
+    np.testing.assert_array_equal(explicit.trajectory, default.trajectory)
+    assert explicit.rounds[0] == default.rounds[0]
