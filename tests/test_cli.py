@@ -127,3 +127,27 @@ def test_version() -> None:
     result = run("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("minilateral ")
+
+
+def test_bad_paths_and_urls_exit_2_with_a_message(tmp_path: Path) -> None:
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    semi = tmp_path / "semi.csv"
+    semi.write_text("Actor;Capability;Position;Salience\nA;1;2;50\nB;1;4;50\n")
+    cases = [
+        (["forecast", folder], "is a folder, not a scenario file"),
+        (["forecast", semi], "wrong delimiter"),
+        (
+            ["forecast", "gaza", "-m", "bdm", "--trajectory-out", folder / "no" / "t.csv"],
+            "No such file or directory",
+        ),
+        (["forecast", "gaza", "--set", "weights=x"], "it takes no options"),
+        (["runs", "list", "--db-url", "foo://bar"], "invalid database URL"),
+        (["coalitions", "gaza", "--candidates", ""], "name at least one candidate"),
+        (["coalitions", "gaza", "--leverage", "TUR"], "--leverage"),
+    ]
+    for args, message in cases:
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert "Traceback" not in result.output

@@ -53,6 +53,9 @@ class MinilateralError(Exception):
         Line number (1-based) or YAML path within the file.
     field : str, optional
         The column or key concerned.
+    exit_code : int, optional
+        Exit status of the command line for this error (default: the class's; 2 means bad input
+        or usage, 1 any other failure).
     """
 
     exit_code = 1
@@ -64,7 +67,10 @@ class MinilateralError(Exception):
         path: str | Path | None = None,
         row: int | str | None = None,
         field: str | None = None,
+        exit_code: int | None = None,
     ) -> None:
+        if exit_code is not None:
+            self.exit_code = exit_code
         self.message = message
         self.path = None if path is None else str(path)
         self.row = row

@@ -97,3 +97,10 @@ def test_position_outside_given_scale() -> None:
         load_bdm_csv(
             "Actor,Capability,Position,Salience\nA,1,2,50\nB,1,90,50\n", "b.csv", scale=(0, 10)
         )
+
+
+def test_bdm_table_on_a_0_100_salience_scale_is_announced(caplog) -> None:
+    with caplog.at_level("WARNING"):
+        scenario = load_bdm_csv("Actor,Capability,Position,Salience\nA,1,2,50\nB,1,4,100\n", "t")
+    assert scenario.actors[0].salience["t"] == 0.5
+    assert "divided by 100" in caplog.text

@@ -43,9 +43,12 @@ Target = Literal["html", "pdf"]
 
 def translations(lang: str, localedir: str | Path | None = None) -> gettext.NullTranslations:
     """The message catalogue of ``lang`` (English, the source language, when there is none)."""
-    return gettext.translation(
-        DOMAIN, localedir=str(localedir or LOCALE_DIR), languages=[lang], fallback=True
-    )
+    where = str(localedir or LOCALE_DIR)
+    if lang.split("_")[0] != "en" and gettext.find(DOMAIN, where, [lang]) is None:
+        logging.getLogger(__name__).warning(
+            "no '%s' translation of the brief is installed; writing it in English", lang
+        )
+    return gettext.translation(DOMAIN, localedir=where, languages=[lang], fallback=True)
 
 
 def _environment(trans: gettext.NullTranslations) -> Environment:

@@ -19,6 +19,7 @@ __all__ = ["app", "cli_errors", "err_console", "out_console", "parse_scale", "pa
 F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
+    rich_markup_mode=None,
     name="minilateral",
     help="Regional-security and mediation analysis: forecast negotiations, map alignments, "
     "design mediation.",
@@ -29,6 +30,13 @@ app = typer.Typer(
 out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 _state = {"debug": False}
+_BAD_PATH = (
+    FileNotFoundError,
+    FileExistsError,
+    IsADirectoryError,
+    NotADirectoryError,
+    PermissionError,
+)
 # Usage errors and exits that the command-line framework itself reports (exit 2 / given code).
 _CONTROL_FLOW = (
     typer.Exit,
@@ -78,6 +86,13 @@ def cli_errors(func: F) -> F:
             raise typer.Exit(code=err.exit_code) from None
         except _CONTROL_FLOW:
             raise
+        except _BAD_PATH as err:  # a path given by the user cannot be read or written
+            if _state["debug"]:
+                raise
+            err_console.print(
+                f"[bold red]{type(err).__name__}[/]: {err}", highlight=False, soft_wrap=True
+            )
+            raise typer.Exit(code=2) from None
         except Exception as err:
             if _state["debug"]:
                 raise
@@ -91,13 +106,13 @@ def cli_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def parse_sets(values: list[str] | None) -> dict[str, str]:
-    """``["K=V", ...]`` → ``{"K": "V"}``; a malformed item is a usage error."""
+def parse_sets(values: list[str] | None, option: str = "--set") -> dict[str, str]:
+    """``["K=V", ...]`` → ``{"K": "V"}``; a malformed item is a usage error naming ``option``."""
     out: dict[str, str] = {}
     for item in values or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise typer.BadParameter(f"'{item}' is not KEY=VALUE", param_hint="--set")
+            raise typer.BadParameter(f"'{item}' is not KEY=VALUE", param_hint=option)
         out[key.strip()] = value.strip()
     return out
 

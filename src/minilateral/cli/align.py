@@ -18,7 +18,9 @@ from minilateral.cli._app import cli_errors, err_console, out_console
 __all__ = ["register"]
 
 align_app = typer.Typer(
-    help="Alignment measures from UN votes, NMC, ATOP and rivalries.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Alignment measures from UN votes, NMC, ATOP and rivalries.",
+    no_args_is_help=True,
 )
 
 Fmt = Annotated[

@@ -37,7 +37,7 @@ def _floats(values: list[str] | None, flag: str) -> dict[str, float]:
     """``["TUR=30", "QAT=20,EGY=5"]`` → ``{"TUR": 30.0, ...}``."""
     items = [part for v in values or [] for part in v.split(",") if part.strip()]
     out = {}
-    for key, value in parse_sets(items).items():
+    for key, value in parse_sets(items, flag).items():
         try:
             out[key] = float(value)
         except ValueError:
@@ -47,6 +47,8 @@ def _floats(values: list[str] | None, flag: str) -> dict[str, float]:
 
 def _candidate_codes(text: str | None, scenario: Scenario) -> list[str]:
     """``--candidates`` split at commas, else the scenario's ``candidate_mediators``."""
+    if text is not None and not text.strip(","):
+        raise typer.BadParameter("name at least one candidate", param_hint="--candidates")
     codes = text.split(",") if text else list(scenario.candidate_mediators)
     if not codes:
         raise OptionError(

@@ -15,7 +15,9 @@ from minilateral.data.store import MISSING_DATA_HINT, data_dir, status
 
 __all__ = ["register"]
 
-data_app = typer.Typer(help="Reference data: status, import, download.", no_args_is_help=True)
+data_app = typer.Typer(
+    rich_markup_mode=None, help="Reference data: status, import, download.", no_args_is_help=True
+)
 
 
 @data_app.command("status")

@@ -18,7 +18,10 @@ from minilateral.io.deu import read_deu
 __all__ = ["register"]
 
 evaluate_app = typer.Typer(
-    help="Score models against observed outcomes.", no_args_is_help=True, add_completion=False
+    rich_markup_mode=None,
+    help="Score models against observed outcomes.",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 

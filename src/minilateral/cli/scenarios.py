@@ -22,7 +22,9 @@ from minilateral.library import list_scenarios
 __all__ = ["register"]
 
 scenarios_app = typer.Typer(
-    help="The scenario library: list, show, export, new.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="The scenario library: list, show, export, new.",
+    no_args_is_help=True,
 )
 
 

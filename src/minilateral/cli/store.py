@@ -28,9 +28,15 @@ DbUrl = Annotated[
     ),
 ]
 
-db_app = typer.Typer(help="The database of stored scenarios and runs.", no_args_is_help=True)
-users_app = typer.Typer(help="Accounts of the web application.", no_args_is_help=True)
-runs_app = typer.Typer(help="Stored runs: list, show, compare.", no_args_is_help=True)
+db_app = typer.Typer(
+    rich_markup_mode=None, help="The database of stored scenarios and runs.", no_args_is_help=True
+)
+users_app = typer.Typer(
+    rich_markup_mode=None, help="Accounts of the web application.", no_args_is_help=True
+)
+runs_app = typer.Typer(
+    rich_markup_mode=None, help="Stored runs: list, show, diff.", no_args_is_help=True
+)
 
 
 def _open(url: str | None, *, migrate: bool = True) -> Database:

@@ -38,7 +38,9 @@ from minilateral.scenario import Noise, Scenario, Uncertainty
 __all__ = ["register"]
 
 sweep_app = typer.Typer(
-    help="Monte Carlo sweeps: run (locally or on Dask), summarize.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Monte Carlo sweeps: run (locally or on Dask), summarize.",
+    no_args_is_help=True,
 )
 
 SourceArg = Annotated[str, typer.Argument(help="A scenario file, or a name from the library.")]

@@ -120,17 +120,17 @@ def import_tables(
     """
     src = Path(source).expanduser()
     if not src.is_dir():
-        raise DataError("not a folder", path=src)
+        raise DataError("not a folder", path=src, exit_code=2)
     wanted = list(tables) if tables is not None else list(CATALOG)
     unknown = [n for n in wanted if n not in CATALOG]
     if unknown:
-        raise DataError(f"unknown table(s): {', '.join(unknown)}")
+        raise DataError(f"unknown table(s): {', '.join(unknown)}", exit_code=2)
     report = ImportReport()
     files = [(name, src / CATALOG[name].filename) for name in wanted]
     present = [(name, path) for name, path in files if path.is_file()]
     report.skipped = [name for name, path in files if not path.is_file()]
     if not present:
-        raise DataError(f"no catalogue table (NAME.parquet) found in {src}")
+        raise DataError(f"no catalogue table (NAME.parquet) found in {src}", exit_code=2)
     manifest = read_manifest(root)
     for done, (name, path) in enumerate(present, start=1):
         table = CATALOG[name]

@@ -81,6 +81,8 @@ def read_scenario(
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise FormatError("no such file", path=path) from None
+    except IsADirectoryError:
+        raise FormatError("is a folder, not a scenario file", path=path) from None
     except UnicodeDecodeError as err:
         raise FormatError(f"not a UTF-8 text file ({err.reason})", path=path) from err
     fmt = input_format or detect_format(path, text)

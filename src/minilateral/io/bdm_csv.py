@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from pathlib import Path
 
 from minilateral.errors import FormatError
@@ -44,7 +45,9 @@ def _split_header(cell: str) -> tuple[str, str]:
 def looks_like_bdm_csv(text: str) -> bool:
     """Content sniffing: the first non-empty line is a header naming a BDM table's columns."""
     first = next((line for line in text.splitlines() if line.strip()), "")
-    bases = {_SYNONYM.get(_split_header(c)[0]) for c in first.split(",")}
+    # Also recognise a table split by another delimiter, so the reader can name the problem.
+    cells = re.split(r"[,;\t|]", first)
+    bases = {_SYNONYM.get(_split_header(c)[0]) for c in cells}
     return {"actor", "position", "salience"} <= bases
 
 
@@ -119,6 +122,13 @@ def load_bdm_csv(
     if not parsed:
         raise FormatError("the table has a header but no actors", path=path)
     divide = suffixes["salience"] == "_0_100" or any(r[4] > 1 for r in parsed)
+    if divide and suffixes["salience"] != "_0_100":
+        log.warning(
+            "%s: salience values above 1 found: the column '%s' is read on a 0–100 scale and "
+            "divided by 100 (name it salience_0_100 to say so)",
+            path,
+            header[columns["salience"]].strip(),
+        )
     positions = [r[3] for r in parsed]
     if scale is not None:
         lo, hi = scale

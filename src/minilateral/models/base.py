@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
@@ -93,8 +94,7 @@ class Model:
         for key, value in params.items():
             if key not in valid:
                 raise OptionError(
-                    f"model '{self.name}' has no option '{key}' (options: {', '.join(valid)})",
-                    field=key,
+                    f"model '{self.name}' has no option '{key}' ({_listing(valid)})", field=key
                 )
             setattr(self, key, value)
         return self
@@ -118,8 +118,7 @@ class Model:
         for key, value in raw.items():
             if key not in specs:
                 raise OptionError(
-                    f"model '{cls.name}' has no option '{key}' (options: {', '.join(specs)})",
-                    field=key,
+                    f"model '{cls.name}' has no option '{key}' ({_listing(specs)})", field=key
                 )
             out[key] = _coerce(cls.name, specs[key], value)
         return out
@@ -148,6 +147,12 @@ class Model:
             rounds=np.zeros(b, dtype=np.int64),
             converged=np.ones(b, dtype=bool),
         )
+
+
+def _listing(names: Iterable[str]) -> str:
+    """``options: a, b`` or, for a model without options, ``it takes no options``."""
+    names = list(names)
+    return f"options: {', '.join(names)}" if names else "it takes no options"
 
 
 def _parameters(cls: type[Model]) -> list[inspect.Parameter]:

@@ -244,7 +244,7 @@ def _exclusive(out: Path) -> Iterator[None]:
     even by ``kill -9``; a second sweep on the same directory meanwhile is refused.
     """
     if out.exists() and not out.is_dir():
-        raise StoreError("the output path exists and is not a directory", path=out)
+        raise StoreError("the output path exists and is not a directory", path=out, exit_code=2)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -656,5 +656,5 @@ def load_sweep(path: str | Path) -> SweepResult:
     """Open the sweep in directory ``path`` (complete or not)."""
     out = Path(path)
     if not (out / MANIFEST).is_file():
-        raise StoreError(f"no sweep here ({MANIFEST} not found)", path=out)
+        raise StoreError(f"no sweep here ({MANIFEST} not found)", path=out, exit_code=2)
     return SweepResult(out, _read_manifest(out))

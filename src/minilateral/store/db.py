@@ -73,7 +73,9 @@ def _make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as err:
-        raise StoreError(f"invalid database URL: {err}", field="MINILATERAL_DB_URL") from err
+        raise StoreError(
+            f"invalid database URL: {err}", field="MINILATERAL_DB_URL", exit_code=2
+        ) from err
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -88,6 +90,10 @@ def _make_engine(url: str) -> Engine:
         return engine
     try:
         return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    except ArgumentError as err:  # e.g. an unknown dialect ("foo://")
+        raise StoreError(
+            f"invalid database URL: {err}", field="MINILATERAL_DB_URL", exit_code=2
+        ) from err
     except ImportError as err:
         raise StoreError(
             f"no database driver for '{parsed.drivername}' ({err}); for PostgreSQL install "
