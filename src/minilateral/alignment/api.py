@@ -165,11 +165,11 @@ def dyads(
     Rows ``year, a, b, n`` and :data:`~minilateral.alignment.votes.DYAD_FIELDS`, with
     ``a < b`` (COW codes); one row per pair-year (or per pair when ``pooled``).
     """
+    yrs = parse_years(years)  # options first: a bad option is reported before missing data
     notes: list[str] = []
     codes = _codes(states, root, notes)
     if len(codes) < 2:
         raise QueryError("name at least two states", field="states")
-    yrs = parse_years(years)
     rc = votes.load_votes(table, root)
     frame = votes.dyad_measures(rc, codes, yrs, pooled=pooled)
     if not pooled:
@@ -251,8 +251,8 @@ def autonomy(
 ) -> AlignmentResult:
     """Strategic-autonomy index SAI and SAI_IP (§4) of each state and year."""
     notes: list[str] = []
-    codes = _codes(states, root, notes)
     yrs = parse_years(years)
+    codes = _codes(states, root, notes)
     rc = votes.load_votes("un_votes_ccode", root)
     dy = votes.dyad_measures(rc, sorted(set(codes) | set(indices.POLES.values())), yrs)
     points = _ideal_points(rc, yrs)[0] if with_ideal_points else None
@@ -272,8 +272,8 @@ def cohesion(
 ) -> AlignmentResult:
     """Group cohesion (§5): agreement, dispersion, bloc test and defection rates per year."""
     notes: list[str] = []
-    codes = _codes(group, root, notes)
     yrs = parse_years(years)
+    codes = _codes(group, root, notes)
     rc = votes.load_votes("un_votes_ccode", root)
     points = _ideal_points(rc, yrs)[0]
     frame = indices.cohesion_table(rc, codes, yrs, points)
@@ -361,8 +361,8 @@ def portfolio_similarity(
 ) -> AlignmentResult:
     """ATOP alliance-portfolio similarity S_atop and S_atop_cinc of every pair (§2)."""
     notes: list[str] = []
-    codes = _codes(states, root, notes)
     yrs = parse_years(years)
+    codes = _codes(states, root, notes)
     frame = indices.atop_similarity(
         read_table("atop_alliance", root=root), read_table("cow_nmc", root=root), codes, yrs
     )
