@@ -55,7 +55,10 @@ def brief(
     ] = False,
     results: Annotated[
         Path | None,
-        typer.Option("--results", help="Where to write results.json (default: OUT.results.json)."),
+        typer.Option(
+            "--results",
+            help="Where to write the results file (default: beside --out, as STEM.results.json).",
+        ),
     ] = None,
 ) -> None:
     """Write a brief: executive summary, one section per theatre, alignment, methods, sources."""

@@ -118,7 +118,12 @@ def _uncertainty(path: Path | None) -> Uncertainty | None:
     except OSError as err:
         raise FormatError(f"cannot read the file: {err.strerror}", path=path) from err
     except yaml.YAMLError as err:
-        raise FormatError(f"not valid YAML: {err}", path=path) from err
+        mark = getattr(err, "problem_mark", None)
+        raise FormatError(
+            f"not valid YAML: {getattr(err, 'problem', None) or err}",
+            path=path,
+            row=None if mark is None else mark.line + 1,
+        ) from err
     if isinstance(data, dict) and set(data) == {"uncertainty"}:
         data = data["uncertainty"]
     if not isinstance(data, dict):
@@ -339,6 +344,14 @@ def sensitivity(
         raise typer.BadParameter("must be 'table', 'json' or 'csv'", param_hint="--format")
     options = _model_options(model, set_, rounds)
     scenario = _scenario(source, input_format, scale)
+    if issue is not None:  # checked before the (long) runs
+        names = (
+            scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        ).issue_names
+        if issue not in names:
+            raise OptionError(
+                f"unknown issue '{issue}' (issues: {', '.join(names)})", field="issue"
+            )
     kwargs: dict[str, Any] = {
         "method": method,
         "samples": samples,
