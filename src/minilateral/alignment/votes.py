@@ -159,6 +159,8 @@ def prepare_votes(frame: pd.DataFrame, *, table: str = "un_votes_ccode") -> Roll
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(table: str, path: str, mtime: float, extra: str, extra_mtime: float) -> RollCalls:
+    """Read and prepare a votes table; the modification times only key the cache, so that a
+    re-imported file is read again."""
     if table == "un_votes_ccode":
         raw = pd.read_parquet(path, columns=["resid", "date", "ccode", "vote"])
         raw = raw.rename(columns={"resid": "rc"})

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal, get_args, get_origin
 
 import numpy as np
 
-from minilateral.arrays import BoolArray, FloatArray, ScenarioArrays
+from minilateral.arrays import FloatArray, ScenarioArrays
 from minilateral.errors import OptionError
 from minilateral.forecast import Forecast
 
@@ -216,8 +216,3 @@ def _coerce(model: str, spec: OptionSpec, value: Any) -> Any:
                 field=spec.name,
             )
     return value
-
-
-def masked(values: FloatArray, mask: BoolArray, fill: float = 0.0) -> FloatArray:
-    """``values`` where ``mask`` holds, ``fill`` elsewhere."""
-    return np.where(mask, values, fill)
