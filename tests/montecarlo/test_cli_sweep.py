@@ -101,6 +101,8 @@ def test_uncertainty_file_and_resume(small_yaml, tmp_path):
         (["--noise", "positions=gamma:1"], ["unknown distribution"]),
         (["--model", "nope"], ["unknown model 'nope'"]),
         (["--rounds", "3"], ["static"]),
+        (["--engine", "foo"], ["must be 'local' or 'dask'"]),
+        (["--chunk-size", "0"], ["--chunk-size"]),
     ],
 )
 def test_bad_input_exits_2_naming_the_field(small_yaml, tmp_path, extra, messages):

@@ -146,7 +146,7 @@ def _scenario(source: str, input_format: str | None, scale: str | None) -> Scena
 @cli_errors
 def run(
     source: SourceArg,
-    draws: Annotated[int, typer.Option("--draws", "-n", help="Number of draws N.")],
+    draws: Annotated[int, typer.Option("--draws", "-n", min=1, help="Number of draws N.")],
     seed: Annotated[int, typer.Option("--seed", help="Seed S: draw i depends only on (S, i).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (Parquet parts).")],
     model: ModelOpt = "compromise",
@@ -157,12 +157,15 @@ def run(
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Worker processes of a Dask LocalCluster.")
+        int | None,
+        typer.Option("--workers", min=1, help="Worker processes of a Dask LocalCluster."),
     ] = None,
     chunk_size: Annotated[
         int | None,
         typer.Option(
-            "--chunk-size", help="Draws per chunk (batch); default 1000, 200 for dynamic models."
+            "--chunk-size",
+            min=1,
+            help="Draws per chunk (batch); default 1000, 200 for dynamic models.",
         ),
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Complete an interrupted sweep.")] = (
@@ -195,6 +198,8 @@ def run(
         "chunk_size": chunk_size,
         "resume": resume,
     }
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("must be 'local' or 'dask'", param_hint="--engine")
     scenario = _scenario(source, input_format, scale)
     try:
         if quiet:
@@ -342,6 +347,8 @@ def sensitivity(
     """Which actors move this forecast: Sobol' or Morris indices, ranked per issue."""
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter("must be 'table', 'json' or 'csv'", param_hint="--format")
+    if method not in ("sobol", "morris"):
+        raise typer.BadParameter("must be 'sobol' or 'morris'", param_hint="--method")
     options = _model_options(model, set_, rounds)
     scenario = _scenario(source, input_format, scale)
     if issue is not None:  # checked before the (long) runs
