@@ -96,7 +96,7 @@ def test_forecast_save_and_runs(env, small_scenario) -> None:
     table = _ok(["runs", "diff", "1", "2"])
     assert "B − A" in table
     missing = CliRunner().invoke(app, ["runs", "show", "99"])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2  # an unknown run id is bad input
     assert "no run 99" in missing.output
 
 

@@ -291,7 +291,10 @@ def profile_candidates(
             field="weights",
         )
     if affinity not in ("S_abs", "S_sq", "kappa_sq", "kappa_abs"):
-        raise OptionError(f"unknown affinity measure '{affinity}'", field="affinity")
+        raise OptionError(
+            f"unknown affinity measure '{affinity}' (choose S_abs, S_sq, kappa_sq or kappa_abs)",
+            field="affinity",
+        )
     require(TABLES, root)
     res = resolver(root)
     notes: list[str] = []

@@ -63,7 +63,9 @@ T = TypeVar("T")
 
 
 class NotFoundError(StoreError):
-    """No such object, or the principal may not see it."""
+    """No such object, or the principal may not see it (bad input: exit status 2)."""
+
+    exit_code = 2
 
 
 class PermissionDeniedError(StoreError):
