@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -26,6 +25,7 @@ from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, out_console, parse_scale, parse_sets
 from minilateral.errors import FormatError, OptionError
 from minilateral.io._validation import scenario_errors
+from minilateral.io.yaml_io import node_line, parse_yaml
 from minilateral.models.registry import model_class
 from minilateral.montecarlo.engine import SweepResult, load_sweep
 from minilateral.montecarlo.engine import sweep as run_sweep
@@ -114,21 +114,16 @@ def _uncertainty(path: Path | None) -> Uncertainty | None:
     if path is None:
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise FormatError(f"cannot read the file: {err.strerror}", path=path) from err
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise FormatError(
-            f"not valid YAML: {getattr(err, 'problem', None) or err}",
-            path=path,
-            row=None if mark is None else mark.line + 1,
-        ) from err
+    data, root = parse_yaml(text, path)
+    prefix: tuple[str, ...] = ()
     if isinstance(data, dict) and set(data) == {"uncertainty"}:
-        data = data["uncertainty"]
+        data, prefix = data["uncertainty"], ("uncertainty",)
     if not isinstance(data, dict):
         raise FormatError("an uncertainty file must be a YAML mapping", path=path)
-    with scenario_errors(path):
+    with scenario_errors(path, lambda loc: node_line(root, prefix + loc)):
         return Uncertainty.model_validate(data)
 
 

@@ -15,10 +15,18 @@ from minilateral.errors import FormatError
 from minilateral.io._validation import scenario_errors
 from minilateral.scenario import Scenario
 
-__all__ = ["TEMPLATE", "dump_yaml", "load_yaml", "read_yaml", "write_yaml"]
+__all__ = [
+    "TEMPLATE",
+    "dump_yaml",
+    "load_yaml",
+    "node_line",
+    "parse_yaml",
+    "read_yaml",
+    "write_yaml",
+]
 
 
-def _node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> str | None:
+def node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> str | None:
     """``line N`` of the deepest YAML node (key, for mappings) found along ``loc``."""
     node = root
     line = None if root is None else root.start_mark.line + 1
@@ -38,23 +46,30 @@ def _node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> str | None
     return None if line is None else f"line {line}"
 
 
-def load_yaml(text: str, path: str | Path | None = None) -> Scenario:
-    """Parse and validate a YAML scenario given as text."""
+def parse_yaml(text: str, path: str | Path | None = None) -> tuple[Any, yaml.Node | None]:
+    """The data of a YAML text and its node tree (for line numbers of later errors).
+
+    A syntax error becomes a :class:`FormatError` naming the file and line.
+    """
     try:
-        data: Any = yaml.safe_load(text)
-        root = yaml.compose(text)
+        return yaml.safe_load(text), yaml.compose(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise FormatError(
-            f"not valid YAML: {getattr(err, 'problem', err)}",
+            f"not valid YAML: {getattr(err, 'problem', None) or err}",
             path=path,
             row=None if mark is None else mark.line + 1,
         ) from err
+
+
+def load_yaml(text: str, path: str | Path | None = None) -> Scenario:
+    """Parse and validate a YAML scenario given as text."""
+    data, root = parse_yaml(text, path)
     if not isinstance(data, dict):
         raise FormatError(
             "a scenario file must be a YAML mapping (title:, issues:, actors:)", path=path
         )
-    with scenario_errors(path, lambda loc: _node_line(root, loc)):
+    with scenario_errors(path, lambda loc: node_line(root, loc)):
         return Scenario.model_validate(data)
 
 
