@@ -24,7 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from minilateral.api import forecast, load_scenario
 from minilateral.errors import MissingDependencyError
 from minilateral.library import list_scenarios
-from minilateral.mediation.coalitions import CoalitionSearch, match_actor, search_coalitions
+from minilateral.mediation.coalitions import CoalitionSearch, search_theatre
 from minilateral.mediation.views import coalition_chart, coalition_rows, issue_chart
 from minilateral.models.registry import available_models
 from minilateral.provenance import package_version
@@ -146,26 +146,18 @@ def run_demo(
             fc = forecast(scenario, model, seed=0)
             result.forecasts[entry.name][model] = fc.to_dict(scenario=meta)
             done += 1
-        present = [c for c in scenario.candidate_mediators if match_actor(scenario, c) is not None]
-        if present and "bdm" in models:
+        if "bdm" in models:
             if progress:
                 progress(done, total, f"{entry.name}: mediating coalitions")
-            search = search_coalitions(
-                scenario,
-                present,
-                sizes=(1, min(3, len(present))),
-                model="bdm",
-                draws=MEDIATION_DRAWS,
-                seed=0,
-            )
-            absent = sorted(set(scenario.candidate_mediators) - set(present))
-            if absent:
-                search.provenance["notes"].append(
-                    f"{', '.join(absent)} left out: not an actor of the scenario, so its "
-                    "leverage needs the reference data (minilateral coalitions "
-                    "--leverage-source data)"
-                )
-            result.mediation[entry.name] = search
+            search, absent = search_theatre(scenario, draws=MEDIATION_DRAWS, seed=0)
+            if search is not None:
+                if absent:
+                    search.provenance["notes"].append(
+                        f"{', '.join(absent)} left out: not an actor of the scenario, so its "
+                        "leverage needs the reference data (minilateral coalitions "
+                        "--leverage-source data)"
+                    )
+                result.mediation[entry.name] = search
         done += 1
     if progress:
         progress(done, total, "alignment data")

@@ -200,23 +200,14 @@ def mediation_ranking(scenario: Scenario, *, draws: int, seed: int) -> dict[str,
         return Absent("mediation", "the scenario names no candidate mediators")
     if not has_module("minilateral.mediation"):
         return Absent("mediation", "the mediation package (minilateral.mediation) is not installed")
-    from minilateral.mediation import search_coalitions
-    from minilateral.mediation.coalitions import match_actor
+    from minilateral.mediation import search_theatre
     from minilateral.models.registry import available_models
 
     if "bdm" not in available_models():
         return Absent("mediation", "coalition search needs the bdm model, which is not installed")
-    present = [c for c in scenario.candidate_mediators if match_actor(scenario, c) is not None]
-    if not present:
-        return Absent("mediation", "no candidate mediator is an actor of the scenario")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        search = search_coalitions(
-            scenario,
-            present,
-            sizes=(1, min(3, len(present))),
-            model="bdm",
-            draws=draws,
-            seed=seed,
-        )
+        search, _ = search_theatre(scenario, draws=draws, seed=seed)
+    if search is None:
+        return Absent("mediation", "no candidate mediator is an actor of the scenario")
     return search.to_dict()

@@ -7,6 +7,7 @@ from minilateral.mediation.coalitions import (
     proposal_point,
     resolve_candidates,
     search_coalitions,
+    search_theatre,
 )
 from minilateral.mediation.settlement import summarize_settlement, wilson_interval
 
@@ -17,6 +18,7 @@ __all__ = [
     "proposal_point",
     "resolve_candidates",
     "search_coalitions",
+    "search_theatre",
     "summarize_settlement",
     "wilson_interval",
 ]

@@ -78,6 +78,7 @@ __all__ = [
     "proposal_point",
     "resolve_candidates",
     "search_coalitions",
+    "search_theatre",
 ]
 
 Proposal = Literal["nash", "compromise", "stated"]
@@ -709,3 +710,22 @@ def _issue_settlement(fc: Forecast, arrays: ScenarioArrays, tol: float) -> Float
     spread = party_spread(arrays, final_positions(fc, arrays))
     ok = (spread <= tol + 1e-12) & np.asarray(fc.converged, dtype=bool)[:, None]
     return np.where(np.isnan(spread).all(axis=0), np.nan, ok.mean(axis=0))
+
+
+def search_theatre(
+    scenario: Scenario, *, draws: int, seed: int = 0
+) -> tuple[CoalitionSearch | None, list[str]]:
+    """The standard search of a theatre, as the demo and the brief show it.
+
+    Coalitions of one to three of the scenario's ``candidate_mediators`` that are actors of the
+    scenario (their capability is their leverage), ranked under ``bdm``. Returns the search
+    (None when no candidate is an actor) and the candidates left out, sorted.
+    """
+    present = [c for c in scenario.candidate_mediators if match_actor(scenario, c) is not None]
+    absent = sorted(set(scenario.candidate_mediators) - set(present))
+    if not present:
+        return None, absent
+    search = search_coalitions(
+        scenario, present, sizes=(1, min(3, len(present))), model="bdm", draws=draws, seed=seed
+    )
+    return search, absent
