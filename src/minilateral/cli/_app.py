@@ -11,10 +11,18 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
-from minilateral.errors import MinilateralError
+from minilateral.errors import MinilateralError, OptionError
 from minilateral.provenance import package_version
 
-__all__ = ["app", "cli_errors", "err_console", "out_console", "parse_scale", "parse_sets"]
+__all__ = [
+    "app",
+    "cli_errors",
+    "err_console",
+    "model_options",
+    "out_console",
+    "parse_scale",
+    "parse_sets",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -128,3 +136,16 @@ def parse_scale(value: str | None) -> tuple[float, float] | None:
     if not lo < hi:
         raise typer.BadParameter(f"LO must be below HI, got '{value}'", param_hint="--scale")
     return lo, hi
+
+
+def model_options(model: str, sets: list[str] | None, rounds: int | None) -> dict[str, Any]:
+    """Options of ``model`` from ``--set KEY=VALUE`` items and ``--rounds`` (dynamic models)."""
+    from minilateral.models.registry import model_class
+
+    options: dict[str, Any] = dict(parse_sets(sets))
+    cls = model_class(model)  # an unknown model is reported before any work
+    if rounds is not None:
+        if cls.rounds_option is None:
+            raise OptionError(f"model '{model}' is static; --rounds does not apply", field="rounds")
+        options[cls.rounds_option] = rounds
+    return options

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from minilateral.api import forecast as run_forecast
 from minilateral.api import load_scenario
-from minilateral.cli._app import cli_errors, err_console, out_console, parse_scale, parse_sets
+from minilateral.cli._app import cli_errors, err_console, model_options, out_console, parse_scale
 from minilateral.errors import OptionError
 from minilateral.forecast import Forecast
 from minilateral.models.registry import available_models, model_class
@@ -58,12 +58,7 @@ def forecast(
     """Forecast the outcome of a negotiation with one model."""
     if fmt not in ("table", "json"):
         raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
-    options: dict[str, object] = dict(parse_sets(set_))
-    cls = model_class(model)
-    if rounds is not None:
-        if cls.rounds_option is None:
-            raise OptionError(f"model '{model}' is static; --rounds does not apply", field="rounds")
-        options[cls.rounds_option] = rounds
+    options = model_options(model, set_, rounds)
     scenario = load_scenario(source, input_format=input_format, scale=parse_scale(scale))
     started = dt.datetime.now(dt.UTC)
     result = run_forecast(scenario, model, options=options, seed=seed)
@@ -92,7 +87,7 @@ def forecast(
             issue.hi_label or "",
         )
     out_console.print(table)
-    if cls.dynamic:
+    if model_class(model).dynamic:
         out_console.print(f"rounds: {payload['rounds']}, converged: {payload['converged']}")
 
 

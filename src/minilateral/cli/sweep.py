@@ -22,11 +22,16 @@ from rich.table import Table
 from rich.text import Text
 
 from minilateral.api import load_scenario
-from minilateral.cli._app import cli_errors, err_console, out_console, parse_scale, parse_sets
+from minilateral.cli._app import (
+    cli_errors,
+    err_console,
+    model_options,
+    out_console,
+    parse_scale,
+)
 from minilateral.errors import FormatError, OptionError
 from minilateral.io._validation import scenario_errors
 from minilateral.io.yaml_io import node_line, parse_yaml
-from minilateral.models.registry import model_class
 from minilateral.montecarlo.engine import SweepResult, load_sweep
 from minilateral.montecarlo.engine import sweep as run_sweep
 from minilateral.montecarlo.perturb import parse_noise
@@ -99,16 +104,6 @@ def _progress(unit: str) -> Progress:
     )
 
 
-def _model_options(model: str, sets: list[str] | None, rounds: int | None) -> dict[str, Any]:
-    options: dict[str, Any] = dict(parse_sets(sets))
-    cls = model_class(model)
-    if rounds is not None:
-        if cls.rounds_option is None:
-            raise OptionError(f"model '{model}' is static; --rounds does not apply", field="rounds")
-        options[cls.rounds_option] = rounds
-    return options
-
-
 def _uncertainty(path: Path | None) -> Uncertainty | None:
     """Read an uncertainty block from YAML (either the block itself or ``uncertainty: ...``)."""
     if path is None:
@@ -179,7 +174,7 @@ def run(
     ] = None,
 ) -> None:
     """Run a Monte Carlo sweep; write Parquet parts and _manifest.json to --out."""
-    options = _model_options(model, set_, rounds)
+    options = model_options(model, set_, rounds)
     kwargs: dict[str, Any] = {
         "draws": draws,
         "seed": seed,
@@ -344,7 +339,7 @@ def sensitivity(
         raise typer.BadParameter("must be 'table', 'json' or 'csv'", param_hint="--format")
     if method not in ("sobol", "morris"):
         raise typer.BadParameter("must be 'sobol' or 'morris'", param_hint="--method")
-    options = _model_options(model, set_, rounds)
+    options = model_options(model, set_, rounds)
     scenario = _scenario(source, input_format, scale)
     if issue is not None:  # checked before the (long) runs
         names = (
