@@ -13,17 +13,17 @@ import numpy as np
 
 from minilateral.arrays import BoolArray, FloatArray, IntArray
 
-__all__ = ["Forecast"]
+__all__ = ["Forecast", "jsonable"]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Convert NumPy values (and NaN) into JSON-ready Python values (NaN becomes null)."""
     if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
+        return jsonable(value.tolist())
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, np.integer):
@@ -90,19 +90,19 @@ class Forecast:
         """
         out: dict[str, Any] = {
             "model": self.model,
-            "options": _jsonable(self.options),
+            "options": jsonable(self.options),
             "scenario": scenario or {},
             "issues": list(self.issues),
             "actors": list(self.actors),
-            "outcome": _jsonable(self.outcome[index]),
+            "outcome": jsonable(self.outcome[index]),
             "rounds": int(self.rounds[index]),
             "converged": bool(self.converged[index]),
         }
         if self.trajectory is not None:
-            out["trajectory"] = _jsonable(self.trajectory[: int(self.rounds[index]) + 1, index])
+            out["trajectory"] = jsonable(self.trajectory[: int(self.rounds[index]) + 1, index])
         for key, value in self.diagnostics.items():
-            out[key] = _jsonable(value[index] if isinstance(value, list | np.ndarray) else value)
-        out["provenance"] = _jsonable(self.provenance)
+            out[key] = jsonable(value[index] if isinstance(value, list | np.ndarray) else value)
+        out["provenance"] = jsonable(self.provenance)
         return out
 
     def trajectory_csv(self, index: int = 0, *, source: str = "") -> str:

@@ -24,7 +24,7 @@ from minilateral.alignment.ideal_points import ideal_points as _ideal_points
 from minilateral.data.states import resolver
 from minilateral.data.store import data_versions, read_table
 from minilateral.errors import QueryError
-from minilateral.forecast import _jsonable
+from minilateral.forecast import jsonable
 from minilateral.provenance import package_version
 
 __all__ = [
@@ -85,7 +85,7 @@ class AlignmentResult:
 
 def _plain(value: Any) -> Any:
     """JSON-ready value: NaN and ``pd.NA`` become ``None`` (JSON ``null``)."""
-    return None if value is pd.NA else _jsonable(value)
+    return None if value is pd.NA else jsonable(value)
 
 
 def parse_years(spec: str | int | Iterable[int]) -> list[int]:

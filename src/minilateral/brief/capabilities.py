@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from minilateral.errors import ConvergenceWarning, DataError
-from minilateral.forecast import _jsonable
+from minilateral.forecast import jsonable
 from minilateral.scenario import Scenario
 
 __all__ = [
@@ -177,8 +177,8 @@ def alignment_data(
         years=years,
         names=names,
         capitals=coords,
-        autonomy=[{k: _jsonable(v) for k, v in row.items()} for row in autonomy.to_dict("records")],
-        cohesion=[{k: _jsonable(row[k]) for k in cols} for row in cohesion.to_dict("records")],
+        autonomy=[{k: jsonable(v) for k, v in row.items()} for row in autonomy.to_dict("records")],
+        cohesion=[{k: jsonable(row[k]) for k in cols} for row in cohesion.to_dict("records")],
         tables=tables,
         notes=notes,
     )

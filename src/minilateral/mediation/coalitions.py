@@ -53,7 +53,7 @@ from scipy import special
 
 from minilateral.arrays import BoolArray, FloatArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
-from minilateral.forecast import Forecast, _jsonable
+from minilateral.forecast import Forecast, jsonable
 from minilateral.mediation.settlement import (
     SettlementSummary,
     final_positions,
@@ -339,15 +339,15 @@ class CoalitionResult:
             "settlement_probability": s.probability,
             "ci_low": s.ci_low,
             "ci_high": s.ci_high,
-            "expected_outcome": _jsonable(s.expected_outcome),
+            "expected_outcome": jsonable(s.expected_outcome),
             "marginal": dict(self.marginal),
             "marginal_ci": {k: list(v) for k, v in self.marginal_ci.items()},
-            "issue_settlement_probability": _jsonable(self.issue_settlement),
+            "issue_settlement_probability": jsonable(self.issue_settlement),
             "converged": s.converged,
         }
         if self.outcome_shift is not None:
             out["outcome_shift"] = self.outcome_shift
-        return _jsonable(out)
+        return jsonable(out)
 
 
 @dataclass(frozen=True)
@@ -368,7 +368,7 @@ class CoalitionSearch:
         return {
             "coalitions": [c.to_dict() for c in self.coalitions],
             "baseline": baseline,
-            "provenance": _jsonable(self.provenance),
+            "provenance": jsonable(self.provenance),
         }
 
 

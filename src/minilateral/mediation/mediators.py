@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from minilateral.errors import DataError, OptionError, ScenarioError
-from minilateral.forecast import _jsonable
+from minilateral.forecast import jsonable
 from minilateral.mediation.coalitions import match_actor
 from minilateral.scenario import Scenario
 
@@ -154,7 +154,7 @@ class MediatorProfile:
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON form (NaN → null)."""
-        return _jsonable(
+        return jsonable(
             {
                 "code": self.code,
                 "ccode": self.ccode,
@@ -199,7 +199,7 @@ class MediatorProfiles:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return _jsonable(
+        return jsonable(
             {
                 "year": self.year,
                 "parties": self.parties,
