@@ -37,7 +37,6 @@ from minilateral.arrays import BoolArray, FloatArray, ScenarioArrays
 from minilateral.forecast import Forecast
 from minilateral.models.base import Model, SeedLike
 from minilateral.models.baselines import compromise
-from minilateral.models.nash_joint import nash_joint
 from minilateral.models.registry import register
 
 __all__ = ["NashModel", "nash_per_issue"]
@@ -231,6 +230,8 @@ class NashModel(Model):
 
     def _joint(self, arrays: ScenarioArrays, p: dict[str, object]) -> Forecast:
         """The joint NBS (§3.5): actor-level weights, one optimisation per batch member."""
+        from minilateral.models.nash_joint import nash_joint  # SciPy's optimiser, on demand
+
         cells = arrays.mask.sum(axis=2)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_cap = np.where(cells > 0, arrays.capability.sum(axis=2) / cells, 0.0)

@@ -14,19 +14,18 @@ import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from minilateral.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = [
     "Database",
@@ -140,7 +139,10 @@ class Database:
         self.engine.dispose()
 
 
+# Alembic is imported where migrations are used, not at start-up of every command.
 def _config(db: Database) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     cfg.attributes["engine"] = db.engine
@@ -156,21 +158,29 @@ def _run(db: Database, action: Any, revision: str) -> None:
 
 def upgrade(db: Database, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` (default: the newest)."""
+    from alembic import command
+
     _run(db, command.upgrade, revision)
 
 
 def downgrade(db: Database, revision: str = "base") -> None:
     """Revert migrations down to ``revision`` (default: an empty database)."""
+    from alembic import command
+
     _run(db, command.downgrade, revision)
 
 
 def head_revision() -> str | None:
     """The newest migration shipped with this version of minilateral."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(str(_MIGRATIONS)).get_current_head()
 
 
 def current_revision(db: Database) -> str | None:
     """The migration the database is at (``None`` for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
     try:
         with db.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
@@ -190,6 +200,8 @@ class MigrationInfo:
 
 def history(db: Database | None = None) -> list[MigrationInfo]:
     """Every shipped migration, oldest first, marked applied when ``db`` is at or past it."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory(str(_MIGRATIONS))
     revisions = list(reversed(list(script.walk_revisions())))
     current = current_revision(db) if db is not None else None
