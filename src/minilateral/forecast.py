@@ -99,21 +99,26 @@ class Forecast:
             "converged": bool(self.converged[index]),
         }
         if self.trajectory is not None:
-            out["trajectory"] = jsonable(self.trajectory[: int(self.rounds[index]) + 1, index])
+            out["trajectory"] = jsonable(self._played(index))
         for key, value in self.diagnostics.items():
             out[key] = jsonable(value[index] if isinstance(value, list | np.ndarray) else value)
         out["provenance"] = jsonable(self.provenance)
         return out
 
+    def _played(self, index: int) -> FloatArray:
+        """The rounds batch member ``index`` played, (rounds + 1, N, D); needs a trajectory."""
+        assert self.trajectory is not None
+        return self.trajectory[: int(self.rounds[index]) + 1, index]
+
     def trajectory_csv(self, index: int = 0, *, source: str = "") -> str:
         """Trajectory of batch member ``index`` in the CSV format of ``specs/smp.md`` §10.
 
         Positions are on each issue's own scale, ``%.6f``; a non-participating cell is empty.
-        A static model's trajectory is its input (round 0) only.
+        A static model has no trajectory: ``ValueError``.
         """
         if self.trajectory is None:
             raise ValueError(f"model '{self.model}' is static and has no trajectory")
-        traj = self.trajectory[: int(self.rounds[index]) + 1, index]
+        traj = self._played(index)
         turns = traj.shape[0] - 1
         n, d = traj.shape[1], traj.shape[2]
         options = " ".join(f"{k}={v}" for k, v in self.options.items())
