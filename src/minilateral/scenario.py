@@ -85,6 +85,22 @@ class Source(_Strict):
     id: str | None = None
     citation: str
     url: str | None = None
+    reliability: Literal["A", "B", "C", "D", "E", "F"] | None = None
+    credibility: int | None = Field(default=None, ge=1, le=6)
+    secondary: bool = False
+
+    @property
+    def grade(self) -> str | None:
+        """The source's grade in the NATO/Admiralty system, e.g. ``"B2"`` (None if ungraded).
+
+        ``reliability`` grades the source (A completely reliable … E unreliable, F cannot be
+        judged); ``credibility`` grades the information (1 confirmed by other sources … 5
+        improbable, 6 cannot be judged). ``secondary`` marks a copy of another outlet's report
+        (a reprint or aggregation), listed apart from original reporting.
+        """
+        if self.reliability is None and self.credibility is None:
+            return None
+        return f"{self.reliability or 'F'}{self.credibility or 6}"
 
 
 class Anchor(_Strict):
@@ -97,11 +113,14 @@ class Anchor(_Strict):
 class Issue(_Strict):
     """One issue: a named scale ``[lo, hi]`` with labelled ends.
 
-    ``reference`` is the status quo / reversion point (the outcome without agreement);
-    ``outcome`` is an observed outcome, used for evaluation only and never by a model.
+    ``name`` is the key used in the file; ``label`` the human name shown to readers (falls back
+    to :attr:`display_name`). ``reference`` is the status quo / reversion point (the outcome
+    without agreement); ``outcome`` is an observed outcome, used for evaluation only and never
+    by a model.
     """
 
     name: str = Field(min_length=1)
+    label: str | None = None
     lo: float = 0.0
     hi: float = 100.0
     lo_label: str | None = None
@@ -119,6 +138,14 @@ class Issue(_Strict):
             if value is not None and not self.lo <= value <= self.hi:
                 raise ValueError(f"{label} {value} lies outside the scale [{self.lo}, {self.hi}]")
         return self
+
+    @property
+    def display_name(self) -> str:
+        """``label`` where given, else the name with underscores as spaces, first letter capital."""
+        if self.label:
+            return self.label
+        text = self.name.replace("_", " ").replace("-", " ").strip()
+        return text[:1].upper() + text[1:]
 
 
 NoiseKind = Literal["none", "normal", "truncnormal", "uniform", "beta", "lognormal"]
@@ -294,7 +321,8 @@ class Actor(_Strict):
 class Scenario(_Strict):
     """A negotiation: issues × actors with positions, saliences and capabilities.
 
-    ``model_options`` (optional) stores options for particular models with the scenario, keyed
+    ``date`` is when the scenario was written; ``as_of`` the date of the newest event it reflects
+    (readers warn when it is old at the time of use). ``model_options`` (optional) stores options for particular models with the scenario, keyed
     by model name, in that model's own option names: e.g. ``smp`` holds KTAB's nine options, the
     accommodation matrix (``accommodation``: ``[adjusting actor, reference actor, value]``
     entries) and the seed read from a KTAB XML file. Options given to
@@ -311,6 +339,7 @@ class Scenario(_Strict):
 
     title: str = Field(min_length=1)
     date: dt.date | None = None
+    as_of: dt.date | None = None
     description: str | None = None
     sources: list[Source] = Field(default_factory=list)
     issues: list[Issue]
