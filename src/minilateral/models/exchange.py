@@ -34,6 +34,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -44,10 +45,21 @@ from minilateral.models.base import Model, SeedLike
 from minilateral.models.baselines import compromise
 from minilateral.models.registry import register
 
-__all__ = ["EXCHANGE_COLUMNS", "ExchangeModel", "ExchangeRun", "equal_gain", "exchange_rounds"]
+__all__ = [
+    "EXCHANGE_COLUMNS",
+    "SUPPLIER_TARGETS",
+    "ExchangeModel",
+    "ExchangeRun",
+    "SupplierTarget",
+    "equal_gain",
+    "exchange_rounds",
+]
 
 _TINY = 1e-10  # §5.6: gains and moves at or below this are no exchange
 _TIES = 1e-12  # §5.7: gains within this (relative) of the best are ties
+
+SupplierTarget = Literal["current", "round_start"]
+SUPPLIER_TARGETS: tuple[str, ...] = get_args(SupplierTarget)
 
 EXCHANGE_COLUMNS = (
     "round", "supplier_p", "supplier_q", "issue_p", "issue_q", "gain",
@@ -141,6 +153,7 @@ def exchange_rounds(
     salience_weight: float = 0.4,
     fixed_weight: float = 0.1,
     direction_check: bool = True,
+    supplier_target: SupplierTarget = "current",
 ) -> ExchangeRun:
     """Run the equal-gain exchange model on a batch (``specs/bargaining.md`` §5.3–5.9).
 
@@ -154,13 +167,20 @@ def exchange_rounds(
         Participation; an actor absent from an issue is no candidate on it.
     fallback : ndarray of shape (B, D)
         Outcome of issues whose weights all vanish (the compromise fallback chain, on 0–100).
-    rounds, salience_weight, fixed_weight, direction_check
+    rounds, salience_weight, fixed_weight, direction_check, supplier_target
         See :class:`ExchangeModel`.
 
     Returns
     -------
     ExchangeRun
     """
+    if supplier_target not in SUPPLIER_TARGETS:
+        raise OptionError(
+            f"supplier_target must be one of {', '.join(SUPPLIER_TARGETS)}; "
+            f"got {supplier_target!r}",
+            field="supplier_target",
+        )
+    from_start = supplier_target == "round_start"
     b_size, n, d = x.shape
     ip, iq = np.triu_indices(d, k=1)
     ai, aj = np.triu_indices(n, k=1)
@@ -194,24 +214,29 @@ def exchange_rounds(
         total_p, total_q = total[bb, cp], total[bb, cq]
         direction = np.zeros((b_size, n, d))
         realised = np.zeros(b_size, dtype=bool)
+        # aim_p, aim_q: where each supplier moves to, and the bound on each outcome (§5.5).
+        if from_start:  # the partner's start-of-round (preferred) position, fixed all round
+            aim_p, aim_q = x[bb, v, cp], x[bb, u, cq]
         while alive.any():
-            y_up, y_vp, y_uq, y_vq = y[bb, u, cp], y[bb, v, cp], y[bb, u, cq], y[bb, v, cq]
+            y_up, y_vq = y[bb, u, cp], y[bb, v, cq]
+            if not from_start:  # the partner's current voting position
+                aim_p, aim_q = y[bb, v, cp], y[bb, u, cq]
             o_p, o_q = out[bb, cp], out[bb, cq]
             with np.errstate(invalid="ignore", divide="ignore"):
-                room_p = w_up * np.abs(y_vp - y_up) / total_p
-                room_q = w_vq * np.abs(y_uq - y_vq) / total_q
+                room_p = w_up * np.abs(aim_p - y_up) / total_p
+                room_q = w_vq * np.abs(aim_q - y_vq) / total_q
             delta_p, delta_q, gain = equal_gain(
-                s_up, s_uq, s_vp, s_vq, room_p, room_q, np.abs(y_vp - o_p), np.abs(y_uq - o_q)
+                s_up, s_uq, s_vp, s_vq, room_p, room_q, np.abs(aim_p - o_p), np.abs(aim_q - o_q)
             )
             with np.errstate(invalid="ignore", divide="ignore"):
                 move_p = np.where(w_up > 0, delta_p * total_p / w_up, 0.0)
                 move_q = np.where(w_vq > 0, delta_q * total_q / w_vq, 0.0)
-            sign_p, sign_q = np.sign(y_vp - y_up), np.sign(y_uq - y_vq)
-            new_p = _toward(y_up, y_vp, move_p)
-            new_q = _toward(y_vq, y_uq, move_q)
+            sign_p, sign_q = np.sign(aim_p - y_up), np.sign(aim_q - y_vq)
+            new_p = _toward(y_up, aim_p, move_p)
+            new_q = _toward(y_vq, aim_q, move_q)
             valid = alive & (gain > _TINY) & (move_p > _TINY) & (move_q > _TINY)
             if direction_check:  # §5.6, design choice: the supply must push toward the partner
-                valid &= (np.sign(y_vp - o_p) == sign_p) & (np.sign(y_uq - o_q) == sign_q)
+                valid &= (np.sign(aim_p - o_p) == sign_p) & (np.sign(aim_q - o_q) == sign_q)
             valid &= (sign_p != 0) & (sign_q != 0)
             valid &= (new_p >= 0) & (new_p <= 100) & (new_q >= 0) & (new_q <= 100)
             valid &= direction[bb, u, cp] != -sign_p
@@ -286,6 +311,12 @@ class ExchangeModel(Model):
     direction_check : bool, default=True
         Discard an exchange whose supply move would no longer push the outcome toward the
         demanding partner (§5.6; the open implementation does not check this).
+    supplier_target : {"current", "round_start"}, default="current"
+        The partner's position a supplier moves toward, which also bounds the outcome (§5.5):
+        ``"current"`` its current voting position (after the exchanges it already made in the
+        round), ``"round_start"`` its position at the start of the round, as the open
+        implementation of Decide does. The literature does not separate the two (see
+        ``docs/models/exchange.md``).
 
     Notes
     -----
@@ -316,11 +347,13 @@ class ExchangeModel(Model):
         salience_weight: float = 0.4,
         fixed_weight: float = 0.1,
         direction_check: bool = True,
+        supplier_target: SupplierTarget = "current",
     ) -> None:
         self.rounds = rounds
         self.salience_weight = salience_weight
         self.fixed_weight = fixed_weight
         self.direction_check = direction_check
+        self.supplier_target = supplier_target
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Run the exchange model on every batch member."""
@@ -342,6 +375,7 @@ class ExchangeModel(Model):
             z, arrays.salience, arrays.capability, arrays.mask, fallback,
             rounds=p["rounds"], salience_weight=p["salience_weight"],
             fixed_weight=p["fixed_weight"], direction_check=p["direction_check"],
+            supplier_target=p["supplier_target"],
         )  # fmt: skip
         no_cell = ~arrays.mask.any(axis=1)
         outcomes = np.where(no_cell[None], np.nan, arrays.from_unit(run.outcomes / 100.0))
