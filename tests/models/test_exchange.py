@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 from minilateral.api import forecast, load_scenario
 from minilateral.arrays import ScenarioArrays
 from minilateral.errors import OptionError
-from minilateral.models.exchange import ExchangeModel, equal_gain, exchange_rounds
+from minilateral.library import list_scenarios
+from minilateral.models.baselines import compromise
+from minilateral.models.exchange import (
+    SUPPLIER_TARGETS,
+    ExchangeModel,
+    ExchangeRun,
+    equal_gain,
+    exchange_rounds,
+)
+from tests.models.exchange_reference import Candidate, evaluate, exchange_loop, outcome
 
 
 def _arrays(x, s, c=None, mask=None) -> ScenarioArrays:
@@ -210,3 +219,255 @@ def test_bad_options() -> None:
         ExchangeModel(rounds=0).forecast(a)
     with pytest.raises(OptionError, match="must not exceed 1"):
         ExchangeModel(salience_weight=0.8, fixed_weight=0.5).forecast(a)
+
+
+# -- supplier_target: the partner's position a supplier moves toward --------------------------
+
+
+def test_supplier_target_changes_the_third_exchange_worked_by_hand() -> None:
+    r"""Two actors, three issues (0, 1, 2), capability 1, scale 0–100.
+
+    A at (20, 100, 80), saliences (.9, .1, .5); B at (50, 50, 50), saliences (.6, .5, .9).
+    W = (1.5, .6, 1.4); O = (32, 58.3333, 60.7143); A is left of O on 0 and right on 1 and 2,
+    B the reverse, so all three issue pairs are candidates. Roles: on (0, 1) and (0, 2) B
+    supplies 0 (s_B0/s_B1 = 1.2 < 9, .667 < 1.8), on (1, 2) A supplies 1 (.2 < .556).
+
+    1. (0, 2): λ = min(12/1.4, 10.7143/1.5, 12/1.4, 10.7143/1.5) = 50/7 (A's full move and
+       O_2 reaching B bind together); G = (50/7)(.9·.9 − .6·.5) = 3.642857; B 50 → 25 on 0,
+       A 80 → 50 on 2 (onto B); O_0 = 22, O_2 = 50.
+    2. (0, 1): λ = 2/.6 = 3.3333 (B's full move to A and O_0 reaching A bind);
+       G = 3.3333(.9·.5 − .6·.1) = 1.3; B 25 → 20 on 0, A 100 → 70 on 1; O_0 = 20,
+       O_1 = 53.3333.
+    3. (1, 2), A supplies 1 toward B (50), B supplies 2 toward A. With ``current`` B's target
+       is A's vote on 2, which is 50 since exchange 1, B's own position: no move, no exchange.
+       With ``round_start`` the target is A's round-start position 80:
+       λ = min(.1·20/.6/1.4, .9·30/1.4/.6, 3.3333/1.4, 30/.6) = 50/21 (A's full move binds),
+       G = (50/21)(.5·.5 − .1·.9) = 8/21 = 0.380952; A 70 → 50 on 1, B moves
+       (50/21)·.6·1.4/.9 = 2.2222, 50 → 52.2222 on 2, past A's current vote of 50;
+       O_1 = 50, O_2 = 51.4286.
+    """
+    a = _arrays([[20, 100, 80], [50, 50, 50]], [[0.9, 0.1, 0.5], [0.6, 0.5, 0.9]])
+    runs = {t: ExchangeModel(rounds=1, supplier_target=t).forecast(a) for t in SUPPLIER_TARGETS}
+    first_two = [
+        # supplier_p, supplier_q, issue_p, issue_q, gain, position_p, position_q
+        [1, 0, 0, 2, 3.642857, 25.0, 50.0],
+        [1, 0, 0, 1, 1.3, 20.0, 70.0],
+    ]
+    for f in runs.values():
+        np.testing.assert_allclose(f.diagnostics["exchanges"][0][:2, 1:8], first_two, atol=1e-6)
+    assert len(runs["current"].diagnostics["exchanges"][0]) == 2
+    np.testing.assert_allclose(runs["current"].outcome[0], [20.0, 160 / 3, 50.0])
+    third = runs["round_start"].diagnostics["exchanges"][0][2]
+    np.testing.assert_allclose(
+        third[1:], [0, 1, 1, 2, 8 / 21, 50.0, 50 + 20 / 9, 50.0, 50 + 10 / 7], atol=1e-9
+    )
+    np.testing.assert_allclose(runs["round_start"].outcome[0], [20.0, 50.0, 50 + 10 / 7])
+
+
+def test_supplier_target_declared_validated_and_default_unchanged() -> None:
+    (spec,) = [o for o in ExchangeModel.option_specs() if o.name == "supplier_target"]
+    assert spec.default == "current"
+    assert spec.choices == ("current", "round_start") == SUPPLIER_TARGETS
+    a = _arrays([[20, 100, 80], [50, 50, 50]], [[0.9, 0.1, 0.5], [0.6, 0.5, 0.9]])
+    with pytest.raises(OptionError, match="must be one of current, round_start; got 'start'"):
+        ExchangeModel(supplier_target="start").forecast(a)
+    with pytest.raises(OptionError, match="supplier_target must be one of"):
+        exchange_rounds(a.positions, a.salience, a.capability, a.mask, np.zeros((1, 3)),
+                        supplier_target="partner")  # fmt: skip
+    assert ExchangeModel.coerce_options({"supplier_target": "ROUND_START"}) == {
+        "supplier_target": "round_start"
+    }
+    default, current = ExchangeModel().forecast(a), ExchangeModel(supplier_target="current")
+    np.testing.assert_array_equal(default.outcome, current.forecast(a).outcome)
+    assert default.options["supplier_target"] == "current"
+
+
+# -- the plain-loop twin ------------------------------------------------------------------------
+
+
+def _assert_same_run(run: ExchangeRun, member: int, loop, atol: float = 1e-9) -> None:
+    rows = run.exchanges[run.exchanges[:, 0] == member, 1:]
+    loop_rows = np.array(loop.exchanges).reshape(-1, rows.shape[1])
+    assert rows.shape == loop_rows.shape
+    np.testing.assert_array_equal(rows[:, :5], loop_rows[:, :5])  # round, actors, issues
+    np.testing.assert_allclose(rows[:, 5:], loop_rows[:, 5:], rtol=0, atol=atol)
+    assert run.rounds[member] == loop.rounds
+    assert run.converged[member] == loop.converged
+    t = loop.rounds + 1
+    np.testing.assert_allclose(run.outcomes[:t, member], loop.outcomes, rtol=0, atol=atol)
+    np.testing.assert_allclose(run.positions[:t, member], loop.positions, rtol=0, atol=atol)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 6),
+    d=st.integers(2, 4),
+    rounds=st.integers(1, 5),
+    target=st.sampled_from(SUPPLIER_TARGETS),
+    direction_check=st.booleans(),
+)
+def test_whole_runs_equal_the_loop_twin(seed, n, d, rounds, target, direction_check) -> None:
+    """Every exchange (actors, issues, gain, votes, outcomes), every round's outcomes and
+    preferred positions agree with the plain-loop twin, for both supplier targets."""
+    rng = np.random.default_rng(seed)
+    b = 2
+    x = np.where(rng.random((b, n, d)) < 0.3, rng.choice([0.0, 50.0, 100.0], (b, n, d)),
+                 rng.uniform(0, 100, (b, n, d)))  # fmt: skip
+    s = rng.uniform(0.05, 1.0, (b, n, d))
+    c = rng.choice([0.5, 1.0, 3.0], (b, n, 1)) * np.ones((b, n, d))
+    mask = np.broadcast_to(rng.random((n, d)) > 0.15, (b, n, d)).copy()
+    mask[:, 0] = True  # every issue has an actor
+    cs = np.where(mask, c * s, 0.0)
+    fallback = np.einsum("bnd,bnd->bd", cs, np.where(mask, x, 0)) / cs.sum(axis=1)
+    options = {"rounds": rounds, "direction_check": direction_check, "supplier_target": target}
+    run = exchange_rounds(x, s, c, mask, fallback, **options)
+    for k in range(b):
+        _assert_same_run(run, k, exchange_loop(x[k], s[k], c[k], mask[k], fallback[k], **options))
+
+
+def _cop(benchmarks: Path, name: str) -> ScenarioArrays:
+    return load_scenario(benchmarks / "unfccc_decide" / f"{name}.csv").to_arrays()
+
+
+@pytest.mark.parametrize("target", SUPPLIER_TARGETS)
+def test_copenhagen_whole_run_equals_the_loop_twin(benchmarks: Path, target: str) -> None:
+    """COP15, 10 rounds (371 exchanges with ``current``, 396 with ``round_start``)."""
+    a = _cop(benchmarks, "copenhagen")
+    z, fallback = 100.0 * a.unit_positions(), 100.0 * compromise(a)
+    run = exchange_rounds(z, a.salience, a.capability, a.mask, fallback, supplier_target=target)
+    loop = exchange_loop(
+        z[0], a.salience[0], a.capability[0], a.mask[0], fallback[0], supplier_target=target
+    )
+    assert len(loop.exchanges) == {"current": 371, "round_start": 396}[target]
+    _assert_same_run(run, 0, loop)
+
+
+# -- COP21 regression ---------------------------------------------------------------------------
+
+COP21_FIRST = [  # supplier on p, issue p, supplier on q, issue q, gain (0–100 scale)
+    ("China", "finance_vol", "USA", "eaa", 2.190722),
+    ("China", "differentiation", "USA", "finance_who", 1.795604),
+    ("USA", "adapt_legal", "Arab_statess", "finance_vol", 1.387260),
+    ("LDCs_BGD", "legal", "USA", "adapt_inst", 1.355787),
+    ("China", "adapt_finance", "LDCs_BGD", "eaa", 1.214784),
+    ("India", "mrv", "EU28", "eaa", 1.127406),
+    ("Arab_statess", "differentiation", "Japan", "finance_who", 1.119467),
+    ("LDCs_BGD", "differentiation", "Russia", "adapt_legal", 1.088768),
+    ("Arab_statess", "legal", "AOSISs", "finance_who", 1.074941),
+    ("AOSISs", "ld", "USA", "amb2050", 0.979799),
+]
+COP21_21ST = ("EU28", "adapt_finance", "AOSISs", "amb2050", 0.610738)
+COP21_22ND = {
+    "current": ("AOSISs", "differentiation", "Brazil", "adapt_finance", 0.576461),
+    "round_start": ("AOSISs", "differentiation", "Arab_statess", "ld", 0.605284),
+}
+COP21_ROUND_10 = {  # issues in file order: differentiation, mrv, legal, adapt_legal,
+    # adapt_inst, finance_vol, finance_who, adapt_finance, ld, progress, amb2050, amb2100, eaa
+    "current": [45.7418, 60.4337, 42.9137, 79.6483, 62.3421, 92.7880, 55.4360, 58.0485,
+                5.5565, 31.1506, 68.6891, 90.9200, 9.3484],
+    "round_start": [43.9816, 56.9585, 43.6259, 79.8118, 68.1366, 81.2107, 44.2015, 69.3065,
+                    6.2223, 42.1215, 73.1800, 91.0117, 22.3018],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("target", SUPPLIER_TARGETS)
+def test_cop21_regression(benchmarks: Path, target: str) -> None:
+    """COP21 (15 actors × 13 issues, 10 rounds): the first exchanges and round-10 outcomes.
+
+    Both supplier targets realise the same first 21 exchanges of round 1 (no supplier's
+    partner has moved on the supplier's issue before then). The first ten (supplier on p,
+    issue p ↔ supplier on q, issue q, gain):
+
+    1 China finance_vol ↔ USA eaa 2.190722; 2 China differentiation ↔ USA finance_who
+    1.795604; 3 USA adapt_legal ↔ Arab_statess finance_vol 1.387260; 4 LDCs_BGD legal ↔ USA
+    adapt_inst 1.355787; 5 China adapt_finance ↔ LDCs_BGD eaa 1.214784; 6 India mrv ↔ EU28 eaa
+    1.127406; 7 Arab_statess differentiation ↔ Japan finance_who 1.119467; 8 LDCs_BGD
+    differentiation ↔ Russia adapt_legal 1.088768; 9 Arab_statess legal ↔ AOSISs finance_who
+    1.074941; 10 AOSISs ld ↔ USA amb2050 0.979799.
+
+    21 EU28 adapt_finance ↔ AOSISs amb2050 0.610738 — the exchange where the open
+    implementation first differs (0.374 there). None of the 20 exchanges before it involves
+    EU28 or AOSISs on adapt_finance or amb2050, but at the start of the round its outcome
+    bound on amb2050 binds (|65 − 67.8775| / 1.5 = 1.9183 < both full moves): G = 0.374077.
+    Exchange 10 moves USA's vote on amb2050 and the outcome to 77.6755, away from EU28's 65;
+    the bound relaxes and AOSISs's full move binds instead: G = 0.610738 with the current
+    outcomes. An implementation that does not re-evaluate it keeps 0.374.
+
+    22: ``current`` AOSISs differentiation ↔ Brazil adapt_finance 0.576461; ``round_start``
+    AOSISs differentiation ↔ Arab_statess ld 0.605284 (here the two readings part).
+
+    Round-10 outcomes (0–100), ``current`` / ``round_start``: differentiation 45.7418 /
+    43.9816, mrv 60.4337 / 56.9585, legal 42.9137 / 43.6259, adapt_legal 79.6483 / 79.8118,
+    adapt_inst 62.3421 / 68.1366, finance_vol 92.7880 / 81.2107, finance_who 55.4360 /
+    44.2015, adapt_finance 58.0485 / 69.3065, ld 5.5565 / 6.2223, progress 31.1506 / 42.1215,
+    amb2050 68.6891 / 73.1800, amb2100 90.9200 / 91.0117, eaa 9.3484 / 22.3018
+    (1 035 and 1 207 exchanges).
+    """
+    scenario = load_scenario(benchmarks / "unfccc_decide" / "cop21.csv")
+    f = forecast(scenario, "exchange", options={"supplier_target": target})
+    rows = f.diagnostics["exchanges"][0]
+    assert len(rows) == {"current": 1035, "round_start": 1207}[target]
+    named = [
+        (f.actors[int(r[1])], f.issues[int(r[3])], f.actors[int(r[2])], f.issues[int(r[4])])
+        for r in rows[:22]
+    ]
+    expected = [*COP21_FIRST, COP21_21ST, COP21_22ND[target]]
+    assert named[:10] == [e[:4] for e in COP21_FIRST]
+    assert named[20:22] == [e[:4] for e in expected[10:]]
+    np.testing.assert_allclose(rows[:10, 5], [e[4] for e in COP21_FIRST], atol=1e-6)
+    np.testing.assert_allclose(rows[20:22, 5], [e[4] for e in expected[10:]], atol=1e-6)
+    assert (rows[:21, 0] == 1).all()
+    np.testing.assert_allclose(f.outcome[0], COP21_ROUND_10[target], atol=5e-5)
+
+
+def test_cop21_unaffected_candidate_changes_gain_when_a_bound_binds(benchmarks: Path) -> None:
+    """The 21st COP21 exchange shares no actor-issue with the 20 before it, yet its gain moves
+    from 0.374077 (round start, outcome bound binding) to 0.610738 (see the regression test)."""
+    a = _cop(benchmarks, "cop21")
+    z, fallback = 100.0 * a.unit_positions(), 100.0 * compromise(a)
+    s, c, mask = a.salience[0].tolist(), a.capability[0].tolist(), a.mask[0].tolist()
+    actors, issues = list(a.actors), list(a.issues)
+    cand = Candidate(
+        actors.index("EU28"), actors.index("AOSISs"),
+        issues.index("adapt_finance"), issues.index("amb2050"),
+    )  # fmt: skip
+    x = np.where(a.mask[0], z[0], 0.0).tolist()
+    out = [outcome(x, s, c, mask, fallback[0], q) for q in range(len(issues))]
+    start = evaluate(cand, x, x, out, s, c, mask, target="current", direction_check=True)
+    assert start is not None
+    assert start[0] == pytest.approx(0.374077, abs=1e-6)
+    run = exchange_rounds(z, a.salience, a.capability, a.mask, fallback, rounds=1)
+    earlier, row = run.exchanges[:20, 1:], run.exchanges[20, 1:]
+    own = {(cand.u, cand.p), (cand.v, cand.q), (cand.u, cand.q), (cand.v, cand.p)}
+    touched = {(int(r[1]), int(r[3])) for r in earlier} | {(int(r[2]), int(r[4])) for r in earlier}
+    assert not own & touched
+    assert tuple(int(v) for v in row[1:5]) == (cand.u, cand.v, cand.p, cand.q)
+    assert row[5] == pytest.approx(0.610738, abs=1e-6)
+
+
+# -- both targets on every input ----------------------------------------------------------------
+
+
+def _every_input() -> list:
+    embedded = [pytest.param(e.path, id=e.name) for e in list_scenarios() if e.origin == "embedded"]
+    cop = [pytest.param(name, id=name) for name in ("copenhagen", "cop21")]
+    return embedded + cop
+
+
+@pytest.mark.parametrize("target", SUPPLIER_TARGETS)
+@pytest.mark.parametrize("source", _every_input())
+def test_both_targets_run_on_every_theatre_and_cop_file(source, target, request) -> None:
+    """Each embedded theatre and both COP files: finite outcomes within each issue's scale,
+    at least one exchange, the option recorded, and the same result on a second run."""
+    if isinstance(source, str):
+        source = request.getfixturevalue("benchmarks") / "unfccc_decide" / f"{source}.csv"
+    scenario = load_scenario(source)
+    f = forecast(scenario, "exchange", options={"supplier_target": target})
+    again = forecast(scenario, "exchange", options={"supplier_target": target})
+    a = scenario.to_arrays()
+    assert np.isfinite(f.outcome).all()
+    assert ((f.outcome >= a.scale[:, 0] - 1e-9) & (f.outcome <= a.scale[:, 1] + 1e-9)).all()
+    assert len(f.diagnostics["exchanges"][0]) > 0
+    assert f.options["supplier_target"] == target
+    np.testing.assert_array_equal(f.outcome, again.outcome)
