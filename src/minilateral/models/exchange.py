@@ -17,8 +17,10 @@ All work is on the normalised 0–100 scale (§5.2). Candidates are every (issue
 combination, evaluated for the whole batch at once; Python loops only over rounds and over the
 sequential exchanges within a round (each depends on the previous one).
 
-The design choices the spec leaves open, and the ones made here, are listed in
-``docs/models/exchange.md``.
+The design choices the spec leaves open, the ones made here, and every difference from the open
+implementation of Decide (outcome bookkeeping, re-evaluation scope, the supplier's target, ties)
+are listed in ``docs/models/exchange.md``. The supplier's target is an option
+(``supplier_target``): the partner's current vote (default) or its start-of-round position.
 
 References
 ----------
@@ -29,6 +31,9 @@ References
    possible? *Proceedings of ASONAM '15*, pp. 770–778. ACM.
 .. [3] Stokman, F. N. & Thomson, R. (2015). *Forecasting the Paris 2015 UNFCCC negotiations*.
    Technical report. doi:10.13140/RG.2.1.4523.8483.
+.. [4] Arregui, J., Stokman, F. N. & Thomson, R. (2006). Compromise, exchange and challenge in
+   the European Union. In R. Thomson et al. (eds), *The European Union Decides*, pp. 124–152.
+   Cambridge University Press.
 """
 
 from __future__ import annotations
@@ -333,6 +338,8 @@ class ExchangeModel(Model):
        Mesquita & Stokman (eds), *European Community Decision Making*, pp. 105–127.
     .. [2] Stokman, F. N. (2015). Policy oriented exchange networks: was a Copenhagen climate
        treaty possible? *ASONAM '15*, pp. 770–778.
+    .. [3] Arregui, J., Stokman, F. N. & Thomson, R. (2006). Compromise, exchange and challenge
+       in the European Union. In *The European Union Decides*, pp. 124–152.
     """
 
     name = "exchange"
