@@ -241,7 +241,8 @@ def test_supplier_target_changes_the_third_exchange_worked_by_hand() -> None:
     3. (1, 2), A supplies 1 toward B (50), B supplies 2 toward A. With ``current`` B's target
        is A's vote on 2, which is 50 since exchange 1, B's own position: no move, no exchange.
        With ``round_start`` the target is A's round-start position 80:
-       λ = min(.1·20/.6/1.4, .9·30/1.4/.6, 3.3333/1.4, 30/.6) = 50/21 (A's full move binds),
+       λ = min(.1·20/.6/1.4, .9·30/1.4/.6, 3.3333/1.4, 30/.6) = 50/21 (A's full move and O_1
+       reaching B bind together),
        G = (50/21)(.5·.5 − .1·.9) = 8/21 = 0.380952; A 70 → 50 on 1, B moves
        (50/21)·.6·1.4/.9 = 2.2222, 50 → 52.2222 on 2, past A's current vote of 50;
        O_1 = 50, O_2 = 51.4286.
