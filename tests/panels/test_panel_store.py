@@ -92,7 +92,7 @@ def test_three_coders_two_organisations(db: Database, tmp_path: Path) -> None:
         assert err.value.row == "Alpha / ceasefire"
         missing = coding(0)
         missing["cells"] = missing["cells"][1:]
-        with pytest.raises(FormatError, match="1 cell\\(s\\) not coded: Alpha / ceasefire"):
+        with pytest.raises(FormatError, match="1 cell not coded: Alpha / ceasefire"):
             guest.submit(pid, missing)
         with pytest.raises(FormatError, match=r"salience 1\.5 is outside 0 to 1"):
             guest.submit(pid, with_cell(coding(0), "Beta", "aid", salience=1.5))

@@ -162,8 +162,8 @@ def validate_coding(
     ]
     if missing:
         raise _err(
-            f"{len(missing)} cell(s) not coded: {', '.join(missing[:6])}"
-            + (" …" if len(missing) > 6 else ""),
+            f"{len(missing)} {'cell' if len(missing) == 1 else 'cells'} not coded: "
+            f"{', '.join(missing[:6])}" + (" …" if len(missing) > 6 else ""),
             source,
             missing[0],
             "position",
