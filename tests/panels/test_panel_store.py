@@ -203,3 +203,25 @@ def test_three_coders_two_organisations(db: Database, tmp_path: Path) -> None:
             guest.submit(pid, coding(0))
         assert guest.own_codings(pid)[2].cell("Alpha", "ceasefire").position == 23
         assert guest.summary(pid, 2)["coders"] == 3
+
+
+def test_migration_matches_the_tables_and_downgrades(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from minilateral.store.db import current_revision, downgrade
+    from minilateral.store.orm import Base
+
+    database = Database.connect(f"sqlite:///{tmp_path / 'm.db'}")
+    database.ensure_schema()
+    assert current_revision(database) == "0002_issue15"
+    with database.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    downgrade(database, "0001")
+    assert "panels" not in inspect(database.engine).get_table_names()
+    database.upgrade("head")
+    assert {"panels", "panel_members", "panel_rounds", "panel_codings"} <= set(
+        inspect(database.engine).get_table_names()
+    )
+    database.dispose()

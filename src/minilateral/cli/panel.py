@@ -357,6 +357,9 @@ def aggregate_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="Also write the scenario to this YAML file.")
     ] = None,
+    names: Annotated[
+        bool, typer.Option("--names", help="Record coders by e-mail instead of pseudonym.")
+    ] = False,
     db_url: DbUrl = None,
 ) -> None:
     """Aggregate the coders' codings into a new scenario version with the panel's
@@ -364,7 +367,9 @@ def aggregate_command(
     db = _open(db_url)
     try:
         with db.session() as s:
-            version = _repo(s).aggregate(panel, method=method, trim=trim, number=round_)
+            version = _repo(s).aggregate(
+                panel, method=method, trim=trim, number=round_, names=names
+            )
             s.commit()
             scenario_id, number, content = version.scenario_id, version.number, version.content
     finally:
@@ -387,6 +392,9 @@ def sweep_command(
     model: Annotated[str, typer.Option("--model", help="Registered model.")] = "compromise",
     round_: Annotated[int | None, typer.Option("--round", help="Round (default: current).")] = None,
     method: Annotated[str, typer.Option("--method", help="median, mean or trimmed.")] = "median",
+    names: Annotated[
+        bool, typer.Option("--names", help="Record coders by e-mail instead of pseudonym.")
+    ] = False,
     fmt: Format = "table",
     db_url: DbUrl = None,
 ) -> None:
@@ -400,7 +408,7 @@ def sweep_command(
     try:
         with db.session() as s:
             repo = _repo(s)
-            scenario, data, _ = repo.data(panel, round_)
+            scenario, data, _ = repo.data(panel, round_, names=names)
             number = round_ or repo.get(panel).panel.current_round
     finally:
         db.dispose()
