@@ -74,6 +74,9 @@ def test_panel_api_flow(web: Web) -> None:
     summary = c.get(f"/api/panels/{pid}/rounds/1/summary", headers=guest).json()
     assert summary["cells"][0]["position"]["median"] == 20
     assert "@" not in str(summary)
+    late = c.put(f"/api/panels/{pid}/coding?round=1", json=coding(9), headers=guest)
+    assert late.status_code == 409
+    assert "round 1 of panel" in late.json()["message"]
     assert c.put(f"/api/panels/{pid}/coding", json=coding(2), headers=guest).json()["round"] == 2
     r = c.post(f"/api/panels/{pid}/aggregate", json={"method": "mean"}, headers=owner)
     assert r.status_code == 201

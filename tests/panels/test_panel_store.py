@@ -157,8 +157,11 @@ def test_three_coders_two_organisations(db: Database, tmp_path: Path) -> None:
         dumped = json.dumps(summary)
         assert "@" not in dumped
         assert "Coder" not in dumped
+        # a coding meant for the closed round 1 is refused, and changes nothing
+        with pytest.raises(StoreError, match=r"round 1 of panel \d+ is closed; it takes no more"):
+            guest.submit(pid, coding(30), number=1)
         # round 2: the guest revises towards the median; the others keep their answers
-        guest.submit(pid, coding(3, rationale="moved after round 1"))
+        guest.submit(pid, coding(3, rationale="moved after round 1"), number=2)
         s.commit()
 
     with db.session() as s:

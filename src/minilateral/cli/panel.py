@@ -256,6 +256,9 @@ def submit_command(
     panel: PanelId,
     file: Annotated[Path, typer.Argument(help="Coding file (.csv, .yaml or .json).")],
     as_user: Annotated[str, typer.Option("--as", help="The coder's e-mail address.")],
+    round_: Annotated[
+        int | None, typer.Option("--round", help="Refuse if this round is no longer open.")
+    ] = None,
     db_url: DbUrl = None,
 ) -> None:
     """Submit (or replace) a coder's coding in the open round."""
@@ -267,7 +270,7 @@ def submit_command(
             repo = _repo(s)
             text = file.read_text(encoding="utf-8-sig")
             doc = parse_coding(text, fmt=file.suffix.lower().lstrip("."), source=str(file))
-            row = repo.submit(panel, doc, as_user=as_user, source=str(file))
+            row = repo.submit(panel, doc, as_user=as_user, source=str(file), number=round_)
             number = row.round.number
             s.commit()
             out_console.print(f"coding of {as_user} stored in round {number} of panel {panel}")

@@ -229,11 +229,15 @@ class PanelRepository:
         *,
         as_user: str | None = None,
         source: str | None = None,
+        number: int | None = None,
     ) -> PanelCoding:
         """Store (or replace) the principal's coding in the open round.
 
         ``as_user`` (an e-mail address) lets the local command line submit on behalf of a
-        coder. The coding is validated against the panel's scenario before anything is written.
+        coder. ``number`` names the round the coding is meant for (a form remembers the round
+        it was opened in): a coding for a round that has closed since is refused, not moved to
+        the next round. The coding is validated against the panel's scenario before anything is
+        written.
 
         Raises
         ------
@@ -264,6 +268,13 @@ class PanelRepository:
             )
         if panel.status != "open":
             raise StoreError(f"panel {panel_id} has ended; it takes no more codings", exit_code=2)
+        if number is not None and number != panel.current_round:
+            self._round(panel, number)  # no such round: NotFoundError
+            raise StoreError(
+                f"round {number} of panel {panel_id} is closed; it takes no more codings "
+                f"(round {panel.current_round} is open: read the summary and code again)",
+                exit_code=2,
+            )
         current = self._round(panel)
         if current.closed_at is not None:
             raise StoreError(

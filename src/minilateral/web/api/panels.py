@@ -112,9 +112,16 @@ def own_codings(panel_id: PanelIdPath, repo: Repo) -> dict[str, Any]:
 
 
 @router.put("/{panel_id}/coding", responses=_ERRORS)
-def submit(panel_id: PanelIdPath, body: Coding, repo: Repo) -> dict[str, Any]:
-    """Submit or replace the caller's coding in the open round (validated in full first)."""
-    row = _panels(repo).submit(panel_id, body)
+def submit(
+    panel_id: PanelIdPath,
+    body: Coding,
+    repo: Repo,
+    round_: Annotated[int | None, Query(alias="round", ge=1, le=10_000)] = None,
+) -> dict[str, Any]:
+    """Submit or replace the caller's coding in the open round (validated in full first).
+
+    With ``round``, a coding meant for a round that has closed since is refused."""
+    row = _panels(repo).submit(panel_id, body, number=round_)
     number = row.round.number
     repo.session.commit()
     return {"round": number, "status": "stored"}

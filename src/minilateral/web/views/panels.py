@@ -292,7 +292,8 @@ async def panel_submit(
         if k.split("-")[0] in ("pos", "sal", "low", "high", "why", "cap", "capwhy")
     }
     try:
-        row = panels.submit(panel_id, _coding_from_form(scenario, form))
+        number = int(form["round"]) if form.get("round", "").isdigit() else None
+        row = panels.submit(panel_id, _coding_from_form(scenario, form), number=number)
     except _FormError as err:
         return _code_page(request, auth, repo, panel_id, values, 400, str(err), err.key)
     except MinilateralError as err:
