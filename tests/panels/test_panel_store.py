@@ -78,7 +78,9 @@ def test_three_coders_two_organisations(db: Database, tmp_path: Path) -> None:
     # round 1: the coders disagree on the ceasefire line
     with db.session() as s:
         _repo(s, "lead@gisr.example").submit(pid, coding(-15, rationale="hard line"))
-        _repo(s, "second@gisr.example").submit(pid, coding(0))
+        _repo(s, "second@gisr.example").submit(
+            pid, with_cell(coding(0), "Alpha", "ceasefire", low=10, high=40)
+        )
         guest = _repo(s, "guest@orsam.example")
         guest.submit(pid, coding(15, aid=1, rationale="talks are moving"))
         s.commit()
@@ -154,6 +156,8 @@ def test_three_coders_two_organisations(db: Database, tmp_path: Path) -> None:
         assert alpha_cf["position"]["median"] == 20
         assert alpha_cf["position"]["min"] == 5
         assert alpha_cf["rationales"] == ["hard line", "talks are moving"]
+        assert alpha_cf["plausible"] == {"n": 1, "low": 10, "high": 40}
+        assert summary["cells"][1]["plausible"] is None
         dumped = json.dumps(summary)
         assert "@" not in dumped
         assert "Coder" not in dumped

@@ -447,14 +447,28 @@ def aggregate(
 
 
 def round_summary(
-    data: PanelData, rationales: Mapping[tuple[str, str], Sequence[str]] | None = None
+    data: PanelData,
+    rationales: Mapping[tuple[str, str], Sequence[str]] | None = None,
+    ranges: Mapping[tuple[str, str], Sequence[tuple[float, float]]] | None = None,
 ) -> dict[str, Any]:
     """The anonymised summary of a closed round: per cell the median, quartiles and range of
-    the coders' values and their rationales, with no coder named.
+    the coders' values, the medians of the plausible ranges coders gave (``plausible``, or
+    ``None`` when nobody gave one) and their rationales, with no coder named.
 
     Rationales are sorted alphabetically, so their order reveals nothing about who wrote them.
     """
     rationales = rationales or {}
+    ranges = ranges or {}
+
+    def plausible(pairs: Sequence[tuple[float, float]]) -> dict[str, float | int] | None:
+        if not pairs:
+            return None
+        lows, highs = zip(*pairs, strict=True)
+        return {
+            "n": len(pairs),
+            "low": round(float(np.median(lows)), 6),
+            "high": round(float(np.median(highs)), 6),
+        }
 
     def stats(values: np.ndarray) -> dict[str, float | int]:
         v = values[~np.isnan(values)]
@@ -479,6 +493,7 @@ def round_summary(
                     "issue": issue,
                     "position": stats(data.positions[:, i, j]),
                     "salience": stats(data.salience[:, i, j]),
+                    "plausible": plausible(ranges.get((actor, issue), [])),
                     "rationales": sorted(r for r in rationales.get((actor, issue), []) if r),
                 }
             )

@@ -352,12 +352,15 @@ class PanelRepository:
         scenario = Scenario.model_validate(panel.scenario_version.content)
         data = PanelData.from_codings(scenario, [(m.pseudonym, c) for m, c, _ in entries])
         rationales: dict[tuple[str, str], list[str]] = {}
+        ranges: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for _, coding, _ in entries:
             for cell in coding.cells:
                 rationales.setdefault((cell.actor, cell.issue), []).append(cell.rationale)
+                if cell.low is not None and cell.high is not None:
+                    ranges.setdefault((cell.actor, cell.issue), []).append((cell.low, cell.high))
             for a in coding.actors:
                 rationales.setdefault((a.actor, ""), []).append(a.rationale)
-        return round_summary(data, rationales)
+        return round_summary(data, rationales, ranges)
 
     def summary(self, panel_id: int, number: int) -> dict[str, Any]:
         """The anonymised summary of closed round ``number`` (coders and owners alike)."""
