@@ -10,6 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from minilateral.cli import app
+from minilateral.store.db import head_revision
 
 
 @pytest.fixture
@@ -30,12 +31,14 @@ def _ok(args, **kw):
 def test_db_commands(env) -> None:
     tmp_path, _ = env
     assert "revision none" in _ok(["db", "current"])
-    assert "revision 0001" in _ok(["db", "upgrade"])
+    assert f"revision {head_revision()}" in _ok(["db", "upgrade"])
     assert "up to date" in _ok(["db", "current"])
     assert "yes" in _ok(["db", "history"])
     assert "backup written" in _ok(["db", "backup", str(tmp_path / "copy.db")])
     with sqlite3.connect(tmp_path / "copy.db") as conn:
-        assert conn.execute("select version_num from alembic_version").fetchone() == ("0001",)
+        assert conn.execute("select version_num from alembic_version").fetchone() == (
+            head_revision(),
+        )
     again = CliRunner().invoke(app, ["db", "backup", str(tmp_path / "copy.db")])
     assert again.exit_code == 1
     assert "exists already" in again.output

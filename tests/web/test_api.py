@@ -13,6 +13,7 @@ from minilateral import errors as errors_module
 from minilateral.api import forecast
 from minilateral.models.registry import available_models
 from minilateral.scenario import Scenario
+from minilateral.store.db import head_revision
 from minilateral.store.orm import Run
 from minilateral.web import Settings, create_app
 from tests.web.websupport import PASSWORD, Web, seed_users
@@ -30,7 +31,7 @@ def test_health_and_openapi(web: Web) -> None:
     r = web.client.get("/health")
     assert r.status_code == 200
     assert r.json()["status"] == "ok"
-    assert r.json()["schema_revision"] == "0001"
+    assert r.json()["schema_revision"] == head_revision()
     schema = web.client.get("/openapi.json").json()
     assert {"/api/scenarios", "/api/runs/{run_id}", "/api/auth/token"} <= set(schema["paths"])
     docs = web.client.get("/docs")

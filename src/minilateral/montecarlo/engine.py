@@ -62,6 +62,7 @@ _PART = re.compile(r"^part-(\d{10})-(\d{10})\.parquet$")
 _MODEL_STREAM = 1  # spawn key of the model's own generator (stochastic models only)
 # What must agree between a sweep on disk and a request to resume it.
 _IDENTITY = ("format", "draws", "seed", "model", "options", "uncertainty", "input_sha256")
+_IDENTITY += ("input_plan",)  # a panel's resampling plan (None for noise distributions)
 
 #: Default chunk sizes (draws per batch) of static and dynamic models.
 STATIC_CHUNK, DYNAMIC_CHUNK = 1000, 200
@@ -509,6 +510,7 @@ def sweep(
     chunk_size: int | None = None,
     resume: bool = False,
     progress: ProgressCallback | None = None,
+    input_plan: NoisePlan | None = None,
 ) -> SweepResult:
     """Run a Monte Carlo sweep of ``model`` over perturbed copies of ``scenario``.
 
@@ -549,6 +551,10 @@ def sweep(
         simply starts.
     progress : callable, optional
         ``progress(done, total)`` after each written chunk.
+    input_plan : NoisePlan, optional
+        A ready input plan replacing ``uncertainty`` and ``noise``, e.g. a
+        :class:`~minilateral.montecarlo.perturb.PanelPlan` that resamples a panel's codings
+        (:func:`minilateral.panels.sweep_plan`); its ``label`` is recorded as ``input_plan``.
 
     Returns
     -------
@@ -584,7 +590,10 @@ def sweep(
     instance = get_model(model, **scenario.options_for(model, options)[0])
     instance._validated_params()
     used = json.loads(json.dumps(instance.get_params(), default=str))
-    plan_noise = resolve_uncertainty(scenario, uncertainty, noise)
+    plan_noise = input_plan or resolve_uncertainty(scenario, uncertainty, noise)
+    plan_label = getattr(input_plan, "label", None)
+    if input_plan is not None and list(input_plan.base.actors) != scenario.actor_names:
+        raise OptionError("the input plan was built for another scenario", field="input_plan")
     plan = SweepPlan(noise=plan_noise, model=model, options=used, seed=seed)
     inputs, outcomes = plan.columns()
     out = Path(out)
@@ -599,6 +608,7 @@ def sweep(
         "uncertainty_defaults": list(plan_noise.defaults),
         "default_noise": DEFAULT_NOISE.model_dump(mode="json", exclude_none=True),
         "input_sha256": scenario.sha256(),
+        "input_plan": plan_label,
         "scenario": {
             "title": scenario.title,
             "source": source,

@@ -36,6 +36,7 @@ References
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -54,7 +55,9 @@ __all__ = [
     "FIELDS",
     "Factor",
     "NoisePlan",
+    "PanelPlan",
     "draw_uniforms",
+    "panel_plan",
     "parse_noise",
     "resolve_uncertainty",
     "with_global_noise",
@@ -398,3 +401,139 @@ def with_global_noise(base: Uncertainty | None, noise: dict[str, Noise]) -> Unce
     data.update({name: value.model_dump() for name, value in noise.items()})
     with scenario_errors():
         return Uncertainty.model_validate(data)
+
+
+# -- panel resampling ---------------------------------------------------------------------------
+_PANEL = 6  # distribution code of a cell drawn from a panel's codings
+
+
+def _resample(coded: FloatArray, base: FloatArray, u: FloatArray) -> FloatArray:
+    """Per cell, the value of the coder ``floor(u · m)`` among the ``m`` coders who coded it.
+
+    ``coded`` is (K, *cells), ``base`` (*cells) and ``u`` (B, *cells); cells nobody coded keep
+    ``base``.
+    """
+    k = coded.shape[0]
+    flat = coded.reshape(k, -1)
+    valid = ~np.isnan(flat)
+    count = valid.sum(axis=0)
+    order = np.argsort(~valid, axis=0, kind="stable")  # coders with a value first, in order
+    uf = u.reshape(u.shape[0], -1)
+    pick = np.minimum((uf * count).astype(np.int64), np.maximum(count - 1, 0))
+    cols = np.arange(flat.shape[1])
+    chosen = order[pick, cols]
+    out = flat[chosen, cols]
+    out = np.where(count > 0, out, base.reshape(-1))
+    return out.reshape(u.shape)
+
+
+@dataclass(frozen=True)
+class PanelPlan(NoisePlan):
+    r"""Inputs drawn from a panel's codings instead of a noise distribution (resampling).
+
+    Draw ``i`` uses the same uniforms as :class:`NoisePlan` (``M = 2·N·D + N`` per draw from
+    the Philox stream keyed by the seed, positioned by the draw index), so its inputs depend
+    only on ``(seed, i)``. Each uniform ``u`` of a cell picks coder ``floor(u·m)`` among the
+    ``m`` coders who coded that cell (in panel order): position and salience of a cell, and each
+    actor's capability, are resampled independently from the coders' own values. The more the
+    coders disagree, the wider the inputs, and hence the forecasts, spread.
+
+    Attributes
+    ----------
+    coded_positions, coded_salience : ndarray of shape (K, N, D)
+        The coders' values (scale units), ``NaN`` where absent.
+    coded_capability : ndarray of shape (K, N)
+        The coders' capabilities.
+    capability_reference : ndarray of shape (N,)
+        The scenario's capability per actor; a drawn capability ``c`` scales all of the actor's
+        cells (also per-issue capabilities) by ``c / reference``.
+    label : str
+        What the manifest records about the panel (e.g. panel, round and coder count).
+    """
+
+    coded_positions: FloatArray
+    coded_salience: FloatArray
+    coded_capability: FloatArray
+    capability_reference: FloatArray
+    label: str = "panel"
+
+    def apply(self, u: FloatArray) -> ScenarioArrays:
+        """Turn uniforms ``u`` of shape (B, M) into a batch of B resampled scenarios."""
+        base = self.base
+        n, d = base.n_actors, base.n_issues
+        b = u.shape[0]
+        u = np.clip(u, _U_MIN, _U_MAX)
+        u_pos = u[:, : n * d].reshape(b, n, d)
+        u_sal = u[:, n * d : 2 * n * d].reshape(b, n, d)
+        u_cap = u[:, 2 * n * d :]
+        mask = base.mask[0]
+        positions = np.where(
+            mask, _resample(self.coded_positions, base.positions[0], u_pos), base.positions[0]
+        )
+        salience = np.where(
+            mask, _resample(self.coded_salience, base.salience[0], u_sal), base.salience[0]
+        )
+        base_cap = base.capability[0]
+        ref = self.capability_reference
+        drawn = _resample(self.coded_capability, ref, u_cap)
+        factor = np.where(ref > 0, drawn / np.where(ref > 0, ref, 1.0), 1.0)
+        capability = base_cap * factor[:, :, None]
+        return replace(
+            base,
+            positions=positions,
+            salience=salience,
+            capability=capability,
+            mask=np.broadcast_to(mask, (b, n, d)).copy(),
+        )
+
+
+def panel_plan(
+    scenario: Scenario,
+    positions: FloatArray,
+    salience: FloatArray,
+    capability: FloatArray,
+    *,
+    label: str = "panel",
+) -> PanelPlan:
+    """The :class:`PanelPlan` resampling coders' values around ``scenario`` (their aggregate).
+
+    ``positions`` and ``salience`` are (K, N, D) and ``capability`` (K, N) in the scenario's
+    actor and issue order. Cells where the coders all agree count as not varying.
+    """
+    base = scenario.to_arrays()
+    n, d = base.n_actors, base.n_issues
+    positions, salience = np.asarray(positions, float), np.asarray(salience, float)
+    capability = np.asarray(capability, float)
+    if (
+        positions.shape[1:] != (n, d)
+        or salience.shape != positions.shape
+        or capability.shape != positions.shape[:2]
+    ):
+        raise OptionError(
+            f"panel codings of shape {positions.shape} do not fit a scenario of {n} actors and "
+            f"{d} issues",
+            field="panel",
+        )
+    mask = base.mask[0]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # cells nobody coded
+        varies = lambda v: np.nanmax(v, axis=0) > np.nanmin(v, axis=0)  # noqa: E731
+        pos_kind = np.where(mask & varies(positions), _PANEL, 0).astype(np.int64)
+        sal_kind = np.where(mask & varies(salience), _PANEL, 0).astype(np.int64)
+        cap_kind = np.where(varies(capability), _PANEL, 0).astype(np.int64)
+    return PanelPlan(
+        base=base,
+        position_kind=pos_kind,
+        position_spread=np.zeros((n, d)),
+        salience_kind=sal_kind,
+        salience_spread=np.zeros((n, d)),
+        capability_kind=cap_kind,
+        capability_spread=np.zeros(n),
+        uncertainty=Uncertainty(),
+        defaults=(),
+        coded_positions=positions,
+        coded_salience=salience,
+        coded_capability=capability,
+        capability_reference=np.array([a.capability for a in scenario.actors], dtype=float),
+        label=label,
+    )

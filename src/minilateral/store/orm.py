@@ -6,6 +6,10 @@ their immutable versions and the organisations they are shared with, runs (model
 seed, input hash, status, timings, provenance) with their shares, and results (one JSON
 payload per batch member or per summary).
 
+Expert panels (issue 15): panels on a scenario version, their invited members (coders of any
+organisation, known to each other only by pseudonym), Delphi rounds with the anonymised summary
+frozen at close, and one coding per member and round.
+
 Every timestamp is timezone-aware UTC, also on SQLite, which stores it without the zone.
 """
 
@@ -35,6 +39,10 @@ __all__ = [
     "Base",
     "Membership",
     "Organisation",
+    "Panel",
+    "PanelCoding",
+    "PanelMember",
+    "PanelRound",
     "Result",
     "Role",
     "Run",
@@ -309,3 +317,95 @@ class Result(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     run: Mapped[Run] = relationship(back_populates="results")
+
+
+class Panel(Base):
+    """An expert panel: several coders code one scenario version in Delphi rounds.
+
+    ``status`` is ``open`` while rounds run and ``closed`` once the owner ends the panel;
+    ``current_round`` is the number of the round that takes codings (or the last one).
+    ``result_version_id`` is the scenario version the last aggregation produced.
+    """
+
+    __tablename__ = "panels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    scenario_version_id: Mapped[int] = mapped_column(
+        ForeignKey("scenario_versions.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    current_round: Mapped[int] = mapped_column(Integer, default=1)
+    result_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scenario_versions.id", ondelete="SET NULL")
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    scenario_version: Mapped[ScenarioVersion] = relationship(foreign_keys=[scenario_version_id])
+    members: Mapped[list[PanelMember]] = relationship(
+        back_populates="panel", cascade="all, delete-orphan", order_by="PanelMember.id"
+    )
+    rounds: Mapped[list[PanelRound]] = relationship(
+        back_populates="panel", cascade="all, delete-orphan", order_by="PanelRound.number"
+    )
+
+
+class PanelMember(Base):
+    """A user invited to code a panel, shown to others only by ``pseudonym``."""
+
+    __tablename__ = "panel_members"
+    __table_args__ = (UniqueConstraint("panel_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(50))
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    invited_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    panel: Mapped[Panel] = relationship(back_populates="members")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class PanelRound(Base):
+    """One Delphi round; ``summary`` (anonymised medians, spreads, rationales) is set at close."""
+
+    __tablename__ = "panel_rounds"
+    __table_args__ = (UniqueConstraint("panel_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[dt.datetime | None]
+    summary: Mapped[dict[str, Any] | None]
+
+    panel: Mapped[Panel] = relationship(back_populates="rounds")
+    codings: Mapped[list[PanelCoding]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="PanelCoding.member_id"
+    )
+
+
+class PanelCoding(Base):
+    """One member's coding in one round (:class:`minilateral.panels.codings.Coding` as JSON)."""
+
+    __tablename__ = "panel_codings"
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("panel_rounds.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("panel_members.id", ondelete="CASCADE"), index=True
+    )
+    content: Mapped[dict[str, Any]]
+    submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    round: Mapped[PanelRound] = relationship(back_populates="codings")
+    member: Mapped[PanelMember] = relationship()

@@ -7,6 +7,7 @@ To add a resource (e.g. mediation tables), write a module with an
 from fastapi import APIRouter
 
 from minilateral.web.api import alignment, auth, docs, health, models, runs, scenarios
+from minilateral.web.api import panels as _panels
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -16,6 +17,7 @@ ROUTERS: list[APIRouter] = [
     runs.router,
     models.router,
     alignment.router,
+    _panels.router,
 ]
 
 __all__ = ["ROUTERS"]

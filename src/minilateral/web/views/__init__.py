@@ -7,8 +7,10 @@ To add a page area (e.g. mediation tables), write a module with a
 from fastapi import APIRouter
 
 from minilateral.web.views import alignment, auth, runs, scenarios
+from minilateral.web.views import panels as _panels
 from minilateral.web.views._common import html_error
 
 VIEW_ROUTERS: list[APIRouter] = [auth.router, scenarios.router, runs.router, alignment.router]
+VIEW_ROUTERS.append(_panels.router)
 
 __all__ = ["VIEW_ROUTERS", "html_error"]
