@@ -7,20 +7,47 @@ Load a scenario (a file or a library name), run a model, read the outcome::
     >>> result = ml.forecast(scenario, "nash")
     >>> result.outcome.shape == (1, len(scenario.issues))
     True
+
+The public names are imported on first use (PEP 562), so ``import minilateral`` and the
+command line start without loading NumPy, pandas or the models.
 """
 
-from minilateral.api import forecast, load_scenario
-from minilateral.arrays import ScenarioArrays
-from minilateral.errors import ConvergenceWarning, MinilateralError
-from minilateral.forecast import Forecast
-from minilateral.models.registry import available_models, get_model
-from minilateral.montecarlo.engine import SweepResult, load_sweep, sweep
-from minilateral.montecarlo.sensitivity import sensitivity
-from minilateral.montecarlo.summary import summarize_sweep
-from minilateral.provenance import package_version
-from minilateral.scenario import Actor, Issue, Scenario
+from __future__ import annotations
 
-__version__ = package_version()
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from minilateral.api import forecast, load_scenario
+    from minilateral.arrays import ScenarioArrays
+    from minilateral.errors import ConvergenceWarning, MinilateralError
+    from minilateral.forecast import Forecast
+    from minilateral.models.registry import available_models, get_model
+    from minilateral.montecarlo.engine import SweepResult, load_sweep, sweep
+    from minilateral.montecarlo.sensitivity import sensitivity
+    from minilateral.montecarlo.summary import summarize_sweep
+    from minilateral.scenario import Actor, Issue, Scenario
+
+#: Public name → the module that defines it.
+_EXPORTS = {
+    "Actor": "minilateral.scenario",
+    "ConvergenceWarning": "minilateral.errors",
+    "Forecast": "minilateral.forecast",
+    "Issue": "minilateral.scenario",
+    "MinilateralError": "minilateral.errors",
+    "Scenario": "minilateral.scenario",
+    "ScenarioArrays": "minilateral.arrays",
+    "SweepResult": "minilateral.montecarlo.engine",
+    "available_models": "minilateral.models.registry",
+    "get_model": "minilateral.models.registry",
+    "load_scenario": "minilateral.api",
+    "load_sweep": "minilateral.montecarlo.engine",
+    "sensitivity": "minilateral.montecarlo.sensitivity",
+    "summarize_sweep": "minilateral.montecarlo.summary",
+    "sweep": "minilateral.montecarlo.engine",
+}
 
 __all__ = [
     "Actor",
@@ -41,3 +68,42 @@ __all__ = [
     "summarize_sweep",
     "sweep",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from minilateral.provenance import package_version
+
+        return package_version()
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'minilateral' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """The package module: ``forecast`` always means the function.
+
+    Importing the submodule ``minilateral.forecast`` makes the import system bind the package
+    attribute ``forecast`` to that submodule; this property keeps the public name the function
+    :func:`minilateral.api.forecast` (the submodule stays reachable through ``sys.modules``).
+    """
+
+    @property
+    def forecast(self) -> Any:
+        from minilateral.api import forecast
+
+        return forecast
+
+    @forecast.setter
+    def forecast(self, value: Any) -> None:
+        """Ignore the import system's binding of the submodule ``minilateral.forecast``."""
+
+
+sys.modules[__name__].__class__ = _Package

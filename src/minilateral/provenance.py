@@ -7,8 +7,6 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-import numpy as np
-
 __all__ = ["package_version", "provenance"]
 
 
@@ -38,6 +36,6 @@ def provenance(
         "input_sha256": input_hash,
         "data_versions": data_versions or {},
         "python": platform.python_version(),
-        "numpy": np.__version__,
+        "numpy": version("numpy"),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

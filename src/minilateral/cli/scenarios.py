@@ -10,14 +10,12 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, out_console
-from minilateral.demo import run_demo
 from minilateral.errors import FormatError
-from minilateral.io.ktab_csv import write_ktab_csv
-from minilateral.io.ktab_xml import write_ktab_xml
-from minilateral.io.yaml_io import TEMPLATE, write_yaml
 from minilateral.library import list_scenarios
+
+# The library, the writers and the demo are imported inside the commands that use them, so
+# that ``minilateral --help`` and ``scenarios list`` start quickly.
 
 __all__ = ["register"]
 
@@ -35,6 +33,8 @@ def list_() -> None:
     table = Table(title="scenarios")
     for col in ("name", "title", "actors", "issues", "origin"):
         table.add_column(col)
+    from minilateral.api import load_scenario
+
     for entry in list_scenarios():
         s = load_scenario(entry.path)
         table.add_row(entry.name, s.title, str(len(s.actors)), str(len(s.issues)), entry.origin)
@@ -45,6 +45,8 @@ def list_() -> None:
 @cli_errors
 def show(name: Annotated[str, typer.Argument(help="Library name or file.")]) -> None:
     """Show a scenario: issues, actors, positions and saliences."""
+    from minilateral.api import load_scenario
+
     s = load_scenario(name)
     out_console.print(f"[bold]{s.title}[/] ({s.date or 'undated'})")
     if s.description:
@@ -82,6 +84,11 @@ def export(
     scenario mapped onto SMP as ``docs/models/smp.md`` explains (the XML also carries the
     scenario's ``smp`` options and accommodation matrix).
     """
+    from minilateral.api import load_scenario
+    from minilateral.io.ktab_csv import write_ktab_csv
+    from minilateral.io.ktab_xml import write_ktab_xml
+    from minilateral.io.yaml_io import write_yaml
+
     scenario = load_scenario(name)
     writers = {
         ".yaml": write_yaml,
@@ -108,6 +115,8 @@ def new(
     """Write a commented scenario template to FILE."""
     if file.exists() and not force:
         raise FormatError("file exists; use --force to overwrite it", path=file)
+    from minilateral.io.yaml_io import TEMPLATE
+
     file.write_text(TEMPLATE, encoding="utf-8")
     err_console.print(f"wrote {file}; edit it, then run: minilateral validate {file}")
 
@@ -127,6 +136,8 @@ def demo(
 
         def step(done: int, total: int, label: str) -> None:
             progress.update(task, completed=done, total=total, description=label)
+
+        from minilateral.demo import run_demo
 
         result = run_demo(out, progress=step, brief=brief)
     for name, scenario in result.scenarios.items():
