@@ -151,3 +151,17 @@ def test_bad_paths_and_urls_exit_2_with_a_message(tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
         assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["forecast", "gaza", "--model", "bdn"], "Did you mean 'bdm'?"),
+        (["forecast", "gaza", "--model", "Nash"], "Did you mean 'nash'?"),
+        (["forecast", "gazza", "--model", "mean"], "Did you mean 'gaza'?"),
+    ],
+)
+def test_unknown_names_get_a_suggestion(args: list[str], hint: str) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert hint in result.output

@@ -22,6 +22,8 @@ includes, so callers can both print the message and inspect the location.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "StoreError",
     "UnknownModelError",
     "UnknownScenarioError",
+    "did_you_mean",
 ]
 
 
@@ -162,3 +165,22 @@ class StoreError(MinilateralError):
 
 class ConvergenceWarning(UserWarning):
     """A dynamic model stopped at its round cap before meeting its stopping rule."""
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """A " Did you mean 'x'?" hint for a mistyped ``name`` (empty when nothing is close).
+
+    A choice equal to ``name`` but for case wins; otherwise :func:`difflib.get_close_matches`
+    picks up to three choices by similarity (cutoff 0.6).
+
+    >>> did_you_mean("Nash", ["mean", "nash", "bdm"])
+    " Did you mean 'nash'?"
+    >>> did_you_mean("zzz", ["mean", "nash"])
+    ''
+    """
+    options = list(choices)
+    folded = [c for c in options if c.casefold() == name.casefold()]
+    matches = folded or difflib.get_close_matches(name, options, n=3)
+    if not matches:
+        return ""
+    return " Did you mean " + " or ".join(f"'{m}'" for m in matches) + "?"

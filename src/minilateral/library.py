@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from minilateral.errors import UnknownScenarioError
+from minilateral.errors import UnknownScenarioError, did_you_mean
 
 __all__ = ["LibraryEntry", "find_scenario", "list_scenarios"]
 
@@ -68,8 +68,8 @@ def find_scenario(name: str) -> LibraryEntry:
     entries = {e.name: e for e in list_scenarios()}
     if name not in entries:
         raise UnknownScenarioError(
-            f"'{name}' is neither a file nor a scenario in the library "
-            f"(scenarios: {', '.join(entries) or 'none'})",
+            f"'{name}' is neither a file nor a scenario in the library."
+            f"{did_you_mean(name, entries)} (scenarios: {', '.join(entries) or 'none'})",
             field="source",
         )
     return entries[name]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, TypeVar
 
-from minilateral.errors import UnknownModelError
+from minilateral.errors import UnknownModelError, did_you_mean
 from minilateral.models.base import Model
 
 __all__ = ["available_models", "get_model", "model_class", "register"]
@@ -58,7 +58,9 @@ def model_class(name: str) -> type[Model]:
     models = available_models()
     if name not in models:
         raise UnknownModelError(
-            f"unknown model '{name}'; available models: {', '.join(models)}", field="model"
+            f"unknown model '{name}'.{did_you_mean(name, models)} "
+            f"Available models: {', '.join(models)}",
+            field="model",
         )
     return models[name]
 
