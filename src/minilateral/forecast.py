@@ -7,11 +7,14 @@ import io
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from minilateral.arrays import BoolArray, FloatArray, IntArray
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Forecast", "jsonable"]
 
@@ -138,3 +141,52 @@ class Forecast:
     def write_trajectory_csv(self, path: str | Path, index: int = 0, *, source: str = "") -> None:
         """Write :meth:`trajectory_csv` to ``path``."""
         Path(path).write_text(self.trajectory_csv(index, source=source), encoding="utf-8")
+
+    def to_frame(self, index: int | None = None) -> pd.DataFrame:
+        """The outcomes as a tidy :class:`pandas.DataFrame`: one row per batch member and issue.
+
+        Columns: ``draw`` (batch index), ``issue``, ``outcome`` (on the issue's own scale),
+        ``rounds`` and ``converged``. ``index`` keeps one batch member only.
+
+        >>> from minilateral import forecast, load_scenario
+        >>> frame = forecast(load_scenario("gaza"), "compromise").to_frame()
+        >>> list(frame.columns)
+        ['draw', 'issue', 'outcome', 'rounds', 'converged']
+        """
+        import pandas as pd
+
+        members = range(self.batch_size) if index is None else [index]
+        rows = [
+            {
+                "draw": b,
+                "issue": issue,
+                "outcome": float(self.outcome[b, q]),
+                "rounds": int(self.rounds[b]),
+                "converged": bool(self.converged[b]),
+            }
+            for b in members
+            for q, issue in enumerate(self.issues)
+        ]
+        return pd.DataFrame(rows, columns=["draw", "issue", "outcome", "rounds", "converged"])
+
+    def _repr_html_(self) -> str:
+        """A small HTML table of batch member 0 for Jupyter: each issue's outcome."""
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{escape(issue)}</td><td style='text-align:right'>"
+            f"{self.outcome[0, q]:.2f}</td></tr>"
+            for q, issue in enumerate(self.issues)
+        )
+        more = f" (batch of {self.batch_size}; member 0 shown)" if self.batch_size > 1 else ""
+        rounds = int(self.rounds[0])
+        status = (
+            f"converged after {rounds} rounds"
+            if bool(self.converged[0])
+            else f"not converged after {rounds} rounds"
+        )
+        return (
+            f"<div><strong>{escape(self.model)}</strong> forecast{more}: {status}."
+            "<table><thead><tr><th>Issue</th><th>Outcome</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>"
+        )
