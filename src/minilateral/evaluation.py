@@ -84,7 +84,8 @@ def deu_capability(data: DeuData, issue: DeuIssue, capability: str) -> FloatArra
 
 
 def _proposal_arrays(data: DeuData, issues: list[DeuIssue], capability: str) -> ScenarioArrays:
-    """One scenario (B = 1, N = 30, D = issues of one proposal) on the 0–100 scale."""
+    """One scenario (B = 1, N = actors taking part in at least one of its issues, D = issues
+    of one proposal) on the 0–100 scale."""
     pos = np.stack([i.positions for i in issues], axis=1)
     sal = np.stack([i.salience for i in issues], axis=1)
     cap = np.stack([deu_capability(data, i, capability) for i in issues], axis=1)
@@ -93,14 +94,17 @@ def _proposal_arrays(data: DeuData, issues: list[DeuIssue], capability: str) -> 
     if lacking.any():
         log.info("%d actor-issue cell(s) without a capability are dropped", lacking.sum())
         mask &= ~lacking
+    # Only the actors that take part in at least one issue of the proposal are actors of its
+    # negotiation (member states that had not joined, or stated no position, are not).
+    keep = mask.any(axis=1)
     return ScenarioArrays(
-        positions=np.where(mask, pos, 0.0)[None],
-        salience=np.where(mask, sal, 0.0)[None],
-        capability=np.where(mask, cap, 0.0)[None],
-        mask=mask[None],
+        positions=np.where(mask, pos, 0.0)[None, keep],
+        salience=np.where(mask, sal, 0.0)[None, keep],
+        capability=np.where(mask, cap, 0.0)[None, keep],
+        mask=mask[None, keep],
         scale=np.tile([0.0, 100.0], (len(issues), 1)),
         reference=np.array([i.reference for i in issues]),
-        actors=ACTORS,
+        actors=tuple(a for a, k in zip(ACTORS, keep, strict=True) if k),
         issues=tuple(i.isnr for i in issues),
     )
 
