@@ -50,8 +50,8 @@ def test_at_least_one_actor(deu) -> None:
 @pytest.mark.parametrize(
     ("options", "capability", "mae", "mean_rounds"),
     [
-        ({}, "equal", 28.99, None),
-        ({}, "council", 29.32, None),
+        ({"stopping": "fixed"}, "equal", 28.99, None),
+        ({"stopping": "fixed"}, "council", 29.32, None),
         ({"stopping": "converged"}, "gdp", 27.21, 3.0),
         ({"variant": "printed", "stopping": "converged"}, "council", 32.09, None),
     ],
