@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from minilateral.arrays import FloatArray, ScenarioArrays
+from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, DataError, OptionError
 from minilateral.io.deu import ACTORS, DeuData, DeuIssue, council_votes
 from minilateral.models.registry import get_model
@@ -203,3 +203,278 @@ def evaluate_deu(
         errors=errors,
         forecasts={k: forecasts[k] for k in errors},
     )
+
+
+# -- many predictors on one issue set, and cross-validation by proposal ------------------------
+#: The base predictors of the accuracy table and of cross-validation: every registered model at
+#: its default options (fixed a priori), each under every capability option.
+BASE_MODELS: tuple[str, ...] = (
+    "mean", "weighted-mean", "compromise", "median", "weighted-median", "nash", "bdm",
+    "exchange", "smp",
+)  # fmt: skip
+BENCHMARK = "compromise/council"
+
+
+@dataclass(frozen=True)
+class DeuTable:
+    """Forecasts of several predictors on the same scored DEU issues, aligned.
+
+    ``forecasts[label]`` is an array over ``issues`` (the scored issues in file order);
+    ``y`` their outcomes; ``groups`` their proposals (the cross-validation groups).
+    """
+
+    issues: list[DeuIssue]
+    y: FloatArray
+    groups: tuple[str, ...]
+    forecasts: dict[str, FloatArray]
+    reports: dict[str, DeuReport]
+
+
+def predictor_label(model: str, capability: str, options: dict[str, Any] | None = None) -> str:
+    """``model/capability`` (``model[k=v …]/capability`` with options)."""
+    opts = " ".join(f"{k}={v}" for k, v in (options or {}).items())
+    return f"{model}[{opts}]/{capability}" if opts else f"{model}/{capability}"
+
+
+def deu_table(
+    data: DeuData,
+    models: tuple[str, ...] = BASE_MODELS,
+    capabilities: tuple[str, ...] = CAPABILITIES,
+) -> DeuTable:
+    """Score ``models`` (default options) under ``capabilities`` and align their forecasts.
+
+    Raises
+    ------
+    DataError
+        If the predictors do not forecast the same issues (cross-validation needs one set).
+    """
+    reports: dict[str, DeuReport] = {}
+    for model in models:
+        for capability in capabilities:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                reports[predictor_label(model, capability)] = evaluate_deu(
+                    data, model, capability=capability
+                )
+    keys = [set(r.forecasts) for r in reports.values()]
+    if any(k != keys[0] for k in keys):
+        raise DataError(f"{data.path}: the predictors do not forecast the same issues")
+    issues = [i for i in data.issues if i.isnr in keys[0]]
+    return DeuTable(
+        issues=issues,
+        y=np.array([i.outcome for i in issues]),
+        groups=tuple(i.prnr for i in issues),
+        forecasts={
+            label: np.array([r.forecasts[i.isnr] for i in issues]) for label, r in reports.items()
+        },
+        reports=reports,
+    )
+
+
+def group_folds(groups: tuple[str, ...] | list[str], k: int, seed: int = 0) -> IntArray:
+    """Fold of every item: groups shuffled with ``default_rng(seed)``, fold = rank mod ``k``.
+
+    Items of one group always share a fold.
+
+    Raises
+    ------
+    OptionError
+        If ``k`` < 2 or exceeds the number of groups.
+    """
+    names = sorted(set(groups))
+    if not 2 <= k <= len(names):
+        raise OptionError(
+            f"--cv needs between 2 and {len(names)} folds (one group per fold at most), got {k}",
+            field="cv",
+        )
+    order = np.random.default_rng(seed).permutation(names)
+    fold_of = {name: rank % k for rank, name in enumerate(order)}
+    return np.array([fold_of[g] for g in groups], dtype=np.int64)
+
+
+def _mae(pred: FloatArray, y: FloatArray) -> float:
+    return float(np.mean(np.abs(pred - y)))
+
+
+def stack_weights(f: FloatArray, y: FloatArray) -> FloatArray:
+    """Convex weights ``w`` (≥ 0, Σ = 1) minimising ``mean |y − wᵀf|``: a linear program.
+
+    ``f`` has shape (M predictors, n issues). Solved with SciPy's HiGHS (least absolute
+    deviations with the simplex constraint).
+    """
+    from scipy.optimize import linprog
+
+    m, n = f.shape
+    # variables: w (m), e_plus (n), e_minus (n); y − fᵀw = e_plus − e_minus
+    cost = np.concatenate([np.zeros(m), np.ones(2 * n)])
+    a_eq = np.block([[f.T, np.eye(n), -np.eye(n)], [np.ones((1, m)), np.zeros((1, 2 * n))]])
+    b_eq = np.concatenate([y, [1.0]])
+    res = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if not res.success:  # pragma: no cover - the program is always feasible and bounded
+        raise DataError(f"stacking failed: {res.message}")
+    w = np.clip(res.x[:m], 0.0, None)
+    return w / w.sum()
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Per-issue actor arrays (issues × 30) for the compromise-type candidates."""
+
+    x: FloatArray
+    s: FloatArray
+    council: FloatArray
+    m: BoolArray
+    unanimity: BoolArray
+    consultation: BoolArray
+    rp: FloatArray
+
+
+def _cells(data: DeuData, issues: list[DeuIssue]) -> _Cells:
+    council = np.stack([deu_capability(data, i, "council") for i in issues])
+    m = np.stack([i.participants for i in issues]) & ~np.isnan(council)
+    return _Cells(
+        x=np.nan_to_num(np.stack([i.positions for i in issues])),
+        s=np.nan_to_num(np.stack([i.salience for i in issues])),
+        council=np.nan_to_num(council),
+        m=m,
+        unanimity=np.array([i.council_rule.lower().startswith("unan") for i in issues]),
+        consultation=np.array([i.procedure.upper() == "CNS" for i in issues]),
+        rp=np.array([i.reference for i in issues]),
+    )
+
+
+def weighted_compromise(cells: _Cells, capability: FloatArray) -> FloatArray:
+    """The compromise model per issue with the given capabilities (issues × 30): the c·s
+    weighted mean, falling back to the salience-weighted and then the plain mean when all
+    weights are 0, as :class:`~minilateral.models.baselines.CompromiseModel` does."""
+    out = np.full(cells.m.shape[0], np.nan)
+    for weights in (capability * cells.s, cells.s, np.ones_like(cells.s)):
+        w = np.where(cells.m, weights, 0.0)
+        total = w.sum(axis=1)
+        fill = np.isnan(out) & (total > 0)
+        out[fill] = (w[fill] * cells.x[fill]).sum(axis=1) / total[fill]
+    return out
+
+
+def _actor_weighted(cells: _Cells, w_com: float, w_cod: float, w_cns: float) -> FloatArray:
+    """Council-vote compromise with the Commission's and the Parliament's weights multiplied."""
+    cap = cells.council.copy()
+    cap[:, 0] *= w_com
+    cap[:, 1] *= np.where(cells.consultation, w_cns, w_cod)
+    return weighted_compromise(cells, cap)
+
+
+def procedure_compromise(cells: _Cells) -> FloatArray:
+    """Candidate ``procedure`` (fixed, nothing fitted): Council votes under QMV and equal
+    capabilities under unanimity (every member state holds a veto), and the Parliament's
+    weight 0 under consultation (CNS), where it has no veto."""
+    cap = np.where(cells.unanimity[:, None], 1.0, cells.council)
+    cap[:, 1] = np.where(cells.consultation, 0.0, cap[:, 1])
+    return weighted_compromise(cells, cap)
+
+
+_PULLS = np.round(np.arange(0.0, 0.5001, 0.05), 2)
+_ALPHAS = np.round(np.linspace(0.0, 1.0, 11), 1)
+_ACTOR_GRID = (0.0, 0.5, 1.0, 2.0, 4.0)
+
+
+def _pull(base: FloatArray, cells: _Cells, lam_qmv: float, lam_unan: float) -> FloatArray:
+    lam = np.where(cells.unanimity, lam_unan, lam_qmv)
+    has = ~np.isnan(cells.rp)
+    return np.where(has, base + lam * (np.where(has, cells.rp, 0.0) - base), base)
+
+
+def _fit_pull(
+    base: FloatArray, cells: _Cells, y: FloatArray, train: BoolArray
+) -> tuple[float, float]:
+    """λ_QMV and λ_Unan of ``reference-pull`` with the lowest training MAE (each rule's issues
+    separately; the two are separable)."""
+    lams = []
+    for rule in (False, True):
+        sel = train & (cells.unanimity == rule)
+        scores = [_mae(_pull(base, cells, lam, lam)[sel], y[sel]) if sel.any() else 0.0
+                  for lam in _PULLS]  # fmt: skip
+        lams.append(float(_PULLS[int(np.argmin(scores))]))
+    return lams[0], lams[1]
+
+
+def cross_validate_deu(
+    data: DeuData, folds: int = 10, seed: int = 0, table: DeuTable | None = None
+) -> dict[str, Any]:
+    """The pre-registered candidates of docs/accuracy.md, cross-validated by proposal.
+
+    Returns ``{"best": {"predictor", "mae", "median_ae"}, "candidates": [{"predictor", "mae",
+    "median_ae", "choices"}, …], "folds", "seed", "n", "benchmark"}``; every MAE is out of
+    sample (each fold's choices made on the other folds). ``choices`` lists what each fold
+    chose (candidates that fit something).
+    """
+    table = table or deu_table(data)
+    y, labels = table.y, list(table.forecasts)
+    f = np.stack([table.forecasts[k] for k in labels])  # (M, n)
+    fold = group_folds(table.groups, folds, seed)
+    cells = _cells(data, table.issues)
+    base = table.forecasts[BENCHMARK]
+    b = labels.index(BENCHMARK)
+    actor_grid = [(a, c, n) for a in _ACTOR_GRID for c in _ACTOR_GRID for n in _ACTOR_GRID]
+    actor_fc = np.stack([_actor_weighted(cells, *w) for w in actor_grid])
+    names = ("compromise/council", "select", "average", "blend", "stack", "procedure",
+             "reference-pull", "actor-weights", "actor-weights+pull")  # fmt: skip
+    pred = {name: np.full(y.shape, np.nan) for name in names}
+    choices: dict[str, list[Any]] = {name: [] for name in names}
+    pred["compromise/council"] = base.copy()
+    pred["average"] = f.mean(axis=0)
+    pred["procedure"] = procedure_compromise(cells)
+    for k in range(folds):
+        train, test = fold != k, fold == k
+        train_mae = np.abs(f[:, train] - y[train]).mean(axis=1)
+        best = int(np.argmin(train_mae))
+        pred["select"][test] = f[best, test]
+        choices["select"].append(labels[best])
+        mix = _ALPHAS[:, None, None] * f[b] + (1 - _ALPHAS[:, None, None]) * f[None]  # (A,M,n)
+        score = np.abs(mix[:, :, train] - y[train]).mean(axis=2)
+        a, m = np.unravel_index(int(np.argmin(score)), score.shape)
+        pred["blend"][test] = mix[a, m, test]
+        choices["blend"].append(f"{_ALPHAS[a]:.1f}·{BENCHMARK} + {1 - _ALPHAS[a]:.1f}·{labels[m]}")
+        w = stack_weights(f[:, train], y[train])
+        pred["stack"][test] = (w @ f)[test]
+        choices["stack"].append(
+            {labels[j]: round(float(w[j]), 3) for j in np.flatnonzero(w > 1e-3)}
+        )
+        lq, lu = _fit_pull(base, cells, y, train)
+        pred["reference-pull"][test] = _pull(base, cells, lq, lu)[test]
+        choices["reference-pull"].append({"QMV": lq, "Unan": lu})
+        g = int(np.argmin(np.abs(actor_fc[:, train] - y[train]).mean(axis=1)))
+        pred["actor-weights"][test] = actor_fc[g, test]
+        choices["actor-weights"].append(
+            dict(zip(("com", "ep_cod", "ep_cns"), actor_grid[g], strict=True))
+        )
+        lq, lu = _fit_pull(actor_fc[g], cells, y, train)
+        pred["actor-weights+pull"][test] = _pull(actor_fc[g], cells, lq, lu)[test]
+        choices["actor-weights+pull"].append(
+            {
+                **dict(zip(("com", "ep_cod", "ep_cns"), actor_grid[g], strict=True)),
+                "QMV": lq,
+                "Unan": lu,
+            }
+        )
+    candidates = []
+    for name in names:
+        ae = np.abs(pred[name] - y)
+        entry: dict[str, Any] = {
+            "predictor": name,
+            "mae": float(ae.mean()),
+            "median_ae": float(np.median(ae)),
+        }
+        if choices[name]:
+            entry["choices"] = choices[name]
+        candidates.append(entry)
+    top = min(candidates, key=lambda c: c["mae"])
+    return {
+        "best": {k: top[k] for k in ("predictor", "mae", "median_ae")},
+        "candidates": candidates,
+        "benchmark": BENCHMARK,
+        "n": int(y.size),
+        "folds": folds,
+        "seed": seed,
+        "groups": len(set(table.groups)),
+    }
