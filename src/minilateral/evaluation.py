@@ -478,3 +478,94 @@ def cross_validate_deu(
         "seed": seed,
         "groups": len(set(table.groups)),
     }
+
+
+# -- calibration of Monte Carlo intervals on DEU ---------------------------------------------
+#: Monte Carlo draws per proposal in the calibration of docs/accuracy.md (fewer for the slow
+#: dynamic models, to bound the cost).
+CALIBRATION_DRAWS: dict[str, int] = {"bdm": 32, "exchange": 32, "smp": 32}
+DEFAULT_DRAWS = 64
+
+
+def deu_ensembles(
+    data: DeuData,
+    model: str,
+    *,
+    capability: str = "council",
+    scales: tuple[float, ...] | None = None,
+    draws: int | None = None,
+    seed: int = 0,
+    min_actors: int = 3,
+) -> tuple[list[DeuIssue], dict[float, FloatArray]]:
+    """Monte Carlo forecast ensembles of ``model`` on the scored DEU issues, per noise scale.
+
+    Every proposal is perturbed with :func:`minilateral.calibration.scaled_noise` (draws
+    ``0 … draws − 1`` of the sweep generator with ``seed``). Returns the scored issues (file
+    order; outcome valid, at least ``min_actors`` participants) and, per scale, an array of
+    shape (issues, draws).
+    """
+    from minilateral import calibration
+
+    scales = scales or calibration.SCALES
+    draws = draws or CALIBRATION_DRAWS.get(model, DEFAULT_DRAWS)
+    min_actors = max(min_actors, getattr(type(get_model(model)), "min_actors", 1))
+    proposals: dict[str, list[DeuIssue]] = {}
+    for issue in data.issues:
+        if issue.participants.sum() >= min_actors:
+            proposals.setdefault(issue.prnr, []).append(issue)
+    groups = list(proposals.values())
+    arrays = [_proposal_arrays(data, issues, capability) for issues in groups]
+    scored = [
+        (g, q) for g, issues in enumerate(groups) for q, i in enumerate(issues)
+        if not np.isnan(i.outcome)
+    ]  # fmt: skip
+    order = {i.isnr: k for k, i in enumerate(data.issues)}
+    scored.sort(key=lambda gq: order[groups[gq[0]][gq[1]].isnr])
+    out = {}
+    for k in scales:
+        ens = calibration.ensemble(
+            arrays, model, calibration.scaled_noise(k), draws=draws, seed=seed
+        )
+        out[k] = np.stack([ens[g][:, q] for g, q in scored])
+    return [groups[g][q] for g, q in scored], out
+
+
+def calibrate_deu(
+    data: DeuData,
+    model: str,
+    *,
+    capability: str = "council",
+    folds: int = 10,
+    seed: int = 0,
+    scales: tuple[float, ...] | None = None,
+    draws: int | None = None,
+) -> dict[str, Any]:
+    """Coverage, interval score and CRPS of ``model``'s Monte Carlo intervals on DEU, with the
+    default noise (k = 1) and with the scale fitted by cross-validation by proposal.
+
+    Returns ``{"model", "capability", "draws", "default": scores, "fitted": scores,
+    "fitted_scale_per_fold", "fitted_scale", "by_scale"}``, scores as
+    :func:`minilateral.calibration.calibration_scores`; the ``fitted`` scores are out of sample.
+    """
+    from minilateral import calibration
+
+    scales = scales or calibration.SCALES
+    if 1.0 not in scales:
+        scales = (1.0, *scales)
+    draws = draws or CALIBRATION_DRAWS.get(model, DEFAULT_DRAWS)
+    issues, ens = deu_ensembles(
+        data, model, capability=capability, scales=scales, draws=draws, seed=seed
+    )
+    y = np.array([i.outcome for i in issues])
+    fold = group_folds([i.prnr for i in issues], folds, seed)
+    fit = calibration.fit_scale_cv(ens, y, fold)
+    return {
+        "model": model,
+        "capability": capability,
+        "draws": draws,
+        "default": fit.by_scale[1.0],
+        "fitted": fit.scores,
+        "fitted_scale_per_fold": fit.choices,
+        "fitted_scale": fit.full_sample,
+        "by_scale": {str(k): v for k, v in fit.by_scale.items()},
+    }
