@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from minilateral.arrays import FloatArray, IntArray, ScenarioArrays
+from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError
 from minilateral.models.registry import get_model
 from minilateral.montecarlo.perturb import _CODES, DEFAULT_NOISE, NoisePlan
@@ -54,10 +54,13 @@ __all__ = [
     "crps_ensemble",
     "ensemble",
     "fit_scale_cv",
+    "fit_scale_cv_with_error",
     "interval_score",
     "noise_preset",
     "noise_presets",
+    "residual_quantiles",
     "scaled_noise",
+    "with_model_error",
 ]
 
 #: Central interval levels scored.
@@ -208,6 +211,67 @@ def fit_scale_cv(ensembles: dict[float, FloatArray], y: FloatArray, fold: IntArr
         choices=choices,
         by_scale={k: calibration_scores(ensembles[k], y) for k in scales},
         full_sample=scales[int(np.argmin(crps.mean(axis=1)))],
+    )
+
+
+#: Number of residual quantiles in an error-augmented ensemble (docs/accuracy.md, amendment 1).
+ERROR_QUANTILES = 50
+
+
+def residual_quantiles(residuals: FloatArray, count: int = ERROR_QUANTILES) -> FloatArray:
+    """The ``count`` quantiles of ``residuals`` at ``(j + 0.5)/count`` (linear interpolation)."""
+    return np.quantile(residuals, (np.arange(count) + 0.5) / count)
+
+
+def with_model_error(
+    ens: FloatArray, errors: FloatArray, lo: float = 0.0, hi: float = 100.0
+) -> FloatArray:
+    """Every member of ``ens`` (n, B) plus every model error of ``errors`` (E,), clipped to
+    ``[lo, hi]``: shape (n, B·E)."""
+    out = ens[:, :, None] + errors[None, None, :]
+    return np.clip(out, lo, hi).reshape(ens.shape[0], -1)
+
+
+def fit_scale_cv_with_error(
+    ensembles: dict[float, FloatArray],
+    point: FloatArray,
+    y: FloatArray,
+    fold: IntArray,
+    lo: float = 0.0,
+    hi: float = 100.0,
+) -> ScaleFit:
+    """:func:`fit_scale_cv` for error-augmented ensembles (docs/accuracy.md, amendment 1).
+
+    In each fold, the training residuals ``y − point`` give :data:`ERROR_QUANTILES` quantiles;
+    every ensemble is augmented with them (:func:`with_model_error`), ``k`` is chosen by the
+    lowest training mean CRPS, and the held-out fold is scored under it.
+    ``full_sample`` is the ``k`` chosen with the residuals of all items.
+    """
+    scales = sorted(ensembles)
+    members = ensembles[scales[0]].shape[1] * ERROR_QUANTILES
+    held = np.empty((y.size, members))
+    choices = []
+
+    def best(errors: FloatArray, sel: BoolArray) -> float:
+        crps = [
+            crps_ensemble(with_model_error(ensembles[k][sel], errors, lo, hi), y[sel]).mean()
+            for k in scales
+        ]
+        return scales[int(np.argmin(crps))]
+
+    for f in np.unique(fold):
+        train, test = fold != f, fold == f
+        errors = residual_quantiles(y[train] - point[train])
+        k = best(errors, train)
+        choices.append(k)
+        held[test] = with_model_error(ensembles[k][test], errors, lo, hi)
+    everything = np.ones(y.size, dtype=bool)
+    errors = residual_quantiles(y - point)
+    return ScaleFit(
+        scores=calibration_scores(held, y),
+        choices=choices,
+        by_scale={},
+        full_sample=best(errors, everything),
     )
 
 

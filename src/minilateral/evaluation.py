@@ -10,6 +10,7 @@ in the bargaining (their positions are data) but are not scored.
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from collections import Counter
@@ -483,7 +484,7 @@ def cross_validate_deu(
 # -- calibration of Monte Carlo intervals on DEU ---------------------------------------------
 #: Monte Carlo draws per proposal in the calibration of docs/accuracy.md (fewer for the slow
 #: dynamic models, to bound the cost).
-CALIBRATION_DRAWS: dict[str, int] = {"bdm": 32, "exchange": 32, "smp": 32}
+CALIBRATION_DRAWS: dict[str, int] = {"bdm": 32, "exchange": 16, "smp": 16}
 DEFAULT_DRAWS = 64
 
 
@@ -559,6 +560,8 @@ def calibrate_deu(
     y = np.array([i.outcome for i in issues])
     fold = group_folds([i.prnr for i in issues], folds, seed)
     fit = calibration.fit_scale_cv(ens, y, fold)
+    point = _point_forecasts(data, model, capability, issues)
+    with_error = calibration.fit_scale_cv_with_error(ens, point, y, fold)
     return {
         "model": model,
         "capability": capability,
@@ -568,4 +571,430 @@ def calibrate_deu(
         "fitted_scale_per_fold": fit.choices,
         "fitted_scale": fit.full_sample,
         "by_scale": {str(k): v for k, v in fit.by_scale.items()},
+        "fitted_with_error": with_error.scores,
+        "fitted_with_error_scale_per_fold": with_error.choices,
+        "fitted_with_error_scale": with_error.full_sample,
     }
+
+
+def _point_forecasts(
+    data: DeuData, model: str, capability: str, issues: list[DeuIssue]
+) -> FloatArray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        report = evaluate_deu(data, model, capability=capability)
+    return np.array([report.forecasts[i.isnr] for i in issues])
+
+
+# -- user-supplied outcome sets: scenario files plus an outcomes table -----------------------
+OUTCOME_COLUMNS: tuple[str, ...] = ("scenario", "issue", "outcome")
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One known outcome: ``issue`` of the scenario ``scenario`` (a file path relative to the
+    table, or a library name), on the issue's own scale; ``group`` for cross-validation."""
+
+    line: int
+    scenario: str
+    issue: str
+    outcome: float
+    group: str
+
+
+def read_outcomes(path: str | Path) -> list[OutcomeRow]:
+    """Read an outcomes table (docs/evaluation.md): CSV with a header holding ``scenario``,
+    ``issue`` and ``outcome``, optionally ``group`` (default: the scenario); other columns are
+    ignored.
+
+    Raises
+    ------
+    FormatError
+        Missing file or column, blank cell, a non-numeric outcome, a repeated
+        (scenario, issue) pair; with the line and the column.
+    """
+    import csv
+
+    from minilateral.errors import FormatError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise FormatError("no such file", path=path) from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in OUTCOME_COLUMNS if c not in header]
+    if missing:
+        raise FormatError(
+            f"the outcomes table needs the column(s) {', '.join(missing)} "
+            f"(header: {', '.join(header) or 'none'})",
+            path=path,
+            row=1,
+        )
+    rows: list[OutcomeRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, raw in enumerate(reader, start=2):
+        cells = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        if not any(cells.values()):
+            continue
+        for column in OUTCOME_COLUMNS:
+            if not cells.get(column):
+                raise FormatError("blank cell", path=path, row=line, field=column)
+        try:
+            value = float(cells["outcome"])
+        except ValueError:
+            raise FormatError(
+                f"'{cells['outcome']}' is not a number", path=path, row=line, field="outcome"
+            ) from None
+        if not np.isfinite(value):
+            raise FormatError(
+                f"{cells['outcome']} is not finite", path=path, row=line, field="outcome"
+            )
+        key = (cells["scenario"], cells["issue"])
+        if key in seen:
+            raise FormatError(
+                f"scenario '{key[0]}', issue '{key[1]}' already has an outcome on line {seen[key]}",
+                path=path,
+                row=line,
+                field="issue",
+            )
+        seen[key] = line
+        rows.append(
+            OutcomeRow(line, key[0], key[1], value, cells.get("group") or cells["scenario"])
+        )
+    if not rows:
+        raise FormatError("the outcomes table has no rows", path=path)
+    return rows
+
+
+def _outcome_forecasts(
+    path: Path, rows: list[OutcomeRow], model: str, options: dict[str, Any] | None
+) -> tuple[FloatArray, FloatArray, dict[str, Any]]:
+    """Forecasts and scale widths of every row, and provenance details."""
+    from minilateral.api import load_scenario
+    from minilateral.errors import FormatError
+
+    instance = get_model(model, **(options or {}))
+    forecasts, widths = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+    hashes: dict[str, str] = {}
+    by_scenario: dict[str, list[int]] = {}
+    for k, row in enumerate(rows):
+        by_scenario.setdefault(row.scenario, []).append(k)
+    for name, members in by_scenario.items():
+        candidate = path.parent / name
+        scenario = load_scenario(candidate if candidate.exists() else name)
+        arrays = scenario.to_arrays()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            result = instance.forecast(arrays)
+        hashes[name] = _sha256(candidate) if candidate.exists() else "library"
+        for k in members:
+            row = rows[k]
+            if row.issue not in arrays.issues:
+                raise FormatError(
+                    f"scenario '{name}' has no issue '{row.issue}' (it has "
+                    f"{', '.join(arrays.issues)})",
+                    path=path,
+                    row=row.line,
+                    field="issue",
+                )
+            q = arrays.issues.index(row.issue)
+            lo, hi = arrays.scale[q]
+            forecasts[k] = float(result.outcome[0, q])
+            widths[k] = hi - lo
+    return forecasts, widths, {"scenarios": len(by_scenario), "scenario_hashes": hashes}
+
+
+def evaluate_outcomes(
+    path: str | Path, model: str, *, options: dict[str, Any] | None = None
+) -> DeuReport:
+    """Score ``model`` on a user's outcomes table (:func:`read_outcomes`).
+
+    Each scenario is forecast once with its own capabilities; the error of a row is
+    ``100·|forecast − outcome| / (hi − lo)``, in percent of the issue's scale (on DEU's 0–100
+    scales, the plain absolute error). ``errors`` and ``forecasts`` are keyed
+    ``scenario:issue``; ``details["raw_errors"]`` holds the errors on the issues' own scales.
+    """
+    path = Path(path)
+    rows = read_outcomes(path)
+    instance = get_model(model, **(options or {}))
+    forecasts, widths, extra = _outcome_forecasts(path, rows, model, options)
+    y = np.array([r.outcome for r in rows])
+    ae = 100.0 * np.abs(forecasts - y) / widths
+    keys = [f"{r.scenario}:{r.issue}" for r in rows]
+    ok = ~np.isnan(ae)
+    details: dict[str, Any] = {
+        "rows": len(rows),
+        "no_forecast": int((~ok).sum()),
+        "within_5": float(np.mean(ae[ok] <= 5)) if ok.any() else None,
+        "within_10": float(np.mean(ae[ok] <= 10)) if ok.any() else None,
+        "raw_errors": {
+            k: float(abs(f - v)) for k, f, v, o in zip(keys, forecasts, y, ok, strict=True) if o
+        },
+        "scenarios": extra["scenarios"],
+        "provenance": provenance(
+            model=model,
+            options=instance.get_params(),
+            seed=None,
+            input_hash=_sha256(path),
+            data_versions={"outcomes": path.name, "scenarios": extra["scenario_hashes"]},
+        ),
+    }
+    n = int(ok.sum())
+    return DeuReport(
+        model=model,
+        options=instance.get_params(),
+        capability="scenario",
+        n=n,
+        mae=float(ae[ok].mean()) if n else float("nan"),
+        median_ae=float(np.median(ae[ok])) if n else float("nan"),
+        details=details,
+        errors={k: float(e) for k, e, o in zip(keys, ae, ok, strict=True) if o},
+        forecasts={k: float(f) for k, f, o in zip(keys, forecasts, ok, strict=True) if o},
+    )
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cross_validate(
+    forecasts: dict[str, FloatArray],
+    y: FloatArray,
+    groups: list[str] | tuple[str, ...],
+    *,
+    folds: int = 10,
+    seed: int = 0,
+    benchmark: str = "compromise",
+) -> dict[str, Any]:
+    """The generic candidates (``benchmark``, ``select``, ``average``, ``blend``, ``stack``,
+    as in docs/accuracy.md) cross-validated by group, for any aligned set of forecasts.
+
+    Returns the same structure as :func:`cross_validate_deu`.
+    """
+    labels = list(forecasts)
+    if benchmark not in forecasts:
+        raise OptionError(f"the benchmark predictor '{benchmark}' is not among the forecasts")
+    f = np.stack([forecasts[k] for k in labels])
+    fold = group_folds(groups, folds, seed)
+    b = labels.index(benchmark)
+    names = (benchmark, "select", "average", "blend", "stack")
+    pred = {name: np.full(y.shape, np.nan) for name in names}
+    choices: dict[str, list[Any]] = {name: [] for name in names}
+    pred[benchmark] = f[b].copy()
+    pred["average"] = f.mean(axis=0)
+    for k in range(folds):
+        train, test = fold != k, fold == k
+        best = int(np.argmin(np.abs(f[:, train] - y[train]).mean(axis=1)))
+        pred["select"][test] = f[best, test]
+        choices["select"].append(labels[best])
+        mix = _ALPHAS[:, None, None] * f[b] + (1 - _ALPHAS[:, None, None]) * f[None]
+        score = np.abs(mix[:, :, train] - y[train]).mean(axis=2)
+        a, m = np.unravel_index(int(np.argmin(score)), score.shape)
+        pred["blend"][test] = mix[a, m, test]
+        choices["blend"].append(f"{_ALPHAS[a]:.1f}·{benchmark} + {1 - _ALPHAS[a]:.1f}·{labels[m]}")
+        w = stack_weights(f[:, train], y[train])
+        pred["stack"][test] = (w @ f)[test]
+        choices["stack"].append(
+            {labels[j]: round(float(w[j]), 3) for j in np.flatnonzero(w > 1e-3)}
+        )
+    return _cv_result(pred, choices, y, folds, seed, benchmark, groups)
+
+
+def _cv_result(
+    pred: dict[str, FloatArray],
+    choices: dict[str, list[Any]],
+    y: FloatArray,
+    folds: int,
+    seed: int,
+    benchmark: str,
+    groups: list[str] | tuple[str, ...],
+) -> dict[str, Any]:
+    candidates = []
+    for name, values in pred.items():
+        ae = np.abs(values - y)
+        entry: dict[str, Any] = {
+            "predictor": name,
+            "mae": float(ae.mean()),
+            "median_ae": float(np.median(ae)),
+        }
+        if choices.get(name):
+            entry["choices"] = choices[name]
+        candidates.append(entry)
+    top = min(candidates, key=lambda c: c["mae"])
+    return {
+        "best": {k: top[k] for k in ("predictor", "mae", "median_ae")},
+        "candidates": candidates,
+        "benchmark": benchmark,
+        "n": int(y.size),
+        "folds": folds,
+        "seed": seed,
+        "groups": len(set(groups)),
+    }
+
+
+def cross_validate_outcomes(
+    path: str | Path,
+    *,
+    models: tuple[str, ...] | None = None,
+    folds: int = 5,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """:func:`cross_validate` on a user's outcomes table, over every registered model at its
+    default options (or ``models``), grouped by the table's ``group`` column; errors in
+    percent of each issue's scale."""
+    from minilateral.models.registry import available_models
+
+    path = Path(path)
+    rows = read_outcomes(path)
+    models = models or tuple(available_models())
+    y = np.array([r.outcome for r in rows])
+    forecasts: dict[str, FloatArray] = {}
+    widths = None
+    for model in models:
+        try:
+            f, widths, _ = _outcome_forecasts(path, rows, model, None)
+        except (DataError, OptionError, ValueError) as err:  # a model that cannot run here
+            log.info("model %s left out of cross-validation: %s", model, err)
+            continue
+        if not np.isnan(f).any():
+            forecasts[model] = f
+    assert widths is not None
+    scaled = {k: 100.0 * v / widths for k, v in forecasts.items()}
+    return cross_validate(
+        scaled, 100.0 * y / widths, [r.group for r in rows], folds=folds, seed=seed
+    )
+
+
+# -- the shipped accuracy file and noise preset ----------------------------------------------
+#: Calibrated capability options per model in the shipped accuracy file (the slow dynamic
+#: models under the two options a user is likely to use; the others under all three).
+CALIBRATED: dict[str, tuple[str, ...]] = {"exchange": ("gdp", "council"), "smp": ("gdp", "council")}
+PRESET_NAME = "eu-legislative"
+
+
+def _calibration_fields(cal: dict[str, Any]) -> dict[str, Any]:
+    """The calibration fields of one accuracy entry (rounded for the shipped file)."""
+
+    def r(values: dict[str, float], digits: int) -> dict[str, float]:
+        return {k: round(v, digits) for k, v in values.items()}
+
+    out: dict[str, Any] = {"calibration_draws": cal["draws"]}
+    for tag, key in (
+        ("default", "default"),
+        ("fitted", "fitted"),
+        ("fitted_with_error", "fitted_with_error"),
+    ):
+        out[f"coverage_{tag}"] = r(cal[key]["coverage"], 3)
+        out[f"interval_score_{tag}"] = r(cal[key]["interval_score"], 2)
+        out[f"crps_{tag}"] = round(cal[key]["crps"], 2)
+    out["noise_scale_fitted"] = cal["fitted_scale"]
+    out["noise_scale_fitted_per_fold"] = cal["fitted_scale_per_fold"]
+    out["noise_scale_fitted_with_error"] = cal["fitted_with_error_scale"]
+    return out
+
+
+def accuracy_payload(
+    data: DeuData, table: DeuTable, calibrations: dict[str, dict[str, dict[str, Any]]]
+) -> dict[str, Any]:
+    """The content of ``accuracy.json`` (format: :mod:`minilateral.accuracy`): per model and
+    capability ``n``, ``mae``, ``median_ae`` and, where calibrated, the coverage, interval score
+    and CRPS of the Monte Carlo intervals with the default noise, the fitted noise and the fitted
+    noise plus model error (all out of sample), and the fitted noise scales."""
+    from minilateral.provenance import package_version
+
+    models: dict[str, dict[str, dict[str, Any]]] = {}
+    for label, report in table.reports.items():
+        model, capability = label.split("/")
+        entry: dict[str, Any] = {
+            "n": report.n,
+            "mae": round(report.mae, 2),
+            "median_ae": round(report.median_ae, 2),
+        }
+        if report.details.get("mean_rounds") is not None:
+            entry["mean_rounds"] = round(report.details["mean_rounds"], 2)
+            entry["proposals_capped"] = report.details["proposals_capped"]
+        cal = calibrations.get(model, {}).get(capability)
+        if cal is not None:
+            entry.update(_calibration_fields(cal))
+        models.setdefault(model, {})[capability] = entry
+    return {
+        "source": "DEU III (Arregui & Perarnaud 2022): 351 scored issues, errors on the 0-100 "
+        "scale",
+        "protocol": "minilateral.evaluation.evaluate_deu, default model options, min_actors=3; "
+        "calibration: minilateral.evaluation.calibrate_deu, 10 folds by proposal, seed 0",
+        "generated_by": "minilateral evaluate deu DEU_FILE --all --write-accuracy "
+        "src/minilateral/accuracy.json --write-noise-preset src/minilateral/noise_presets.json",
+        "deu_sha256": data.sha256,
+        "minilateral": package_version(),
+        "baseline": "mean",
+        "noise_preset": PRESET_NAME,
+        "models": models,
+    }
+
+
+def noise_preset_payload(
+    data: DeuData, table: DeuTable, calibration: dict[str, Any]
+) -> dict[str, Any]:
+    """The content of ``noise_presets.json``: the ``eu-legislative`` preset, the default noise
+    scaled by the factor chosen on all DEU issues (compromise model, Council votes), with the 50
+    quantiles of that model's errors as ``model_error`` (docs/accuracy.md)."""
+    from minilateral import calibration as calib
+
+    key = BENCHMARK
+    residuals = table.y - table.forecasts[key]
+    k = calibration["fitted_with_error_scale"]
+    return {
+        "format": "minilateral noise presets 1",
+        "generated_by": "minilateral evaluate deu DEU_FILE --all --write-noise-preset PATH",
+        "presets": {
+            PRESET_NAME: {
+                "description": "Input noise and model error fitted on EU legislative bargaining "
+                "(DEU III, 351 issues of 137 proposals, 1996-2019; compromise model with "
+                "Council-vote capabilities), cross-validated by proposal.",
+                "source": f"DEU III, sha256 {data.sha256}",
+                "scale": k,
+                "noise": {
+                    name: n.model_dump(exclude_none=True)
+                    for name, n in calib.scaled_noise(k).items()
+                },
+                "model_error": {
+                    "unit": "percent of the issue scale",
+                    "quantiles": [round(float(q), 3) for q in calib.residual_quantiles(residuals)],
+                },
+                "out_of_sample": {
+                    "with_model_error": {
+                        "coverage": calibration["fitted_with_error"]["coverage"],
+                        "interval_score": calibration["fitted_with_error"]["interval_score"],
+                    },
+                    "noise_only": {
+                        "scale": calibration["fitted_scale"],
+                        "coverage": calibration["fitted"]["coverage"],
+                    },
+                },
+            }
+        },
+    }
+
+
+def write_json(payload: dict[str, Any], path: str | Path) -> None:
+    """Write ``payload`` as indented, valid JSON (no NaN)."""
+    from minilateral.forecast import jsonable
+
+    text = json.dumps(jsonable(payload), indent=1, allow_nan=False, ensure_ascii=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def calibrate_all(data: DeuData) -> dict[str, dict[str, dict[str, Any]]]:
+    """:func:`calibrate_deu` of every base model under its :data:`CALIBRATED` options (slow:
+    minutes)."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for model in BASE_MODELS:
+        for capability in CALIBRATED.get(model, CAPABILITIES):
+            out.setdefault(model, {})[capability] = calibrate_deu(
+                data, model, capability=capability
+            )
+    return out
