@@ -445,7 +445,12 @@ def test_bad_input_and_options() -> None:
 
 def test_converged_rule_warns_when_capped(emission) -> None:
     with pytest.warns(ConvergenceWarning, match="1 of 1"):
-        forecast(emission, "bdm", options={"stopping": "converged", "rounds": 3})
+        capped = forecast(emission, "bdm", options={"stopping": "converged", "rounds": 3})
+    assert capped.diagnostics["cap_reached"].tolist() == [[True]]
+    settled = forecast(emission, "bdm")  # default: converged, τ_max 10
+    assert settled.options["stopping"] == "converged"
+    assert settled.diagnostics["cap_reached"].tolist() == [[False]]
+    assert settled.rounds[0] < 10
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         # `fixed` reaching its rounds is not a failure
