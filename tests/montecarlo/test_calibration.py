@@ -100,3 +100,13 @@ def test_shipped_preset() -> None:
     assert noise_preset("default")["positions"].sd == pytest.approx(0.05)
     with pytest.raises(OptionError, match="unknown noise preset 'nope'"):
         noise_preset("nope")
+
+
+def test_sweep_cli_selects_the_preset() -> None:
+    from minilateral.cli.sweep import _noise
+
+    noise = _noise(["preset=eu-legislative", "salience=none"])
+    assert noise["positions"] == noise_preset("eu-legislative")["positions"]
+    assert noise["salience"].dist == "none"  # a later item overrides the preset
+    with pytest.raises(OptionError, match="unknown noise preset"):
+        _noise(["preset=moon"])
