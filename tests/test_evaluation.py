@@ -207,3 +207,29 @@ def test_calibration_on_a_subset(deu) -> None:
     assert cov["50"] <= cov["80"] <= cov["90"]
     assert result["by_scale"]["4.0"]["coverage"]["90"] >= result["default"]["coverage"]["90"]
     assert result["fitted_with_error"]["coverage"]["90"] > result["fitted"]["coverage"]["90"]
+
+
+def test_cli_writes_the_accuracy_file_and_preset(benchmarks: Path, tmp_path, monkeypatch) -> None:
+    """The generator end to end on the first 120 DEU rows with two cheap models."""
+    from minilateral import evaluation
+    from minilateral.cli import evaluate as cli_evaluate
+
+    lines = (benchmarks / "deu3" / "deu3.csv").read_text(encoding="utf-8-sig").splitlines()
+    small = tmp_path / "deu_small.csv"
+    small.write_text("\n".join(lines[:122]) + "\n", encoding="utf-8")
+    for module in (evaluation, cli_evaluate):
+        monkeypatch.setattr(module, "BASE_MODELS", ("mean", "compromise"))
+    accuracy, presets = tmp_path / "accuracy.json", tmp_path / "presets.json"
+    out = CliRunner().invoke(
+        app,
+        ["evaluate", "deu", str(small), "--all", "--write-accuracy", str(accuracy),
+         "--write-noise-preset", str(presets)],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    payload = json.loads(accuracy.read_text())
+    entry = payload["models"]["compromise"]["council"]
+    assert {"n", "mae", "median_ae", "coverage_default", "coverage_fitted",
+            "interval_score_fitted", "crps_fitted", "noise_scale_fitted"} <= set(entry)  # fmt: skip
+    assert set(entry["coverage_fitted"]) == {"50", "80", "90"}
+    preset = json.loads(presets.read_text())["presets"]["eu-legislative"]
+    assert len(preset["model_error"]["quantiles"]) == 50
