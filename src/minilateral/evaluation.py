@@ -399,86 +399,73 @@ def _fit_pull(
     return lams[0], lams[1]
 
 
+def _generic_candidates(
+    forecasts: dict[str, FloatArray], y: FloatArray, fold: IntArray, benchmark: str
+) -> tuple[dict[str, FloatArray], dict[str, list[Any]]]:
+    """Out-of-sample predictions of ``benchmark``, ``select``, ``average``, ``blend`` and
+    ``stack`` (docs/accuracy.md) and what each fold chose."""
+    labels = list(forecasts)
+    f = np.stack([forecasts[k] for k in labels])  # (M, n)
+    b = labels.index(benchmark)
+    names = (benchmark, "select", "average", "blend", "stack")
+    pred = {name: np.full(y.shape, np.nan) for name in names}
+    choices: dict[str, list[Any]] = {name: [] for name in names}
+    pred[benchmark] = f[b].copy()
+    pred["average"] = f.mean(axis=0)
+    mix = _ALPHAS[:, None, None] * f[b] + (1 - _ALPHAS[:, None, None]) * f[None]  # (A, M, n)
+    for k in np.unique(fold):
+        train, test = fold != k, fold == k
+        best = int(np.argmin(np.abs(f[:, train] - y[train]).mean(axis=1)))
+        pred["select"][test] = f[best, test]
+        choices["select"].append(labels[best])
+        score = np.abs(mix[:, :, train] - y[train]).mean(axis=2)
+        a, m = np.unravel_index(int(np.argmin(score)), score.shape)
+        pred["blend"][test] = mix[a, m, test]
+        choices["blend"].append(f"{_ALPHAS[a]:.1f}·{benchmark} + {1 - _ALPHAS[a]:.1f}·{labels[m]}")
+        w = stack_weights(f[:, train], y[train])
+        pred["stack"][test] = (w @ f)[test]
+        choices["stack"].append(
+            {labels[j]: round(float(w[j]), 3) for j in np.flatnonzero(w > 1e-3)}
+        )
+    return pred, choices
+
+
 def cross_validate_deu(
     data: DeuData, folds: int = 10, seed: int = 0, table: DeuTable | None = None
 ) -> dict[str, Any]:
     """The pre-registered candidates of docs/accuracy.md, cross-validated by proposal.
 
     Returns ``{"best": {"predictor", "mae", "median_ae"}, "candidates": [{"predictor", "mae",
-    "median_ae", "choices"}, …], "folds", "seed", "n", "benchmark"}``; every MAE is out of
-    sample (each fold's choices made on the other folds). ``choices`` lists what each fold
-    chose (candidates that fit something).
+    "median_ae", "choices"}, …], "benchmark", "n", "folds", "seed", "groups"}``; every MAE is
+    out of sample (each fold's choices made on the other folds). ``choices`` lists what each
+    fold chose (candidates that fit something).
     """
     table = table or deu_table(data)
-    y, labels = table.y, list(table.forecasts)
-    f = np.stack([table.forecasts[k] for k in labels])  # (M, n)
+    y = table.y
     fold = group_folds(table.groups, folds, seed)
     cells = _cells(data, table.issues)
     base = table.forecasts[BENCHMARK]
-    b = labels.index(BENCHMARK)
+    pred, choices = _generic_candidates(table.forecasts, y, fold, BENCHMARK)
     actor_grid = [(a, c, n) for a in _ACTOR_GRID for c in _ACTOR_GRID for n in _ACTOR_GRID]
     actor_fc = np.stack([_actor_weighted(cells, *w) for w in actor_grid])
-    names = ("compromise/council", "select", "average", "blend", "stack", "procedure",
-             "reference-pull", "actor-weights", "actor-weights+pull")  # fmt: skip
-    pred = {name: np.full(y.shape, np.nan) for name in names}
-    choices: dict[str, list[Any]] = {name: [] for name in names}
-    pred["compromise/council"] = base.copy()
-    pred["average"] = f.mean(axis=0)
-    pred["procedure"] = procedure_compromise(cells)
+    for name in ("reference-pull", "actor-weights", "actor-weights+pull"):
+        pred[name], choices[name] = np.full(y.shape, np.nan), []
+    pred["procedure"], choices["procedure"] = procedure_compromise(cells), []
     for k in range(folds):
         train, test = fold != k, fold == k
-        train_mae = np.abs(f[:, train] - y[train]).mean(axis=1)
-        best = int(np.argmin(train_mae))
-        pred["select"][test] = f[best, test]
-        choices["select"].append(labels[best])
-        mix = _ALPHAS[:, None, None] * f[b] + (1 - _ALPHAS[:, None, None]) * f[None]  # (A,M,n)
-        score = np.abs(mix[:, :, train] - y[train]).mean(axis=2)
-        a, m = np.unravel_index(int(np.argmin(score)), score.shape)
-        pred["blend"][test] = mix[a, m, test]
-        choices["blend"].append(f"{_ALPHAS[a]:.1f}·{BENCHMARK} + {1 - _ALPHAS[a]:.1f}·{labels[m]}")
-        w = stack_weights(f[:, train], y[train])
-        pred["stack"][test] = (w @ f)[test]
-        choices["stack"].append(
-            {labels[j]: round(float(w[j]), 3) for j in np.flatnonzero(w > 1e-3)}
-        )
         lq, lu = _fit_pull(base, cells, y, train)
         pred["reference-pull"][test] = _pull(base, cells, lq, lu)[test]
         choices["reference-pull"].append({"QMV": lq, "Unan": lu})
         g = int(np.argmin(np.abs(actor_fc[:, train] - y[train]).mean(axis=1)))
+        weights = dict(zip(("com", "ep_cod", "ep_cns"), actor_grid[g], strict=True))
         pred["actor-weights"][test] = actor_fc[g, test]
-        choices["actor-weights"].append(
-            dict(zip(("com", "ep_cod", "ep_cns"), actor_grid[g], strict=True))
-        )
+        choices["actor-weights"].append(weights)
         lq, lu = _fit_pull(actor_fc[g], cells, y, train)
         pred["actor-weights+pull"][test] = _pull(actor_fc[g], cells, lq, lu)[test]
-        choices["actor-weights+pull"].append(
-            {
-                **dict(zip(("com", "ep_cod", "ep_cns"), actor_grid[g], strict=True)),
-                "QMV": lq,
-                "Unan": lu,
-            }
-        )
-    candidates = []
-    for name in names:
-        ae = np.abs(pred[name] - y)
-        entry: dict[str, Any] = {
-            "predictor": name,
-            "mae": float(ae.mean()),
-            "median_ae": float(np.median(ae)),
-        }
-        if choices[name]:
-            entry["choices"] = choices[name]
-        candidates.append(entry)
-    top = min(candidates, key=lambda c: c["mae"])
-    return {
-        "best": {k: top[k] for k in ("predictor", "mae", "median_ae")},
-        "candidates": candidates,
-        "benchmark": BENCHMARK,
-        "n": int(y.size),
-        "folds": folds,
-        "seed": seed,
-        "groups": len(set(table.groups)),
-    }
+        choices["actor-weights+pull"].append({**weights, "QMV": lq, "Unan": lu})
+    order = (BENCHMARK, "select", "average", "blend", "stack", "procedure", "reference-pull",
+             "actor-weights", "actor-weights+pull")  # fmt: skip
+    return _cv_result({n: pred[n] for n in order}, choices, y, folds, seed, BENCHMARK, table.groups)
 
 
 # -- calibration of Monte Carlo intervals on DEU ---------------------------------------------
@@ -775,32 +762,10 @@ def cross_validate(
 
     Returns the same structure as :func:`cross_validate_deu`.
     """
-    labels = list(forecasts)
     if benchmark not in forecasts:
         raise OptionError(f"the benchmark predictor '{benchmark}' is not among the forecasts")
-    f = np.stack([forecasts[k] for k in labels])
     fold = group_folds(groups, folds, seed)
-    b = labels.index(benchmark)
-    names = (benchmark, "select", "average", "blend", "stack")
-    pred = {name: np.full(y.shape, np.nan) for name in names}
-    choices: dict[str, list[Any]] = {name: [] for name in names}
-    pred[benchmark] = f[b].copy()
-    pred["average"] = f.mean(axis=0)
-    for k in range(folds):
-        train, test = fold != k, fold == k
-        best = int(np.argmin(np.abs(f[:, train] - y[train]).mean(axis=1)))
-        pred["select"][test] = f[best, test]
-        choices["select"].append(labels[best])
-        mix = _ALPHAS[:, None, None] * f[b] + (1 - _ALPHAS[:, None, None]) * f[None]
-        score = np.abs(mix[:, :, train] - y[train]).mean(axis=2)
-        a, m = np.unravel_index(int(np.argmin(score)), score.shape)
-        pred["blend"][test] = mix[a, m, test]
-        choices["blend"].append(f"{_ALPHAS[a]:.1f}·{benchmark} + {1 - _ALPHAS[a]:.1f}·{labels[m]}")
-        w = stack_weights(f[:, train], y[train])
-        pred["stack"][test] = (w @ f)[test]
-        choices["stack"].append(
-            {labels[j]: round(float(w[j]), 3) for j in np.flatnonzero(w > 1e-3)}
-        )
+    pred, choices = _generic_candidates(forecasts, y, fold, benchmark)
     return _cv_result(pred, choices, y, folds, seed, benchmark, groups)
 
 
