@@ -25,9 +25,10 @@ ROWS: list[tuple[str, dict[str, object]]] = [
     ("nash", {"disagreement": "reference_point"}),
     ("nash", {"disagreement": "reference_point", "at_disagreement": "drop"}),
     ("bdm", {}),
-    ("bdm", {"stopping": "converged"}),
-    ("bdm", {"variant": "printed", "stopping": "converged"}),
+    ("bdm", {"stopping": "fixed"}),
+    ("bdm", {"variant": "printed"}),
     ("exchange", {}),
+    ("smp", {}),
 ]
 
 

@@ -12,6 +12,9 @@ Strategies:
 * ``average``: the plain mean of all candidates (nothing chosen; no fitting at all).
 
 Run: ``PYTHONPATH=src python benchmarks/deu_cross_validation.py [--folds 10] [--seed 0]``
+
+Superseded by the pre-registered candidates of ``minilateral evaluate deu FILE --cv 10``
+(docs/accuracy.md); kept to reproduce the earlier experiment.
 """
 
 from __future__ import annotations

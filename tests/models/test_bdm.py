@@ -48,7 +48,7 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 def test_reference_trajectory_and_risk_exponents(emission, benchmarks: Path) -> None:
     """§4.13 (1): every position and every r_i of rounds 0–10 within 1e-3."""
-    result = forecast(emission, "bdm")
+    result = forecast(emission, "bdm", options={"stopping": "fixed"})
     assert result.rounds[0] == 10
     names = emission.actor_names
     folder = benchmarks / "emission_bdm1994"
@@ -73,7 +73,7 @@ def test_reference_trajectory_and_risk_exponents(emission, benchmarks: Path) -> 
 
 def test_moves_diagnostic(emission) -> None:
     """§1.7: the list of moves; round 1 of §4.12 and Belgium's swing to the Netherlands."""
-    result = forecast(emission, "bdm")
+    result = forecast(emission, "bdm", options={"stopping": "fixed"})
     assert result.diagnostics["move_columns"][:5] == ("round", "actor", "issue", "kind", "opponent")
     moves = result.diagnostics["moves"][0]
     first = moves[moves[:, 0] == 1]
@@ -95,7 +95,7 @@ def test_table2_of_scholz_et_al(emission, benchmarks: Path) -> None:
         if row["source"].startswith("Scholz")
     }
     assert [table["median_voter_position", t] for t in range(1, 9)] == TABLE2_MEDIAN
-    result = forecast(emission, "bdm", options={"rounds": 8})
+    result = forecast(emission, "bdm", options={"rounds": 8, "stopping": "fixed"})
     median = result.diagnostics["median"][0][:, 0]
     mean = result.diagnostics["mean"][0][:, 0]
     assert len(median) == 9
@@ -166,7 +166,7 @@ def test_round_one_anchors(emission) -> None:
 
 def test_printed_preset_collapses(emission) -> None:
     """§4.13 (4) and §4.12: median 7.0 throughout, everyone at 7 by round 4, fixed point at 5."""
-    result = forecast(emission, "bdm", options={"variant": "printed"})
+    result = forecast(emission, "bdm", options={"variant": "printed", "stopping": "fixed"})
     assert result.rounds[0] == 5
     assert result.converged[0]
     np.testing.assert_allclose(result.diagnostics["median"][0][:, 0], 7.0)
@@ -188,7 +188,7 @@ def test_capability_scale_invariance(emission) -> None:
 
 def test_report_error_against_actual_outcome(emission) -> None:
     """§4.13 (6): reported, not asserted beyond the computed values of §4.12."""
-    fixed = forecast(emission, "bdm").outcome[0, 0]
+    fixed = forecast(emission, "bdm", options={"stopping": "fixed"}).outcome[0, 0]
     conv = forecast(emission, "bdm", options={"stopping": "converged"})
     print(
         f"emission: fixed-10 error {abs(fixed - ACTUAL):.3f}, "
@@ -202,7 +202,7 @@ def test_report_error_against_actual_outcome(emission) -> None:
 
 def test_q_half_path(emission, benchmarks: Path) -> None:
     """§4.12: Q = 0.5 exercises μ, T, U_b and U_w; the Sultan negative control."""
-    result = forecast(emission, "bdm", options={"Q": 0.5})
+    result = forecast(emission, "bdm", options={"Q": 0.5, "stopping": "fixed"})
     np.testing.assert_allclose(
         result.diagnostics["risk_exponents"][0][0, :, 0],
         [1.515404, 0.661478, 0.775394, 1.515404, 1.299664, 1.299664, 2.0, 0.5, 1.921282, 0.861917],
@@ -231,11 +231,11 @@ def test_q_half_path(emission, benchmarks: Path) -> None:
         atol=1e-6,
     )
     sultan = load_scenario(benchmarks / "sultan_bdm1997" / "Sultan.csv")
-    default = forecast(sultan, "bdm")
+    default = forecast(sultan, "bdm", options={"stopping": "fixed"})
     assert default.rounds[0] == 1
     assert default.outcome[0, 0] == pytest.approx(13.9)
     assert default.diagnostics["mean"][0][-1, 0] == pytest.approx(13.619912, abs=1e-6)
-    half = forecast(sultan, "bdm", options={"Q": 0.5})
+    half = forecast(sultan, "bdm", options={"Q": 0.5, "stopping": "fixed"})
     assert half.rounds[0] == 6
     np.testing.assert_allclose(half.diagnostics["median"][0][:, 0], 13.9)
     np.testing.assert_allclose(
@@ -248,7 +248,7 @@ def test_q_half_path(emission, benchmarks: Path) -> None:
 def test_greece(benchmarks: Path) -> None:
     """§4.12: Greece 2015 under the default and printed presets."""
     greece = load_scenario(benchmarks / "greece_2015" / "greece_eu_2015.csv")
-    default = forecast(greece, "bdm")
+    default = forecast(greece, "bdm", options={"stopping": "fixed"})
     assert default.rounds[0] == 3
     np.testing.assert_allclose(default.diagnostics["median"][0][:, 0], 100.0)
     np.testing.assert_allclose(
@@ -259,7 +259,7 @@ def test_greece(benchmarks: Path) -> None:
     conv = forecast(greece, "bdm", options={"stopping": "converged"})
     assert conv.rounds[0] == 2
     assert conv.outcome[0, 0] == 100.0
-    printed = forecast(greece, "bdm", options={"variant": "printed"})
+    printed = forecast(greece, "bdm", options={"variant": "printed", "stopping": "fixed"})
     np.testing.assert_allclose(
         printed.diagnostics["median"][0][:4, 0], [100.0, 80.0, 80.569917, 80.0], atol=1e-6
     )
@@ -270,7 +270,19 @@ def test_cli_forecast_json_matches_table2(benchmarks: Path) -> None:
     """The issue's CLI check: per-round weighted medians and means of the JSON trajectory."""
     path = benchmarks / "emission_bdm1994" / "actors.csv"
     out = CliRunner().invoke(
-        app, ["forecast", str(path), "--model", "bdm", "--rounds", "8", "--format", "json"]
+        app,
+        [
+            "forecast",
+            str(path),
+            "-m",
+            "bdm",
+            "--rounds",
+            "8",
+            "--set",
+            "stopping=fixed",
+            "--format",
+            "json",
+        ],
     )
     assert out.exit_code == 0, out.output
     payload = json.loads(out.stdout)
@@ -306,6 +318,7 @@ def test_every_switch_combination_against_reference(emission) -> None:
                             "selection": sel,
                             "capitulation": cap,
                             "Q": q,
+                            "stopping": "fixed",
                         }
                         got = BDMModel(**opts).forecast(a)
                         ref = reference_bdm.run_reference(x, s, c, **opts)
@@ -377,10 +390,10 @@ def test_batch_and_multi_issue_equal_single_runs() -> None:
     c = rng.uniform(0.5, 2.0, (b, n, d))
     mask = rng.random((b, n, d)) > 0.2
     mask[:, :3, :] = True
-    batch = BDMModel(rounds=5).forecast(_arrays(x, s, c, mask))
+    batch = BDMModel(rounds=5, stopping="fixed").forecast(_arrays(x, s, c, mask))
     assert np.isnan(batch.trajectory[0][~mask]).all()
     for k in range(b):
-        single = BDMModel(rounds=5).forecast(_arrays(x, s, c, mask).take(k))
+        single = BDMModel(rounds=5, stopping="fixed").forecast(_arrays(x, s, c, mask).take(k))
         np.testing.assert_array_equal(single.outcome[0], batch.outcome[k])
         np.testing.assert_array_equal(
             single.diagnostics["median"][0], batch.diagnostics["median"][k]
@@ -432,10 +445,16 @@ def test_bad_input_and_options() -> None:
 
 def test_converged_rule_warns_when_capped(emission) -> None:
     with pytest.warns(ConvergenceWarning, match="1 of 1"):
-        forecast(emission, "bdm", options={"stopping": "converged", "rounds": 3})
+        capped = forecast(emission, "bdm", options={"stopping": "converged", "rounds": 3})
+    assert capped.diagnostics["cap_reached"].tolist() == [[True]]
+    settled = forecast(emission, "bdm")  # default: converged, τ_max 10
+    assert settled.options["stopping"] == "converged"
+    assert settled.diagnostics["cap_reached"].tolist() == [[False]]
+    assert settled.rounds[0] < 10
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        forecast(emission, "bdm")  # `fixed` reaching its rounds is not a failure
+        # `fixed` reaching its rounds is not a failure
+        forecast(emission, "bdm", options={"stopping": "fixed"})
 
 
 def test_result_independent_of_batch_layout(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -61,7 +61,8 @@ NoiseOpt = Annotated[
     typer.Option(
         "--noise",
         help="Global input noise FIELD=DIST[:VALUE], e.g. positions=uniform:0.1, "
-        "capability=lognormal:0.2, salience=none (repeatable; overrides the scenario's).",
+        "capability=lognormal:0.2, salience=none, or preset=eu-legislative (noise fitted on "
+        "EU legislative bargaining) (repeatable; overrides the scenario's).",
     ),
 ]
 UncertaintyOpt = Annotated[
@@ -123,7 +124,16 @@ def _uncertainty(path: Path | None) -> Uncertainty | None:
 
 
 def _noise(items: list[str] | None) -> dict[str, Noise]:
-    return dict(parse_noise(item) for item in items or [])
+    out: dict[str, Noise] = {}
+    for item in items or []:
+        if item.startswith("preset="):  # a shipped preset, e.g. preset=eu-legislative
+            from minilateral.calibration import noise_preset
+
+            out.update(noise_preset(item.partition("=")[2].strip()))
+        else:
+            field, noise = parse_noise(item)
+            out[field] = noise
+    return out
 
 
 def _scenario(source: str, input_format: str | None, scale: str | None) -> Scenario | str:

@@ -73,7 +73,9 @@ _LISBON = {"de": 83.12, "fr": 67.44, "uk": 67.79, "it": 58.97, "es": 48.95, "pl"
 
 @dataclass(frozen=True)
 class DeuIssue:
-    """One DEU issue: positions and saliences (0–100, NaN where blank) of the 30 actors."""
+    """One DEU issue: positions (0–100) and saliences (divided by 100) of the 30 actors, NaN
+    where blank; ``council_rule`` is ``counvte`` (``QMV``, ``Unan``, ``QMV(10)``) and
+    ``procedure`` is ``proc`` (``COD`` codecision, ``CNS`` consultation)."""
 
     line: int
     prnr: str
@@ -85,6 +87,7 @@ class DeuIssue:
     salience: FloatArray
     reference: float
     outcome: float
+    procedure: str = ""
 
     @property
     def participants(self) -> FloatArray:
@@ -228,6 +231,7 @@ def read_deu(path: str | Path) -> DeuData:
                 salience=salience,
                 reference=values[-2],
                 outcome=values[-1],
+                procedure=row[7].strip(),
             )
         )
     if not issues:

@@ -556,9 +556,13 @@ class BDMModel(Model):
         Whether the capitulation region fires (§4.8); it never does in Scholz's code.
     Q : float, default=1.0
         Probability that an unchallenged target stays put, in [0, 1].
-    stopping : {"fixed", "converged"}, default="fixed"
+    stopping : {"fixed", "converged"}, default="converged"
         Run ``rounds`` rounds, or stop once the median moved less than ``eps``·Δ for ``K``
-        consecutive rounds (§4.10). Both stop at a fixed point.
+        consecutive rounds (§4.10). Both stop at a fixed point. The default is ``converged``
+        (Scholz et al. 2011 run the model until positions settle; on DEU III it is at least as
+        accurate as ``fixed`` under every capability option, docs/accuracy.md), so the answer
+        does not hinge on the round cap; where the cap still binds, the issue is flagged in
+        ``cap_reached`` and a ``ConvergenceWarning`` is emitted.
     rounds : int, default=10
         τ (``fixed``) or τ_max (``converged``); ``--rounds`` sets it.
     eps : float, default=0.005
@@ -572,7 +576,9 @@ class BDMModel(Model):
     one flat batch of issues. Diagnostics (per batch member): ``median`` and ``mean`` (rounds 0…T
     × issues, on each issue's scale), ``risk_exponents`` (rounds 1…T × actors × issues, NaN for
     absent actors and for rounds after that issue stopped), ``issue_rounds`` (stopping round
-    of each issue; ``rounds`` is their maximum) and ``moves``: one row per move with the
+    of each issue; ``rounds`` is their maximum), ``cap_reached`` (bool, batch × issues: the
+    issue stopped at the round cap, neither settled nor at a fixed point) and ``moves``: one
+    row per move with the
     columns ``move_columns`` (round, actor index, issue index, kind — 1 lost conflict,
     2 compromise, 3 capitulation —, opponent index, new position on the issue's scale). An
     issue on which every actor holds the same position is forecast at that position with 0
@@ -614,7 +620,7 @@ class BDMModel(Model):
         selection: Literal["scholz_code", "least_movement"] = "scholz_code",
         capitulation: bool = False,
         Q: float = 1.0,  # noqa: N803 - the spec's name
-        stopping: Literal["fixed", "converged"] = "fixed",
+        stopping: Literal["fixed", "converged"] = "converged",
         rounds: int = 10,
         eps: float = 0.005,
         K: int = 2,  # noqa: N803 - the spec's name
@@ -707,6 +713,7 @@ class BDMModel(Model):
             "mean": [mean[: r + 1, k] for k, r in enumerate(rounds)],
             "risk_exponents": [risk[:r, k] for k, r in enumerate(rounds)],
             "issue_rounds": issue_rounds,
+            "cap_reached": ~run.converged.reshape(b_size, d) & has_cell,
             "moves": moves,
             "move_columns": MOVE_COLUMNS,
         }
