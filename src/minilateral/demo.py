@@ -11,7 +11,6 @@ writes the dialogue brief of the same results as ``brief.html`` and ``brief.pdf`
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from minilateral.api import forecast, load_scenario
 from minilateral.errors import MissingDependencyError
+from minilateral.forecast import dumps_json
 from minilateral.library import list_scenarios
 from minilateral.mediation.coalitions import CoalitionSearch, search_theatre
 from minilateral.mediation.views import coalition_chart, coalition_rows, issue_chart
@@ -182,7 +182,7 @@ def run_demo(
         ],
         "alignment": result.alignment,
     }
-    (out / "results.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    (out / "results.json").write_text(dumps_json(payload, indent=1), encoding="utf-8")
     _write_html(out, result)
     if brief:
         if progress:
@@ -220,8 +220,8 @@ def _mediation_view(search: CoalitionSearch | None) -> dict[str, Any] | None:
         "rows": rows[:10],
         "count": len(rows),
         "draws": search.provenance["draws"],
-        "chart": json.dumps(coalition_chart(search, top=10)),
-        "issue_chart": json.dumps(issue_chart(search, top=10)),
+        "chart": dumps_json(coalition_chart(search, top=10)),
+        "issue_chart": dumps_json(issue_chart(search, top=10)),
         "baseline": f"{100 * base.probability:.1f} % [{100 * base.ci_low:.1f}, "
         f"{100 * base.ci_high:.1f}]",
         "issues": search.issues,
@@ -243,7 +243,7 @@ def _write_html(out: Path, result: DemoResult) -> None:
             {
                 "name": name,
                 "scenario": scenario,
-                "chart": json.dumps(_chart(scenario, result.forecasts[name])),
+                "chart": dumps_json(_chart(scenario, result.forecasts[name])),
                 "forecasts": result.forecasts[name],
                 "mediation": _mediation_view(result.mediation.get(name)),
             }

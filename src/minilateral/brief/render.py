@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import gettext
-import json
 import logging
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +20,7 @@ from markupsafe import Markup
 from minilateral.brief.run import BriefRun
 from minilateral.brief.sections import build_sections, fmt
 from minilateral.errors import MissingDependencyError, OptionError
+from minilateral.forecast import dumps_json
 
 __all__ = [
     "LOCALE_DIR",
@@ -65,7 +65,7 @@ def _environment(trans: gettext.NullTranslations) -> Environment:
     env.filters["svg_uri"] = lambda svg: Markup(
         "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
     )
-    env.filters["tojson_compact"] = lambda v: Markup(json.dumps(v, separators=(",", ":")))
+    env.filters["tojson_compact"] = lambda v: Markup(dumps_json(v, separators=(",", ":")))
     return env
 
 
@@ -150,7 +150,7 @@ def results_path(out: str | Path) -> Path:
 def write_results(run: BriefRun, path: str | Path) -> Path:
     """Write :meth:`BriefRun.results` as JSON."""
     path = Path(path)
-    path.write_text(json.dumps(run.results(), indent=1, default=_default), encoding="utf-8")
+    path.write_text(dumps_json(run.results(), indent=1, default=_default), encoding="utf-8")
     return path
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +12,7 @@ from rich.table import Table
 from minilateral.cli._app import cli_errors, out_console, parse_sets
 from minilateral.errors import OptionError
 from minilateral.evaluation import CAPABILITIES, evaluate_deu
+from minilateral.forecast import dumps_json
 from minilateral.io.deu import read_deu
 
 __all__ = ["register"]
@@ -54,7 +54,7 @@ def deu(
         data, model, options=parse_sets(set_), capability=capability, min_actors=min_actors
     )
     if fmt == "json":
-        sys.stdout.write(json.dumps(report.to_dict()) + "\n")
+        sys.stdout.write(dumps_json(report.to_dict()) + "\n")
         return
     d = report.details
     table = Table(title=f"DEU accuracy — {model} ({capability} capabilities)")
