@@ -55,7 +55,7 @@ def _open(context, url: str) -> tuple[dict, list[str]]:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
-    page.on("response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status}: {r.url}"))
     page.goto(url, wait_until="load")
     page.wait_for_timeout(500)
     result = page.evaluate(_CHECK)
