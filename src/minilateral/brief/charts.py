@@ -75,6 +75,9 @@ def _figure(width: float, height: float) -> Any:
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
+    from minilateral.fonts import register_matplotlib
+
+    register_matplotlib()
     mpl.rcParams.update(_RC)
     return Figure(figsize=(width, height))
 

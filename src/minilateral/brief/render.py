@@ -20,6 +20,7 @@ from markupsafe import Markup
 from minilateral.brief.run import BriefRun
 from minilateral.brief.sections import build_sections, fmt
 from minilateral.errors import MissingDependencyError, OptionError
+from minilateral.fonts import font_face_css
 from minilateral.forecast import dumps_json
 
 __all__ = [
@@ -92,6 +93,7 @@ def _render(run: BriefRun, target: Target, lang: str, localedir: str | Path | No
             lang=lang,
             direction="rtl" if base in RTL_LANGUAGES else "ltr",
             plotly_js=Markup(plotly_js),
+            font_css=Markup(font_face_css() if target == "pdf" else ""),
         )
     )
 
