@@ -79,8 +79,13 @@ def sweep_summary(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         result = sweep(scenario, model, draws=draws, seed=seed, out=out)
-    payload = summarize_sweep(result).to_dict()
+    summary = summarize_sweep(result)
+    payload = summary.to_dict()
     payload.pop("sweep", None)  # a temporary directory: not part of the record
+    for entry, issue in zip(payload["issues"], summary.issues, strict=True):
+        # share of the draws (with a forecast) nearer the high end than the low end of the scale
+        ok = issue.values[~np.isnan(issue.values)]
+        entry["p_high"] = float(np.mean(ok > (issue.lo + issue.hi) / 2)) if ok.size else None
     return payload
 
 
