@@ -50,8 +50,7 @@ __all__ = [
 ]
 
 
-
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
     """Mark ``message`` for translation (gettext no-op; the brief translates it when shown)."""
     return message
 
@@ -263,9 +262,7 @@ def assess_theatre(
     for q, issue in enumerate(scenario.issues):
         span = issue.hi - issue.lo
         values = {m: forecasts[m]["outcome"][q] for m in models}
-        usable = {
-            m: v for m, v in values.items() if v is not None and flags[q].get(m) != "no_zone"
-        }
+        usable = {m: v for m, v in values.items() if v is not None and flags[q].get(m) != "no_zone"}
         spread = (max(usable.values()) - min(usable.values())) / span if usable else None
         agree = agreement(spread) if spread is not None and len(usable) > 1 else None
         widths = {
@@ -280,11 +277,18 @@ def assess_theatre(
             qs = [sweeps[m]["issues"][q] for m in weights]
             if all(s["quantiles"]["0.05"] is not None for s in qs):
                 interval = [
-                    float(sum(w * s["quantiles"][k] for w, s in zip(weights.values(), qs)))
+                    float(
+                        sum(
+                            w * s["quantiles"][k] for w, s in zip(weights.values(), qs, strict=True)
+                        )
+                    )
                     for k in ("0.05", "0.95")
                 ]
                 p_high = float(
-                    sum(w * (s.get("p_high") or 0.0) for w, s in zip(weights.values(), qs))
+                    sum(
+                        w * (s.get("p_high") or 0.0)
+                        for w, s in zip(weights.values(), qs, strict=True)
+                    )
                 )
         issues.append(
             {

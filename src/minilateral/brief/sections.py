@@ -184,7 +184,9 @@ def _judgement(theatre: Theatre, q: int, _: Gettext) -> dict[str, Any]:
             )
         text += "."
         if a["p_high"] is not None:
-            nearer, other, p = (hi, lo, a["p_high"]) if a["p_high"] >= 0.5 else (lo, hi, 1 - a["p_high"])
+            nearer, other, p = (
+                (hi, lo, a["p_high"]) if a["p_high"] >= 0.5 else (lo, hi, 1 - a["p_high"])
+            )
             text += " " + _(
                 "It is {estimate} that it ends nearer “{nearer}” than “{other}”."
             ).format(estimate=estimative_text(p, _), nearer=nearer, other=other)
@@ -196,7 +198,13 @@ def _judgement(theatre: Theatre, q: int, _: Gettext) -> dict[str, Any]:
     }
 
 
+def _actor_names(theatre: Theatre, codes: list[str]) -> str:
+    names = {a.code or a.name: a.name for a in theatre.scenario.actors}
+    return " + ".join(names.get(c, c) for c in codes)
+
+
 def _mediation_judgement(theatre: Theatre, _: Gettext) -> str | None:
+    """One sentence on mediation: the chance of a full settlement without and with mediators."""
     med = theatre.mediation
     if not med or not med.get("coalitions"):
         return None
@@ -204,14 +212,17 @@ def _mediation_judgement(theatre: Theatre, _: Gettext) -> str | None:
     best = med["coalitions"][0]
     if base is None or best.get("settlement_probability") is None:
         return None
+    b, m = estimative_text(base, _), estimative_text(best["settlement_probability"], _)
+    coalition = _actor_names(theatre, best["coalition"])
+    if b == m:
+        return _(
+            "A settlement of every issue is {term} in the bargaining model, with or without "
+            "mediators (best coalition: {coalition})."
+        ).format(term=b, coalition=coalition)
     return _(
         "Without a mediator, a settlement of every issue is {base} in the bargaining model; "
         "with {coalition} mediating it is {best}."
-    ).format(
-        base=estimative_text(base, _),
-        coalition=" + ".join(best["coalition"]),
-        best=estimative_text(best["settlement_probability"], _),
-    )
+    ).format(base=b, coalition=coalition, best=m)
 
 
 def _stale_text(theatre: Theatre, _: Gettext) -> str | None:
@@ -272,8 +283,8 @@ def executive_summary(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     no_zone = sum("no_zone" in r["a"]["degenerate"].values() for r in rows)
     points = [
         _(
-            "Bottom line: of {issues} issues in {theatres} theatres, confidence is high on "
-            "{high}, medium on {medium} and low on {low}."
+            "Of {issues} issues in {theatres} theatres, confidence is high on {high}, medium on "
+            "{medium} and low on {low}."
         ).format(
             issues=len(rows),
             theatres=len(run.theatres),
@@ -294,8 +305,8 @@ def executive_summary(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     if others:
         points.append(
             _(
-                "{models}: shown for comparison, never headlined — on DEU III they do worse "
-                "than the plain mean of positions."
+                "Shown for comparison, never headlined: {models}, which do worse than the plain "
+                "mean of positions on DEU III."
             ).format(models=", ".join(others))
         )
     if no_zone:
@@ -309,7 +320,11 @@ def executive_summary(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     stale = [t for t in run.theatres if t.assessment["staleness"]["stale"]]
     if stale:
         newest = max(
-            (t.assessment["staleness"]["as_of"] for t in stale if t.assessment["staleness"]["as_of"]),
+            (
+                t.assessment["staleness"]["as_of"]
+                for t in stale
+                if t.assessment["staleness"]["as_of"]
+            ),
             default=None,
         )
         points.append(
@@ -319,7 +334,9 @@ def executive_summary(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
             ).format(n=len(stale), total=len(run.theatres), newest=newest or _("unknown"))
         )
     if run.draws == 0:
-        points.append(_("No Monte Carlo sweep was run: confidence rests on agreement and accuracy only."))
+        points.append(
+            _("No Monte Carlo sweep was run: confidence rests on agreement and accuracy only.")
+        )
     return Section(
         "summary",
         _("Bottom line"),
@@ -347,8 +364,13 @@ def _moved_sentences(theatre: Theatre, _: Gettext) -> list[dict[str, Any]]:
             ch = e.get("challenge")
             if ch:
                 parts.append(
-                    _("{winner} challenged {loser}, who gave ground ({count}× from round {r})").format(
-                        winner=ch["winner"], loser=ch["loser"], count=ch["count"], r=ch["first_round"]
+                    _(
+                        "{winner} challenged {loser}, who gave ground ({count}× from round {r})"
+                    ).format(
+                        winner=ch["winner"],
+                        loser=ch["loser"],
+                        count=ch["count"],
+                        r=ch["first_round"],
                     )
                 )
             if e["mover"]:
@@ -465,8 +487,8 @@ def alignment(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
         return None
     last = data.years[-1]
     sai = sorted(
-        ({**r, "state": data.names[int(r["state"])]} for r in data.autonomy if r["year"] == last),
-        key=lambda r: -1 if r["SAI"] is None else -r["SAI"],
+        ({**r, "state": data.names[int(code)]} for code, r in data.latest.items()),
+        key=lambda r: -r["SAI"],
     )
     return Section(
         "alignment",
@@ -479,16 +501,18 @@ def alignment(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
             "map": figure(
                 charts.autonomy_map(data),
                 _(
-                    "Strategic autonomy (SAI) of the region's states in {year}, placed at their "
-                    "capitals; 1 = equidistant from the United States, Russia and China in UN "
-                    "votes."
+                    "Strategic autonomy (SAI) of the region's states in UN General Assembly "
+                    "votes, {year} or each state's latest year with enough votes; 1 = "
+                    "equidistant from the United States, Russia and China, 0 = voting with one "
+                    "of them. Grey: not computed."
                 ).format(year=last),
             ),
             "cohesion": figure(
                 charts.cohesion_chart(data),
                 _(
                     "GCC cohesion in UN General Assembly votes, {first}–{last}: mean pairwise "
-                    "agreement, share of unanimous votes and its agenda baseline."
+                    "agreement, share of unanimous votes and its agenda baseline; shaded: the "
+                    "2017–2021 blockade of Qatar by Saudi Arabia, the UAE and Bahrain."
                 ).format(first=data.years[0], last=last),
             ),
         },
