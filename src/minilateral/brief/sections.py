@@ -583,9 +583,10 @@ def _absent_text(absent: Any, _: Gettext) -> str:
     """A left-out capability in plain words (no file paths or module names)."""
     texts = {
         "alignment": _(
-            "Regional alignment: the UN voting data are not installed (minilateral data import)."
+            "Alignment of the region's states in UN votes: the UN voting data are not "
+            "installed (minilateral data import)."
         ),
-        "sweep": _("Uncertainty: the Monte Carlo engine is not installed."),
+        "sweep": _("Monte Carlo sweeps: the Monte Carlo engine is not installed."),
     }
     if absent.capability == "mediation":
         return _("Mediation: {reason}.").format(reason=_(absent.reason))
