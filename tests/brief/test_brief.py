@@ -287,23 +287,40 @@ def test_missing_sweep_engine_leaves_the_section_out(monkeypatch: pytest.MonkeyP
     assert "Monte Carlo engine" in html
 
 
-def test_mediation_ranking_from_the_mediation_package() -> None:
-    run = run_brief(["somalia"], models=["compromise"], alignment=False, mediation_draws=20)
+def test_mediation_ranking_from_the_agreement_search() -> None:
+    run = run_brief(["sudan"], models=["compromise"], alignment=False, mediation_draws=20)
     ranking = run.results()["scenarios"][0]["mediation"]
     assert ranking["provenance"]["draws"] == 20
-    assert ranking["provenance"]["model"] == "bdm"
+    assert ranking["measure"] == "agreement"
     html = render_html(run)
-    assert 'id="theatre-somalia-mediation"' in html
+    assert 'id="theatre-sudan-mediation"' in html
+    names = {a.code or a.name: a.name for a in run.theatres[0].scenario.actors}
     table = html.split('class="data mediation"')[1].split("</table>")[0]
-    rows = re.findall(r"<tr[^>]*><td>([^<]+)</td>\s*<td class=\"num\">([^<]+)</td>", table)
+    rows = re.findall(
+        r"<tr[^>]*><td>([^<]+)(?:<span[^>]*>[^<]*</span>)?</td>\s*"
+        r"<td class=\"num\">([^<]+)</td>",
+        table,
+    )
     expected = [
         ("no mediator", ranking["baseline"]),
-        *((" + ".join(e["coalition"]), e) for e in ranking["coalitions"][:10]),
+        *((" + ".join(names[c] for c in e["coalition"]), e) for e in ranking["coalitions"][:8]),
     ]
-    assert [r[0] for r in rows] == [name for name, _ in expected]
+    assert [r[0].strip() for r in rows] == [name for name, _ in expected]
     assert [r[1] for r in rows] == [
-        f"{100 * e['settlement_probability']:.0f} %" for _, e in expected
+        f"{100 * e['agreement_probability']:.0f} %" for _, e in expected
     ]
+    assert "The package of" in html
+    assert "Zone of agreement" in html
+
+
+def test_mediation_without_any_agreement_is_said_not_tabulated() -> None:
+    run = run_brief(["somalia"], models=["compromise"], alignment=False, mediation_draws=20)
+    ranking = run.results()["scenarios"][0]["mediation"]
+    assert max(c["agreement_probability"] for c in ranking["coalitions"]) == 0
+    html = render_html(run)
+    section = html.split('id="theatre-somalia-mediation"')[1]
+    assert "No coalition of the candidate mediators produces a package" in section
+    assert 'class="data mediation"' not in section  # never a page of zeros
 
 
 def test_mediation_absent_without_the_package(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,6 +21,7 @@ from minilateral.scenario import Scenario
 __all__ = [
     "PALETTE",
     "Chart",
+    "agreement_chart",
     "autonomy_map",
     "cohesion_chart",
     "forecast_chart",
@@ -315,7 +316,7 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
     traces: list[dict[str, Any]] = []
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (traj * w).sum(axis=1) / w.sum(axis=0)
+        mean = np.nansum(traj * w, axis=1) / w.sum(axis=0)
     for q, issue in enumerate(issues):
         ax = axes[q // cols][q % cols]
         for i in np.nonzero(mask[:, q])[0]:
@@ -352,7 +353,11 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
         ax.set_title(_wrap(issue.display_name, 28))
         last = traj[-1, :, q]
         heavy = [i for i in np.argsort(-w[:, q]) if mask[i, q]][:4]
+        placed: list[float] = []
         for i in heavy:
+            if any(abs(last[i] - y) < 0.07 * (issue.hi - issue.lo) for y in placed):
+                continue  # would overprint a heavier actor's label
+            placed.append(float(last[i]))
             ax.annotate(
                 _short(scenario.actors[i].name, 16),
                 (rounds[-1], last[i]),
@@ -628,6 +633,62 @@ def mediation_chart(ranking: dict[str, Any], issues: Sequence[str], *, top: int 
         "layout": {
             "height": 120 + 28 * len(entries),
             "margin": {"l": 160, "t": 10},
+            "yaxis": {"autorange": "reversed"},
+        },
+    }
+    return Chart(fig, plot)
+
+
+def agreement_chart(ranking: dict[str, Any], names: Any, *, top: int = 10) -> Chart:
+    """Agreement probability (with its interval) of the ``top`` coalitions and of no mediator.
+
+    ``ranking`` is a coalition search under the agreement measure (its JSON form); ``names``
+    turns a list of actor codes into the coalition's label.
+    """
+    entries = [{"coalition": [], **ranking["baseline"]}, *ranking["coalitions"][:top]]
+    labels = [names(e["coalition"]) if e["coalition"] else "no mediator" for e in entries]
+    p = np.array([100 * (e.get("agreement_probability") or 0.0) for e in entries])
+    lo = np.array([100 * (e.get("ci_low") or 0.0) for e in entries])
+    hi = np.array([100 * (e.get("ci_high") or 0.0) for e in entries])
+    ys = np.arange(len(entries))[::-1]
+    fig = _figure(6.6, 0.6 + 0.26 * len(entries))
+    _margins(fig, 2.3, 0.2, 0.1, 0.4)
+    ax = fig.add_subplot()
+    colours = ["#9a9a9a"] + [
+        "#0072B2" if e.get("tied_with_top") else "#56B4E9" for e in entries[1:]
+    ]
+    ax.barh(ys, p, color=colours, height=0.62)
+    ax.errorbar(
+        p, ys, xerr=[p - lo, hi - p], fmt="none", ecolor="#333333", elinewidth=0.7, capsize=1.5
+    )
+    for y, v in zip(ys, p, strict=True):
+        ax.text(min(v + 1.5, 92), y, f"{v:.0f} %", va="center", fontsize=6.5)
+    ax.set_yticks(ys, [_short(t, 40) for t in labels])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("probability that every party accepts the package, %")
+    ax.grid(axis="x", color="#eeeeee", linewidth=0.5)
+    ax.set_axisbelow(True)
+    plot = {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": p.tolist(),
+                "y": labels,
+                "marker": {"color": colours},
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (hi - p).tolist(),
+                    "arrayminus": (p - lo).tolist(),
+                },
+                "hovertemplate": "%{y}: %{x:.0f} %<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": 120 + 30 * len(entries),
+            "margin": {"l": 220, "t": 10},
+            "xaxis": {"range": [0, 100], "title": {"text": "agreement probability, %"}},
             "yaxis": {"autorange": "reversed"},
         },
     }

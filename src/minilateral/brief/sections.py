@@ -122,6 +122,16 @@ def degenerate_text(kind: str, _: Gettext) -> str:
     }[kind]
 
 
+def degenerate_short(kind: str, _: Gettext) -> str:
+    """A few words for a degenerate result, for table cells (the theatre explains them)."""
+    return {
+        "no_zone": _("no zone of agreement"),
+        "capped": _("still moving at its round limit"),
+        "flat_risk": _("no risk signal left"),
+        "zigzag": _("zigzags"),
+    }[kind]
+
+
 def estimative_text(p: float, _: Gettext) -> str:
     """``"likely (55–80 %)"``: the ICD 203 term of ``p`` and its range, translated."""
     term, span = assessment.estimative(p)
@@ -204,25 +214,34 @@ def _actor_names(theatre: Theatre, codes: list[str]) -> str:
 
 
 def _mediation_judgement(theatre: Theatre, _: Gettext) -> str | None:
-    """One sentence on mediation: the chance of a full settlement without and with mediators."""
+    """One sentence on mediation: the chance of an accepted package without and with mediators."""
     med = theatre.mediation
     if not med or not med.get("coalitions"):
         return None
-    base = med["baseline"]["settlement_probability"]
+    key = "agreement_probability" if med.get("measure") == "agreement" else "settlement_probability"
+    base = med["baseline"].get(key)
     best = med["coalitions"][0]
-    if base is None or best.get("settlement_probability") is None:
+    if base is None or best.get(key) is None:
         return None
-    b, m = estimative_text(base, _), estimative_text(best["settlement_probability"], _)
-    coalition = _actor_names(theatre, best["coalition"])
-    if b == m:
+    what = (
+        _("an agreement that every party accepts")
+        if key == "agreement_probability"
+        else _("a settlement of every issue")
+    )
+    if best[key] == 0:
         return _(
-            "A settlement of every issue is {term} in the bargaining model, with or without "
-            "mediators (best coalition: {coalition})."
-        ).format(term=b, coalition=coalition)
-    return _(
-        "Without a mediator, a settlement of every issue is {base} in the bargaining model; "
-        "with {coalition} mediating it is {best}."
-    ).format(base=b, coalition=coalition, best=m)
+            "No coalition of the candidate mediators makes {what} possible in any draw: there is "
+            "no zone of agreement around the parties' value of no deal."
+        ).format(what=what)
+    b, m = estimative_text(base, _), estimative_text(best[key], _)
+    coalition = _actor_names(theatre, best["coalition"])
+    tied = sum(bool(c.get("tied_with_top")) for c in med["coalitions"])
+    text = _(
+        "Without a mediator, {what} is {base}; with {coalition} mediating it is {best}."
+    ).format(what=what, base=b, coalition=coalition, best=m)
+    if tied > 1:
+        text += " " + _("{n} coalitions are statistically tied with it.").format(n=tied)
+    return text
 
 
 def _stale_text(theatre: Theatre, _: Gettext) -> str | None:
@@ -259,6 +278,7 @@ def _issue_rows(run: BriefRun, theatre: Theatre, _: Gettext) -> list[dict[str, A
             "agreement_text": labels[a["agreement"]],
             "confidence_text": labels[a["confidence"]],
             "degenerate": {m: degenerate_text(k, _) for m, k in a["degenerate"].items()},
+            "degenerate_short": {m: degenerate_short(k, _) for m, k in a["degenerate"].items()},
             "judgement": _judgement(theatre, q, _),
         }
         rows.append(row)
@@ -418,9 +438,20 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
         if model in theatre.trajectories
     ]
     mediation = None
-    if theatre.mediation:
+    med = theatre.mediation
+    if med and med.get("measure") == "agreement":
+        if med["coalitions"] and (med["coalitions"][0].get("agreement_probability") or 0) > 0:
+            mediation = figure(
+                charts.agreement_chart(med, lambda codes: _actor_names(theatre, codes)),
+                _(
+                    "{title}: probability that every party accepts the package of each "
+                    "mediating coalition (best ranked first, with no mediator for reference); "
+                    "bars: its interval."
+                ).format(title=scenario.title),
+            )
+    elif med:
         mediation = figure(
-            charts.mediation_chart(theatre.mediation, [q.display_name for q in scenario.issues]),
+            charts.mediation_chart(med, [q.display_name for q in scenario.issues]),
             _(
                 "{title}: probability that the parties settle each issue, with no mediator and "
                 "with the best-ranked mediating coalitions."
@@ -456,6 +487,7 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
             "draws": run.draws,
             "mediation": theatre.mediation,
             "mediation_figure": mediation,
+            "coalition_names": lambda codes: _actor_names(theatre, list(codes)),
         },
         toc,
     )
