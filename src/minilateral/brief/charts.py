@@ -662,7 +662,16 @@ def agreement_chart(ranking: dict[str, Any], names: Any, *, top: int = 10) -> Ch
         p, ys, xerr=[p - lo, hi - p], fmt="none", ecolor="#333333", elinewidth=0.7, capsize=1.5
     )
     for y, v in zip(ys, p, strict=True):
-        ax.text(min(v + 1.5, 92), y, f"{v:.0f} %", va="center", fontsize=6.5)
+        inside = v > 85  # no room to the right of the bar: print inside it, in white
+        ax.text(
+            v - 1.5 if inside else v + 1.5,
+            y + 0.02,
+            f"{v:.0f} %",
+            va="center",
+            ha="right" if inside else "left",
+            fontsize=6.5,
+            color="white" if inside else "black",
+        )
     ax.set_yticks(ys, [_short(t, 40) for t in labels])
     ax.set_xlim(0, 100)
     ax.set_xlabel("probability that every party accepts the package, %")
