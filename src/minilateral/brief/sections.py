@@ -33,6 +33,7 @@ __all__ = [
     "confidence",
     "fmt",
     "model_references",
+    "reader_text",
 ]
 
 Gettext = Callable[[str], str]
@@ -552,6 +553,15 @@ def alignment(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
 
 
 _REFERENCE = re.compile(r"^\.\. \[\d+\]\s+(.*(?:\n {3,}.*)*)", re.M)
+_SPEC = re.compile(r"[;,]?\s*(?:model as specified in\s*)?specs/[\w./-]+?\.md")
+
+
+def reader_text(text: str) -> str:
+    """Docstring text for readers: no reST literals and no pointers to the internal specs."""
+    text = re.sub(r"``([^`]*)``", r"\1", text)
+    text = re.sub(r"\*([^*]+)\*", r"\1", text)  # reST emphasis
+    text = _SPEC.sub("", text)
+    return re.sub(r"\(\s*\)", "", text).replace(" ;", ";").strip()
 
 
 def model_references(name: str) -> list[str]:
@@ -564,7 +574,7 @@ def model_references(name: str) -> list[str]:
     refs: list[str] = []
     for text in texts:
         for match in _REFERENCE.finditer(text):
-            ref = " ".join(match.group(1).split())
+            ref = reader_text(" ".join(match.group(1).split()))
             if ref not in refs:
                 refs.append(ref)
     return refs
@@ -573,7 +583,11 @@ def model_references(name: str) -> list[str]:
 def methods(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     """Models, how agreement and confidence are read, what the brief leaves out, and limits."""
     models = [
-        {"name": m, "summary": model_class(m).summary, "dynamic": model_class(m).dynamic}
+        {
+            "name": m,
+            "summary": reader_text(model_class(m).summary),
+            "dynamic": model_class(m).dynamic,
+        }
         for m in run.models
     ]
     from minilateral.accuracy import CAPABILITY, accuracy_table
