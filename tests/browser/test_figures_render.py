@@ -24,7 +24,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 #: Figure containers of the project's pages and the JavaScript that counts the empty ones.
 _CHECK = """() => {
   const boxes = [...document.querySelectorAll(
-    "div.plotly-chart, div.chart, div[id^='chart'], div[id^='mediation-'], figure")];
+    "div.plotly-chart, div.chart, div[id^='chart'], div[id^='mediation-'], figure, " +
+    "div.plotly-graph-div")];
   const empty = boxes.filter(el => {
     const drawn = el.querySelector("svg.main-svg, canvas, svg, img");
     if (!drawn) return true;
@@ -70,12 +71,14 @@ def _assert_drawn(result: dict, errors: list[str], minimum: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def brief_html(tmp_path_factory) -> Path:
-    """An HTML brief of two theatres with sweeps of every model (NaN-prone: smp, bdm)."""
+def brief_html(tmp_path_factory, data_root: Path) -> Path:
+    """An HTML brief of two theatres with sweeps of every model (NaN-prone: smp, bdm), their
+    agreement searches and the alignment section (choropleth and cohesion)."""
     from minilateral.brief import run_brief, write_brief
 
     out = tmp_path_factory.mktemp("brief") / "brief.html"
-    run = run_brief(["gaza", "syria"], draws=40, seed=1, mediation_draws=20, alignment=False)
+    run = run_brief(["gaza", "syria"], draws=40, seed=1, mediation_draws=20, data_root=data_root)
+    assert run.alignment is not None
     return write_brief(run, out)
 
 
@@ -86,14 +89,27 @@ def test_html_brief_draws_every_figure(browser, brief_html: Path) -> None:
     _assert_drawn(result, errors, minimum=6)
 
 
-def test_demo_index_draws_every_figure(browser, tmp_path: Path) -> None:
+def test_demo_pages_draw_every_figure(browser, tmp_path: Path, data_root: Path) -> None:
     from minilateral.demo import run_demo
 
     run_demo(tmp_path, brief=False)
     context = browser.new_context()
     result, errors = _open(context, (tmp_path / "index.html").as_uri())
-    context.close()
     _assert_drawn(result, errors, minimum=5)
+    result, errors = _open(context, (tmp_path / "alignment.html").as_uri())
+    _assert_drawn(result, errors, minimum=1)
+    context.close()
+
+
+def test_align_map_draws_network_and_choropleth(browser, tmp_path: Path, data_root) -> None:
+    from minilateral.alignment.map import write_map
+
+    out = tmp_path / "map.html"
+    write_map(2019, out, root=data_root)
+    context = browser.new_context()
+    result, errors = _open(context, out.as_uri())
+    context.close()
+    _assert_drawn(result, errors, minimum=2)
 
 
 def _free_port() -> int:

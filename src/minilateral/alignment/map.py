@@ -27,6 +27,7 @@ __all__ = [
     "REGION_BOX",
     "WORLD_FILE",
     "alignment_figure",
+    "autonomy_choropleth",
     "choropleth_plotly",
     "region_shapes",
     "sequential_colour",
@@ -193,10 +194,70 @@ def alignment_figure(
     return fig, res
 
 
+def autonomy_choropleth(
+    year: int,
+    states: Sequence[str | int] | str | None = None,
+    *,
+    window: int = 5,
+    root: str | Path | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The region coloured by strategic autonomy SAI (§4) in ``year``, as a Plotly figure dict.
+
+    A state without enough votes in ``year`` (fewer than 20 joint roll calls with a pole) is
+    shown at its latest computable year of the ``window`` years up to ``year``, and its label
+    says which; the notes say so too.
+    """
+    from minilateral.alignment.api import autonomy
+
+    codes = list(map(str, states or DEFAULT_CANDIDATES))
+    res = autonomy(codes, range(int(year) - window + 1, int(year) + 1), with_ideal_points=False,
+                   root=root)  # fmt: skip
+    name = resolver(root).name
+    frame = res.frame[res.frame["SAI"].notna()].sort_values("year")
+    latest = frame.groupby("state").tail(1).set_index("state")
+    values: dict[int, float | None] = {}
+    labels: dict[int, str] = {}
+    notes: list[str] = []
+    for code in sorted(set(res.frame["state"])):
+        code = int(code)
+        if code in latest.index:
+            values[code] = float(latest.loc[code, "SAI"])
+            got = int(latest.loc[code, "year"])
+            labels[code] = name(code) + ("" if got == int(year) else f" ({got})")
+            if got != int(year):
+                notes.append(f"{name(code)}: {got}, the latest year with enough votes")
+        else:
+            values[code] = None
+            labels[code] = name(code)
+            notes.append(f"{name(code)}: too few votes in {int(year) - window + 1}–{year}")
+    figure = choropleth_plotly(values, labels, colorbar=f"strategic autonomy {year}")
+    return figure, notes
+
+
 def write_map(year: int, out: str | Path, **kwargs) -> AlignmentResult:
-    """Write the map of ``year`` to a standalone HTML file (plotly.js embedded)."""
+    """Write the map of ``year`` to a standalone HTML file (plotly.js embedded): the network
+    and heatmap, then the choropleth of strategic autonomy."""
+    import plotly.io as pio
+
     fig, res = alignment_figure(year, **kwargs)
-    Path(out).write_text(fig.to_html(include_plotlyjs=True, full_html=True), encoding="utf-8")
+    states, root = kwargs.get("states"), kwargs.get("root")
+    parts = [fig.to_html(include_plotlyjs=True, full_html=False)]
+    try:
+        choro, notes = autonomy_choropleth(year, states, root=root)
+    except (KeyError, ValueError) as err:  # e.g. no pole in the vote table that year
+        res.notes.append(f"no autonomy map: {err}")
+    else:
+        res.notes.extend(notes)
+        parts.append(f"<h2>Strategic autonomy in UN votes, {year}</h2>")
+        parts.append(pio.to_html(choro, include_plotlyjs=False, full_html=False))
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Regional alignment {year}</title>"
+        '<link rel="icon" href="data:,"></head><body style="font-family: sans-serif">'
+        + "\n".join(parts)
+        + "</body></html>"
+    )
+    Path(out).write_text(html, encoding="utf-8")
     return res
 
 
