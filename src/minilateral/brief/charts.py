@@ -100,6 +100,15 @@ def _svg(fig: Any) -> str:
     return text[text.index("<svg") :]
 
 
+def _pick(error: dict[str, Any], keep: list[int]) -> dict[str, Any]:
+    """Plotly error bars of the kept points only (the arrays follow the trace's points)."""
+    return {
+        **error,
+        "array": [error["array"][i] for i in keep],
+        "arrayminus": [error["arrayminus"][i] for i in keep],
+    }
+
+
 def _short(text: str, n: int) -> str:
     """``text`` cut to ``n`` characters at a word boundary, with an ellipsis."""
     if len(text) <= n:
@@ -123,8 +132,12 @@ def forecast_chart(
     scenario: Scenario,
     forecasts: dict[str, dict[str, Any]],
     sweeps: dict[str, dict[str, Any]] | None = None,
+    degenerate: Sequence[dict[str, str]] | None = None,
 ) -> Chart:
     """Actors' positions and each model's forecast per issue, with sweep intervals.
+
+    ``degenerate`` (per issue, model → kind, from the brief's assessment) draws a Nash solution
+    at the status quo ("no zone of agreement") as a hollow marker, which is not a forecast.
 
     Positions are drawn in percent of each issue's scale (0 = low end, 100 = high end); marker
     area grows with capability × salience. A swept model's forecast carries its 50 % (thick)
@@ -195,7 +208,8 @@ def forecast_chart(
                 "thickness": 1.2,
                 "width": 3,
             }
-        ok = [i for i, v in enumerate(x) if v is not None]
+        hollow = {q for q, d in enumerate(degenerate or []) if d.get(model) == "no_zone"}
+        ok = [i for i, v in enumerate(x) if v is not None and i not in hollow]
         ax.scatter(
             [x[i] for i in ok],
             y[ok],
@@ -207,6 +221,34 @@ def forecast_chart(
             zorder=3,
             label=model + (" (90 % and 50 % intervals)" if summary else ""),
         )
+        gone = [i for i in sorted(hollow) if x[i] is not None]
+        if gone:
+            ax.scatter(
+                [x[i] for i in gone],
+                y[gone],
+                s=34,
+                marker=marker,
+                facecolor="white",
+                edgecolor=colour,
+                linewidth=1.0,
+                zorder=3,
+                label=f"{model}: status quo, no zone of agreement",
+            )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": f"{model}: status quo, no zone of agreement",
+                    "x": [x[i] for i in gone],
+                    "y": [issues[i].display_name for i in gone],
+                    "marker": {
+                        "size": 11,
+                        "color": "white",
+                        "line": {"color": colour, "width": 2},
+                        "symbol": _PLOTLY_MARKERS[k % 8],
+                    },
+                }
+            )
         traces.append(
             {
                 "type": "scatter",
@@ -215,7 +257,7 @@ def forecast_chart(
                 "x": [x[i] for i in ok],
                 "y": [issues[i].display_name for i in ok],
                 "marker": {"size": 11, "color": colour, "symbol": _PLOTLY_MARKERS[k % 8]},
-                **({"error_x": err_x} if err_x else {}),
+                **({"error_x": _pick(err_x, ok)} if err_x else {}),
             }
         )
     ax.set_yticks(ys, [_wrap(q.display_name, 18) for q in issues])
@@ -274,8 +316,11 @@ def forecast_chart(
     ax.set_xlabel("position, % of the issue scale (0 = low end, 100 = high end)")
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
-    ncol = min(3, len(models) + 1)
-    legend_rows = int(np.ceil((len(models) + 1) / ncol))
+    entries = (
+        len(models) + 1 + sum(any(d.get(m) == "no_zone" for d in degenerate or []) for m in models)
+    )
+    ncol = min(3, entries)
+    legend_rows = int(np.ceil(entries / ncol))
     _margins(fig, 1.25, 0.15, 0.1, 0.55 + 0.17 * legend_rows)
     fig.legend(loc="lower center", ncol=ncol, markerscale=0.8, bbox_to_anchor=(0.5, 0.0))
     layout = {

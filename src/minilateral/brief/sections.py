@@ -419,7 +419,10 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
     figures = [
         figure(
             charts.forecast_chart(
-                scenario, {m: theatre.forecasts[m] for m in run.models}, theatre.sweeps
+                scenario,
+                {m: theatre.forecasts[m] for m in run.models},
+                theatre.sweeps,
+                [a["degenerate"] for a in theatre.assessment["issues"]],
             ),
             _("{title}: actors' positions and the forecast of each model, per issue.").format(
                 title=scenario.title
