@@ -3,7 +3,8 @@
 Text goes through gettext message catalogues: ``brief/locale/<lang>/LC_MESSAGES/brief.mo``
 (template: ``brief/locale/brief.pot``). A language that is written right to left (Arabic,
 Persian, Hebrew, Urdu) sets ``dir="rtl"`` on the document; the print stylesheet lists Noto
-Naskh/Sans Arabic (Debian ``fonts-noto-core``) for Arabic script.
+Naskh/Sans Arabic for Arabic script. The PDF loads the package's own fonts
+(:mod:`minilateral.fonts`) with ``@font-face``, so it needs no system font package.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def render_pdf(run: BriefRun, *, lang: str = "en", localedir: str | Path | None 
     except (ImportError, OSError) as err:
         raise MissingDependencyError(
             f"PDF output needs WeasyPrint and the Pango library ({err}); on Debian/Ubuntu: "
-            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core"
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
         ) from err
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
