@@ -24,6 +24,7 @@ from minilateral.data.store import read_table
 
 __all__ = [
     "COW_TO_ISO",
+    "LABEL_OFFSETS",
     "REGION_BOX",
     "WORLD_FILE",
     "alignment_figure",
@@ -43,6 +44,11 @@ COW_TO_ISO: dict[int, int] = {
     660: 422, 663: 400, 679: 887, 670: 682, 690: 414, 692: 48, 694: 634, 696: 784, 698: 512,
     620: 434, 625: 729, 626: 728, 530: 231, 531: 232, 520: 706, 522: 262, 700: 4, 770: 586,
     750: 356, 371: 51, 372: 268, 373: 31, 352: 196, 350: 300, 616: 788, 615: 12, 600: 504,
+}  # fmt: skip
+#: Label offsets (degrees of longitude, latitude) of states too small to hold their name.
+LABEL_OFFSETS: dict[int, tuple[float, float]] = {
+    692: (1.5, 2.6), 694: (3.2, 0.8), 660: (-2.0, 1.6), 690: (2.4, 1.2),
+    666: (-4.0, -0.3), 696: (-3.5, -3.5),
 }  # fmt: skip
 #: Longitude and latitude bounds (west, east, south, north) of the region's map.
 REGION_BOX = (24.0, 63.5, 11.0, 43.0)
@@ -339,10 +345,31 @@ def choropleth_plotly(
     shapes = region_shapes(box)
     iso_to_cow = {iso: cow for cow, iso in COW_TO_ISO.items()}
     traces: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
     for iso, (name, rings) in shapes.items():
         cow = iso_to_cow.get(iso)
         value = values.get(cow) if cow is not None else None
         coloured = cow in values
+        if coloured:  # the state's name on its largest ring, directly on the map
+            big = max(rings, key=lambda r: np.ptp(r[:, 0]) * np.ptp(r[:, 1]))
+            small = np.ptp(big[:, 0]) * np.ptp(big[:, 1]) < 6 or cow in LABEL_OFFSETS
+            annotations.append(
+                {
+                    "x": float(big[:, 0].mean()),
+                    "y": float(big[:, 1].mean()),
+                    "text": labels.get(cow, name)
+                    + ("" if value is None else f"<br>{value:.2f}"),
+                    "showarrow": bool(small),
+                    "axref": "x",
+                    "ayref": "y",
+                    "ax": float(big[:, 0].mean()) + LABEL_OFFSETS.get(cow, (1.6, -1.2))[0] * small,
+                    "ay": float(big[:, 1].mean()) + LABEL_OFFSETS.get(cow, (1.6, -1.2))[1] * small,
+                    "arrowwidth": 0.8,
+                    "font": {"size": 9 if small else 10,
+                             "color": "white" if value is not None and value < 0.55
+                             and not small else "black"},
+                }
+            )  # fmt: skip
         xs: list[float | None] = []
         ys: list[float | None] = []
         for ring in rings:
@@ -391,6 +418,7 @@ def choropleth_plotly(
         "data": traces,
         "layout": {
             "height": height,
+            "annotations": annotations,
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
             "plot_bgcolor": "#dbe8f2",
             "xaxis": {"range": [box[0], box[1]], "visible": False},

@@ -451,6 +451,7 @@ def autonomy_map(data: AlignmentData) -> Chart:
 
     from minilateral.alignment.map import (
         COW_TO_ISO,
+        LABEL_OFFSETS,
         REGION_BOX,
         choropleth_plotly,
         region_shapes,
@@ -492,8 +493,8 @@ def autonomy_map(data: AlignmentData) -> Chart:
         value = values[cow]
         text = labels[cow] + ("" if value is None else f"\n{value:.2f}")
         light = value is not None and value < 0.55
-        if area < 6:
-            offset = _LEADERS.get(cow, (1.6, -1.2))
+        if area < 6 or cow in LABEL_OFFSETS:
+            offset = LABEL_OFFSETS.get(cow, (1.6, -1.2))
             ax.annotate(
                 text,
                 (x, y),
@@ -534,11 +535,6 @@ def autonomy_map(data: AlignmentData) -> Chart:
     )
     plot = choropleth_plotly(values, labels, colorbar=f"strategic autonomy {last}")
     return Chart(fig, plot)
-
-
-#: Label offsets (degrees) of states too small to hold their name.
-_LEADERS = {692: (2.2, 1.6), 694: (2.4, -1.4), 660: (-2.0, 1.6), 690: (2.4, 1.2),
-            666: (-2.2, -0.8), 663: (-1.6, -3.2), 696: (2.0, -2.5)}  # fmt: skip
 
 
 #: The blockade of Qatar (5 June 2017 – 5 January 2021) on an axis of yearly points (year y
