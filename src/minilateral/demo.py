@@ -11,7 +11,6 @@ writes the dialogue brief of the same results as ``brief.html`` and ``brief.pdf`
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from minilateral.api import forecast, load_scenario
 from minilateral.errors import MissingDependencyError
+from minilateral.forecast import dumps_json
 from minilateral.library import list_scenarios
 from minilateral.mediation.coalitions import CoalitionSearch, search_theatre
 from minilateral.mediation.views import coalition_chart, coalition_rows, issue_chart
@@ -69,7 +69,7 @@ def _chart(scenario: Scenario, forecasts: dict[str, dict[str, Any]]) -> dict[str
         for q, issue in enumerate(scenario.issues):
             if arrays.mask[0, i, q]:
                 xs.append(float(z[i, q]))
-                ys.append(issue.name)
+                ys.append(issue.display_name)
                 sizes.append(float(size[i, q]))
                 texts.append(
                     f"{actor.name}: {actor.positions[issue.name]:g} "
@@ -98,7 +98,7 @@ def _chart(scenario: Scenario, forecasts: dict[str, dict[str, Any]]) -> dict[str
             value = result["outcome"][q]
             if value is not None:
                 xs_m.append(100 * (value - issue.lo) / (issue.hi - issue.lo))
-                ys_m.append(issue.name)
+                ys_m.append(issue.display_name)
         traces.append(
             {
                 "type": "scatter",
@@ -116,7 +116,11 @@ def _chart(scenario: Scenario, forecasts: dict[str, dict[str, Any]]) -> dict[str
             "title": {"text": "position (% of the issue scale: 0 = low end, 100 = high end)"},
             "range": [-3, 103],
         },
-        "yaxis": {"automargin": True},
+        "yaxis": {
+            "automargin": True,
+            "categoryorder": "array",
+            "categoryarray": [q.display_name for q in scenario.issues][::-1],
+        },
         "legend": {"orientation": "h", "y": -0.35},
     }
     return {"data": traces, "layout": layout}
@@ -182,7 +186,7 @@ def run_demo(
         ],
         "alignment": result.alignment,
     }
-    (out / "results.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    (out / "results.json").write_text(dumps_json(payload, indent=1), encoding="utf-8")
     _write_html(out, result)
     if brief:
         if progress:
@@ -220,13 +224,35 @@ def _mediation_view(search: CoalitionSearch | None) -> dict[str, Any] | None:
         "rows": rows[:10],
         "count": len(rows),
         "draws": search.provenance["draws"],
-        "chart": json.dumps(coalition_chart(search, top=10)),
-        "issue_chart": json.dumps(issue_chart(search, top=10)),
+        "chart": dumps_json(coalition_chart(search, top=10)),
+        "issue_chart": dumps_json(issue_chart(search, top=10)),
         "baseline": f"{100 * base.probability:.1f} % [{100 * base.ci_low:.1f}, "
         f"{100 * base.ci_high:.1f}]",
         "issues": search.issues,
         "notes": search.provenance.get("notes", []),
     }
+
+
+def _actor_name(scenario: Scenario, code: str) -> str:
+    """The name of the scenario's actor with ``code`` (the code itself when none has it)."""
+    return next((a.name for a in scenario.actors if (a.code or a.name) == code), code)
+
+
+def _stale(scenario: Scenario) -> str | None:
+    """A warning when the scenario's newest event is more than six months old today."""
+    import datetime as dt
+
+    from minilateral.brief.assessment import staleness
+
+    st = staleness(scenario, dt.datetime.now(dt.UTC).date())
+    if not st["stale"]:
+        return None
+    if st.get("undated"):
+        return "Undated scenario: how recent its inputs are is unknown."
+    return (
+        f"Out of date: the newest event it reflects is of {st['as_of']}, "
+        f"{st['age_days'] // 30} months ago."
+    )
 
 
 def _write_html(out: Path, result: DemoResult) -> None:
@@ -243,9 +269,11 @@ def _write_html(out: Path, result: DemoResult) -> None:
             {
                 "name": name,
                 "scenario": scenario,
-                "chart": json.dumps(_chart(scenario, result.forecasts[name])),
+                "chart": dumps_json(_chart(scenario, result.forecasts[name])),
                 "forecasts": result.forecasts[name],
                 "mediation": _mediation_view(result.mediation.get(name)),
+                "mediators": [_actor_name(scenario, c) for c in scenario.candidate_mediators],
+                "stale": _stale(scenario),
             }
         )
     html = env.get_template("demo.html.j2").render(

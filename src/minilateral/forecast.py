@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +17,11 @@ from minilateral.arrays import BoolArray, FloatArray, IntArray
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Forecast", "jsonable"]
+__all__ = [
+    "Forecast",
+    "dumps_json",
+    "jsonable",
+]
 
 
 def jsonable(value: Any) -> Any:
@@ -32,8 +37,20 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
+        return float(value) if math.isfinite(value) else None
     return value
+
+
+def dumps_json(value: Any, **kwargs: Any) -> str:
+    """``json.dumps`` of :func:`jsonable` ``(value)`` with ``allow_nan=False``: always valid JSON.
+
+    NaN and infinities become ``null``; ``kwargs`` go to :func:`json.dumps` (``indent``,
+    ``default``, ``separators``, ...).
+
+    >>> dumps_json({"a": float("nan"), "b": [1.5, float("inf")]})
+    '{"a": null, "b": [1.5, null]}'
+    """
+    return json.dumps(jsonable(value), allow_nan=False, **kwargs)
 
 
 @dataclass(frozen=True)

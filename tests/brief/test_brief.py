@@ -76,7 +76,7 @@ def test_pdf_is_valid_with_expected_pages_and_sections(full: dict) -> None:
     assert reader.metadata.title.startswith("Regional security outlook")
     for heading in (
         "Contents",
-        "Executive summary",
+        "Bottom line",
         "Regional alignment",
         "Methods and limits",
         "Data provenance and citations",
@@ -139,18 +139,111 @@ def test_html_numbers_equal_results_json(full: dict) -> None:
     assert numbers == list(range(1, len(numbers) + 1))
 
 
-def test_executive_summary_counts_follow_the_thresholds(full: dict) -> None:
-    labels = []
-    for entry, theatre in zip(full["results"]["scenarios"], full["run"].theatres, strict=True):
-        for q, issue in enumerate(theatre.scenario.issues):
-            values = [f["outcome"][q] for f in entry["forecasts"]]
-            labels.append(agreement((max(values) - min(values)) / (issue.hi - issue.lo)))
+def test_bottom_line_counts_follow_the_confidence_rule(full: dict) -> None:
+    issues = [a for e in full["results"]["scenarios"] for a in e["assessment"]["issues"]]
+    assert len(issues) == sum(len(t.scenario.issues) for t in full["run"].theatres)
+    for a in issues:  # the documented rule: the lowest of the three components
+        parts = [v for v in a["confidence_parts"].values() if v is not None]
+        assert a["confidence"] == max(parts, key=["high", "medium", "low"].index)
+    counts = {k: sum(a["confidence"] == k for a in issues) for k in ("high", "medium", "low")}
     text = re.sub(r"\s+", " ", "\n".join(full["pages"]))
     expected = (
-        f"on {labels.count('agree')} issue(s), partly agree (at most 25%) on "
-        f"{labels.count('partly agree')} and disagree on {labels.count('disagree')}."
+        f"Of {len(issues)} issues in {len(THEATRES)} theatres, confidence is high on "
+        f"{counts['high']}, medium on {counts['medium']} and low on {counts['low']}."
     )
     assert expected in text
+
+
+def test_no_row_pairs_disagreement_with_high_confidence(full: dict) -> None:
+    for entry in full["results"]["scenarios"]:
+        for a in entry["assessment"]["issues"]:
+            if a["agreement"] == "disagree":
+                assert a["confidence"] == "low", (entry["name"], a["issue"])
+            if a["agreement"] == "partly agree":
+                assert a["confidence"] in ("medium", "low")
+    html = render_html(full["run"])
+    table = html.split('class="data summary"')[1].split("</table>")[0]
+    for row in table.split("<tr")[1:]:
+        assert not ("tag-disagree" in row and "conf-high" in row), row
+
+
+def test_sweeps_of_every_model_and_accuracy_weighted_headline(full: dict) -> None:
+    from minilateral.accuracy import CAPABILITY, accuracy_table
+
+    table = accuracy_table()
+    base = table.baseline_mae(CAPABILITY)
+    results = full["results"]
+    assert results["sweep_models"] == results["models"]  # bdm and smp included
+    assert {"bdm", "smp"} <= set(results["sweep_models"])
+    for entry in results["scenarios"]:
+        assert [s["draws"] for s in entry["sweeps"]] == [DRAWS] * len(results["models"])
+        forecasts = {f["model"]: f for f in entry["forecasts"]}
+        for q, a in enumerate(entry["assessment"]["issues"]):
+            for model in a["weights"]:  # never a model worse than the plain mean
+                assert table.mae(model, CAPABILITY) <= base
+                assert a["degenerate"].get(model) != "no_zone"
+            value = sum(w * forecasts[m]["outcome"][q] for m, w in a["weights"].items())
+            assert a["headline"] == pytest.approx(value)
+            assert a["weights"]
+            assert abs(sum(a["weights"].values()) - 1) < 1e-12
+    text = re.sub(r"\s+", " ", "\n".join(full["pages"]))
+    for model in ("nash", "bdm", "smp"):
+        assert table.mae(model, CAPABILITY) > base
+    assert "Shown for comparison, never headlined: nash, bdm, smp" in text
+
+
+def test_degenerate_nash_is_named_not_forecast(full: dict) -> None:
+    html = render_html(full["run"])
+    labelled = 0
+    for entry, theatre in zip(full["results"]["scenarios"], full["run"].theatres, strict=True):
+        nash = next(f for f in entry["forecasts"] if f["model"] == "nash")
+        for q, issue in enumerate(theatre.scenario.issues):
+            a = entry["assessment"]["issues"][q]
+            at_reference = issue.reference is not None and nash["outcome"][q] == issue.reference
+            assert (a["degenerate"].get("nash") == "no_zone") == at_reference
+            if at_reference:
+                labelled += 1
+                cell = re.search(
+                    rf'data-model="nash" data-issue="{issue.name}">([^<]*)<div class="small">'
+                    r"([^<]*)</div>",
+                    html.split(f'data-theatre="{entry["name"]}"')[1],
+                )
+                assert cell
+                assert "no zone of agreement around the status quo" in cell[2]
+    assert labelled >= 5
+
+
+def test_methods_carry_the_accuracy_table(full: dict) -> None:
+    from minilateral.accuracy import CAPABILITY, accuracy_table
+
+    pages = [_norm(p) for p in full["pages"]]
+    methods = next(p for p in pages if "Accuracy on real negotiations" in p and "Model" in p)
+    table = accuracy_table()
+    for model in ["compromise", "nash", "bdm", "smp"]:
+        entry = table.entry(model, CAPABILITY)
+        assert f"{model} {entry['n']} {entry['mae']:.2f} {entry['median_ae']:.2f}" in methods
+    assert "no: worse than the plain mean" in methods
+    assert full["results"]["accuracy"]["models"]["compromise"] == table.entry("compromise")
+
+
+def test_headlines_and_judgements_equal_results_json(full: dict) -> None:
+    scenarios = full["results"]["scenarios"]
+    titles = [s["title"] for s in scenarios]
+    for k, entry in enumerate(scenarios):
+        page_text = _theatre_text(full, entry["title"], [*titles[k + 1 :], "Regional alignment"])
+        for a in entry["assessment"]["issues"]:
+            assert f"most likely settles near {fmt(a['headline'], 0)} on its" in page_text
+            assert fmt(a["headline"]) in page_text
+        assert entry["assessment"]["staleness"]["stale"]  # 2025 scenarios, brief of today
+        assert "Out of date: the newest event this scenario reflects is of" in page_text
+
+
+def test_results_json_is_strict_json(full: dict, tmp_path: Path) -> None:
+    def refuse(token: str) -> None:
+        raise AssertionError(f"{token} in results.json")
+
+    text = write_results(full["run"], tmp_path / "r.json").read_text()
+    json.loads(text, parse_constant=refuse)
 
 
 def test_pdf_pages_render_to_png(full: dict, tmp_path: Path) -> None:
@@ -172,7 +265,7 @@ def test_single_scenario_without_sweep_or_data(tmp_path: Path) -> None:
     html = render_html(run)
     assert "Regional alignment" not in html
     assert 'id="theatre-gaza-uncertainty"' not in html
-    assert "reference data not installed" in html
+    assert "the UN voting data are not installed" in html
     assert "No Monte Carlo sweep was run" in html
     pdf = write_brief(run, tmp_path / "gaza.pdf")
     reader = PdfReader(pdf)
@@ -194,23 +287,40 @@ def test_missing_sweep_engine_leaves_the_section_out(monkeypatch: pytest.MonkeyP
     assert "Monte Carlo engine" in html
 
 
-def test_mediation_ranking_from_the_mediation_package() -> None:
-    run = run_brief(["somalia"], models=["compromise"], alignment=False, mediation_draws=20)
+def test_mediation_ranking_from_the_agreement_search() -> None:
+    run = run_brief(["sudan"], models=["compromise"], alignment=False, mediation_draws=20)
     ranking = run.results()["scenarios"][0]["mediation"]
     assert ranking["provenance"]["draws"] == 20
-    assert ranking["provenance"]["model"] == "bdm"
+    assert ranking["measure"] == "agreement"
     html = render_html(run)
-    assert 'id="theatre-somalia-mediation"' in html
+    assert 'id="theatre-sudan-mediation"' in html
+    names = {a.code or a.name: a.name for a in run.theatres[0].scenario.actors}
     table = html.split('class="data mediation"')[1].split("</table>")[0]
-    rows = re.findall(r"<tr[^>]*><td>([^<]+)</td>\s*<td class=\"num\">([^<]+)</td>", table)
+    rows = re.findall(
+        r"<tr[^>]*><td>([^<]+)(?:<span[^>]*>[^<]*</span>)?</td>\s*"
+        r"<td class=\"num\">([^<]+)</td>",
+        table,
+    )
     expected = [
         ("no mediator", ranking["baseline"]),
-        *((" + ".join(e["coalition"]), e) for e in ranking["coalitions"][:10]),
+        *((" + ".join(names[c] for c in e["coalition"]), e) for e in ranking["coalitions"][:8]),
     ]
-    assert [r[0] for r in rows] == [name for name, _ in expected]
+    assert [r[0].strip() for r in rows] == [name for name, _ in expected]
     assert [r[1] for r in rows] == [
-        f"{100 * e['settlement_probability']:.0f} %" for _, e in expected
+        f"{100 * e['agreement_probability']:.0f} %" for _, e in expected
     ]
+    assert "The package of" in html
+    assert "Zone of agreement" in html
+
+
+def test_mediation_without_any_agreement_is_said_not_tabulated() -> None:
+    run = run_brief(["somalia"], models=["compromise"], alignment=False, mediation_draws=20)
+    ranking = run.results()["scenarios"][0]["mediation"]
+    assert max(c["agreement_probability"] for c in ranking["coalitions"]) == 0
+    html = render_html(run)
+    section = html.split('id="theatre-somalia-mediation"')[1]
+    assert "No coalition of the candidate mediators produces a package" in section
+    assert 'class="data mediation"' not in section  # never a page of zeros
 
 
 def test_mediation_absent_without_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -229,7 +339,7 @@ def test_arabic_catalogue_rtl_and_fonts(tmp_path: Path) -> None:
     from babel.messages.mofile import write_mo
 
     catalog = Catalog(locale="ar")
-    catalog.add("Executive summary", "الملخص التنفيذي")
+    catalog.add("Bottom line", "الملخص التنفيذي")
     catalog.add("Contents", "المحتويات")
     folder = tmp_path / "ar" / "LC_MESSAGES"
     folder.mkdir(parents=True)

@@ -38,24 +38,24 @@ def data_section(out: str | Path, root: str | Path | None = None) -> dict[str, A
     trio = dyad_measures(rc, sorted(TRIO), years)
     gcc = cohesion_table(rc, GROUPS["GCC"], years)
     notes = [
-        f"UN votes (un_votes_ccode) end in {last} (first half only: the last roll call is in "
-        f"session {int(last_date['rc'].max()) // 1000}); Türkiye has 9 votes in 2023, so its "
-        "2023 dyads are null",
+        f"UN General Assembly votes end in {last} (first half only: the last roll call is in "
+        f"session {int(last_date['rc'].max()) // 1000}); Türkiye has too few votes in 2023, so "
+        "its 2023 pairs are not computed",
         "no roll calls between 2021-12-24 and 2022-11-03",
     ]
     fig = make_subplots(
         rows=1,
         cols=2,
         subplot_titles=(
-            "Türkiye–Qatar–Egypt: UN agreement (agree_half) and kappa_sq",
-            "GCC cohesion: unanimity U vs agenda baseline U0",
+            "Türkiye, Qatar and Egypt: agreement in UN votes (solid) and chance-corrected (dotted)",
+            "GCC cohesion: share of unanimous votes against its agenda baseline",
         ),
     )
     for (a, b), grp in trio.groupby(["a", "b"]):
         label = f"{TRIO[a]}–{TRIO[b]}"
         fig.add_trace(
             go.Scatter(
-                x=grp["year"], y=grp["agree_half"], name=f"{label} agree_half", mode="lines+markers"
+                x=grp["year"], y=grp["agree_half"], name=f"{label} agreement", mode="lines+markers"
             ),
             row=1,
             col=1,
@@ -64,7 +64,7 @@ def data_section(out: str | Path, root: str | Path | None = None) -> dict[str, A
             go.Scatter(
                 x=grp["year"],
                 y=grp["kappa_sq"],
-                name=f"{label} kappa_sq",
+                name=f"{label} chance-corrected",
                 mode="lines",
                 line={"dash": "dot"},
             ),
@@ -72,17 +72,32 @@ def data_section(out: str | Path, root: str | Path | None = None) -> dict[str, A
             col=1,
         )
     fig.add_trace(
-        go.Scatter(x=gcc["year"], y=gcc["unanimity_share"], name="GCC U", mode="lines+markers"),
+        go.Scatter(
+            x=gcc["year"],
+            y=gcc["unanimity_share"],
+            name="GCC unanimity share",
+            mode="lines+markers",
+        ),
         row=1,
         col=2,
     )
     fig.add_trace(
-        go.Scatter(x=gcc["year"], y=gcc["baseline_agenda"], name="GCC U0 (agenda)", mode="lines"),
+        go.Scatter(x=gcc["year"], y=gcc["baseline_agenda"], name="agenda baseline", mode="lines"),
+        row=1,
+        col=2,
+    )
+    fig.add_vrect(
+        x0=2016.5 + 155 / 365,
+        x1=2020.5 + 5 / 365,
+        fillcolor="rgba(199,119,0,0.12)",
+        line_width=0,
+        annotation_text="blockade of Qatar, 2017–2021",
+        annotation_position="bottom",
         row=1,
         col=2,
     )
     fig.update_layout(
-        title="Alignment data — " + "; ".join(notes),
+        title="Alignment in UN votes — " + "; ".join(notes),
         height=560,
         width=1400,
         template="plotly_white",

@@ -1,13 +1,19 @@
-"""The regional alignment map: a Plotly network (nodes sized by CINC, edges by UN-vote
-similarity, ATOP defence ties marked) beside a heatmap of pairwise agreement.
+"""The display of alignment: a Plotly network (nodes sized by CINC, edges by UN-vote
+similarity, ATOP defence ties marked) beside a heatmap of pairwise agreement, and a choropleth
+of the region drawn from a vendored world map (``world/countries-50m.json``, world-atlas, ISC).
 
-The HTML embeds plotly.js from the installed ``plotly`` package, so it opens offline.
+Everything opens offline: the HTML embeds plotly.js from the installed ``plotly`` package, and
+the choropleth is drawn as filled polygons on plain axes (no Plotly geo base map from a CDN).
+States are named with :func:`minilateral.data.states.display_name` ("Türkiye").
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,7 +22,36 @@ from minilateral.alignment.api import DEFAULT_CANDIDATES, AlignmentResult, dyads
 from minilateral.data.states import resolver
 from minilateral.data.store import read_table
 
-__all__ = ["alignment_figure", "write_map"]
+__all__ = [
+    "COW_TO_ISO",
+    "LABEL_OFFSETS",
+    "REGION_BOX",
+    "WORLD_FILE",
+    "alignment_figure",
+    "autonomy_choropleth",
+    "choropleth_plotly",
+    "region_shapes",
+    "sequential_colour",
+    "world_shapes",
+    "write_map",
+]
+
+#: The vendored world map (TopoJSON; ISO 3166-1 numeric feature ids).
+WORLD_FILE = Path(__file__).parent / "world" / "countries-50m.json"
+#: ISO 3166-1 numeric code of COW states of the Middle East and its neighbours.
+COW_TO_ISO: dict[int, int] = {
+    2: 840, 365: 643, 710: 156, 640: 792, 651: 818, 630: 364, 666: 376, 645: 368, 652: 760,
+    660: 422, 663: 400, 679: 887, 670: 682, 690: 414, 692: 48, 694: 634, 696: 784, 698: 512,
+    620: 434, 625: 729, 626: 728, 530: 231, 531: 232, 520: 706, 522: 262, 700: 4, 770: 586,
+    750: 356, 371: 51, 372: 268, 373: 31, 352: 196, 350: 300, 616: 788, 615: 12, 600: 504,
+}  # fmt: skip
+#: Label offsets (degrees of longitude, latitude) of states too small to hold their name.
+LABEL_OFFSETS: dict[int, tuple[float, float]] = {
+    692: (1.5, 2.6), 694: (3.2, 0.8), 660: (-2.0, 1.6), 690: (2.4, 1.2),
+    666: (-4.0, -0.3), 696: (-3.5, -3.5),
+}  # fmt: skip
+#: Longitude and latitude bounds (west, east, south, north) of the region's map.
+REGION_BOX = (24.0, 63.5, 11.0, 43.0)
 
 
 def alignment_figure(
@@ -50,7 +85,7 @@ def alignment_figure(
 
     res = dyads(list(map(str, states or DEFAULT_CANDIDATES)), [int(year)], root=root)
     frame = res.frame
-    name = resolver(root).name
+    name = resolver(root).name  # display names: Türkiye, United States, ...
     codes = sorted(set(frame["a"]) | set(frame["b"]))
     labels = [name(c) for c in codes]
     nmc = read_table("cow_nmc", ["ccode", "year", "cinc"], root)
@@ -165,8 +200,233 @@ def alignment_figure(
     return fig, res
 
 
+def autonomy_choropleth(
+    year: int,
+    states: Sequence[str | int] | str | None = None,
+    *,
+    window: int = 5,
+    root: str | Path | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """The region coloured by strategic autonomy SAI (§4) in ``year``, as a Plotly figure dict.
+
+    A state without enough votes in ``year`` (fewer than 20 joint roll calls with a pole) is
+    shown at its latest computable year of the ``window`` years up to ``year``, and its label
+    says which; the notes say so too.
+    """
+    from minilateral.alignment.api import autonomy
+
+    codes = list(map(str, states or DEFAULT_CANDIDATES))
+    res = autonomy(codes, range(int(year) - window + 1, int(year) + 1), with_ideal_points=False,
+                   root=root)  # fmt: skip
+    name = resolver(root).name
+    frame = res.frame[res.frame["SAI"].notna()].sort_values("year")
+    latest = frame.groupby("state").tail(1).set_index("state")
+    values: dict[int, float | None] = {}
+    labels: dict[int, str] = {}
+    notes: list[str] = []
+    for code in sorted(set(res.frame["state"])):
+        code = int(code)
+        if code in latest.index:
+            values[code] = float(latest.loc[code, "SAI"])
+            got = int(latest.loc[code, "year"])
+            labels[code] = name(code) + ("" if got == int(year) else f" ({got})")
+            if got != int(year):
+                notes.append(f"{name(code)}: {got}, the latest year with enough votes")
+        else:
+            values[code] = None
+            labels[code] = name(code)
+            notes.append(f"{name(code)}: too few votes in {int(year) - window + 1}–{year}")
+    figure = choropleth_plotly(values, labels, colorbar=f"strategic autonomy {year}")
+    return figure, notes
+
+
 def write_map(year: int, out: str | Path, **kwargs) -> AlignmentResult:
-    """Write the map of ``year`` to a standalone HTML file (plotly.js embedded)."""
+    """Write the map of ``year`` to a standalone HTML file (plotly.js embedded): the network
+    and heatmap, then the choropleth of strategic autonomy."""
+    import plotly.io as pio
+
     fig, res = alignment_figure(year, **kwargs)
-    Path(out).write_text(fig.to_html(include_plotlyjs=True, full_html=True), encoding="utf-8")
+    states, root = kwargs.get("states"), kwargs.get("root")
+    parts = [fig.to_html(include_plotlyjs=True, full_html=False)]
+    try:
+        choro, notes = autonomy_choropleth(year, states, root=root)
+    except (KeyError, ValueError) as err:  # e.g. no pole in the vote table that year
+        res.notes.append(f"no autonomy map: {err}")
+    else:
+        res.notes.extend(notes)
+        parts.append(f"<h2>Strategic autonomy in UN votes, {year}</h2>")
+        parts.append(pio.to_html(choro, include_plotlyjs=False, full_html=False))
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Regional alignment {year}</title>"
+        '<link rel="icon" href="data:,"></head><body style="font-family: sans-serif">'
+        + "\n".join(parts)
+        + "</body></html>"
+    )
+    Path(out).write_text(html, encoding="utf-8")
     return res
+
+
+def _decode_arcs(topology: dict[str, Any]) -> list[np.ndarray]:
+    """Absolute longitude/latitude of every arc of a quantised TopoJSON topology."""
+    scale = np.asarray(topology["transform"]["scale"], dtype=float)
+    shift = np.asarray(topology["transform"]["translate"], dtype=float)
+    return [np.cumsum(np.asarray(a, dtype=float), axis=0) * scale + shift for a in topology["arcs"]]
+
+
+def _ring(arcs: list[np.ndarray], indices: list[int]) -> np.ndarray:
+    parts = []
+    for k, i in enumerate(indices):
+        arc = arcs[i] if i >= 0 else arcs[~i][::-1]
+        parts.append(arc if k == 0 else arc[1:])
+    return np.concatenate(parts)
+
+
+@cache
+def world_shapes() -> dict[int, tuple[str, tuple[np.ndarray, ...]]]:
+    """ISO numeric code → (English name, outer and inner rings as (n, 2) lon/lat arrays)."""
+    topology = json.loads(WORLD_FILE.read_text(encoding="utf-8"))
+    arcs = _decode_arcs(topology)
+    out: dict[int, tuple[str, tuple[np.ndarray, ...]]] = {}
+    for geom in topology["objects"]["countries"]["geometries"]:
+        if "id" not in geom or geom.get("type") not in ("Polygon", "MultiPolygon"):
+            continue
+        polygons = geom["arcs"] if geom["type"] == "MultiPolygon" else [geom["arcs"]]
+        rings = tuple(_ring(arcs, ring) for polygon in polygons for ring in polygon)
+        out[int(geom["id"])] = (str(geom["properties"].get("name", geom["id"])), rings)
+    return out
+
+
+def region_shapes(
+    box: tuple[float, float, float, float] = REGION_BOX,
+) -> dict[int, tuple[str, tuple[np.ndarray, ...]]]:
+    """The countries of :func:`world_shapes` with a ring inside ``box`` (west, east, south,
+    north), rings clipped to rings that touch the box."""
+    west, east, south, north = box
+    out = {}
+    for iso, (name, rings) in world_shapes().items():
+        keep = tuple(
+            r
+            for r in rings
+            if r[:, 0].max() >= west
+            and r[:, 0].min() <= east
+            and r[:, 1].max() >= south
+            and r[:, 1].min() <= north
+        )
+        if keep:
+            out[iso] = (name, keep)
+    return out
+
+
+def sequential_colour(value: float | None, vmin: float = 0.0, vmax: float = 1.0) -> str:
+    """Hex colour of ``value`` on matplotlib's viridis scale (light grey when missing)."""
+    if value is None or not np.isfinite(value):
+        return "#e6e6e6"
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    return str(to_hex(colormaps["viridis"](float(np.clip((value - vmin) / (vmax - vmin), 0, 1)))))
+
+
+def choropleth_plotly(
+    values: dict[int, float | None],
+    labels: dict[int, str],
+    *,
+    colorbar: str,
+    box: tuple[float, float, float, float] = REGION_BOX,
+    height: int = 480,
+) -> dict[str, Any]:
+    """A Plotly figure (dict) of the region with states (COW codes) coloured by ``values``.
+
+    Countries are filled polygons on longitude/latitude axes (latitude stretched by
+    1 / cos of the box's middle latitude), so the figure needs no base map from the network.
+    ``labels`` gives each coloured state's hover label.
+    """
+    shapes = region_shapes(box)
+    iso_to_cow = {iso: cow for cow, iso in COW_TO_ISO.items()}
+    traces: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    for iso, (name, rings) in shapes.items():
+        cow = iso_to_cow.get(iso)
+        value = values.get(cow) if cow is not None else None
+        coloured = cow in values
+        if coloured:  # the state's name on its largest ring, directly on the map
+            big = max(rings, key=lambda r: np.ptp(r[:, 0]) * np.ptp(r[:, 1]))
+            small = np.ptp(big[:, 0]) * np.ptp(big[:, 1]) < 6 or cow in LABEL_OFFSETS
+            annotations.append(
+                {
+                    "x": float(big[:, 0].mean()),
+                    "y": float(big[:, 1].mean()),
+                    "text": labels.get(cow, name)
+                    + ("" if value is None else f"<br>{value:.2f}"),
+                    "showarrow": bool(small),
+                    "axref": "x",
+                    "ayref": "y",
+                    "ax": float(big[:, 0].mean()) + LABEL_OFFSETS.get(cow, (1.6, -1.2))[0] * small,
+                    "ay": float(big[:, 1].mean()) + LABEL_OFFSETS.get(cow, (1.6, -1.2))[1] * small,
+                    "arrowwidth": 0.8,
+                    "font": {"size": 9 if small else 10,
+                             "color": "white" if value is not None and value < 0.55
+                             and not small else "black"},
+                }
+            )  # fmt: skip
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for ring in rings:
+            xs.extend([*ring[:, 0].round(3).tolist(), None])
+            ys.extend([*ring[:, 1].round(3).tolist(), None])
+        label = labels.get(cow, name) if cow is not None else name
+        text = label + ("" if not coloured else f": {value:.2f}" if value is not None else ": n/a")
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": xs,
+                "y": ys,
+                "fill": "toself",
+                "fillcolor": sequential_colour(value) if coloured else "#f4f4f2",
+                "line": {"color": "#8a8a8a" if coloured else "#c8c8c8", "width": 0.6},
+                "hoverinfo": "text",
+                "text": text,
+                "hoveron": "fills",
+                "showlegend": False,
+                "name": label,
+            }
+        )
+    finite = [v for v in values.values() if v is not None]
+    traces.append(  # an invisible marker that carries the colour bar
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [box[0]],
+            "y": [box[2]],
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "marker": {
+                "size": 0.1,
+                "color": finite[:1] or [0.0],
+                "colorscale": "Viridis",
+                "cmin": 0,
+                "cmax": 1,
+                "showscale": True,
+                "colorbar": {"title": {"text": colorbar}},
+            },
+        }
+    )
+    ratio = 1.0 / float(np.cos(np.radians((box[2] + box[3]) / 2)))
+    return {
+        "data": traces,
+        "layout": {
+            "height": height,
+            "annotations": annotations,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "plot_bgcolor": "#dbe8f2",
+            "xaxis": {"range": [box[0], box[1]], "visible": False},
+            "yaxis": {
+                "range": [box[2], box[3]],
+                "visible": False,
+                "scaleanchor": "x",
+                "scaleratio": ratio,
+            },
+        },
+    }

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from minilateral.brief.assessment import N_
 from minilateral.errors import ConvergenceWarning, DataError
 from minilateral.forecast import jsonable
 from minilateral.scenario import Scenario
@@ -71,7 +72,7 @@ def sweep_summary(
     bands, convergence share, seed and options of the sweep).
     """
     if not has_module("minilateral.montecarlo.engine"):
-        return Absent("sweep", "the Monte Carlo engine (minilateral.montecarlo) is not installed")
+        return Absent("sweep", "the Monte Carlo engine is not installed")
     from minilateral.montecarlo.engine import sweep
     from minilateral.montecarlo.summary import summarize_sweep
 
@@ -79,8 +80,13 @@ def sweep_summary(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         result = sweep(scenario, model, draws=draws, seed=seed, out=out)
-    payload = summarize_sweep(result).to_dict()
+    summary = summarize_sweep(result)
+    payload = summary.to_dict()
     payload.pop("sweep", None)  # a temporary directory: not part of the record
+    for entry, issue in zip(payload["issues"], summary.issues, strict=True):
+        # share of the draws (with a forecast) nearer the high end than the low end of the scale
+        ok = issue.values[~np.isnan(issue.values)]
+        entry["p_high"] = float(np.mean(ok > (issue.lo + issue.hi) / 2)) if ok.size else None
     return payload
 
 
@@ -95,6 +101,7 @@ class AlignmentData:
     cohesion: list[dict[str, Any]]
     tables: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    latest: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the ``alignment`` entry of the brief's results)."""
@@ -105,6 +112,7 @@ class AlignmentData:
             "cohesion": self.cohesion,
             "tables": self.tables,
             "notes": self.notes,
+            "latest": self.latest,
         }
 
 
@@ -117,9 +125,10 @@ def alignment_data(
     :func:`minilateral.alignment.indices.cohesion_table` (§5) on the installed UN votes.
     """
     if not (has_module("minilateral.alignment.indices") and has_module("minilateral.data.store")):
-        return Absent("alignment", "the alignment package (minilateral.alignment) is not installed")
+        return Absent("alignment", "the alignment package is not installed")
     from minilateral.alignment import indices, votes
     from minilateral.data import catalog, store
+    from minilateral.data.states import display_name
 
     try:
         store.require(_ALIGNMENT_TABLES, root)
@@ -140,17 +149,29 @@ def alignment_data(
     autonomy = autonomy[autonomy["year"].isin(years)]
     cohesion = indices.cohesion_table(rc, list(group), years, None)
     cap = capitals.drop_duplicates("ccode", keep="last").set_index("ccode")
-    names = {int(c): str(cap.loc[c, "statenme"]) if c in cap.index else str(c) for c in states}
+    names = {
+        int(c): display_name(c, str(cap.loc[c, "statenme"]) if c in cap.index else str(c))
+        for c in states
+    }
     coords = {
         int(c): (float(cap.loc[c, "lng"]), float(cap.loc[c, "lat"]))
         for c in states
         if c in cap.index
     }
+    # Per state, the latest year of the window in which its SAI is computable (at least 20
+    # joint roll calls with each pole), so a state with a thin last year is still shown.
+    latest: dict[int, dict[str, Any]] = {}
+    for code, rows in autonomy[autonomy["SAI"].notna()].groupby("state"):
+        row = rows.sort_values("year").iloc[-1]
+        latest[int(code)] = {k: jsonable(v) for k, v in row.items()}
+        latest[int(code)]["year"] = int(row["year"])
     notes = [
-        f"{names[int(r.state)]} {int(r.year)}: SAI not computable (fewer than 20 joint roll "
-        "calls with a pole)"
-        for r in autonomy[autonomy["year"] == last].itertuples()
-        if np.isnan(r.SAI)
+        f"{names[int(c)]}: {latest[int(c)]['year']}, the latest year with enough votes "
+        f"({last}: fewer than 20 joint roll calls with a pole)"
+        if int(c) in latest
+        else f"{names[int(c)]}: too few votes in every year of {years[0]}–{last}"
+        for c in states
+        if int(c) not in latest or latest[int(c)]["year"] != last
     ]
     tables = {}
     versions = store.data_versions(_ALIGNMENT_TABLES, root)
@@ -178,6 +199,7 @@ def alignment_data(
         names=names,
         capitals=coords,
         autonomy=[{k: jsonable(v) for k, v in row.items()} for row in autonomy.to_dict("records")],
+        latest={str(k): v for k, v in latest.items()},
         cohesion=[{k: jsonable(row[k]) for k in cols} for row in cohesion.to_dict("records")],
         tables=tables,
         notes=notes,
@@ -197,17 +219,19 @@ def mediation_ranking(scenario: Scenario, *, draws: int, seed: int) -> dict[str,
     (``coalitions`` sorted by settlement probability with ``ci_low``/``ci_high``; ``baseline``).
     """
     if not scenario.candidate_mediators:
-        return Absent("mediation", "the scenario names no candidate mediators")
+        return Absent("mediation", N_("the scenario names no candidate mediators"))
     if not has_module("minilateral.mediation"):
-        return Absent("mediation", "the mediation package (minilateral.mediation) is not installed")
+        return Absent("mediation", N_("the mediation package is not installed"))
     from minilateral.mediation import search_theatre
     from minilateral.models.registry import available_models
 
     if "bdm" not in available_models():
-        return Absent("mediation", "coalition search needs the bdm model, which is not installed")
+        return Absent(
+            "mediation", N_("coalition search needs the bdm model, which is not installed")
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         search, _ = search_theatre(scenario, draws=draws, seed=seed)
     if search is None:
-        return Absent("mediation", "no candidate mediator is an actor of the scenario")
+        return Absent("mediation", N_("no candidate mediator is an actor of the scenario"))
     return search.to_dict()

@@ -21,6 +21,7 @@ from minilateral.scenario import Scenario
 __all__ = [
     "PALETTE",
     "Chart",
+    "agreement_chart",
     "autonomy_map",
     "cohesion_chart",
     "forecast_chart",
@@ -75,6 +76,9 @@ def _figure(width: float, height: float) -> Any:
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
+    from minilateral.fonts import register_matplotlib
+
+    register_matplotlib()
     mpl.rcParams.update(_RC)
     return Figure(figsize=(width, height))
 
@@ -96,6 +100,30 @@ def _svg(fig: Any) -> str:
     return text[text.index("<svg") :]
 
 
+def _pick(error: dict[str, Any], keep: list[int]) -> dict[str, Any]:
+    """Plotly error bars of the kept points only (the arrays follow the trace's points)."""
+    return {
+        **error,
+        "array": [error["array"][i] for i in keep],
+        "arrayminus": [error["arrayminus"][i] for i in keep],
+    }
+
+
+def _short(text: str, n: int) -> str:
+    """``text`` cut to ``n`` characters at a word boundary, with an ellipsis."""
+    if len(text) <= n:
+        return text
+    cut = text[: n - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;: ") + "…"
+
+
+def _wrap(text: str, n: int) -> str:
+    """``text`` broken into lines of at most about ``n`` characters."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, n)) or text
+
+
 def _unit(value: float | None, lo: float, hi: float) -> float | None:
     return None if value is None else 100.0 * (value - lo) / (hi - lo)
 
@@ -104,8 +132,12 @@ def forecast_chart(
     scenario: Scenario,
     forecasts: dict[str, dict[str, Any]],
     sweeps: dict[str, dict[str, Any]] | None = None,
+    degenerate: Sequence[dict[str, str]] | None = None,
 ) -> Chart:
     """Actors' positions and each model's forecast per issue, with sweep intervals.
+
+    ``degenerate`` (per issue, model → kind, from the brief's assessment) draws a Nash solution
+    at the status quo ("no zone of agreement") as a hollow marker, which is not a forecast.
 
     Positions are drawn in percent of each issue's scale (0 = low end, 100 = high end); marker
     area grows with capability × salience. A swept model's forecast carries its 50 % (thick)
@@ -121,7 +153,7 @@ def forecast_chart(
     ys = np.arange(len(issues))[::-1].astype(float)
     models = list(forecasts)
     offsets = np.linspace(-0.28, 0.28, len(models)) if len(models) > 1 else np.zeros(1)
-    fig = _figure(6.6, 1.2 + 0.62 * len(issues))
+    fig = _figure(6.6, 1.3 + 0.85 * len(issues))
     ax = fig.add_subplot()
     ii, qq = np.nonzero(mask)
     ax.scatter(
@@ -140,7 +172,7 @@ def forecast_chart(
             "mode": "markers",
             "name": "actors",
             "x": [float(v) for v in z[ii, qq]],
-            "y": [issues[q].name for q in qq],
+            "y": [issues[q].display_name for q in qq],
             "text": [
                 f"{scenario.actors[i].name}: {scenario.actors[i].positions[issues[q].name]:g}"
                 for i, q in zip(ii, qq, strict=True)
@@ -176,7 +208,8 @@ def forecast_chart(
                 "thickness": 1.2,
                 "width": 3,
             }
-        ok = [i for i, v in enumerate(x) if v is not None]
+        hollow = {q for q, d in enumerate(degenerate or []) if d.get(model) == "no_zone"}
+        ok = [i for i, v in enumerate(x) if v is not None and i not in hollow]
         ax.scatter(
             [x[i] for i in ok],
             y[ok],
@@ -188,37 +221,119 @@ def forecast_chart(
             zorder=3,
             label=model + (" (90 % and 50 % intervals)" if summary else ""),
         )
+        gone = [i for i in sorted(hollow) if x[i] is not None]
+        if gone:
+            ax.scatter(
+                [x[i] for i in gone],
+                y[gone],
+                s=34,
+                marker=marker,
+                facecolor="white",
+                edgecolor=colour,
+                linewidth=1.0,
+                zorder=3,
+                label=f"{model}: status quo, no zone of agreement",
+            )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": f"{model}: status quo, no zone of agreement",
+                    "x": [x[i] for i in gone],
+                    "y": [issues[i].display_name for i in gone],
+                    "marker": {
+                        "size": 11,
+                        "color": "white",
+                        "line": {"color": colour, "width": 2},
+                        "symbol": _PLOTLY_MARKERS[k % 8],
+                    },
+                }
+            )
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
                 "name": model,
                 "x": [x[i] for i in ok],
-                "y": [issues[i].name for i in ok],
+                "y": [issues[i].display_name for i in ok],
                 "marker": {"size": 11, "color": colour, "symbol": _PLOTLY_MARKERS[k % 8]},
-                **({"error_x": err_x} if err_x else {}),
+                **({"error_x": _pick(err_x, ok)} if err_x else {}),
             }
         )
-    ax.set_yticks(ys, [q.name for q in issues])
+    ax.set_yticks(ys, [_wrap(q.display_name, 18) for q in issues])
+    annotations = []
+    for q, issue in enumerate(issues):
+        # the ends of each issue's scale, above its row
+        for x, text, ha in ((0, issue.lo_label, "left"), (100, issue.hi_label, "right")):
+            if text:
+                ax.text(
+                    x,
+                    ys[q] + 0.36,
+                    _short(text, 48),
+                    ha=ha,
+                    va="bottom",
+                    fontsize=5.8,
+                    color="#5b6472",
+                    style="italic",
+                )
+                annotations.append(
+                    {
+                        "x": x,
+                        "y": issue.display_name,
+                        "text": _short(text, 48),
+                        "showarrow": False,
+                        "xanchor": ha,
+                        "yshift": 26,
+                        "font": {"size": 10, "color": "#5b6472"},
+                    }
+                )
+        # the heaviest actors, labelled directly
+        heavy = [i for i in np.argsort(-w[:, q]) if mask[i, q]][:3]
+        for i in heavy:
+            name = scenario.actors[i].name
+            ax.annotate(
+                _short(name, 22),
+                (z[i, q], ys[q]),
+                xytext=(0, -9),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=5.5,
+                color="#333333",
+            )
+            annotations.append(
+                {
+                    "x": float(z[i, q]),
+                    "y": issue.display_name,
+                    "text": _short(name, 22),
+                    "showarrow": False,
+                    "yshift": -16,
+                    "font": {"size": 9, "color": "#333"},
+                }
+            )
     ax.set_xlim(-3, 103)
     ax.set_ylim(ys.min() - 0.6, ys.max() + 0.6)
     ax.set_xlabel("position, % of the issue scale (0 = low end, 100 = high end)")
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
-    ncol = min(3, len(models) + 1)
-    legend_rows = int(np.ceil((len(models) + 1) / ncol))
+    entries = (
+        len(models) + 1 + sum(any(d.get(m) == "no_zone" for d in degenerate or []) for m in models)
+    )
+    ncol = min(3, entries)
+    legend_rows = int(np.ceil(entries / ncol))
     _margins(fig, 1.25, 0.15, 0.1, 0.55 + 0.17 * legend_rows)
     fig.legend(loc="lower center", ncol=ncol, markerscale=0.8, bbox_to_anchor=(0.5, 0.0))
     layout = {
         "margin": {"l": 140, "r": 20, "t": 10, "b": 60},
-        "height": 140 + 70 * len(issues),
+        "height": 160 + 95 * len(issues),
         "xaxis": {"title": {"text": "position, % of the issue scale"}, "range": [-3, 103]},
         "yaxis": {
             "automargin": True,
             "categoryorder": "array",
-            "categoryarray": [q.name for q in issues][::-1],
+            "categoryarray": [q.display_name for q in issues][::-1],
         },
         "legend": {"orientation": "h", "y": -0.3},
+        "annotations": annotations,
     }
     return Chart(fig, {"data": traces, "layout": layout})
 
@@ -241,12 +356,12 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
     rounds = np.arange(traj.shape[0])
     cols = min(4, len(issues))
     rows = int(np.ceil(len(issues) / cols))
-    fig = _figure(6.6, 0.45 + 1.75 * rows)
-    _margins(fig, 0.45, 0.1, 0.22, 0.42, wspace=0.32, hspace=0.45)
+    fig = _figure(6.6, 0.45 + 1.85 * rows)
+    _margins(fig, 0.45, 0.55, 0.3, 0.42, wspace=0.55, hspace=0.55)
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True)
     traces: list[dict[str, Any]] = []
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (traj * w).sum(axis=1) / w.sum(axis=0)
+        mean = np.nansum(traj * w, axis=1) / w.sum(axis=0)
     for q, issue in enumerate(issues):
         ax = axes[q // cols][q % cols]
         for i in np.nonzero(mask[:, q])[0]:
@@ -280,7 +395,24 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
                 "line": {"width": 3, "color": "black"},
             }
         )
-        ax.set_title(issue.name)
+        ax.set_title(_wrap(issue.display_name, 28))
+        last = traj[-1, :, q]
+        heavy = [i for i in np.argsort(-w[:, q]) if mask[i, q]][:4]
+        placed: list[float] = []
+        for i in heavy:
+            if any(abs(last[i] - y) < 0.07 * (issue.hi - issue.lo) for y in placed):
+                continue  # would overprint a heavier actor's label
+            placed.append(float(last[i]))
+            ax.annotate(
+                _short(scenario.actors[i].name, 16),
+                (rounds[-1], last[i]),
+                xytext=(2, 0),
+                textcoords="offset points",
+                fontsize=5,
+                va="center",
+                color="#333333",
+                annotation_clip=False,
+            )
         ax.set_ylim(
             issue.lo - 0.03 * (issue.hi - issue.lo), issue.hi + 0.03 * (issue.hi - issue.lo)
         )
@@ -298,7 +430,7 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
     for q, issue in enumerate(issues):
         layout["annotations"].append(
             {
-                "text": issue.name,
+                "text": issue.display_name,
                 "showarrow": False,
                 "xref": f"x{_axis(q)} domain",
                 "yref": f"y{_axis(q)} domain",
@@ -310,102 +442,104 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
 
 
 def autonomy_map(data: AlignmentData) -> Chart:
-    """States at their capitals (longitude, latitude), coloured by the latest SAI (§4)."""
+    """Choropleth of each state's latest computable SAI (§4) on the vendored world map.
+
+    The display layer is :mod:`minilateral.alignment.map` (outlines, colours, the Plotly
+    form); states whose latest year differs from the section's last year say so in their label.
+    """
+    from matplotlib.collections import PolyCollection
+
+    from minilateral.alignment.map import (
+        COW_TO_ISO,
+        LABEL_OFFSETS,
+        REGION_BOX,
+        choropleth_plotly,
+        region_shapes,
+        sequential_colour,
+    )
+
     last = data.years[-1]
-    sai = {int(r["state"]): r["SAI"] for r in data.autonomy if r["year"] == last}
-    codes = [c for c in data.capitals if c in sai]
-    lon = np.array([data.capitals[c][0] for c in codes])
-    lat = np.array([data.capitals[c][1] for c in codes])
-    val = np.array([np.nan if sai[c] is None else sai[c] for c in codes], dtype=float)
-    fig = _figure(6.6, 3.6)
-    _margins(fig, 0.55, 0.9, 0.1, 0.45)
-    ax = fig.add_subplot()
-    ok = ~np.isnan(val)
-    sc = ax.scatter(
-        lon[ok],
-        lat[ok],
-        c=val[ok],
-        cmap="viridis",
-        vmin=0,
-        vmax=1,
-        s=70,
-        edgecolor="black",
-        linewidth=0.5,
-        zorder=3,
-    )
-    ax.scatter(
-        lon[~ok],
-        lat[~ok],
-        s=70,
-        facecolor="white",
-        edgecolor="#777",
-        hatch="///",
-        zorder=3,
-        label="SAI not computable",
-    )
-    for c, x, y in zip(codes, lon, lat, strict=True):
-        ax.annotate(data.names[c], (x, y), xytext=(4, 3), textcoords="offset points", fontsize=6.5)
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.set_aspect("equal", adjustable="datalim")
-    ax.grid(color="#eeeeee", linewidth=0.5)
-    w, h = fig.get_size_inches()
-    cax = fig.add_axes((1 - 0.75 / w, 0.5 / h, 0.12 / w, 1 - 0.8 / h))
-    fig.colorbar(sc, cax=cax, label=f"strategic autonomy SAI, {last}")
-    if (~ok).any():
-        ax.legend(loc="lower left")
-    # A cartesian longitude/latitude plot, as the static figure: Plotly's geo maps would fetch
-    # their base map from a CDN, and the brief makes no network request.
-    hover = [
-        f"{data.names[c]}: SAI {'n/a' if np.isnan(v) else f'{v:.2f}'}"
-        for c, v in zip(codes, val, strict=True)
-    ]
-    marker = {"size": 13, "line": {"color": "black", "width": 1}}
-    traces = [
-        {
-            "type": "scatter",
-            "mode": "markers+text",
-            "name": f"SAI {last}",
-            "x": lon[ok].tolist(),
-            "y": lat[ok].tolist(),
-            "text": [data.names[c] for c, k in zip(codes, ok, strict=True) if k],
-            "textposition": "top right",
-            "hoverinfo": "text",
-            "hovertext": [h for h, k in zip(hover, ok, strict=True) if k],
-            "marker": {
-                **marker,
-                "color": val[ok].tolist(),
-                "colorscale": "Viridis",
-                "cmin": 0,
-                "cmax": 1,
-                "colorbar": {"title": {"text": f"SAI {last}"}},
-            },
-        },
-        {
-            "type": "scatter",
-            "mode": "markers+text",
-            "name": "SAI not computable",
-            "x": lon[~ok].tolist(),
-            "y": lat[~ok].tolist(),
-            "text": [data.names[c] for c, k in zip(codes, ok, strict=True) if not k],
-            "textposition": "top right",
-            "hoverinfo": "text",
-            "hovertext": [h for h, k in zip(hover, ok, strict=True) if not k],
-            "marker": {**marker, "color": "white", "symbol": "circle-x"},
-        },
-    ]
-    plot = {
-        "data": traces,
-        "layout": {
-            "height": 460,
-            "margin": {"t": 10},
-            "showlegend": True,
-            "legend": {"orientation": "h", "y": -0.15},
-            "xaxis": {"title": {"text": "longitude (°E)"}},
-            "yaxis": {"title": {"text": "latitude (°N)"}, "scaleanchor": "x"},
-        },
+    values = {int(k): r["SAI"] for k, r in data.latest.items()}
+    for code in data.names:
+        values.setdefault(int(code), None)
+    years = {int(k): r["year"] for k, r in data.latest.items()}
+    labels = {
+        c: data.names[c] + (f" ({years[c]})" if c in years and years[c] != last else "")
+        for c in data.names
     }
+    shapes = region_shapes(REGION_BOX)
+    iso_to_cow = {iso: cow for cow, iso in COW_TO_ISO.items()}
+    fig = _figure(6.6, 4.3)
+    _margins(fig, 0.05, 0.85, 0.05, 0.05)
+    ax = fig.add_subplot()
+    ax.set_facecolor("#dbe8f2")
+    polys, faces, edges = [], [], []
+    for iso, (_, rings) in shapes.items():
+        cow = iso_to_cow.get(iso)
+        for ring in rings:
+            polys.append(ring)
+            faces.append(sequential_colour(values[cow]) if cow in values else "#f4f4f2")
+            edges.append("#7a7a7a" if cow in values else "#c8c8c8")
+    ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edges, linewidths=0.4))
+    west, east, south, north = REGION_BOX
+    # labels at the centre of each coloured state's largest ring; small states get a leader
+    for iso, (_, rings) in shapes.items():
+        cow = iso_to_cow.get(iso)
+        if cow not in values:
+            continue
+        big = max(rings, key=lambda r: np.ptp(r[:, 0]) * np.ptp(r[:, 1]))
+        x, y = float(big[:, 0].mean()), float(big[:, 1].mean())
+        area = np.ptp(big[:, 0]) * np.ptp(big[:, 1])
+        value = values[cow]
+        text = labels[cow] + ("" if value is None else f"\n{value:.2f}")
+        light = value is not None and value < 0.55
+        if area < 6 or cow in LABEL_OFFSETS:
+            offset = LABEL_OFFSETS.get(cow, (1.6, -1.2))
+            ax.annotate(
+                text,
+                (x, y),
+                xytext=(x + offset[0], y + offset[1]),
+                fontsize=5.2,
+                ha="left" if offset[0] > 0 else "right",
+                va="center",
+                arrowprops={"arrowstyle": "-", "color": "#444", "linewidth": 0.4},
+            )
+        else:
+            ax.text(
+                x,
+                y,
+                text,
+                fontsize=5.6,
+                ha="center",
+                va="center",
+                color="white" if light else "black",
+            )
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color("#999999")
+        spine.set_linewidth(0.5)
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    w, h = fig.get_size_inches()
+    cax = fig.add_axes((1 - 0.7 / w, 0.35 / h, 0.12 / w, 1 - 0.7 / h))
+    fig.colorbar(
+        ScalarMappable(norm=Normalize(0, 1), cmap="viridis"),
+        cax=cax,
+        label="strategic autonomy (0 = votes with one pole, 1 = equidistant)",
+    )
+    plot = choropleth_plotly(values, labels, colorbar=f"strategic autonomy {last}")
     return Chart(fig, plot)
+
+
+#: The blockade of Qatar (5 June 2017 – 5 January 2021) on an axis of yearly points (year y
+#: spans y − 0.5 … y + 0.5).
+_BLOCKADE = (2016.5 + 155 / 365, 2020.5 + 5 / 365)
 
 
 def cohesion_chart(data: AlignmentData) -> Chart:
@@ -433,13 +567,48 @@ def cohesion_chart(data: AlignmentData) -> Chart:
                 "line": {"color": colour, "dash": "dash" if style == "--" else "solid"},
             }
         )
+    ax.axvspan(*_BLOCKADE, color="#c77700", alpha=0.12, linewidth=0)
+    if years and years[0] <= 2021 and years[-1] >= 2017:
+        ax.text(
+            sum(_BLOCKADE) / 2,
+            0.04,
+            "blockade of Qatar, June 2017 – January 2021",
+            ha="center",
+            fontsize=6.5,
+            color="#7a4a00",
+        )
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     ax.set_ylim(0, 1.02)
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylabel("share")
     ax.grid(color="#eeeeee", linewidth=0.5)
-    ax.legend(loc="lower left", ncol=3)
+    ax.legend(loc="upper left", ncol=3, bbox_to_anchor=(0, 1.16))
     layout = {
         "height": 340,
+        "shapes": [
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": _BLOCKADE[0],
+                "x1": _BLOCKADE[1],
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "rgba(199,119,0,0.12)",
+                "line": {"width": 0},
+            }
+        ],
+        "annotations": [
+            {
+                "x": sum(_BLOCKADE) / 2,
+                "y": 0.04,
+                "xref": "x",
+                "yref": "y",
+                "showarrow": False,
+                "text": "blockade of Qatar, June 2017 – January 2021",
+                "font": {"size": 11, "color": "#7a4a00"},
+            }
+        ],
         "yaxis": {"range": [0, 1.02]},
         "margin": {"t": 10},
         "legend": {"orientation": "h", "y": -0.2},
@@ -505,6 +674,71 @@ def mediation_chart(ranking: dict[str, Any], issues: Sequence[str], *, top: int 
         "layout": {
             "height": 120 + 28 * len(entries),
             "margin": {"l": 160, "t": 10},
+            "yaxis": {"autorange": "reversed"},
+        },
+    }
+    return Chart(fig, plot)
+
+
+def agreement_chart(ranking: dict[str, Any], names: Any, *, top: int = 10) -> Chart:
+    """Agreement probability (with its interval) of the ``top`` coalitions and of no mediator.
+
+    ``ranking`` is a coalition search under the agreement measure (its JSON form); ``names``
+    turns a list of actor codes into the coalition's label.
+    """
+    entries = [{"coalition": [], **ranking["baseline"]}, *ranking["coalitions"][:top]]
+    labels = [names(e["coalition"]) if e["coalition"] else "no mediator" for e in entries]
+    p = np.array([100 * (e.get("agreement_probability") or 0.0) for e in entries])
+    lo = np.array([100 * (e.get("ci_low") or 0.0) for e in entries])
+    hi = np.array([100 * (e.get("ci_high") or 0.0) for e in entries])
+    ys = np.arange(len(entries))[::-1]
+    fig = _figure(6.6, 0.6 + 0.26 * len(entries))
+    _margins(fig, 2.3, 0.2, 0.1, 0.4)
+    ax = fig.add_subplot()
+    colours = ["#9a9a9a"] + [
+        "#0072B2" if e.get("tied_with_top") else "#56B4E9" for e in entries[1:]
+    ]
+    ax.barh(ys, p, color=colours, height=0.62)
+    ax.errorbar(
+        p, ys, xerr=[p - lo, hi - p], fmt="none", ecolor="#333333", elinewidth=0.7, capsize=1.5
+    )
+    for y, v in zip(ys, p, strict=True):
+        inside = v > 85  # no room to the right of the bar: print inside it, in white
+        ax.text(
+            v - 1.5 if inside else v + 1.5,
+            y + 0.02,
+            f"{v:.0f} %",
+            va="center",
+            ha="right" if inside else "left",
+            fontsize=6.5,
+            color="white" if inside else "black",
+        )
+    ax.set_yticks(ys, [_short(t, 40) for t in labels])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("probability that every party accepts the package, %")
+    ax.grid(axis="x", color="#eeeeee", linewidth=0.5)
+    ax.set_axisbelow(True)
+    plot = {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": p.tolist(),
+                "y": labels,
+                "marker": {"color": colours},
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (hi - p).tolist(),
+                    "arrayminus": (p - lo).tolist(),
+                },
+                "hovertemplate": "%{y}: %{x:.0f} %<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": 120 + 30 * len(entries),
+            "margin": {"l": 220, "t": 10},
+            "xaxis": {"range": [0, 100], "title": {"text": "agreement probability, %"}},
             "yaxis": {"autorange": "reversed"},
         },
     }

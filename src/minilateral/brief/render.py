@@ -3,14 +3,14 @@
 Text goes through gettext message catalogues: ``brief/locale/<lang>/LC_MESSAGES/brief.mo``
 (template: ``brief/locale/brief.pot``). A language that is written right to left (Arabic,
 Persian, Hebrew, Urdu) sets ``dir="rtl"`` on the document; the print stylesheet lists Noto
-Naskh/Sans Arabic (Debian ``fonts-noto-core``) for Arabic script.
+Naskh/Sans Arabic for Arabic script. The PDF loads the package's own fonts
+(:mod:`minilateral.fonts`) with ``@font-face``, so it needs no system font package.
 """
 
 from __future__ import annotations
 
 import base64
 import gettext
-import json
 import logging
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +21,8 @@ from markupsafe import Markup
 from minilateral.brief.run import BriefRun
 from minilateral.brief.sections import build_sections, fmt
 from minilateral.errors import MissingDependencyError, OptionError
+from minilateral.fonts import font_face_css
+from minilateral.forecast import dumps_json
 
 __all__ = [
     "LOCALE_DIR",
@@ -65,7 +67,7 @@ def _environment(trans: gettext.NullTranslations) -> Environment:
     env.filters["svg_uri"] = lambda svg: Markup(
         "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
     )
-    env.filters["tojson_compact"] = lambda v: Markup(json.dumps(v, separators=(",", ":")))
+    env.filters["tojson_compact"] = lambda v: Markup(dumps_json(v, separators=(",", ":")))
     return env
 
 
@@ -92,6 +94,7 @@ def _render(run: BriefRun, target: Target, lang: str, localedir: str | Path | No
             lang=lang,
             direction="rtl" if base in RTL_LANGUAGES else "ltr",
             plotly_js=Markup(plotly_js),
+            font_css=Markup(font_face_css() if target == "pdf" else ""),
         )
     )
 
@@ -114,7 +117,7 @@ def render_pdf(run: BriefRun, *, lang: str = "en", localedir: str | Path | None 
     except (ImportError, OSError) as err:
         raise MissingDependencyError(
             f"PDF output needs WeasyPrint and the Pango library ({err}); on Debian/Ubuntu: "
-            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core"
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
         ) from err
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -150,7 +153,7 @@ def results_path(out: str | Path) -> Path:
 def write_results(run: BriefRun, path: str | Path) -> Path:
     """Write :meth:`BriefRun.results` as JSON."""
     path = Path(path)
-    path.write_text(json.dumps(run.results(), indent=1, default=_default), encoding="utf-8")
+    path.write_text(dumps_json(run.results(), indent=1, default=_default), encoding="utf-8")
     return path
 
 

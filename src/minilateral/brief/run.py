@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from minilateral.accuracy import CAPABILITY, accuracy_table
 from minilateral.api import forecast, load_scenario
+from minilateral.brief.assessment import assess_theatre
 from minilateral.brief.capabilities import (
     MEDIATION_DRAWS,
     Absent,
@@ -43,8 +45,8 @@ def default_models() -> list[str]:
 
 
 def sweep_models(models: Sequence[str]) -> list[str]:
-    """The fast models among ``models``: closed-form ones (``dynamic = False``)."""
-    return [m for m in models if not model_class(m).dynamic]
+    """The models a brief sweeps by default: all of them (confidence needs every model)."""
+    return list(models)
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Theatre:
     trajectories: dict[str, list[Any]] = field(default_factory=dict)
     sweeps: dict[str, dict[str, Any]] = field(default_factory=dict)
     mediation: dict[str, Any] | None = None
+    assessment: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,11 +96,22 @@ class BriefRun:
                     "forecasts": [t.forecasts[m] for m in self.models],
                     "sweeps": [t.sweeps[m] for m in self.sweep_models if m in t.sweeps],
                     "mediation": t.mediation,
+                    "assessment": t.assessment,
                 }
                 for t in self.theatres
             ],
             "alignment": None if self.alignment is None else self.alignment.to_dict(),
             "absent": [{"capability": a.capability, "reason": a.reason} for a in self.absent],
+            "accuracy": {
+                "capability": CAPABILITY,
+                "source": accuracy_table().source,
+                "generated_by": accuracy_table().generated_by,
+                "baseline": accuracy_table().baseline,
+                "models": {
+                    m: accuracy_table().entry(m, CAPABILITY)
+                    for m in [accuracy_table().baseline, *self.models]
+                },
+            },
         }
 
 
@@ -144,7 +158,7 @@ def run_brief(
     seed : int, default=0
         Seed of the forecasts of stochastic models and of the sweeps.
     swept : sequence of str, optional
-        Models to sweep; default the fast ones among ``models`` (:func:`sweep_models`).
+        Models to sweep; default all of ``models`` (:func:`sweep_models`).
     title, org : str, optional
         Title page: the brief's title (default: the scenario's title for one theatre, else
         "Regional security outlook: N theatres" in the brief's language) and the authoring
@@ -238,10 +252,20 @@ def run_brief(
     if title is None and len(scenarios) == 1:
         title = scenarios[0][1].title
     unique = list({(a.capability, a.reason): a for a in absent}.values())
+    date = date or dt.datetime.now(dt.UTC).date()
+    for theatre in theatres:
+        theatre.assessment = assess_theatre(
+            theatre.scenario,
+            models,
+            theatre.forecasts,
+            theatre.sweeps,
+            theatre.trajectories,
+            date,
+        )
     return BriefRun(
         title=title or "",
         org=org,
-        date=date or dt.datetime.now(dt.UTC).date(),
+        date=date,
         models=models,
         seed=seed,
         draws=draws,

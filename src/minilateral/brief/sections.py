@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from minilateral.brief import charts
+from minilateral.brief import assessment, charts
 from minilateral.brief.run import BriefRun, Theatre
 from minilateral.models.registry import model_class
 
@@ -33,6 +33,7 @@ __all__ = [
     "confidence",
     "fmt",
     "model_references",
+    "reader_text",
 ]
 
 Gettext = Callable[[str], str]
@@ -110,107 +111,306 @@ def _labels(_: Gettext) -> dict[str | None, str]:
     }
 
 
+def degenerate_text(kind: str, _: Gettext) -> str:
+    """Plain words for a degenerate result (:func:`.assessment.degenerate`)."""
+    return {
+        "no_zone": _("no zone of agreement around the status quo"),
+        "capped": _("stopped at its round limit while positions were still moving"),
+        "flat_risk": _(
+            "ended where every position was equally likely to win (no risk signal left)"
+        ),
+        "zigzag": _("alternates between two positions in its last rounds"),
+    }[kind]
+
+
+def degenerate_short(kind: str, _: Gettext) -> str:
+    """A few words for a degenerate result, for table cells (the theatre explains them)."""
+    return {
+        "no_zone": _("no zone of agreement"),
+        "capped": _("still moving at its round limit"),
+        "flat_risk": _("no risk signal left"),
+        "zigzag": _("zigzags"),
+    }[kind]
+
+
+def estimative_text(p: float, _: Gettext) -> str:
+    """``"likely (55–80 %)"``: the ICD 203 term of ``p`` and its range, translated."""
+    term, span = assessment.estimative(p)
+    return f"{_(term)} ({span})"
+
+
+def _ends(issue: Any, _: Gettext) -> tuple[str, str]:
+    lo = issue.lo_label or _("the low end")
+    hi = issue.hi_label or _("the high end")
+    return lo, hi
+
+
+def _reason(a: dict[str, Any], _: Gettext) -> str:
+    """Why the confidence is what it is: the weakest of its three components, in words."""
+    parts = a["confidence_parts"]
+    worst = a["confidence"]
+    reasons = []
+    if parts["agreement"] == worst and a["agreement"] is not None:
+        reasons.append(
+            _("the usable models' forecasts span {share:.0%} of the scale").format(
+                share=a["spread"]
+            )
+        )
+    if parts["sweep"] == worst and a["sweep_width"] is not None:
+        reasons.append(
+            _("the widest 90 % interval of the sweeps spans {share:.0%} of the scale").format(
+                share=a["sweep_width"]
+            )
+        )
+    if parts["accuracy"] == worst:
+        if a["headline_mae"] is None:
+            reasons.append(_("no model here is more accurate than the plain mean of positions"))
+        else:
+            reasons.append(
+                _(
+                    "on real negotiations (DEU III) the headline model misses by {mae:.1f} "
+                    "points on a 0–100 scale on average"
+                ).format(mae=a["headline_mae"])
+            )
+    return "; ".join(reasons)
+
+
+def _judgement(theatre: Theatre, q: int, _: Gettext) -> dict[str, Any]:
+    """One key judgement (templated sentence) for issue ``q`` of a theatre."""
+    issue = theatre.scenario.issues[q]
+    a = theatre.assessment["issues"][q]
+    lo, hi = _ends(issue, _)
+    if a["headline"] is None:
+        text = _(
+            "{issue}: no headline forecast, because no model in this brief is more accurate "
+            "than the plain mean of positions on real negotiations."
+        ).format(issue=issue.display_name)
+    else:
+        text = _("{issue}: most likely settles near {value} on its {lo:g}–{hi:g} scale").format(
+            issue=issue.display_name, value=fmt(a["headline"], 0), lo=issue.lo, hi=issue.hi
+        )
+        if a["interval90"] is not None:
+            text += _(" (90 % of the draws between {a} and {b})").format(
+                a=fmt(a["interval90"][0], 0), b=fmt(a["interval90"][1], 0)
+            )
+        text += "."
+        if a["p_high"] is not None:
+            nearer, other, p = (
+                (hi, lo, a["p_high"]) if a["p_high"] >= 0.5 else (lo, hi, 1 - a["p_high"])
+            )
+            text += " " + _(
+                "It is {estimate} that it ends nearer “{nearer}” than “{other}”."
+            ).format(estimate=estimative_text(p, _), nearer=nearer, other=other)
+    return {
+        "text": text,
+        "confidence": a["confidence"],
+        "confidence_text": _labels(_)[a["confidence"]],
+        "reason": _reason(a, _) if a["confidence"] else "",
+    }
+
+
+def _actor_names(theatre: Theatre, codes: list[str]) -> str:
+    names = {a.code or a.name: a.name for a in theatre.scenario.actors}
+    return " + ".join(names.get(c, c) for c in codes)
+
+
+def _mediation_judgement(theatre: Theatre, _: Gettext) -> str | None:
+    """One sentence on mediation: the chance of an accepted package without and with mediators."""
+    med = theatre.mediation
+    if not med or not med.get("coalitions"):
+        return None
+    key = "agreement_probability" if med.get("measure") == "agreement" else "settlement_probability"
+    base = med["baseline"].get(key)
+    best = med["coalitions"][0]
+    if base is None or best.get(key) is None:
+        return None
+    what = (
+        _("an agreement that every party accepts")
+        if key == "agreement_probability"
+        else _("a settlement of every issue")
+    )
+    if best[key] == 0:
+        return _(
+            "No coalition of the candidate mediators makes {what} possible in any draw: there is "
+            "no zone of agreement around the parties' value of no deal."
+        ).format(what=what)
+    b, m = estimative_text(base, _), estimative_text(best[key], _)
+    coalition = _actor_names(theatre, best["coalition"])
+    tied = sum(bool(c.get("tied_with_top")) for c in med["coalitions"])
+    text = _(
+        "Without a mediator, {what} is {base}; with {coalition} mediating it is {best}."
+    ).format(what=what, base=b, coalition=coalition, best=m)
+    if tied > 1:
+        text += " " + _("{n} coalitions are statistically tied with it.").format(n=tied)
+    return text
+
+
+def _stale_text(theatre: Theatre, _: Gettext) -> str | None:
+    st = theatre.assessment["staleness"]
+    if st.get("undated"):
+        return _("The scenario is undated: how recent its inputs are is unknown.")
+    if not st["stale"]:
+        return None
+    return _(
+        "Out of date: the newest event this scenario reflects is of {as_of}, {months} months "
+        "before this brief; later events are not included."
+    ).format(as_of=st["as_of"], months=st["age_days"] // 30)
+
+
 def _issue_rows(run: BriefRun, theatre: Theatre, _: Gettext) -> list[dict[str, Any]]:
-    """Per issue: forecasts of every model, their spread and, with a sweep, the confidence."""
+    """Per issue: forecasts, degenerate results, headline, agreement and confidence."""
     labels = _labels(_)
     rows = []
     for q, issue in enumerate(theatre.scenario.issues):
-        span = issue.hi - issue.lo
-        values = {m: theatre.forecasts[m]["outcome"][q] for m in run.models}
-        known = [v for v in values.values() if v is not None]
-        spread = (max(known) - min(known)) / span if known else float("nan")
+        a = theatre.assessment["issues"][q]
+        usable = [
+            v for m, v in a["forecasts"].items() if v is not None and m not in a["degenerate"]
+        ]
         row: dict[str, Any] = {
             "issue": issue,
-            "values": values,
-            "low": min(known) if known else None,
-            "high": max(known) if known else None,
-            "spread": spread,
-            "agreement": agreement(spread) if known else None,
-            "width": None,
-            "confidence": None,
+            "a": a,
+            "values": a["forecasts"],
+            "low": min(usable) if usable else None,
+            "high": max(usable) if usable else None,
+            "spread": a["spread"],
+            "agreement": a["agreement"],
+            "width": a["sweep_width"],
+            "confidence": a["confidence"],
+            "agreement_text": labels[a["agreement"]],
+            "confidence_text": labels[a["confidence"]],
+            "degenerate": {m: degenerate_text(k, _) for m, k in a["degenerate"].items()},
+            "degenerate_short": {m: degenerate_short(k, _) for m, k in a["degenerate"].items()},
+            "judgement": _judgement(theatre, q, _),
         }
-        widths = [
-            (s["issues"][q]["quantiles"]["0.95"] - s["issues"][q]["quantiles"]["0.05"]) / span
-            for s in theatre.sweeps.values()
-        ]
-        if widths:
-            row["width"] = max(widths)
-            row["confidence"] = confidence(row["width"])
-        row["agreement_text"] = labels[row["agreement"]]
-        row["confidence_text"] = labels[row["confidence"]]
         rows.append(row)
     return rows
 
 
 def executive_summary(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
-    """Key forecasts, agreement between models and confidence, for every theatre."""
-    theatres = [{"theatre": t, "rows": _issue_rows(run, t, _)} for t in run.theatres]
-    rows = [r for t in theatres for r in t["rows"]]
-    counts = {
-        k: sum(r["agreement"] == k for r in rows) for k in ("agree", "partly agree", "disagree")
-    }
-    widest = max(rows, key=lambda r: -1 if np.isnan(r["spread"]) else r["spread"])
-    where = next(t["theatre"] for t in theatres if widest in t["rows"])
-    points = [
-        _("{theatres} theatre(s), {issues} issue(s), {models} model(s): {names}.").format(
-            theatres=len(run.theatres),
-            issues=len(rows),
-            models=len(run.models),
-            names=", ".join(run.models),
-        ),
-        _(
-            "The models agree (range at most {a:.0%} of the scale) on {n1} issue(s), partly agree "
-            "(at most {b:.0%}) on {n2} and disagree on {n3}."
-        ).format(
-            a=AGREEMENT[0],
-            b=AGREEMENT[1],
-            n1=counts["agree"],
-            n2=counts["partly agree"],
-            n3=counts["disagree"],
-        ),
+    """Bottom line up front: key judgements with their confidence, for every theatre."""
+    theatres = [
+        {
+            "theatre": t,
+            "rows": _issue_rows(run, t, _),
+            "mediation": _mediation_judgement(t, _),
+            "stale": _stale_text(t, _),
+        }
+        for t in run.theatres
     ]
-    if len(run.models) > 1 and not np.isnan(widest["spread"]):
+    rows = [r for t in theatres for r in t["rows"]]
+    conf = {k: sum(r["confidence"] == k for r in rows) for k in assessment.LEVELS}
+    headlined = sorted({m for r in rows for m in r["a"]["weights"]})
+    others = [m for m in run.models if m not in headlined]
+    no_zone = sum("no_zone" in r["a"]["degenerate"].values() for r in rows)
+    points = [
+        _(
+            "Of {issues} issues in {theatres} theatres, confidence is high on {high}, medium on "
+            "{medium} and low on {low}."
+        ).format(
+            issues=len(rows),
+            theatres=len(run.theatres),
+            high=conf["high"],
+            medium=conf["medium"],
+            low=conf["low"],
+        )
+    ]
+    if headlined:
+        best = min(r["a"]["headline_mae"] for r in rows if r["a"]["headline_mae"] is not None)
         points.append(
             _(
-                "Largest disagreement: {issue} ({theatre}), where forecasts range from {low} to "
-                "{high} on its {lo:g}–{hi:g} scale."
-            ).format(
-                issue=widest["issue"].name,
-                theatre=where.scenario.title,
-                low=fmt(widest["low"]),
-                high=fmt(widest["high"]),
-                lo=widest["issue"].lo,
-                hi=widest["issue"].hi,
-            )
+                "Headline forecasts come from {models}, weighted by accuracy on real "
+                "negotiations (DEU III, mean error {mae:.1f} points on 0–100, against "
+                "{base:.1f} for the plain mean of positions)."
+            ).format(models=", ".join(headlined), mae=best, base=run_baseline_mae())
         )
-    swept = [r for r in rows if r["confidence"] is not None]
-    if swept:
-        conf = {k: sum(r["confidence"] == k for r in swept) for k in ("high", "medium", "low")}
+    if others:
         points.append(
             _(
-                "Uncertainty: {draws} Monte Carlo draws of {models} per theatre; confidence is "
-                "high (90 % interval at most {a:.0%} of the scale) on {n1} issue(s), medium (at "
-                "most {b:.0%}) on {n2} and low on {n3}."
-            ).format(
-                draws=run.draws,
-                models=", ".join(run.sweep_models),
-                a=CONFIDENCE[0],
-                b=CONFIDENCE[1],
-                n1=conf["high"],
-                n2=conf["medium"],
-                n3=conf["low"],
-            )
+                "Shown for comparison, never headlined: {models}, which do worse than the plain "
+                "mean of positions on DEU III."
+            ).format(models=", ".join(others))
         )
-    elif run.draws == 0:
+    if no_zone:
         points.append(
-            _("No Monte Carlo sweep was run (use --draws N): confidence is not assessed.")
+            _(
+                "On {n} issues the Nash bargaining solution is the status quo itself: there is "
+                "no zone of agreement around the status quo, which is reported as such and not "
+                "counted as a forecast or a disagreement."
+            ).format(n=no_zone)
+        )
+    stale = [t for t in run.theatres if t.assessment["staleness"]["stale"]]
+    if stale:
+        newest = max(
+            (
+                t.assessment["staleness"]["as_of"]
+                for t in stale
+                if t.assessment["staleness"]["as_of"]
+            ),
+            default=None,
+        )
+        points.append(
+            _(
+                "{n} of {total} scenarios are more than six months old at the date of this brief "
+                "(newest event reflected: {newest}); events since then are not included."
+            ).format(n=len(stale), total=len(run.theatres), newest=newest or _("unknown"))
+        )
+    if run.draws == 0:
+        points.append(
+            _("No Monte Carlo sweep was run: confidence rests on agreement and accuracy only.")
         )
     return Section(
         "summary",
-        _("Executive summary"),
+        _("Bottom line"),
         "summary.html.j2",
         {"points": points, "theatres": theatres, "models": run.models},
     )
+
+
+def run_baseline_mae() -> float:
+    """The plain mean's DEU III error (the bar every headline model clears)."""
+    from minilateral.accuracy import CAPABILITY, accuracy_table
+
+    return accuracy_table().baseline_mae(CAPABILITY)
+
+
+def _moved_sentences(theatre: Theatre, _: Gettext) -> list[dict[str, Any]]:
+    """Per dynamic model, plain sentences from its move records (see assessment._moved)."""
+    out = []
+    issues = {q.name: q for q in theatre.scenario.issues}
+    for model, entries in theatre.assessment["moved"].items():
+        lines = []
+        for e in entries:
+            label = issues[e["issue"]].display_name
+            parts = []
+            ch = e.get("challenge")
+            if ch:
+                parts.append(
+                    _(
+                        "{winner} challenged {loser}, who gave ground ({count}× from round {r})"
+                    ).format(
+                        winner=ch["winner"],
+                        loser=ch["loser"],
+                        count=ch["count"],
+                        r=ch["first_round"],
+                    )
+                )
+            if e["mover"]:
+                parts.append(
+                    _("{actor} moved furthest, from {a} to {b}").format(
+                        actor=e["mover"], a=fmt(e["from"], 0), b=fmt(e["to"], 0)
+                    )
+                )
+            if e["settled_round"] < e["rounds"] or e["converged"]:
+                parts.append(_("it settled in round {r}").format(r=e["settled_round"]))
+            else:
+                parts.append(
+                    _("it was still moving when the run stopped after {r} rounds").format(
+                        r=e["rounds"]
+                    )
+                )
+            lines.append(f"{label}: " + "; ".join(parts) + ".")
+        out.append({"model": model, "lines": lines})
+    return out
 
 
 def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> Section:
@@ -219,7 +419,10 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
     figures = [
         figure(
             charts.forecast_chart(
-                scenario, {m: theatre.forecasts[m] for m in run.models}, theatre.sweeps
+                scenario,
+                {m: theatre.forecasts[m] for m in run.models},
+                theatre.sweeps,
+                [a["degenerate"] for a in theatre.assessment["issues"]],
             ),
             _("{title}: actors' positions and the forecast of each model, per issue.").format(
                 title=scenario.title
@@ -239,15 +442,27 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
         if model in theatre.trajectories
     ]
     mediation = None
-    if theatre.mediation:
+    med = theatre.mediation
+    if med and med.get("measure") == "agreement":
+        if med["coalitions"] and (med["coalitions"][0].get("agreement_probability") or 0) > 0:
+            mediation = figure(
+                charts.agreement_chart(med, lambda codes: _actor_names(theatre, codes)),
+                _(
+                    "{title}: probability that every party accepts the package of each "
+                    "mediating coalition (best ranked first, with no mediator for reference); "
+                    "bars: its interval."
+                ).format(title=scenario.title),
+            )
+    elif med:
         mediation = figure(
-            charts.mediation_chart(theatre.mediation, [q.name for q in scenario.issues]),
+            charts.mediation_chart(med, [q.display_name for q in scenario.issues]),
             _(
                 "{title}: probability that the parties settle each issue, with no mediator and "
                 "with the best-ranked mediating coalitions."
             ).format(title=scenario.title),
         )
     toc = [
+        (f"{anchor}-judgements", _("Key judgements")),
         (f"{anchor}-question", _("Question")),
         (f"{anchor}-actors", _("Actors")),
         (f"{anchor}-forecasts", _("Forecasts")),
@@ -266,16 +481,34 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
             "anchor": anchor,
             "models": run.models,
             "rows": _issue_rows(run, theatre, _),
-            "unconverged": any(not theatre.forecasts[m]["converged"] for m in run.models),
+            "mediation_judgement": _mediation_judgement(theatre, _),
+            "stale": _stale_text(theatre, _),
+            "moved": _moved_sentences(theatre, _),
+            "model_notes": _model_notes(run, theatre, _),
             "figures": figures,
             "trajectories": trajectories,
             "sweeps": [(m, theatre.sweeps[m]) for m in run.sweep_models if m in theatre.sweeps],
             "draws": run.draws,
             "mediation": theatre.mediation,
             "mediation_figure": mediation,
+            "coalition_names": lambda codes: _actor_names(theatre, list(codes)),
         },
         toc,
     )
+
+
+def _model_notes(run: BriefRun, theatre: Theatre, _: Gettext) -> list[str]:
+    """Degenerate results of the theatre in plain words, grouped by model and kind."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for issue, a in zip(theatre.scenario.issues, theatre.assessment["issues"], strict=True):
+        for model, kind in a["degenerate"].items():
+            groups.setdefault((model, kind), []).append(issue.display_name)
+    return [
+        _("{model} on {issues}: {what}.").format(
+            model=model, issues=", ".join(names), what=degenerate_text(kind, _)
+        )
+        for (model, kind), names in groups.items()
+    ]
 
 
 def theatres(run: BriefRun, _: Gettext, figure: _Figures) -> list[Section]:
@@ -290,8 +523,8 @@ def alignment(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
         return None
     last = data.years[-1]
     sai = sorted(
-        ({**r, "state": data.names[int(r["state"])]} for r in data.autonomy if r["year"] == last),
-        key=lambda r: -1 if r["SAI"] is None else -r["SAI"],
+        ({**r, "state": data.names[int(code)]} for code, r in data.latest.items()),
+        key=lambda r: -r["SAI"],
     )
     return Section(
         "alignment",
@@ -304,16 +537,18 @@ def alignment(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
             "map": figure(
                 charts.autonomy_map(data),
                 _(
-                    "Strategic autonomy (SAI) of the region's states in {year}, placed at their "
-                    "capitals; 1 = equidistant from the United States, Russia and China in UN "
-                    "votes."
+                    "Strategic autonomy (SAI) of the region's states in UN General Assembly "
+                    "votes, {year} or each state's latest year with enough votes; 1 = "
+                    "equidistant from the United States, Russia and China, 0 = voting with one "
+                    "of them. Grey: not computed."
                 ).format(year=last),
             ),
             "cohesion": figure(
                 charts.cohesion_chart(data),
                 _(
                     "GCC cohesion in UN General Assembly votes, {first}–{last}: mean pairwise "
-                    "agreement, share of unanimous votes and its agenda baseline."
+                    "agreement, share of unanimous votes and its agenda baseline; shaded: the "
+                    "2017–2021 blockade of Qatar by Saudi Arabia, the UAE and Bahrain."
                 ).format(first=data.years[0], last=last),
             ),
         },
@@ -321,6 +556,15 @@ def alignment(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
 
 
 _REFERENCE = re.compile(r"^\.\. \[\d+\]\s+(.*(?:\n {3,}.*)*)", re.M)
+_SPEC = re.compile(r"[;,]?\s*(?:model as specified in\s*)?specs/[\w./-]+?\.md")
+
+
+def reader_text(text: str) -> str:
+    """Docstring text for readers: no reST literals and no pointers to the internal specs."""
+    text = re.sub(r"``([^`]*)``", r"\1", text)
+    text = re.sub(r"\*([^*]+)\*", r"\1", text)  # reST emphasis
+    text = _SPEC.sub("", text)
+    return re.sub(r"\(\s*\)", "", text).replace(" ;", ";").strip()
 
 
 def model_references(name: str) -> list[str]:
@@ -333,7 +577,7 @@ def model_references(name: str) -> list[str]:
     refs: list[str] = []
     for text in texts:
         for match in _REFERENCE.finditer(text):
-            ref = " ".join(match.group(1).split())
+            ref = reader_text(" ".join(match.group(1).split()))
             if ref not in refs:
                 refs.append(ref)
     return refs
@@ -342,15 +586,60 @@ def model_references(name: str) -> list[str]:
 def methods(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     """Models, how agreement and confidence are read, what the brief leaves out, and limits."""
     models = [
-        {"name": m, "summary": model_class(m).summary, "dynamic": model_class(m).dynamic}
+        {
+            "name": m,
+            "summary": reader_text(model_class(m).summary),
+            "dynamic": model_class(m).dynamic,
+        }
         for m in run.models
     ]
+    from minilateral.accuracy import CAPABILITY, accuracy_table
+
+    table = accuracy_table()
+    base = table.baseline_mae(CAPABILITY)
+    accuracy_rows = []
+    for name in [table.baseline, *run.models]:
+        entry = table.entry(name, CAPABILITY)
+        if entry is None:
+            accuracy_rows.append({"model": name, "entry": None, "headlined": False})
+            continue
+        accuracy_rows.append(
+            {
+                "model": _("plain mean of positions") if name == table.baseline else name,
+                "entry": entry,
+                "baseline": name == table.baseline,
+                "headlined": name != table.baseline and entry["mae"] <= base,
+            }
+        )
     return Section(
         "methods",
         _("Methods and limits"),
         "methods.html.j2",
-        {"models": models, "run": run, "agreement": AGREEMENT, "confidence": CONFIDENCE},
+        {
+            "models": models,
+            "run": run,
+            "agreement": AGREEMENT,
+            "confidence": CONFIDENCE,
+            "accuracy": accuracy_rows,
+            "estimative": assessment.ESTIMATIVE,
+            "stale_days": assessment.STALE_DAYS,
+            "absent": [_absent_text(a, _) for a in run.absent],
+        },
     )
+
+
+def _absent_text(absent: Any, _: Gettext) -> str:
+    """A left-out capability in plain words (no file paths or module names)."""
+    texts = {
+        "alignment": _(
+            "Alignment of the region's states in UN votes: the UN voting data are not "
+            "installed (minilateral data import)."
+        ),
+        "sweep": _("Monte Carlo sweeps: the Monte Carlo engine is not installed."),
+    }
+    if absent.capability == "mediation":
+        return _("Mediation: {reason}.").format(reason=_(absent.reason))
+    return texts.get(absent.capability, absent.capability)
 
 
 def citations(run: BriefRun, _: Gettext, figure: _Figures) -> Section:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -14,6 +13,7 @@ from rich.table import Table
 from minilateral import alignment as al
 from minilateral.alignment.api import AlignmentResult
 from minilateral.cli._app import cli_errors, err_console, out_console
+from minilateral.forecast import dumps_json
 
 __all__ = ["register"]
 
@@ -45,7 +45,7 @@ def _emit(result: AlignmentResult, fmt: str, title: str) -> None:
     records = result.records()
     if fmt == "json":
         out_console.print_json(
-            json.dumps({"rows": records, "notes": result.notes, "provenance": result.provenance})
+            dumps_json({"rows": records, "notes": result.notes, "provenance": result.provenance})
         )
         return
     columns = list(result.frame.columns)
@@ -58,7 +58,7 @@ def _emit(result: AlignmentResult, fmt: str, title: str) -> None:
                 [
                     ""
                     if rec[c] is None
-                    else json.dumps(rec[c])
+                    else dumps_json(rec[c])
                     if isinstance(rec[c], dict | list)
                     else rec[c]
                     for c in columns

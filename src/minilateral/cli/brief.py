@@ -39,7 +39,7 @@ def brief(
         list[str] | None,
         typer.Option(
             "--sweep-models",
-            help="Models to sweep, comma-separated (default: the closed-form ones).",
+            help="Models to sweep, comma-separated (default: every model of the brief).",
         ),
     ] = None,
     mediation_draws: Annotated[

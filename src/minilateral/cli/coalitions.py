@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +14,7 @@ from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, out_console, parse_sets
 from minilateral.cli.sweep import NoiseOpt
 from minilateral.errors import OptionError
+from minilateral.forecast import dumps_json
 from minilateral.mediation.coalitions import search_coalitions
 from minilateral.mediation.views import coalition_rows, write_coalition_chart
 from minilateral.montecarlo.perturb import parse_noise
@@ -171,7 +171,7 @@ def coalitions(
         write_coalition_chart(result, chart, title=scenario.title, scenario=scenario)
         err_console.print(f"wrote {chart}")
     if fmt == "json":
-        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.write(dumps_json(payload) + "\n")
         return
     table = Table(title=f"{scenario.title} — mediating coalitions ({model}, {draws} draws)")
     header, rows = coalition_rows(result)
@@ -220,7 +220,7 @@ def mediators(
         scenario, codes, year=year, window=window, affinity=affinity, weights=weights
     )
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+        sys.stdout.write(dumps_json(result.to_dict()) + "\n")
         return
     table = Table(title=f"{scenario.title} — candidate mediators ({result.year})")
     cols = ("candidate", "impartiality", "ties", "leverage", "track record", "credibility")

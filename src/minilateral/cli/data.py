@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from minilateral.cli._app import cli_errors, err_console, out_console
 from minilateral.data.store import MISSING_DATA_HINT, data_dir, status
+from minilateral.forecast import dumps_json
 
 __all__ = ["register"]
 
@@ -29,7 +29,7 @@ def status_cmd(
     rows = status()
     if fmt == "json":
         out_console.print_json(
-            json.dumps({"data_dir": str(data_dir()), "tables": [r.to_dict() for r in rows]})
+            dumps_json({"data_dir": str(data_dir()), "tables": [r.to_dict() for r in rows]})
         )
         return
     table = Table(title=f"reference data in {data_dir()}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from pathlib import Path
@@ -27,7 +26,7 @@ from minilateral.evaluation import (
     noise_preset_payload,
     write_json,
 )
-from minilateral.forecast import jsonable
+from minilateral.forecast import dumps_json
 from minilateral.io.deu import read_deu
 
 __all__ = ["register"]
@@ -52,7 +51,7 @@ def _check_format(fmt: str) -> None:
 
 
 def _emit(payload: Any) -> None:
-    sys.stdout.write(json.dumps(jsonable(payload), allow_nan=False) + "\n")
+    sys.stdout.write(dumps_json(payload) + "\n")
 
 
 def _share(value: float | None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +14,7 @@ from minilateral.api import forecast as run_forecast
 from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, model_options, out_console, parse_scale
 from minilateral.errors import OptionError
-from minilateral.forecast import Forecast
+from minilateral.forecast import Forecast, dumps_json
 from minilateral.models.registry import available_models, model_class
 from minilateral.scenario import Scenario
 
@@ -73,7 +72,7 @@ def forecast(
         run_id = _save(scenario, result, payload, source, started, db_url)
         err_console.print(f"saved as run {run_id}")
     if fmt == "json":
-        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.write(dumps_json(payload) + "\n")
         return
     table = Table(title=f"{scenario.title} — {model}")
     for col in ("issue", "outcome", "scale", "low end", "high end"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from minilateral.cli._app import cli_errors, out_console
 from minilateral.errors import StoreError
+from minilateral.forecast import dumps_json
 from minilateral.scenario import Scenario
 from minilateral.store import db as store_db
 from minilateral.store.accounts import create_user, issue_token
@@ -195,7 +195,7 @@ def runs_show(
     payload = _payload(run)
     if fmt == "json":
         sys.stdout.write(
-            json.dumps(
+            dumps_json(
                 {
                     "id": run.id,
                     "kind": run.kind,
@@ -219,7 +219,7 @@ def runs_show(
         return
     out_console.print(
         f"run {run.id}: {run.kind} {run.model} on {run.source or '—'} — {run.status}\n"
-        f"options {json.dumps(run.options)}, seed {run.seed}, input {run.input_hash}\n"
+        f"options {dumps_json(run.options)}, seed {run.seed}, input {run.input_hash}\n"
         f"created {run.created_at:%Y-%m-%d %H:%M:%S} UTC"
         + (f", {run.duration_s:.3f} s" if run.duration_s is not None else "")
         + (f"\n{run.message}" if run.message else "")
@@ -318,11 +318,11 @@ def runs_diff(
     repo = _repo(_open(db_url))
     result = diff_runs(repo.get_run(a), repo.get_run(b))
     if fmt == "json":
-        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.write(dumps_json(result) + "\n")
         return
     if result["settings"]:
         for key, (va, vb) in result["settings"].items():
-            out_console.print(f"{key}: {json.dumps(va)} → {json.dumps(vb)}", highlight=False)
+            out_console.print(f"{key}: {dumps_json(va)} → {dumps_json(vb)}", highlight=False)
     else:
         out_console.print("same model, options, seed and input")
     for line in result["inputs"]:

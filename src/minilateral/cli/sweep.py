@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +29,7 @@ from minilateral.cli._app import (
     parse_scale,
 )
 from minilateral.errors import FormatError, OptionError
+from minilateral.forecast import dumps_json
 from minilateral.io._validation import scenario_errors
 from minilateral.io.yaml_io import node_line, parse_yaml
 from minilateral.montecarlo.engine import SweepResult, load_sweep
@@ -293,7 +293,7 @@ def summarize(
     elif report is not None:
         write_report(summary, report)
     if fmt == "json":
-        sys.stdout.write(json.dumps(summary.to_dict()) + "\n")
+        sys.stdout.write(dumps_json(summary.to_dict()) + "\n")
         return
     m = summary.sweep.manifest
     table = Table(
@@ -385,7 +385,7 @@ def sensitivity(
     if chart is not None:
         write_chart(result, chart, top=top)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+        sys.stdout.write(dumps_json(result.to_dict()) + "\n")
         return
     if fmt == "csv":
         sys.stdout.write(result.indices.to_csv(index=False))

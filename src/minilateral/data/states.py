@@ -19,7 +19,14 @@ import pandas as pd
 
 from minilateral.errors import DataError, QueryError
 
-__all__ = ["GROUPS", "Resolution", "StateResolver", "resolve_states"]
+__all__ = [
+    "DISPLAY_NAMES",
+    "GROUPS",
+    "Resolution",
+    "StateResolver",
+    "display_name",
+    "resolve_states",
+]
 
 GROUPS: dict[str, tuple[int, ...]] = {
     "GCC": (670, 690, 692, 694, 696, 698),
@@ -51,6 +58,37 @@ GROUPS: dict[str, tuple[int, ...]] = {
 }
 """Named groups (COW codes): the GCC, the Arab League (member states with a COW code; Palestine
 has none), the roundtable trio (Türkiye, Qatar, Egypt) and the UN Security Council's P5."""
+
+
+#: Names shown to readers where the COW table's English name differs from current usage (the
+#: state's own English short name, as in UN documents since its request): one place for every
+#: display of a state (brief, demo, web, ``align``).
+DISPLAY_NAMES: dict[int, str] = {
+    2: "United States",
+    365: "Russia",
+    437: "Côte d'Ivoire",
+    630: "Iran",
+    640: "Türkiye",
+    652: "Syria",
+    696: "United Arab Emirates",
+    710: "China",
+    731: "North Korea",
+    732: "South Korea",
+    816: "Viet Nam",
+    346: "Bosnia and Herzegovina",
+    343: "North Macedonia",
+    571: "Eswatini",
+    316: "Czechia",
+}
+
+
+def display_name(code: int, fallback: str | None = None) -> str:
+    """The reader-facing English name of COW state ``code`` (:data:`DISPLAY_NAMES` first).
+
+    >>> display_name(640, "Turkey"), display_name(651, "Egypt")
+    ('Türkiye', 'Egypt')
+    """
+    return DISPLAY_NAMES.get(int(code), fallback if fallback is not None else str(code))
 
 
 @dataclass
@@ -98,8 +136,8 @@ class StateResolver:
         self.groups = {k.upper(): list(map(str, v)) for k, v in (groups or {}).items()}
 
     def name(self, code: int) -> str:
-        """English (COW) name of a code."""
-        return str(self.names.get(int(code), code))
+        """English display name of a code (:func:`display_name`, else the COW name)."""
+        return display_name(code, str(self.names.get(int(code), code)))
 
     def _country_to_cow(self, country) -> int | None:
         code = self.iso2_to_cow.get(country.alpha_2)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from minilateral.data.catalog import CATALOG, Table, get_table
 from minilateral.errors import DataError
+from minilateral.forecast import dumps_json
 
 __all__ = [
     "MISSING_DATA_HINT",
@@ -73,7 +74,7 @@ def write_manifest(entries: dict[str, dict[str, Any]], root: str | Path | None =
     folder = data_dir(root)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(entries, indent=2, sort_keys=True), encoding="utf-8")
+    tmp.write_text(dumps_json(entries, indent=2, sort_keys=True), encoding="utf-8")
     tmp.replace(folder / MANIFEST)
 
 

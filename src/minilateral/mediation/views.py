@@ -18,13 +18,13 @@ References
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from minilateral.forecast import dumps_json
 from minilateral.mediation.coalitions import (
     CoalitionSearch,
     add_coalition,
@@ -252,9 +252,9 @@ def write_coalition_chart(
         title=title,
         header=header,
         rows=rows,
-        bars=json.dumps(coalition_chart(result)),
-        issues=json.dumps(issue_chart(result)),
-        quad=json.dumps(_quad_chart(points)) if points else None,
+        bars=dumps_json(coalition_chart(result)),
+        issues=dumps_json(issue_chart(result)),
+        quad=dumps_json(_quad_chart(points)) if points else None,
         quad_coalition="+".join(result.coalitions[0].coalition) if points else "",
         provenance=result.provenance,
         version=package_version(),

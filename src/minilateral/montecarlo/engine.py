@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from minilateral.errors import ConvergenceWarning, OptionError, StoreError
+from minilateral.forecast import dumps_json
 from minilateral.models.registry import get_model, model_class
 from minilateral.montecarlo.perturb import DEFAULT_NOISE, NoisePlan, resolve_uncertainty
 from minilateral.provenance import provenance
@@ -186,7 +187,7 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
-    text = json.dumps(manifest, indent=1, sort_keys=False) + "\n"
+    text = dumps_json(manifest, indent=1, sort_keys=False) + "\n"
     _write_atomic(out / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from minilateral.errors import OptionError, StoreError
+from minilateral.forecast import dumps_json
 from minilateral.montecarlo.engine import SweepResult, load_sweep
 from minilateral.provenance import package_version
 
@@ -233,8 +234,8 @@ def write_report(summary: SweepSummary, path: str | Path, *, inside_ok: bool = F
     html = env.get_template("sweep_report.html.j2").render(
         summary=summary,
         manifest=m,
-        uncertainty=json.dumps(m["uncertainty"], indent=1),
-        charts=[json.dumps(_histogram(s)) for s in summary.issues],
+        uncertainty=dumps_json(m["uncertainty"], indent=1),
+        charts=[dumps_json(_histogram(s)) for s in summary.issues],
         plotly_js=get_plotlyjs(),
         version=package_version(),
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse
 
 from minilateral.errors import FormatError, ScenarioError
+from minilateral.forecast import dumps_json
 from minilateral.io.yaml_io import dump_yaml
 from minilateral.scenario import Scenario
 from minilateral.web.dependencies import Repo
@@ -185,6 +185,6 @@ def export_scenario(
     scenario = Scenario.model_validate(v.content)
     if fmt == "json":
         return PlainTextResponse(
-            json.dumps(scenario.canonical_dict(), indent=2), media_type="application/json"
+            dumps_json(scenario.canonical_dict(), indent=2), media_type="application/json"
         )
     return PlainTextResponse(dump_yaml(scenario), media_type="application/yaml")

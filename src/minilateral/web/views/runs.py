@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 from pathlib import Path as FilePath
@@ -13,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from minilateral.brief import render_html, render_pdf, run_brief
 from minilateral.errors import MinilateralError
+from minilateral.forecast import dumps_json
 from minilateral.io.yaml_io import write_yaml
 from minilateral.scenario import Scenario
 from minilateral.store.orm import Run, RunStatus
@@ -146,7 +146,7 @@ def run_result(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) 
         run=run,
         payload=payload,
         scenario=scenario,
-        chart_json=json.dumps(_chart(run, payload, scenario)).replace("</", "<\\/"),
+        chart_json=dumps_json(_chart(run, payload, scenario)).replace("</", "<\\/"),
         comparison=comparison,
     )
 
