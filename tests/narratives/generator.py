@@ -149,6 +149,27 @@ NARRATIVES = [
     ),
 ]
 
+_LETTERS = {
+    "en": "abcdefghiklmnoprstuvwy",
+    "tr": "abcçdefgğhıijklmnoöprsştuüvyz",
+    "ar": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+    "he": "אבגדהוזחטיכלמנסעפצקרשת",
+}
+
+
+def _vocabulary(lang: str, size: int = 3000) -> list[str]:
+    """Everyday words of the language plus pseudo-words in its script (many topics)."""
+    rng = np.random.default_rng(sum(map(ord, lang)))
+    letters = _LETTERS[lang]
+    made = {
+        "".join(rng.choice(list(letters), size=rng.integers(3, 9))) for _ in range(size)
+    }
+    real = {w for s in CHATTER[lang] for w in s.split()} | set(FILLER[lang])
+    return sorted(real) + sorted(made - real)
+
+
+_CHATTER_WORDS = {lang: _vocabulary(lang) for lang in CHATTER}
+
 EMOJI = ["", "", "!", "!!", " 🔥", " 👇", " ⚠️", "?"]
 
 
@@ -172,10 +193,12 @@ def _narrative_text(rng: np.random.Generator, n: int) -> str:
 
 
 def _chatter(rng: np.random.Generator, lang: str) -> str:
-    base = CHATTER[lang][rng.integers(len(CHATTER[lang]))]
-    filler = FILLER[lang]
-    extra = " ".join(rng.choice(filler, size=rng.integers(2, 6)))
-    return f"{base} {extra}" if rng.random() < 0.5 else f"{extra} {base}"
+    """Everyday chatter: a random run of everyday and filler words (no two alike)."""
+    vocab = _CHATTER_WORDS[lang]
+    n_real = len(FILLER[lang])
+    weights = np.r_[np.full(n_real * 2, 8.0), np.ones(len(vocab) - n_real * 2)]
+    weights = weights[: len(vocab)] / weights[: len(vocab)].sum()
+    return " ".join(rng.choice(vocab, size=rng.integers(6, 14), p=weights))
 
 
 def _edit(rng: np.random.Generator, text: str) -> str:
