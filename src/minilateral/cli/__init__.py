@@ -14,6 +14,7 @@ from minilateral.cli import coalitions as _coalitions
 from minilateral.cli import data as _data
 from minilateral.cli import evaluate as _evaluate
 from minilateral.cli import forecast as _forecast
+from minilateral.cli import narratives as _narratives
 from minilateral.cli import scenarios as _scenarios
 from minilateral.cli import store as _store
 from minilateral.cli import sweep as _sweep
@@ -30,6 +31,7 @@ _data.register(app)
 _scenarios.register(app)
 _sweep.register(app)
 _store.register(app)
+_narratives.register(app)
 
 
 def main() -> None:
