@@ -58,7 +58,7 @@ def test_edges_hand_worked():
             ("10", 3010, "c", text.upper(), "", ""),
         ]
     )
-    edges, _ = co_action_edges(actions(corpus, CoordinationOptions()), 60)
+    edges, _, _ = co_action_edges(actions(corpus, CoordinationOptions()), 60)
     got = {(r.a, r.b): (r.weight, r.link, r.text, r.repost) for r in edges.itertuples()}
     assert got == {
         ("a", "b"): (2, 2, 0, 0),
@@ -150,7 +150,7 @@ def test_equals_coordination_network_toolkit(tmp_path, kind, seed):
     assert theirs, "the oracle found no edges; the input is too sparse to compare"
     # The toolkit lists both directions; each equals the symmetric count here.
     assert all(theirs[(b, a)] == w for (a, b), w in theirs.items())
-    edges, _ = co_action_edges(
+    edges, _, _ = co_action_edges(
         actions(_corpus(rows), CoordinationOptions(channels=(kind,))), window
     )
     ours = {(r.a, r.b): int(r.weight) for r in edges.itertuples()}

@@ -376,7 +376,9 @@ def _co_action_pairs(
     return order[i], order[j]
 
 
-def co_action_edges(acts: pd.DataFrame, window: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def co_action_edges(
+    acts: pd.DataFrame, window: float
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """Edges of the co-action network and the co-actions behind them.
 
     Parameters
@@ -393,58 +395,68 @@ def co_action_edges(acts: pd.DataFrame, window: float) -> tuple[pd.DataFrame, pd
         ``link``/``text``/``repost`` (distinct items per channel), ``first``/``last``
         (earliest and latest co-action, seconds).
     pairs : pandas.DataFrame
-        One row per co-action: ``a``, ``b`` (codes), ``item`` (code), ``post_i``, ``post_j``,
-        ``t``, ``lag``.
+        One row per co-action: ``pair`` (row of ``edges``), ``a``, ``b`` (account codes),
+        ``item`` (code), ``channel``, ``post_i``, ``post_j`` (post rows), ``t``, ``lag``.
+    authors : ndarray of object
+        Account name per account code.
     """
     a_codes, authors = pd.factorize(acts["author"], sort=True)
     i_codes, _ = pd.factorize(acts["item"])
     t = acts["t"].to_numpy(np.int64)
+    channel = acts["channel"].to_numpy(np.int64)
+    post = acts["post"].to_numpy(np.int64)
     i, j = _co_action_pairs(i_codes.astype(np.int64), t, a_codes.astype(np.int64), window)
     ai, aj = a_codes[i], a_codes[j]
     diff = ai != aj
     i, j, ai, aj = i[diff], j[diff], ai[diff], aj[diff]
     a = np.minimum(ai, aj).astype(np.int64)
     b = np.maximum(ai, aj).astype(np.int64)
+    n_auth = max(len(authors), 1)
+    pair_id, pair_keys = pd.factorize(a * n_auth + b)
     pairs = pd.DataFrame(
         {
+            "pair": pair_id,
             "a": a,
             "b": b,
             "item": i_codes[i],
-            "channel": acts["channel"].to_numpy()[i],
-            "post_i": acts["post"].to_numpy()[i],
-            "post_j": acts["post"].to_numpy()[j],
+            "channel": channel[i],
+            "post_i": post[i],
+            "post_j": post[j],
             "t": np.minimum(t[i], t[j]),
             "lag": np.abs(t[i] - t[j]),
         }
     )
+    columns = ["a", "b", "weight", "link", "text", "repost", "first", "last"]
     if pairs.empty:
-        empty = pd.DataFrame(
-            columns=["a", "b", "weight", "link", "text", "repost", "first", "last"]
-        )
-        return empty, pairs
-    distinct = pairs.drop_duplicates(["a", "b", "item"])
-    per = distinct.groupby(["a", "b", "channel"]).size().unstack("channel", fill_value=0)
-    for c in range(3):
-        if c not in per.columns:
-            per[c] = 0
-    times = pairs.groupby(["a", "b"])["t"].agg(["min", "max"])
+        return pd.DataFrame(columns=columns), pairs, np.asarray(authors, dtype=object)
+    n_pairs = len(pair_keys)
+    n_items = int(i_codes.max()) + 1
+    # Distinct (pair, item): CooRnet's multiplicity counts each shared item once per pair.
+    triple = np.unique(pair_id.astype(np.int64) * n_items + i_codes[i])
+    t_pair = triple // n_items
+    item_channel = np.zeros(n_items, dtype=np.int64)
+    item_channel[i_codes] = channel
+    t_channel = item_channel[triple % n_items]
+    per = np.bincount(t_pair * 3 + t_channel, minlength=n_pairs * 3).reshape(n_pairs, 3)
+    first = np.full(n_pairs, np.iinfo(np.int64).max)
+    last = np.full(n_pairs, np.iinfo(np.int64).min)
+    np.minimum.at(first, pair_id, pairs["t"].to_numpy())
+    np.maximum.at(last, pair_id, pairs["t"].to_numpy())
+    names = np.asarray(authors, dtype=object)
+    keys = np.asarray(pair_keys, dtype=np.int64)
     edges = pd.DataFrame(
         {
-            "link": per[0],
-            "text": per[1],
-            "repost": per[2],
+            "a": names[keys // n_auth],
+            "b": names[keys % n_auth],
+            "weight": per.sum(axis=1),
+            "link": per[:, 0],
+            "text": per[:, 1],
+            "repost": per[:, 2],
+            "first": first,
+            "last": last,
         }
     )
-    edges["weight"] = edges["link"] + edges["text"] + edges["repost"]
-    edges["first"] = times["min"]
-    edges["last"] = times["max"]
-    edges = edges.reset_index()
-    names = np.asarray(authors, dtype=object)
-    edges["a"] = names[edges["a"].to_numpy()]
-    edges["b"] = names[edges["b"].to_numpy()]
-    pairs["a_name"] = names[pairs["a"].to_numpy()]
-    pairs["b_name"] = names[pairs["b"].to_numpy()]
-    return edges[["a", "b", "weight", "link", "text", "repost", "first", "last"]], pairs
+    return edges[columns], pairs, names
 
 
 def _iso(seconds: float) -> str:
@@ -462,8 +474,7 @@ def _cluster_record(
     n = len(members)
     total = float(kept["weight"].sum())
     possible = n * (n - 1) / 2
-    member_set = set(members)
-    mine = pairs[pairs["a_name"].isin(member_set) & pairs["b_name"].isin(member_set)]
+    mine = pairs
     ids = posts["id"].to_numpy()
     author = posts["author"].to_numpy()
     items = []
@@ -554,7 +565,7 @@ def detect_coordination(
     )
     if window is None:
         return CoordinationResult([], empty_edges, None, float("inf"), estimate, prov)
-    edges, pairs = co_action_edges(acts, window)
+    edges, pairs, names = co_action_edges(acts, window)
     if edges.empty:
         return CoordinationResult([], empty_edges, window, float(opts.min_repetitions), estimate, prov)
     q = float(np.quantile(edges["weight"].to_numpy(float), opts.percentile_edge_weight))
@@ -563,15 +574,29 @@ def detect_coordination(
     kept = edges[edges["kept"]]
     g = nx.Graph()
     g.add_edges_from(zip(kept["a"], kept["b"], strict=True))
-    # pairs codes -> item codes of acts (pairs["item"] uses the same factorisation order)
-    clusters = []
-    for comp in nx.connected_components(g):
-        members = sorted(comp)
-        sub = kept[kept["a"].isin(comp) & kept["b"].isin(comp)]
-        sub_pairs = pairs.merge(sub[["a", "b"]], left_on=["a_name", "b_name"], right_on=["a", "b"])
-        sub_pairs = sub_pairs.rename(columns={"a_x": "a", "b_x": "b"}).drop(columns=["a_y", "b_y"])
-        clusters.append(
-            _cluster_record(members, sub, sub_pairs, np.asarray(item_names), corpus.posts, opts.max_items)
+    comp_of: dict[str, int] = {}
+    components = [sorted(c) for c in nx.connected_components(g)]
+    for ci, comp in enumerate(components):
+        for acc in comp:
+            comp_of[acc] = ci
+    # Co-actions along kept edges only (edge row k is pair id k).
+    kept_pairs = pairs[edges["kept"].to_numpy()[pairs["pair"].to_numpy()]]
+    pair_comp = np.fromiter(
+        (comp_of[x] for x in names[kept_pairs["a"].to_numpy()]), dtype=np.int64,
+        count=len(kept_pairs),
+    )
+    edge_comp = np.fromiter((comp_of[x] for x in kept["a"]), dtype=np.int64, count=len(kept))
+    item_arr = np.asarray(item_names, dtype=object)
+    clusters = [
+        _cluster_record(
+            members,
+            kept[edge_comp == ci],
+            kept_pairs[pair_comp == ci],
+            item_arr,
+            corpus.posts,
+            opts.max_items,
         )
+        for ci, members in enumerate(components)
+    ]
     clusters.sort(key=lambda c: (-c["score"] * c["n_accounts"], c["accounts"][0]))
     return CoordinationResult(clusters, edges, window, threshold, estimate, prov)

@@ -118,27 +118,27 @@ def _splitmix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 
 def _densify(sig: npt.NDArray[np.uint32], filled: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint32]:
-    """Optimal densification (Shrivastava 2017): an empty bin ``j`` copies the value of bin
-    ``d(j, a)`` for the first attempt ``a = 0, 1, ...`` whose donor bin is not empty; the donor
-    sequence ``d`` is a fixed universal hash of ``(j, a)``, the same for every text, so two
-    texts fill a bin from the same donor whenever their donors agree.
+    """Optimal densification (Shrivastava 2017), in place on the empty bins.
+
+    An empty bin ``j`` copies the value of bin ``d(j, a)`` for the first attempt
+    ``a = 1, 2, ...`` whose donor bin is not empty, plus ``a * C``; the donor sequence ``d`` is
+    a fixed hash of ``(j, a)``, the same for every text, so two texts fill a bin from the same
+    donor whenever their donors agree.
     """
-    n, n_bins = sig.shape
-    out = sig.copy()
-    todo = ~filled
-    rows = np.arange(n)[:, None]
-    bins = np.arange(n_bins, dtype=np.uint64)[None, :]
+    n_bins = sig.shape[1]
+    rows, bins = np.nonzero(~filled)
+    bins_u = bins.astype(np.uint64)
     attempt = 0
-    while todo.any():
-        key = _splitmix(bins * np.uint64(0x9E3779B97F4A7C15) + np.uint64(attempt + 1))
-        donor = (key % np.uint64(n_bins)).astype(np.int64)  # shape (1, n_bins)
-        donor = np.broadcast_to(donor, (n, n_bins))
-        ok = todo & filled[rows, donor]
-        step = np.uint32(((attempt + 1) * _DENSIFY) & 0xFFFFFFFF)
-        out[ok] = sig[rows, donor][ok] + step
-        todo &= ~ok
+    while rows.size:
         attempt += 1
-    return out
+        key = _splitmix(bins_u * np.uint64(0x9E3779B97F4A7C15) + np.uint64(attempt))
+        donor = (key % np.uint64(n_bins)).astype(np.int64)
+        ok = filled[rows, donor]
+        step = np.uint32((attempt * _DENSIFY) & 0xFFFFFFFF)
+        sig[rows[ok], bins[ok]] = sig[rows[ok], donor[ok]] + step
+        keep = ~ok
+        rows, bins, bins_u = rows[keep], bins[keep], bins_u[keep]
+    return sig
 
 
 def _chunk_signatures(texts: list[str], k: int, log2_bins: int) -> npt.NDArray[np.uint32]:
