@@ -275,11 +275,12 @@ def near_duplicate_groups(
     m = len(uniques)
     src, dst = [], []
     for b in range(bands):
-        bucket = np.unique(keys[:, b], return_inverse=True)[1]
-        order = np.argsort(bucket, kind="stable")
-        sb = bucket[order]
-        starts = np.flatnonzero(np.r_[True, sb[1:] != sb[:-1]])
-        first = np.repeat(order[starts], np.diff(np.r_[starts, m]))
+        # Bucket codes in order of first appearance: the first text of bucket c is firsts[c].
+        bucket = pd.factorize(keys[:, b])[0]
+        seen = np.maximum.accumulate(bucket)
+        firsts = np.flatnonzero(np.r_[True, bucket[1:] > seen[:-1]])
+        order = np.arange(m)
+        first = firsts[bucket]
         cand = np.flatnonzero(first != order)
         agree = np.empty(cand.size)
         for lo in range(0, cand.size, 1 << 18):  # bounded memory
