@@ -6,9 +6,15 @@ To add a page area (e.g. mediation tables), write a module with a
 
 from fastapi import APIRouter
 
-from minilateral.web.views import alignment, auth, runs, scenarios
+from minilateral.web.views import alignment, auth, narratives, runs, scenarios
 from minilateral.web.views._common import html_error
 
-VIEW_ROUTERS: list[APIRouter] = [auth.router, scenarios.router, runs.router, alignment.router]
+VIEW_ROUTERS: list[APIRouter] = [
+    auth.router,
+    scenarios.router,
+    runs.router,
+    alignment.router,
+    narratives.router,
+]
 
 __all__ = ["VIEW_ROUTERS", "html_error"]
