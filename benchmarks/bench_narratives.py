@@ -11,22 +11,112 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import time
 from pathlib import Path
-import tempfile
 
 import numpy as np
 import pandas as pd
 
 WORDS = {
-    "en": "qatar turkey gaza ceasefire talks news today people think report market weather "
-    "match goal coffee traffic bridge city week official minister visit trade".split(),
-    "tr": "katar türkiye gazze ateşkes görüşme haber bugün insanlar rapor piyasa hava maç gol "
-    "kahve trafik köprü şehir hafta resmi bakan ziyaret ticaret".split(),
-    "ar": "قطر تركيا غزة الهدنة محادثات أخبار اليوم الناس تقرير السوق الطقس مباراة هدف قهوة "
-    "الزحام الجسر المدينة أسبوع رسمي الوزير زيارة تجارة".split(),
-    "he": "קטאר טורקיה עזה הפסקת אש שיחות חדשות היום אנשים דוח שוק מזג משחק גול קפה פקקים "
-    "גשר עיר שבוע רשמי שר ביקור סחר".split(),
+    "en": [
+        "qatar",
+        "turkey",
+        "gaza",
+        "ceasefire",
+        "talks",
+        "news",
+        "today",
+        "people",
+        "think",
+        "report",
+        "market",
+        "weather",
+        "match",
+        "goal",
+        "coffee",
+        "traffic",
+        "bridge",
+        "city",
+        "week",
+        "official",
+        "minister",
+        "visit",
+        "trade",
+    ],
+    "tr": [
+        "katar",
+        "türkiye",
+        "gazze",
+        "ateşkes",
+        "görüşme",
+        "haber",
+        "bugün",
+        "insanlar",
+        "rapor",
+        "piyasa",
+        "hava",
+        "maç",
+        "gol",
+        "kahve",
+        "trafik",
+        "köprü",
+        "şehir",
+        "hafta",
+        "resmi",
+        "bakan",
+        "ziyaret",
+        "ticaret",
+    ],
+    "ar": [
+        "قطر",
+        "تركيا",
+        "غزة",
+        "الهدنة",
+        "محادثات",
+        "أخبار",
+        "اليوم",
+        "الناس",
+        "تقرير",
+        "السوق",
+        "الطقس",
+        "مباراة",
+        "هدف",
+        "قهوة",
+        "الزحام",
+        "الجسر",
+        "المدينة",
+        "أسبوع",
+        "رسمي",
+        "الوزير",
+        "زيارة",
+        "تجارة",
+    ],
+    "he": [
+        "קטאר",
+        "טורקיה",
+        "עזה",
+        "הפסקת",
+        "אש",
+        "שיחות",
+        "חדשות",
+        "היום",
+        "אנשים",
+        "דוח",
+        "שוק",
+        "מזג",
+        "משחק",
+        "גול",
+        "קפה",
+        "פקקים",
+        "גשר",
+        "עיר",
+        "שבוע",
+        "רשמי",
+        "שר",
+        "ביקור",
+        "סחר",
+    ],
 }
 
 
@@ -71,8 +161,15 @@ def make_posts(n: int, seed: int = 7) -> pd.DataFrame:
                     row += 1
     times = pd.to_datetime(t, unit="s", utc=True).strftime("%Y-%m-%dT%H:%M:%SZ")
     return pd.DataFrame(
-        {"id": ids, "time": times, "author": author, "text": texts, "url": urls,
-         "lang": lang, "repost_of": repost}
+        {
+            "id": ids,
+            "time": times,
+            "author": author,
+            "text": texts,
+            "url": urls,
+            "lang": lang,
+            "repost_of": repost,
+        }
     )
 
 
@@ -97,14 +194,18 @@ def main() -> None:
     found = result.coordinated_accounts()
     planted = {a for a in found if a.startswith("camp")}
     print(f"posts: {len(corpus.posts)}")
-    print(f"ingest: {t1 - t0:.1f} s; coordination: {t2 - t1:.1f} s; total {t2 - t0:.1f} s "
-          f"({(t2 - t0) / 60:.2f} of the 60 s budget)")
+    print(
+        f"ingest: {t1 - t0:.1f} s; coordination: {t2 - t1:.1f} s; total {t2 - t0:.1f} s "
+        f"({(t2 - t0) / 60:.2f} of the 60 s budget)"
+    )
     # CPU time of this process: what the run costs when it has the cores to itself (the
     # coordination step is single-threaded; the CSV reader uses both cores).
     print(f"CPU time: ingest {c1 - c0:.1f} s; coordination {c2 - c1:.1f} s")
-    print(f"window {result.window_seconds} s; threshold {result.threshold}; clusters "
-          f"{len(result.clusters)}; coordinated accounts {len(found)} (planted found "
-          f"{len(planted)} of 80)")
+    print(
+        f"window {result.window_seconds} s; threshold {result.threshold}; clusters "
+        f"{len(result.clusters)}; coordinated accounts {len(found)} (planted found "
+        f"{len(planted)} of 80)"
+    )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     if args.keep is None:
         path.unlink()

@@ -21,14 +21,111 @@ import numpy as np
 import pandas as pd
 
 FILLER = {
-    "en": "today really think people news again now look just more about this that here very "
-    "still they said going know time week official report".split(),
-    "tr": "bugün gerçekten bence insanlar haber yine şimdi bakın sadece daha hakkında bu şu "
-    "burada çok hala onlar dedi gidiyor biliyor zaman hafta resmi rapor".split(),
-    "ar": "اليوم حقا أعتقد الناس أخبار مرة الآن انظروا فقط أكثر حول هذا ذلك هنا جدا ما زال "
-    "هم قال يذهب يعرف وقت أسبوع رسمي تقرير".split(),
-    "he": "היום באמת חושב אנשים חדשות שוב עכשיו תראו רק יותר על זה ההוא כאן מאוד עדיין "
-    "הם אמר הולך יודע זמן שבוע רשמי דוח".split(),
+    "en": [
+        "today",
+        "really",
+        "think",
+        "people",
+        "news",
+        "again",
+        "now",
+        "look",
+        "just",
+        "more",
+        "about",
+        "this",
+        "that",
+        "here",
+        "very",
+        "still",
+        "they",
+        "said",
+        "going",
+        "know",
+        "time",
+        "week",
+        "official",
+        "report",
+    ],
+    "tr": [
+        "bugün",
+        "gerçekten",
+        "bence",
+        "insanlar",
+        "haber",
+        "yine",
+        "şimdi",
+        "bakın",
+        "sadece",
+        "daha",
+        "hakkında",
+        "bu",
+        "şu",
+        "burada",
+        "çok",
+        "hala",
+        "onlar",
+        "dedi",
+        "gidiyor",
+        "biliyor",
+        "zaman",
+        "hafta",
+        "resmi",
+        "rapor",
+    ],
+    "ar": [
+        "اليوم",
+        "حقا",
+        "أعتقد",
+        "الناس",
+        "أخبار",
+        "مرة",
+        "الآن",
+        "انظروا",
+        "فقط",
+        "أكثر",
+        "حول",
+        "هذا",
+        "ذلك",
+        "هنا",
+        "جدا",
+        "ما",
+        "زال",
+        "هم",
+        "قال",
+        "يذهب",
+        "يعرف",
+        "وقت",
+        "أسبوع",
+        "رسمي",
+        "تقرير",
+    ],
+    "he": [
+        "היום",
+        "באמת",
+        "חושב",
+        "אנשים",
+        "חדשות",
+        "שוב",
+        "עכשיו",
+        "תראו",
+        "רק",
+        "יותר",
+        "על",
+        "זה",
+        "ההוא",
+        "כאן",
+        "מאוד",
+        "עדיין",
+        "הם",
+        "אמר",
+        "הולך",
+        "יודע",
+        "זמן",
+        "שבוע",
+        "רשמי",
+        "דוח",
+    ],
 }
 
 CHATTER = {
@@ -161,9 +258,7 @@ def _vocabulary(lang: str, size: int = 3000) -> list[str]:
     """Everyday words of the language plus pseudo-words in its script (many topics)."""
     rng = np.random.default_rng(sum(map(ord, lang)))
     letters = _LETTERS[lang]
-    made = {
-        "".join(rng.choice(list(letters), size=rng.integers(3, 9))) for _ in range(size)
-    }
+    made = {"".join(rng.choice(list(letters), size=rng.integers(3, 9))) for _ in range(size)}
     real = {w for s in CHATTER[lang] for w in s.split()} | set(FILLER[lang])
     return sorted(real) + sorted(made - real)
 
@@ -238,7 +333,15 @@ def make_corpus(
         lang: [i for i, n in enumerate(NARRATIVES) if n[0] == lang] for lang in langs
     }
 
-    def add(author: str, t: int, text: str, url: str = "", lang: str = "", repost: str = "", narrative: int = -1) -> str:
+    def add(
+        author: str,
+        t: int,
+        text: str,
+        url: str = "",
+        lang: str = "",
+        repost: str = "",
+        narrative: int = -1,
+    ) -> str:
         pid = f"p{len(rows):07d}"
         rows.append((pid, t, author, text, url, lang, repost, narrative))
         return pid

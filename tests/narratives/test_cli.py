@@ -28,7 +28,8 @@ def test_clusters_json(planted_csv):
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     n = doc["narratives"][0]
-    assert set(n) >= {"id", "posts", "top_terms"} and n["posts"]
+    assert set(n) >= {"id", "posts", "top_terms"}
+    assert n["posts"]
 
 
 def test_import_then_coordination_from_store(planted_csv, tmp_path):
@@ -49,7 +50,8 @@ def test_report_words_claims_as_behaviour(planted_csv, tmp_path):
     assert res.exit_code == 0, res.output
     page = out.read_text(encoding="utf-8")
     assert "accounts behaved in a coordinated way" in page
-    assert "Posts per day by narrative" in page and "Coordination network" in page
+    assert "Posts per day by narrative" in page
+    assert "Coordination network" in page
     for word in ("sponsored by", "state-backed", "run by the"):
         assert word not in page.lower()
 
@@ -59,4 +61,5 @@ def test_bad_input_exit_2_names_line(tmp_path):
     bad.write_text("id,time,author,text\n1,not a time,a,t\n")
     res = runner.invoke(app, ["narratives", "coordination", str(bad)])
     assert res.exit_code == 2
-    assert "line 2" in res.output and "time" in res.output
+    assert "line 2" in res.output
+    assert "time" in res.output

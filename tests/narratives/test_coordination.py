@@ -1,4 +1,4 @@
-"""Coordination: hand-worked examples, the coordination-network-toolkit as oracle, planted campaigns."""
+"""Coordination: hand-worked examples, the toolkit as oracle, planted campaigns."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import pytest
 
 from minilateral.errors import OptionError
 from minilateral.narratives import Corpus, detect_coordination, estimate_window
-from minilateral.narratives.coordination import co_action_edges, actions, CoordinationOptions, normalise_url
+from minilateral.narratives.coordination import (
+    CoordinationOptions,
+    actions,
+    co_action_edges,
+    normalise_url,
+)
 from minilateral.narratives.ingest import COLUMNS
 
 
@@ -31,7 +36,8 @@ def test_window_hand_worked():
     t = np.array([100, 10, 20, 0, 0, 5, 50, 0, 300])  # order does not matter
     est = estimate_window(item, t, q=0.5)
     assert est["window_seconds"] == 12.5
-    assert est["items_repeated"] == 3 and est["items_quick"] == 2
+    assert est["items_repeated"] == 3
+    assert est["items_quick"] == 2
 
 
 def test_window_zero_becomes_one_second():
@@ -92,7 +98,8 @@ def test_bad_options():
 def test_no_repeated_item_means_no_window():
     corpus = _corpus([("1", 0, "a", "t", "https://a", ""), ("2", 5, "b", "u", "https://b", "")])
     res = detect_coordination(corpus)
-    assert res.window_seconds is None and res.clusters == []
+    assert res.window_seconds is None
+    assert res.clusters == []
 
 
 def _random_input(seed, kind):
@@ -104,7 +111,9 @@ def _random_input(seed, kind):
         for item in rng.choice(15, size=rng.integers(3, 10), replace=False):
             t = int(rng.integers(0, 3600))
             if kind == "link":
-                rows.append((f"m{len(rows)}", t, f"u{u:02d}", "x", f"https://site.example/{item}", ""))
+                rows.append(
+                    (f"m{len(rows)}", t, f"u{u:02d}", "x", f"https://site.example/{item}", "")
+                )
             else:
                 rows.append((f"m{len(rows)}", t, f"u{u:02d}", "x", "", f"orig{item}"))
     return rows
@@ -113,16 +122,17 @@ def _random_input(seed, kind):
 @pytest.mark.parametrize(("kind", "seed"), [("link", 1), ("link", 2), ("repost", 3)])
 def test_equals_coordination_network_toolkit(tmp_path, kind, seed):
     """Our co-link and co-repost weights equal the toolkit's on the same input (MIT licence)."""
-    cnt = pytest.importorskip(
+    pytest.importorskip(
         "coordination_network_toolkit",
         reason="the oracle needs the test extra (pip install coordination-network-toolkit)",
     )
+    import sqlite3
+
     from coordination_network_toolkit.compute_networks import (
         compute_co_link_network,
         compute_co_retweet_parallel,
     )
     from coordination_network_toolkit.preprocess import preprocess_data
-    import sqlite3
 
     rows = _random_input(seed, kind)
     window = 120

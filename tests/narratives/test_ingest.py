@@ -19,7 +19,7 @@ def test_generic_csv(tmp_path):
     p.write_text(
         "id,time,author,text,url,lang,repost_of\n"
         "1,2025-09-01T12:00:00Z,alice,Qatar and Türkiye,https://a.example/x,en,\n"
-        "2,2025-09-01T12:00:30+00:00,bob,\"quoted, text\",,tr,1\n"
+        '2,2025-09-01T12:00:30+00:00,bob,"quoted, text",,tr,1\n'
         "3,2025-09-01 12:01:00,carol,بدون رابط,,ar,\n",
         encoding="utf-8",
     )
@@ -28,7 +28,9 @@ def test_generic_csv(tmp_path):
     assert posts["time"].tolist() == [T0, T0 + 30, T0 + 60]
     assert posts["repost_of"].tolist() == ["", "1", ""]
     assert posts["text"].iloc[1] == "quoted, text"
-    assert record["format"] == "generic" and record["rows"] == 3 and len(record["sha256"]) == 64
+    assert record["format"] == "generic"
+    assert record["rows"] == 3
+    assert len(record["sha256"]) == 64
 
 
 def test_generic_jsonl(tmp_path):
@@ -39,7 +41,8 @@ def test_generic_jsonl(tmp_path):
     ]
     p.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     posts, _ = read_file(p)
-    assert posts["url"].tolist() == ["", "u"] and posts["time"].tolist() == [T0, T0 + 1]
+    assert posts["url"].tolist() == ["", "u"]
+    assert posts["time"].tolist() == [T0, T0 + 1]
 
 
 def test_bad_time_names_line_and_field(tmp_path):
@@ -72,7 +75,7 @@ def test_io_archive_layout(tmp_path):
     p.write_text(
         "tweetid,userid,user_screen_name,tweet_language,tweet_text,tweet_time,"
         "in_reply_to_tweetid,retweet_tweetid,urls,hashtags\n"
-        "100,u1,one,ar,نص,2025-09-01 12:00,,,\"[https://a.example/1, https://b.example/2]\",[]\n"
+        '100,u1,one,ar,نص,2025-09-01 12:00,,,"[https://a.example/1, https://b.example/2]",[]\n'
         "101,u2,two,en,RT text,2025-09-01 12:02,,100,[],[]\n",
         encoding="utf-8",
     )
@@ -81,7 +84,8 @@ def test_io_archive_layout(tmp_path):
     assert posts["author"].tolist() == ["u1", "u2"]
     assert posts["time"].tolist() == [T0, T0 + 120]
     assert posts["url"].iloc[0] == "https://a.example/1 https://b.example/2"
-    assert posts["url"].iloc[1] == "" and posts["repost_of"].iloc[1] == "100"
+    assert posts["url"].iloc[1] == ""
+    assert posts["repost_of"].iloc[1] == "100"
 
 
 def _telegram_chat(chat_id):
@@ -98,8 +102,12 @@ def _telegram_chat(chat_id):
                 "date_unixtime": str(T0),
                 "from": "Channel",
                 "from_id": f"channel{chat_id}",
-                "text": ["Read ", {"type": "link", "text": "https://x.example/a"},
-                         " and ", {"type": "text_link", "text": "this", "href": "https://y.example/b"}],
+                "text": [
+                    "Read ",
+                    {"type": "link", "text": "https://x.example/a"},
+                    " and ",
+                    {"type": "text_link", "text": "this", "href": "https://y.example/b"},
+                ],
             },
             {
                 "id": 3,
@@ -146,9 +154,15 @@ def test_gdelt_events_and_gkg_zip(tmp_path):
     posts, record = read_file(ev)
     assert record["format"] == "gdelt_events"
     assert posts["author"].tolist() == ["news.example"] * 2
-    assert posts["text"].iloc[0] == "QATAR 042 TURKEY" and posts["time"].iloc[0] == T0
+    assert posts["text"].iloc[0] == "QATAR 042 TURKEY"
+    assert posts["time"].iloc[0] == T0
     gkg = [""] * 27
-    gkg[0], gkg[1], gkg[3], gkg[4] = "20250901120000-1", "20250901120000", "doha.example", "https://doha.example/a"
+    gkg[0], gkg[1], gkg[3], gkg[4] = (
+        "20250901120000-1",
+        "20250901120000",
+        "doha.example",
+        "https://doha.example/a",
+    )
     gkg[7] = "TAX_FNCACT;LEADER"
     gkg[26] = "<PAGE_TITLE>Qatar and Turkey sign deals</PAGE_TITLE>"
     z = tmp_path / "20250901120000.gkg.csv.zip"

@@ -17,7 +17,12 @@ def test_normalisation_removes_marks_in_every_script():
             "See https://t.co/xyz @someone NOW!!!",
         ]
     )
-    assert out == ["قطر تدعم", "ירושלים", "istanbul da işık", "see now"]  # capital I folds to i, not ı
+    assert out == [
+        "قطر تدعم",
+        "ירושלים",
+        "istanbul da işık",
+        "see now",
+    ]  # capital I folds to i, not ı
 
 
 def test_signature_agreement_estimates_jaccard():
@@ -42,10 +47,19 @@ def test_signature_agreement_estimates_jaccard():
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("أموال قطر تمول مشاريع أردوغان في المنطقة كلها", "أموال قطر تمول مشاريع أردوغان في المنطقة 🔥"),
-        ("katar yatırımları ekonomimizi güçlendiriyor haber", "Katar yatırımları ekonomimizi güçlendiriyor!! haber"),
+        (
+            "أموال قطر تمول مشاريع أردوغان في المنطقة كلها",
+            "أموال قطر تمول مشاريع أردوغان في المنطقة 🔥",
+        ),
+        (
+            "katar yatırımları ekonomimizi güçlendiriyor haber",
+            "Katar yatırımları ekonomimizi güçlendiriyor!! haber",
+        ),
         ("כסף קטארי חדר למערכת הפוליטית כולה היום", "כסף קטארי חדר למערכת הפוליטית כולה"),
-        ("qatar funds campaigns to shape policy in europe", "Qatar funds campaigns to shape policy in Europe!!"),
+        (
+            "qatar funds campaigns to shape policy in europe",
+            "Qatar funds campaigns to shape policy in Europe!!",
+        ),
     ],
 )
 def test_variants_are_grouped_in_each_language(a, b):

@@ -21,13 +21,15 @@ def _csv() -> bytes:
 def test_narratives_page_upload(web: Web) -> None:
     csrf = _login(web, "analyst@a.org")
     page = web.client.get("/narratives")
-    assert page.status_code == 200 and "Corpus file" in page.text
+    assert page.status_code == 200
+    assert "Corpus file" in page.text
     r = web.client.post(
         "/narratives", data={"csrf_token": csrf}, files={"file": ("posts.csv", _csv())}
     )
     assert r.status_code == 200, r.text[:500]
     assert "accounts behaved in a coordinated way" in r.text
-    assert "narratives-timeline-data" in r.text and "Coordination network" in r.text
+    assert "narratives-timeline-data" in r.text
+    assert "Coordination network" in r.text
 
 
 def test_narratives_page_bad_file(web: Web) -> None:
@@ -44,4 +46,5 @@ def test_narratives_page_bad_file(web: Web) -> None:
 
 def test_narratives_page_needs_sign_in(web: Web) -> None:
     r = web.client.get("/narratives", follow_redirects=False)
-    assert r.status_code == 303 and "/login" in r.headers["location"]
+    assert r.status_code == 303
+    assert "/login" in r.headers["location"]

@@ -44,9 +44,7 @@ MinRep = Annotated[
 Percentile = Annotated[
     float, typer.Option("--percentile", help="Quantile of edge weights an edge must reach.")
 ]
-Channels = Annotated[
-    str, typer.Option("--channels", help="Comma-separated: link, text, repost.")
-]
+Channels = Annotated[str, typer.Option("--channels", help="Comma-separated: link, text, repost.")]
 
 
 def _corpus(sources: list[Path], layout: str) -> Any:
@@ -57,7 +55,9 @@ def _corpus(sources: list[Path], layout: str) -> Any:
     return read_corpus(sources, layout)
 
 
-def _coordination(corpus: Any, window: float | None, min_rep: int, pct: float, channels: str) -> Any:
+def _coordination(
+    corpus: Any, window: float | None, min_rep: int, pct: float, channels: str
+) -> Any:
     from minilateral.narratives import detect_coordination
 
     return detect_coordination(
@@ -81,7 +81,9 @@ def import_cmd(
     layout: Layout = "auto",
     store: Annotated[
         Path | None,
-        typer.Option("--store", help="Folder to write (default: the data folder's narratives/NAME)."),
+        typer.Option(
+            "--store", help="Folder to write (default: the data folder's narratives/NAME)."
+        ),
     ] = None,
 ) -> None:
     """Read corpus files and store them as Parquet with provenance per file."""

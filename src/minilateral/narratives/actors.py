@@ -19,20 +19,84 @@ from minilateral.narratives.text import normalise_texts
 __all__ = ["ALIASES", "actor_mentions", "library_actors"]
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "Türkiye": ("türkiye", "turkey", "turkish", "ankara", "erdogan", "erdoğan", "türk", "تركيا",
-                "التركي", "أنقرة", "أردوغان", "טורקיה", "טורקי", "ארדואן", "אנקרה"),
-    "Qatar": ("qatar", "qatari", "doha", "katar", "doha", "قطر", "القطري", "الدوحة", "קטאר",
-              "קטארי", "דוחה"),
-    "Egypt": ("egypt", "egyptian", "cairo", "mısır", "kahire", "sisi", "مصر", "القاهرة", "السيسي",
-              "מצרים", "קהיר"),
-    "Israel": ("israel", "israeli", "netanyahu", "israil", "إسرائيل", "الإسرائيلي", "نتنياهو",
-               "ישראל", "נתניהו"),
+    "Türkiye": (
+        "türkiye",
+        "turkey",
+        "turkish",
+        "ankara",
+        "erdogan",
+        "erdoğan",
+        "türk",
+        "تركيا",
+        "التركي",
+        "أنقرة",
+        "أردوغان",
+        "טורקיה",
+        "טורקי",
+        "ארדואן",
+        "אנקרה",
+    ),
+    "Qatar": (
+        "qatar",
+        "qatari",
+        "doha",
+        "katar",
+        "doha",
+        "قطر",
+        "القطري",
+        "الدوحة",
+        "קטאר",
+        "קטארי",
+        "דוחה",
+    ),
+    "Egypt": (
+        "egypt",
+        "egyptian",
+        "cairo",
+        "mısır",
+        "kahire",
+        "sisi",
+        "مصر",
+        "القاهرة",
+        "السيسي",
+        "מצרים",
+        "קהיר",
+    ),
+    "Israel": (
+        "israel",
+        "israeli",
+        "netanyahu",
+        "israil",
+        "إسرائيل",
+        "الإسرائيلي",
+        "نتنياهو",
+        "ישראל",
+        "נתניהו",
+    ),
     "Hamas": ("hamas", "حماس", "חמאס"),
     "Saudi Arabia": ("saudi", "riyadh", "suudi", "السعودية", "الرياض", "סעודיה"),
-    "United Arab Emirates": ("emirates", "uae", "abu dhabi", "birleşik arap", "الإمارات",
-                             "أبوظبي", "האמירויות"),
-    "United States": ("united states", "washington", "trump", "abd", "amerika", "أمريكا",
-                      "واشنطن", "ترامب", "ארצות הברית", "טראמפ", "וושינגטון"),
+    "United Arab Emirates": (
+        "emirates",
+        "uae",
+        "abu dhabi",
+        "birleşik arap",
+        "الإمارات",
+        "أبوظبي",
+        "האמירויות",
+    ),
+    "United States": (
+        "united states",
+        "washington",
+        "trump",
+        "abd",
+        "amerika",
+        "أمريكا",
+        "واشنطن",
+        "ترامب",
+        "ארצות הברית",
+        "טראמפ",
+        "וושינגטון",
+    ),
     "Iran": ("iran", "tehran", "tahran", "إيران", "طهران", "איראן", "טהרן"),
 }
 _PREFIX = r"(?:^|(?<=\s))\w{0,2}?"
@@ -43,8 +107,8 @@ def library_actors() -> dict[str, tuple[str, ...]]:
     """Actor name -> aliases: the library's actors plus :data:`ALIASES`."""
     names: dict[str, set[str]] = {k: set(v) for k, v in ALIASES.items()}
     try:
-        from minilateral.library import list_scenarios
         from minilateral.io import read_scenario
+        from minilateral.library import list_scenarios
 
         for entry in list_scenarios():
             try:

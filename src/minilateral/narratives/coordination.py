@@ -293,7 +293,9 @@ def _sorted_by_item(item: IntArray, t: IntArray) -> tuple[IntArray, IntArray]:
     return order, key[order]
 
 
-def estimate_window(item: IntArray, t: IntArray, *, q: float = 0.1, p: float = 0.5) -> dict[str, Any]:
+def estimate_window(
+    item: IntArray, t: IntArray, *, q: float = 0.1, p: float = 0.5
+) -> dict[str, Any]:
     """CooRnet's coordination interval (see the module notes).
 
     Parameters
@@ -567,7 +569,9 @@ def detect_coordination(
         return CoordinationResult([], empty_edges, None, float("inf"), estimate, prov)
     edges, pairs, names = co_action_edges(acts, window)
     if edges.empty:
-        return CoordinationResult([], empty_edges, window, float(opts.min_repetitions), estimate, prov)
+        return CoordinationResult(
+            [], empty_edges, window, float(opts.min_repetitions), estimate, prov
+        )
     q = float(np.quantile(edges["weight"].to_numpy(float), opts.percentile_edge_weight))
     threshold = max(q, float(opts.min_repetitions))
     edges["kept"] = edges["weight"].to_numpy() >= threshold
@@ -582,7 +586,8 @@ def detect_coordination(
     # Co-actions along kept edges only (edge row k is pair id k).
     kept_pairs = pairs[edges["kept"].to_numpy()[pairs["pair"].to_numpy()]]
     pair_comp = np.fromiter(
-        (comp_of[x] for x in names[kept_pairs["a"].to_numpy()]), dtype=np.int64,
+        (comp_of[x] for x in names[kept_pairs["a"].to_numpy()]),
+        dtype=np.int64,
         count=len(kept_pairs),
     )
     edge_comp = np.fromiter((comp_of[x] for x in kept["a"]), dtype=np.int64, count=len(kept))

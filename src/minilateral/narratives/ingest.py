@@ -111,7 +111,7 @@ def detect_format(path: Path) -> str:
         with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
             header = fh.readline()
         cols = {c.strip().strip('"').lower() for c in re.split(r"[,\t]", header)}
-        if _IO_MARKERS <= cols:
+        if cols >= _IO_MARKERS:
             return "io_archive"
         return "generic"
     raise FormatError(
@@ -278,10 +278,15 @@ def _read_telegram(path: Path) -> pd.DataFrame:
                 t = int(msg["date_unixtime"])
             elif "date" in msg:
                 try:
-                    t = int(dt.datetime.fromisoformat(msg["date"]).replace(tzinfo=dt.UTC).timestamp())
+                    t = int(
+                        dt.datetime.fromisoformat(msg["date"]).replace(tzinfo=dt.UTC).timestamp()
+                    )
                 except ValueError as err:
                     raise FormatError(
-                        f"'{msg['date']}' is not a date and time", path=path, row=where, field="date"
+                        f"'{msg['date']}' is not a date and time",
+                        path=path,
+                        row=where,
+                        field="date",
                     ) from err
             else:
                 raise FormatError("message without a date", path=path, row=where, field="date")
@@ -337,7 +342,9 @@ def _gdelt_time(values: Iterable[str], path: Path, column: str) -> np.ndarray:
     bad = parsed.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise FormatError(f"'{s.iloc[i]}' is not YYYYMMDDHHMMSS", path=path, row=i + 1, field=column)
+        raise FormatError(
+            f"'{s.iloc[i]}' is not YYYYMMDDHHMMSS", path=path, row=i + 1, field=column
+        )
     return parsed.astype("datetime64[s, UTC]").astype("int64").to_numpy()
 
 
@@ -410,13 +417,17 @@ def read_file(path: str | Path, fmt: str = "auto") -> tuple[pd.DataFrame, dict[s
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     if fmt != "auto" and fmt not in FORMATS:
-        raise OptionError(f"unknown format '{fmt}'; choose auto or {', '.join(FORMATS)}", field="format")
+        raise OptionError(
+            f"unknown format '{fmt}'; choose auto or {', '.join(FORMATS)}", field="format"
+        )
     layout = detect_format(path) if fmt == "auto" else fmt
     posts = _READERS[layout](path)
     dup = posts["id"].duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise FormatError(f"duplicate post id '{posts['id'].iloc[i]}'", path=path, row=i + 2, field="id")
+        raise FormatError(
+            f"duplicate post id '{posts['id'].iloc[i]}'", path=path, row=i + 2, field="id"
+        )
     record = {
         "path": str(path),
         "format": layout,

@@ -72,8 +72,14 @@ def network_figure(coordination: CoordinationResult, seed: int = 0) -> Any:
         xs += [pos[a][0], pos[b][0], None]
         ys += [pos[a][1], pos[b][1], None]
     fig.add_trace(
-        go.Scatter(x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#999"},
-                   hoverinfo="skip", showlegend=False)
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"width": 0.6, "color": "#999"},
+            hoverinfo="skip",
+            showlegend=False,
+        )
     )
     for ci, cluster in enumerate(coordination.clusters):
         members = [a for a in cluster["accounts"] if a in pos]
@@ -103,9 +109,7 @@ def report_context(
     """Everything the report template shows, as plain data."""
     clusters = []
     for ci, c in enumerate(coordination.clusters[:top_clusters]):
-        pushes = [
-            _label(n) for n in narratives.narratives if str(ci) in n["clusters"]
-        ]
+        pushes = [_label(n) for n in narratives.narratives if str(ci) in n["clusters"]]
         clusters.append(
             {
                 "number": ci + 1,
@@ -186,8 +190,10 @@ No item was shared twice, so coordination cannot be measured.{% endif %}</p>
 <table><tr><th>Narrative</th><th>Posts</th><th>Languages</th><th>Actors mentioned</th>
 <th>Coordinated clusters</th><th>Examples</th></tr>
 {% for n in c.narratives %}<tr><td>{{ n.label }}</td><td>{{ n.size }}</td>
-<td>{% for lg, v in n.languages.items() %}{{ lg }} {{ v }}{% if not loop.last %}, {% endif %}{% endfor %}</td>
-<td>{% for a, v in n.actors.items() %}{{ a }} ({{ v }}){% if not loop.last %}, {% endif %}{% endfor %}</td>
+<td>{% for lg, v in n.languages.items() %}{{ lg }} {{ v }}
+{%- if not loop.last %}, {% endif %}{% endfor %}</td>
+<td>{% for a, v in n.actors.items() %}{{ a }} ({{ v }})
+{%- if not loop.last %}, {% endif %}{% endfor %}</td>
 <td>{{ n.clusters|join(", ") or "none" }}</td>
 <td dir="auto">{% for e in n.examples %}<div>{{ e }}</div>{% endfor %}</td></tr>{% endfor %}
 </table>
@@ -212,8 +218,8 @@ def render_report(
     ``plotly_js="inline"`` embeds plotly.js (the page works offline); ``"cdn"`` links it.
     """
     import jinja2
-    from markupsafe import Markup
     import plotly.io as pio
+    from markupsafe import Markup
     from plotly.offline import get_plotlyjs
 
     env = jinja2.Environment(autoescape=True)
@@ -231,4 +237,3 @@ def render_report(
     if out is not None:
         Path(out).write_text(page, encoding="utf-8")
     return page
-

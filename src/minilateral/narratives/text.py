@@ -67,7 +67,9 @@ _MARKS = re.compile(
     "\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
 )
 _PUNCT = re.compile(r"[^\w\s\x00]+|_")
-_WHITESPACE = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_WHITESPACE = re.compile(
+    "[\t\n\v\f\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
 _SPACE_RUNS = re.compile(" {2,}")
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)

@@ -127,7 +127,9 @@ def _language_groups(lang: np.ndarray, norm: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cluster_group(texts: np.ndarray, opts: NarrativeOptions, rng: np.random.Generator) -> np.ndarray:
+def _cluster_group(
+    texts: np.ndarray, opts: NarrativeOptions, rng: np.random.Generator
+) -> np.ndarray:
     """HDBSCAN labels of one language's unique texts over cosine distances of TF-IDF rows."""
     from sklearn.cluster import HDBSCAN
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -304,7 +306,9 @@ def _describe(
                 "id": c,
                 "size": int(rows.size),
                 "posts": ids[rows].tolist(),
-                "languages": {str(k or "unknown"): int(v) for k, v in pd.Series(langs).value_counts().items()},
+                "languages": {
+                    str(k or "unknown"): int(v) for k, v in pd.Series(langs).value_counts().items()
+                },
                 "top_terms": top,
                 "examples": [str(posts["text"].iloc[r]) for r in first],
                 "volume": {str(k): int(v) for k, v in vol.items()},

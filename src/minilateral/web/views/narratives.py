@@ -58,13 +58,19 @@ async def narratives_upload(request: Request, auth: PageAuth) -> Response:
     data = await upload.read(limit + 1)
     if len(data) > limit:
         return render(
-            request, "narratives.html", auth, 413,
+            request,
+            "narratives.html",
+            auth,
+            413,
             error="The file is larger than the upload limit; use the command line for it.",
         )
     name = PurePath(upload.filename).name or "corpus.csv"
     if not name.lower().endswith(_SUFFIXES):
         return render(
-            request, "narratives.html", auth, 400,
+            request,
+            "narratives.html",
+            auth,
+            400,
             error="Upload a CSV, JSON lines, Telegram export or GDELT file.",
         )
     with tempfile.TemporaryDirectory() as tmp:
