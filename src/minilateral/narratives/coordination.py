@@ -156,7 +156,8 @@ class CoordinationResult:
     ----------
     clusters : list of dict
         Per cluster (strongest first): ``accounts``, ``score``, ``n_accounts``, ``density``,
-        ``n_shared_items``, ``shared_items`` (kind, item, accounts, posts, first, last),
+        ``n_shared_items``, ``shared_items`` (kind; item: the link, the text or the reposted
+        id; text of the first post; accounts; posts; first, last),
         ``first``/``last`` co-action (ISO 8601), ``median_lag_seconds``, ``channels``.
     edges : pandas.DataFrame
         Every edge before the threshold: ``a``, ``b``, ``weight``, ``link``, ``text``,
@@ -484,12 +485,14 @@ def _cluster_record(
         post_rows = np.unique(np.r_[grp["post_i"].to_numpy(), grp["post_j"].to_numpy()])
         name = str(item_names[item])
         kind, _, value = name.partition(":")
+        text = str(posts["text"].iloc[post_rows[0]])
         if kind == "text":
-            value = str(posts["text"].iloc[post_rows[0]])
+            value = text
         items.append(
             {
                 "kind": kind,
                 "item": value,
+                "text": text,
                 "accounts": sorted(set(author[post_rows].tolist())),
                 "posts": ids[post_rows].tolist(),
                 "first": _iso(grp["t"].min()),

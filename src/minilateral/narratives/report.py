@@ -109,7 +109,12 @@ def report_context(
     """Everything the report template shows, as plain data."""
     clusters = []
     for ci, c in enumerate(coordination.clusters[:top_clusters]):
-        pushes = [_label(n) for n in narratives.narratives if str(ci) in n["clusters"]]
+        counts = [
+            (n["clusters"][str(ci)], _label(n))
+            for n in narratives.narratives
+            if str(ci) in n["clusters"]
+        ]
+        pushes = [f"{label} ({k} posts)" for k, label in sorted(counts, key=lambda x: -x[0])]
         clusters.append(
             {
                 "number": ci + 1,
@@ -177,12 +182,13 @@ No item was shared twice, so coordination cannot be measured.{% endif %}</p>
 <h3>Cluster {{ k.number }}: {{ k.n_accounts }} accounts behaved in a coordinated way</h3>
 <p>Strength {{ "%.2f"|format(k.score) }} items per pair of accounts; active {{ k.first }} to
 {{ k.last }} UTC; median lag between co-actions {{ "%.0f"|format(k.median_lag) }} seconds;
-{{ k.n_shared_items }} shared items ({{ k.channels.link }} links, {{ k.channels.text }} texts,
-{{ k.channels.repost }} reposts counted over pairs).
+{{ k.n_shared_items }} shared items. Co-acted items summed over pairs of accounts: links
+{{ k.channels.link }}, texts {{ k.channels.text }}, reposts {{ k.channels.repost }}.
 {% if k.narratives %}Narratives its accounts posted: {{ k.narratives|join("; ") }}.{% endif %}</p>
 <p class="small">Accounts: {{ k.accounts|join(", ") }}</p>
 <table><tr><th>Evidence</th><th>Kind</th><th>Accounts</th><th>First</th></tr>
-{% for it in k.evidence %}<tr><td dir="auto">{{ it.item }}</td><td>{{ it.kind }}</td>
+{% for it in k.evidence %}<tr><td dir="auto">{% if it.kind == "repost" %}Repost of
+{{ it.item }}: {{ it.text }}{% else %}{{ it.item }}{% endif %}</td><td>{{ it.kind }}</td>
 <td>{{ it.accounts|length }}</td><td>{{ it.first[:16].replace("T", " ") }}</td></tr>{% endfor %}
 </table>
 {% endfor %}
