@@ -188,3 +188,33 @@ def test_result_is_json_and_worded_as_behaviour(planted_coordination):
     assert doc["provenance"]["input_sha256"]
     g = planted_coordination.graph()
     assert set(g.nodes) == planted_coordination.coordinated_accounts()
+
+
+def test_row_order_does_not_matter():
+    from tests.narratives.generator import make_corpus
+
+    planted = make_corpus(
+        seed=11, n_organic=150, campaign_sizes=(10, 8), campaign_narratives=(2, 5)
+    )
+    df = planted.posts.rename(columns={"t": "time_s"})
+
+    def corpus(frame):
+        return _corpus(
+            list(
+                zip(
+                    frame["id"],
+                    frame["time_s"],
+                    frame["author"],
+                    frame["text"],
+                    frame["url"],
+                    frame["repost_of"],
+                    strict=True,
+                )
+            )
+        )
+
+    a = detect_coordination(corpus(df))
+    b = detect_coordination(corpus(df.sample(frac=1.0, random_state=3)))
+    assert a.window_seconds == b.window_seconds
+    assert sorted(c["accounts"] for c in a.clusters) == sorted(c["accounts"] for c in b.clusters)
+    assert {m for c in planted.campaigns for m in c} <= a.coordinated_accounts()
