@@ -68,6 +68,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "panel",
         "Expert panels: several analysts code one scenario; agreement and disagreement.",
     ),
+    "narratives": (
+        "narratives",
+        "Narrative monitor: coordinated behaviour and narratives in your own corpus of posts.",
+    ),
 }
 
 

@@ -6,11 +6,16 @@ To add a page area (e.g. mediation tables), write a module with a
 
 from fastapi import APIRouter
 
-from minilateral.web.views import alignment, auth, runs, scenarios
-from minilateral.web.views import panels as _panels
+from minilateral.web.views import alignment, auth, narratives, panels, runs, scenarios
 from minilateral.web.views._common import html_error
 
-VIEW_ROUTERS: list[APIRouter] = [auth.router, scenarios.router, runs.router, alignment.router]
-VIEW_ROUTERS.append(_panels.router)
+VIEW_ROUTERS: list[APIRouter] = [
+    auth.router,
+    scenarios.router,
+    runs.router,
+    alignment.router,
+    panels.router,
+    narratives.router,
+]
 
 __all__ = ["VIEW_ROUTERS", "html_error"]
