@@ -35,7 +35,11 @@ __all__ = [
     "Anchor",
     "FieldNoise",
     "Issue",
+    "Mediation",
+    "MemberTerms",
     "Noise",
+    "PartyTerms",
+    "Proposal",
     "Scenario",
     "ScenarioFieldError",
     "Source",
@@ -347,6 +351,8 @@ class Scenario(_Strict):
     candidate_mediators: list[str] = Field(default_factory=list)
     uncertainty: Uncertainty | None = None
     model_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    mediation: Mediation | None = None
+    proposals: list[Proposal] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -378,6 +384,12 @@ class Scenario(_Strict):
                         f"position {x:g} of actor '{actor.name}' on issue '{name}' lies outside "
                         f"the scale [{issue.lo:g}, {issue.hi:g}]",
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _mediation_consistent(self) -> Scenario:
+        if self.issues and self.actors:
+            _check_mediation(self)
         return self
 
     @field_validator("uncertainty")
@@ -459,3 +471,209 @@ def _check_uncertainty_names(
                 raise ScenarioFieldError(
                     ("cells", actor, issue), f"actor '{actor}' takes no part in issue '{issue}'"
                 )
+
+
+class PartyTerms(_Strict):
+    """``mediation.parties.<party>``: what a party accepts from mediators, and its stakes.
+
+    ``accepts``/``refuses`` name mediators (actor names or codes, or ``candidate_mediators``
+    entries); ``through`` maps a mediator to the intermediaries through which the party deals
+    with it (it reaches the party only when one of them is in the coalition, e.g. Hamas and the
+    United States through Qatar or Egypt). A mediator not named is accepted. ``conflict_cost``
+    (κ, utility units, >= 0) is what continued conflict costs the party; ``optimism`` (o, in
+    [0, 1)) how far it reads the no-deal outcome toward its own ideal; ``exposure`` (φ, >= 0)
+    what it loses if a signed deal collapses. ``source`` gives the source IDs or says
+    "judgement". Formulas: ``docs/models/mediation.md``.
+    """
+
+    accepts: list[str] = Field(default_factory=list)
+    refuses: list[str] = Field(default_factory=list)
+    through: dict[str, list[str]] = Field(default_factory=dict)
+    conflict_cost: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    optimism: float | None = Field(default=None, ge=0, lt=1, allow_inf_nan=False)
+    exposure: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    source: str | None = None
+
+
+class MemberTerms(_Strict):
+    """``mediation.members.<mediator>``: what a coalition member brings.
+
+    ``leverage`` (λ) is on the scenario's capability scale (default: the member's capability
+    in the scenario); ``credibility`` in [0, 1] applies to every party, ``credibility_with``
+    overrides it per party; ``guarantee`` (γ, in [0, 1]) is its capacity to guarantee
+    implementation; ``information`` (ι, in [0, 1]) its capacity to correct a party's optimism.
+    """
+
+    leverage: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    credibility: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    credibility_with: dict[str, float] = Field(default_factory=dict)
+    guarantee: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    information: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    source: str | None = None
+
+    @field_validator("credibility_with")
+    @classmethod
+    def _unit(cls, value: dict[str, float]) -> dict[str, float]:
+        for party, c in value.items():
+            if not (np.isfinite(c) and 0.0 <= c <= 1.0):
+                raise ValueError(f"credibility with '{party}' is {c}, outside [0, 1]")
+        return value
+
+
+class Mediation(_Strict):
+    """The top-level ``mediation:`` block: per-party access and stakes, per-member terms."""
+
+    parties: dict[str, PartyTerms] = Field(default_factory=dict)
+    members: dict[str, MemberTerms] = Field(default_factory=dict)
+    note: str | None = None
+
+
+class Proposal(_Strict):
+    """One entry of ``proposals:``: a named package (issue → value on the issue's scale).
+
+    An issue left out keeps its ``reference`` (the status quo holds there); an issue in which a
+    party takes part and that has no reference must be given. ``coalition`` optionally names
+    who tables it (mediators, never a party).
+    """
+
+    name: str = Field(min_length=1)
+    label: str | None = None
+    description: str | None = None
+    package: dict[str, float]
+    coalition: list[str] = Field(default_factory=list)
+    source: str | None = None
+
+
+def _mediator_tokens(scenario: Scenario, *, members: bool = True) -> dict[str, str]:
+    """Case-folded names/codes a mediator may be given by → the canonical token."""
+    known: dict[str, str] = {}
+    for actor in scenario.actors:
+        if actor.role != ActorRole.PARTY:
+            known[actor.name.casefold()] = actor.name
+            if actor.code:
+                known[actor.code.casefold()] = actor.name
+    for token in scenario.candidate_mediators:
+        known.setdefault(token.casefold(), token)
+    if members and scenario.mediation is not None:
+        for token in scenario.mediation.members:
+            known.setdefault(token.casefold(), token)
+    # Common abbreviations (the roundtable writes UAE; scenarios write ARE).
+    for alias, code in (("uae", "are"), ("ksa", "sau"), ("us", "usa"), ("uk", "gbr")):
+        if code in known:
+            known.setdefault(alias, known[code])
+    return known
+
+
+def _check_mediation(scenario: Scenario) -> None:
+    """Names in ``mediation:`` and ``proposals:`` exist; packages lie on their scales.
+
+    Raises :class:`ScenarioFieldError` located at the offending entry.
+    """
+    actors = {a.name: a for a in scenario.actors}
+    parties = {a.name for a in scenario.actors if a.role == ActorRole.PARTY}
+    codes = {(a.code or "").casefold(): a.name for a in scenario.actors if a.code}
+    known = _mediator_tokens(scenario)
+
+    def party_name(token: str) -> str | None:
+        name = token if token in actors else codes.get(token.casefold())
+        return name if name in parties else None
+
+    def check_mediator(token: str, loc: tuple[int | str, ...], what: str) -> None:
+        if party_name(token) is not None:
+            raise ScenarioFieldError(
+                loc,
+                f"{what} '{token}' is a party to the conflict (role: party); a coalition "
+                "cannot contain a party",
+            )
+        if token.casefold() not in known:
+            raise ScenarioFieldError(
+                loc,
+                f"{what} names unknown actor '{token}' (mediators: "
+                f"{', '.join(sorted(set(known.values())))})",
+            )
+
+    block = scenario.mediation
+    if block is not None:
+        for party, terms in block.parties.items():
+            loc = ("mediation", "parties", party)
+            if party_name(party) is None:
+                kind = "not a party (role: party)" if party in actors else "an unknown actor"
+                raise ScenarioFieldError(
+                    loc, f"'{party}' is {kind}; parties: {', '.join(sorted(parties))}"
+                )
+            for key in ("accepts", "refuses"):
+                for j, token in enumerate(getattr(terms, key)):
+                    what = "veto" if key == "refuses" else "access"
+                    check_mediator(token, (*loc, key, j), what)
+            both = {t.casefold() for t in terms.accepts} & {t.casefold() for t in terms.refuses}
+            if both:
+                raise ScenarioFieldError(
+                    (*loc, "refuses"),
+                    f"'{party}' both accepts and refuses {', '.join(sorted(both))}",
+                )
+            for token, via in terms.through.items():
+                check_mediator(token, (*loc, "through", token), "channel")
+                if not via:
+                    raise ScenarioFieldError(
+                        (*loc, "through", token), "name at least one intermediary"
+                    )
+                for j, other in enumerate(via):
+                    check_mediator(other, (*loc, "through", token, j), "intermediary")
+        for token, member in block.members.items():
+            loc = ("mediation", "members", token)
+            if party_name(token) is not None:
+                raise ScenarioFieldError(
+                    loc,
+                    f"leverage for a non-member: '{token}' is a party to the conflict "
+                    "(role: party) and cannot be a coalition member",
+                )
+            if token.casefold() not in _mediator_tokens(scenario, members=False):
+                raise ScenarioFieldError(
+                    loc,
+                    f"leverage for a non-member: '{token}' names an unknown actor, neither an "
+                    "actor of the scenario nor one of its candidate_mediators",
+                )
+            for party in member.credibility_with:
+                if party_name(party) is None:
+                    raise ScenarioFieldError(
+                        (*loc, "credibility_with", party),
+                        f"'{party}' is not a party (parties: {', '.join(sorted(parties))})",
+                    )
+    issues = {q.name: q for q in scenario.issues}
+    taken = {q for a in scenario.actors if a.role == ActorRole.PARTY for q in a.positions}
+    seen: set[str] = set()
+    for k, proposal in enumerate(scenario.proposals):
+        loc = ("proposals", k)
+        if proposal.name in seen:
+            raise ScenarioFieldError((*loc, "name"), f"duplicate proposal '{proposal.name}'")
+        seen.add(proposal.name)
+        for name, value in proposal.package.items():
+            if name not in issues:
+                raise ScenarioFieldError(
+                    (*loc, "package", name),
+                    f"proposal '{proposal.name}' names unknown issue '{name}' "
+                    f"(issues: {', '.join(issues)})",
+                )
+            issue = issues[name]
+            if not (np.isfinite(value) and issue.lo <= value <= issue.hi):
+                raise ScenarioFieldError(
+                    (*loc, "package", name),
+                    f"proposal '{proposal.name}' puts '{name}' at {value:g}, outside the scale "
+                    f"[{issue.lo:g}, {issue.hi:g}]",
+                )
+        missing = [
+            q
+            for q in issues
+            if q in taken and q not in proposal.package and issues[q].reference is None
+        ]
+        if missing:
+            raise ScenarioFieldError(
+                (*loc, "package"),
+                f"proposal '{proposal.name}' gives no value for {', '.join(missing)} "
+                "(no reference point to keep there)",
+            )
+        for j, token in enumerate(proposal.coalition):
+            check_mediator(token, (*loc, "coalition", j), "coalition member")
+
+
+Scenario.model_rebuild()

@@ -54,6 +54,13 @@ from scipy import special
 from minilateral.arrays import BoolArray, FloatArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast, jsonable
+from minilateral.mediation.agreement_search import (
+    AgreementDetail,
+    all_combos,
+    evaluate_agreement,
+    search_record,
+)
+from minilateral.mediation.design import AgreementSettings
 from minilateral.mediation.settlement import (
     SettlementSummary,
     final_positions,
@@ -82,6 +89,7 @@ __all__ = [
 ]
 
 Proposal = Literal["nash", "compromise", "stated"]
+Measure = Literal["agreement", "convergence"]
 Progress = Callable[[int, int, str], None]
 
 #: Common abbreviations that are not ISO 3166 alpha-3 codes, mapped to the ISO code that
@@ -328,6 +336,8 @@ class CoalitionResult:
     marginal: dict[str, float] = field(default_factory=dict)
     marginal_ci: dict[str, tuple[float, float]] = field(default_factory=dict)
     outcome_shift: float | None = None
+    agreement: AgreementDetail | None = None
+    tied_with_top: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON entry: ``coalition``, ``settlement_probability``, ``ci_low``, ``ci_high``,
@@ -347,6 +357,11 @@ class CoalitionResult:
         }
         if self.outcome_shift is not None:
             out["outcome_shift"] = self.outcome_shift
+        if self.agreement is not None:
+            out["agreement_probability"] = s.probability
+            out.update(self.agreement.to_dict())
+        if self.tied_with_top is not None:
+            out["tied_with_top"] = self.tied_with_top
         return jsonable(out)
 
 
@@ -360,16 +375,34 @@ class CoalitionSearch:
     candidates: list[Candidate]
     search: str
     provenance: dict[str, Any]
+    measure: str = "convergence"
+    parties: tuple[str, ...] = ()
+    proposals: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"coalitions": [...], "baseline": {...}, "provenance": {...}}``."""
+        """``{"coalitions": [...], "baseline": {...}, "provenance": {...}}``; the agreement
+        measure adds ``measure``, ``parties`` and ``proposals`` (named packages evaluated)."""
         baseline = self.baseline.to_dict()
         baseline["issues"] = list(self.issues)
-        return {
+        out = {
             "coalitions": [c.to_dict() for c in self.coalitions],
             "baseline": baseline,
             "provenance": jsonable(self.provenance),
         }
+        if self.measure != "convergence":
+            out.update(
+                {
+                    "measure": self.measure,
+                    "parties": list(self.parties),
+                    "proposals": jsonable(self.proposals),
+                }
+            )
+        return out
+
+    @property
+    def tied(self) -> list[CoalitionResult]:
+        """The entries reported as tied with the first (the first included)."""
+        return [c for i, c in enumerate(self.coalitions) if i == 0 or c.tied_with_top]
 
 
 def _coalitions(n: int, lo: int, hi: int) -> list[tuple[int, ...]]:
@@ -408,8 +441,16 @@ def search_coalitions(
     beam: int = 8,
     data_versions: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    measure: Measure = "agreement",
+    agreement: AgreementSettings | Mapping[str, Any] | None = None,
 ) -> CoalitionSearch:
     """Evaluate mediating coalitions on common Monte Carlo draws and rank them.
+
+    ``measure="agreement"`` (default) asks whether every party accepts the coalition's package
+    over its value of no deal (:mod:`minilateral.mediation.agreement_search`; options in
+    :class:`~minilateral.mediation.design.AgreementSettings`, given as ``agreement``);
+    ``measure="convergence"`` is the positional-convergence measure (the parties' modelled
+    positions end within ``tol`` on every issue under ``model``), the rest of this docstring.
 
     Parameters
     ----------
@@ -464,6 +505,26 @@ def search_coalitions(
     >>> len(result.coalitions), result.search, sorted(result.to_dict())
     (4, 'exhaustive', ['baseline', 'coalitions', 'provenance'])
     """
+    if measure not in ("agreement", "convergence"):
+        raise OptionError(
+            f"measure must be agreement or convergence, got {measure!r}", field="measure"
+        )
+    if measure == "agreement":
+        return _search_agreement(
+            scenario,
+            candidates,
+            sizes=sizes,
+            draws=draws,
+            seed=seed,
+            confidence=confidence,
+            leverage=leverage,
+            credibility=credibility,
+            uncertainty=uncertainty,
+            noise=noise,
+            data_versions=data_versions,
+            progress=progress,
+            settings=agreement,
+        )
     cands = resolve_candidates(
         scenario, candidates, leverage=leverage, credibility=credibility, commitment=commitment
     )
@@ -729,3 +790,142 @@ def search_theatre(
         scenario, present, sizes=(1, min(3, len(present))), model="bdm", draws=draws, seed=seed
     )
     return search, absent
+
+
+def _scenario_leverage(scenario: Scenario, tokens: Sequence[str]) -> dict[str, float]:
+    """Leverage the scenario's ``mediation.members`` block gives candidates (by code)."""
+    if scenario.mediation is None:
+        return {}
+    out = {}
+    for key, terms in scenario.mediation.members.items():
+        if terms.leverage is None:
+            continue
+        row = match_actor(scenario, key)
+        for token in tokens:
+            same = token.strip().upper() == key.upper()
+            if same or (row is not None and match_actor(scenario, token) == row):
+                out[token.strip().upper()] = terms.leverage
+    return out
+
+
+def _search_agreement(
+    scenario: Scenario,
+    candidates: Sequence[str],
+    *,
+    sizes: tuple[int, int],
+    draws: int,
+    seed: int,
+    confidence: float,
+    leverage: Mapping[str, float] | None,
+    credibility: Mapping[str, float] | None,
+    uncertainty: Uncertainty | Mapping[str, Any] | None,
+    noise: Mapping[str, Noise] | None,
+    data_versions: Mapping[str, str] | None,
+    progress: Progress | None,
+    settings: AgreementSettings | Mapping[str, Any] | None,
+) -> CoalitionSearch:
+    """:func:`search_coalitions` under the agreement measure."""
+    if not isinstance(settings, AgreementSettings):
+        try:
+            settings = AgreementSettings(**dict(settings or {}))
+        except TypeError as exc:
+            names = ", ".join(AgreementSettings.__dataclass_fields__)
+            raise OptionError(f"unknown agreement option ({exc}); options: {names}") from None
+    explicit = {k.upper(): float(v) for k, v in (leverage or {}).items()}
+    lev = {**_scenario_leverage(scenario, candidates), **explicit}
+    cands = resolve_candidates(scenario, candidates, leverage=lev, credibility=credibility)
+    lo, hi = sizes
+    combos = all_combos(len(cands), lo, hi)
+    if hi > len(cands):
+        raise OptionError(
+            f"coalition size {hi} is larger than the candidate set ({len(cands)} candidates)",
+            field="size",
+        )
+    if draws < 2:
+        raise OptionError(f"draws must be at least 2, got {draws}", field="draws")
+    if not 0 < confidence < 1:
+        raise OptionError(f"confidence must be in (0, 1), got {confidence}", field="confidence")
+    spec = dict(uncertainty) if isinstance(uncertainty, Mapping) else uncertainty
+    plan = resolve_uncertainty(scenario, spec, dict(noise) if noise else None)
+    batch = plan.sample(seed, 0, draws)
+    no_deal = None
+    if settings.reservation == "contest":
+        cls = model_class(settings.contest_model)
+        opts: dict[str, Any] = {}
+        specs = {s.name: s for s in cls.option_specs()}
+        if "stopping" in specs and "converged" in specs["stopping"].choices:
+            opts["stopping"] = "converged"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fc = _forecast(cls(**opts), batch, np.random.SeedSequence(seed).spawn(1)[0])
+        no_deal = fc.outcome
+    codes = [c.code for c in cands]
+    found = evaluate_agreement(
+        scenario,
+        codes,
+        combos,
+        batch,
+        settings=settings,
+        confidence=confidence,
+        leverage=explicit,
+        credibility={c.code: c.credibility for c in cands},
+        no_deal=no_deal,
+        progress=progress,
+    )
+    results = [
+        CoalitionResult(
+            coalition=tuple(codes[i] for i in e["members"]),
+            summary=e["summary"],
+            issue_settlement=e["per_issue"],
+            marginal=e["marginal"],
+            marginal_ci=e["marginal_ci"],
+            agreement=e["detail"],
+            tied_with_top=e["tied_with_top"],
+        )
+        for e in found["entries"]
+    ]
+    base = found["baseline"]
+    baseline = CoalitionResult((), base["summary"], base["per_issue"], agreement=base["detail"])
+    members = found["members"]
+    record = search_record(
+        scenario,
+        settings,
+        seed=seed,
+        data_versions=data_versions,
+        measure="agreement",
+        draws=draws,
+        search="exhaustive",
+        sizes=[lo, hi],
+        confidence=confidence,
+        interval="Wilson score (agreement); normal, paired differences (marginal, ties)",
+        common_random_numbers=True,
+        uncertainty=plan.uncertainty.model_dump(mode="json", exclude_none=True),
+        candidates=[
+            {
+                "code": c.code,
+                "actor": c.actor,
+                "leverage": float(members.leverage[j]),
+                "guarantee": float(members.guarantee[j]),
+                "information": float(members.information[j]),
+                "credibility": {
+                    p: float(members.credibility[j, k]) for k, p in enumerate(found["parties"])
+                },
+                "refused_by": [p for k, p in enumerate(found["parties"]) if members.refused[j, k]],
+                "source": members.sources.get(c.code),
+            }
+            for j, c in enumerate(cands)
+        ],
+        scenario_title=scenario.title,
+        notes=found["notes"],
+    )
+    return CoalitionSearch(
+        results,
+        baseline,
+        tuple(scenario.issue_names),
+        cands,
+        "exhaustive",
+        record,
+        measure="agreement",
+        parties=tuple(found["parties"]),
+        proposals=found["proposals"],
+    )

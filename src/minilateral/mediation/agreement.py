@@ -1,0 +1,278 @@
+r"""The agreement space: utilities, reservation values, the zone of agreement and packages.
+
+Pure array functions on the unit scale (``z = (v - lo) / (hi - lo)``), batched over any leading
+axes (Monte Carlo draws, coalitions). Notation of ``docs/models/mediation.md``:
+
+* party i has ideal point :math:`z_{i,d}` and weights :math:`w_{i,d} = p_{i,d} s_{i,d} /
+  \sum_e p_{i,e} s_{i,e}` (participation mask p, salience s);
+* the utility of a package x is :math:`U_i(x) = 1 - \sum_d w_{i,d} (x_d - z_{i,d})^2`
+  (quadratic loss, the loss of the models' spec); salience weighting across issues is what
+  makes cross-issue trades possible (Raiffa 1982, ch. 10);
+* party i accepts x when its surplus :math:`S_i(x) = U_i(x) - t_i \ge 0`, where the
+  threshold :math:`t_i` folds in its reservation value, its discount for a deal that may not be
+  implemented and what a coalition's leverage is worth to it (:mod:`.design`);
+* the zone of possible agreement (ZOPA) is :math:`Z = \{x \in [0,1]^D : S_i(x) \ge 0\ \forall
+  i\}`, convex because every :math:`S_i` is concave.
+
+The coalition's package is the Nash bargaining solution (Nash 1950) inside Z,
+:math:`\arg\max_{x \in Z} \sum_i \log S_i(x)`, optionally biased toward members' stances
+(Kydd 2003), and the maximin package :math:`\arg\max_x \min_i S_i(x)` where Z is empty.
+
+Solvers (both exploit that every :math:`S_i` is a separable concave quadratic, so a weighted sum
+:math:`\sum_i \lambda_i S_i` is maximised on the box issue by issue by a clipped weighted mean):
+
+* **maximin**: the minimax theorem gives :math:`\max_x \min_i S_i = \min_{\lambda \in \Delta}
+  \max_x \sum_i \lambda_i S_i`; the dual is minimised by entropic mirror descent (exponentiated
+  gradient, step :math:`\eta_0/\sqrt{t+1}`), keeping the best primal iterate. The duality gap is
+  returned; on the test cases it is below 1e-4 after the default 200 iterations.
+* **Nash**: the first-order condition of the log-sum is :math:`x_d = \mathrm{clip}(\sum_i
+  (w_{i,d}/S_i) z_{i,d} / \sum_i w_{i,d}/S_i)`; the solver takes damped steps toward that
+  point (the best of four step lengths that keeps every :math:`S_i > 0`), an ascent method
+  started at the maximin package, which lies inside Z.
+
+References
+----------
+.. [1] Raiffa, H. (1982). *The Art and Science of Negotiation*. Harvard University Press.
+.. [2] Nash, J. F. (1950). The bargaining problem. *Econometrica* 18(2), 155-162.
+.. [3] Kydd, A. (2003). Which side are you on? Bias, credibility, and mediation. *American
+   Journal of Political Science* 47(4), 597-611.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from minilateral.arrays import FloatArray
+
+__all__ = [
+    "Packages",
+    "maximin_package",
+    "nash_package",
+    "party_weights",
+    "reservation_utility",
+    "solve_packages",
+    "utility",
+    "zopa_slices",
+]
+
+_TINY = 1e-12
+
+
+def party_weights(salience: FloatArray, mask: np.ndarray) -> FloatArray:
+    """:math:`w_{i,d} = p_{i,d} s_{i,d} / \\sum_e p_{i,e} s_{i,e}`, shape (..., P, D).
+
+    Raises ``ValueError`` when a party has salience 0 on every issue it takes part in.
+    """
+    raw = np.where(mask, np.nan_to_num(salience), 0.0)
+    total = raw.sum(axis=-1, keepdims=True)
+    if np.any(total <= 0):
+        raise ValueError("a party has salience 0 on every issue it takes part in")
+    return raw / total
+
+
+def utility(x: FloatArray, ideal: FloatArray, weights: FloatArray) -> FloatArray:
+    """:math:`U_i(x) = 1 - \\sum_d w_{i,d} (x_d - z_{i,d})^2`; x (..., D) → (..., P)."""
+    gap = x[..., None, :] - np.nan_to_num(ideal)
+    return 1.0 - (weights * gap * gap).sum(axis=-1)
+
+
+def reservation_utility(
+    no_deal: FloatArray, ideal: FloatArray, weights: FloatArray, optimism: FloatArray
+) -> FloatArray:
+    """:math:`U_i(\\tilde q_i)`, :math:`\\tilde q_i = (1 - o_i) q + o_i z_i`: the value of no
+    deal as an optimistic party reads it (Blainey 1973; Fearon 1995). ``no_deal`` (..., D),
+    ``optimism`` (..., P); returns (..., P). With quadratic loss this is
+    :math:`1 - (1 - o_i)^2 \\sum_d w_{i,d} (q_d - z_{i,d})^2`.
+    """
+    gap = no_deal[..., None, :] - np.nan_to_num(ideal)
+    return 1.0 - (1.0 - optimism) ** 2 * (weights * gap * gap).sum(axis=-1)
+
+
+def _best_response(ideal: FloatArray, weights: FloatArray, lam: FloatArray) -> FloatArray:
+    """The box maximiser of :math:`\\sum_i \\lambda_i S_i`: per issue a clipped weighted mean."""
+    lw = lam[..., None] * weights
+    den = lw.sum(axis=-2)
+    num = (lw * np.nan_to_num(ideal)).sum(axis=-2)
+    flat = (weights * np.nan_to_num(ideal)).sum(axis=-2) / np.maximum(weights.sum(axis=-2), _TINY)
+    x = np.where(den > _TINY, num / np.maximum(den, _TINY), flat)
+    return np.clip(x, 0.0, 1.0)
+
+
+def maximin_package(
+    ideal: FloatArray,
+    weights: FloatArray,
+    threshold: FloatArray,
+    *,
+    iterations: int = 200,
+    step: float = 20.0,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """:math:`x^* = \\arg\\max_{x \\in [0,1]^D} \\min_i S_i(x)` by dual mirror descent.
+
+    Parameters
+    ----------
+    ideal, weights : array (..., P, D)
+    threshold : array (..., P)
+        :math:`t_i`, so that :math:`S_i(x) = U_i(x) - t_i`.
+
+    Returns
+    -------
+    x : (..., D); value : (..., ) the best primal :math:`\\min_i S_i(x)`;
+    gap : (..., ) the duality gap (an upper bound on the error of ``value``).
+    """
+    shape = threshold.shape
+    lam = np.full(shape, 1.0 / shape[-1])
+    best_x = _best_response(ideal, weights, lam)
+    best = (utility(best_x, ideal, weights) - threshold).min(axis=-1)
+    dual = np.full(shape[:-1], np.inf)
+    for t in range(iterations):
+        x = _best_response(ideal, weights, lam)
+        s = utility(x, ideal, weights) - threshold
+        dual = np.minimum(dual, (lam * s).sum(axis=-1))
+        value = s.min(axis=-1)
+        better = value > best
+        best = np.where(better, value, best)
+        best_x = np.where(better[..., None], x, best_x)
+        centred = s - s.mean(axis=-1, keepdims=True)
+        lam = lam * np.exp(-step / np.sqrt(t + 1.0) * centred)
+        lam = np.maximum(lam / lam.sum(axis=-1, keepdims=True), 1e-300)
+    return best_x, best, np.maximum(dual - best, 0.0)
+
+
+def _nash_objective(
+    x: FloatArray,
+    ideal: FloatArray,
+    weights: FloatArray,
+    threshold: FloatArray,
+    bias_ideal: FloatArray | None,
+    bias_weights: FloatArray | None,
+) -> tuple[FloatArray, FloatArray]:
+    s = utility(x, ideal, weights) - threshold
+    with np.errstate(divide="ignore", invalid="ignore"):
+        obj = np.where((s > 0).all(axis=-1), np.log(np.maximum(s, _TINY)).sum(axis=-1), -np.inf)
+    if bias_ideal is not None and bias_weights is not None:
+        gap = x[..., None, :] - np.nan_to_num(bias_ideal)
+        obj = obj - (bias_weights * gap * gap).sum(axis=(-1, -2))
+    return obj, s
+
+
+def nash_package(
+    ideal: FloatArray,
+    weights: FloatArray,
+    threshold: FloatArray,
+    start: FloatArray,
+    *,
+    bias_ideal: FloatArray | None = None,
+    bias_weights: FloatArray | None = None,
+    iterations: int = 40,
+) -> FloatArray:
+    """:math:`\\arg\\max_{x \\in Z} \\sum_i \\log S_i(x) + \\eta \\sum_m \\bar c_m U_m(x)`.
+
+    ``start`` must lie inside Z (every :math:`S_i > 0`; e.g. the maximin package where its value
+    is positive); where it does not, it is returned unchanged. ``bias_ideal`` (..., M, D) and
+    ``bias_weights`` (..., M, D) = :math:`\\eta \\bar c_m w_{m,d}` add the members' stances
+    (Kydd 2003); the constant of :math:`U_m` does not move the maximiser.
+    """
+    x = start.copy()
+    obj, s = _nash_objective(x, ideal, weights, threshold, bias_ideal, bias_weights)
+    live = np.isfinite(obj)
+    for _ in range(iterations):
+        lam = 1.0 / np.maximum(s, _TINY)
+        lw = lam[..., None] * weights
+        num = (lw * np.nan_to_num(ideal)).sum(axis=-2)
+        den = lw.sum(axis=-2)
+        if bias_ideal is not None and bias_weights is not None:
+            num = num + (bias_weights * np.nan_to_num(bias_ideal)).sum(axis=-2)
+            den = den + bias_weights.sum(axis=-2)
+        target = np.clip(np.where(den > _TINY, num / np.maximum(den, _TINY), x), 0.0, 1.0)
+        best_obj, best_x, best_s = obj, x, s
+        for alpha in (1.0, 0.5, 0.25, 0.125):
+            cand = x + alpha * (target - x)
+            c_obj, c_s = _nash_objective(cand, ideal, weights, threshold, bias_ideal, bias_weights)
+            take = live & (c_obj > best_obj)
+            best_obj = np.where(take, c_obj, best_obj)
+            best_x = np.where(take[..., None], cand, best_x)
+            best_s = np.where(take[..., None], c_s, best_s)
+        x, obj, s = best_x, best_obj, best_s
+    return x
+
+
+def zopa_slices(
+    x: FloatArray, ideal: FloatArray, weights: FloatArray, threshold: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Per issue, the range of :math:`x_d` every party accepts with the other issues at ``x``.
+
+    For party i, :math:`S_i \\ge 0` with the other issues fixed means
+    :math:`w_{i,d} (x_d - z_{i,d})^2 \\le r_{i,d} := S_i(x) + w_{i,d} (x_d - z_{i,d})^2`, an
+    interval :math:`z_{i,d} \\pm \\sqrt{r_{i,d} / w_{i,d}}` (the whole line when
+    :math:`w_{i,d} = 0` and :math:`r \\ge 0`); the slice is the intersection of these intervals
+    and [0, 1]. It lies inside the projection of Z on issue d (an inner estimate; equal to it when
+    the parties' other issues are at their own constrained optimum). Returns (lo, hi), each
+    (..., D), NaN where the slice is empty.
+    """
+    z = np.nan_to_num(ideal)
+    s = utility(x, ideal, weights) - threshold
+    gap = x[..., None, :] - z
+    r = s[..., None] + weights * gap * gap
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = np.where(weights > 0, np.sqrt(np.maximum(r, 0.0) / weights), np.inf)
+    half = np.where(r < -1e-12, -np.inf, half)  # a party that rejects whatever issue d says
+    lo = np.clip((z - half).max(axis=-2), 0.0, 1.0)
+    hi = np.clip((z + half).min(axis=-2), 0.0, 1.0)
+    lo, hi = np.maximum(lo, 0.0), np.minimum(hi, 1.0)
+    empty = ~(lo <= hi + 1e-12) | (half == -np.inf).any(axis=-2)
+    return np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
+
+
+@dataclass(frozen=True)
+class Packages:
+    """Solved packages for a batch of (coalition ×) draws.
+
+    Attributes
+    ----------
+    package : (..., D)
+        The Nash package where Z is non-empty, else the maximin package.
+    surplus : (..., P)
+        :math:`S_i` at the package.
+    maximin : (...,)
+        :math:`\\max_x \\min_i S_i(x)`; Z is non-empty where it is >= 0.
+    gap : (...,)
+        Duality gap of the maximin solve.
+    """
+
+    package: FloatArray
+    surplus: FloatArray
+    maximin: FloatArray
+    gap: FloatArray
+
+    @property
+    def accepted(self) -> np.ndarray:
+        """Per party: accepts the package (:math:`S_i \\ge -10^{-9}`)."""
+        return self.surplus >= -1e-9
+
+    @property
+    def agreement(self) -> np.ndarray:
+        """Every party accepts."""
+        return self.accepted.all(axis=-1)
+
+
+def solve_packages(
+    ideal: FloatArray,
+    weights: FloatArray,
+    threshold: FloatArray,
+    *,
+    bias_ideal: FloatArray | None = None,
+    bias_weights: FloatArray | None = None,
+    iterations: int = 200,
+) -> Packages:
+    """The maximin package, then (where Z is non-empty) the Nash package from it."""
+    x, value, gap = maximin_package(ideal, weights, threshold, iterations=iterations)
+    inside = value > 1e-9
+    if inside.any() or bias_ideal is not None:
+        nash = nash_package(
+            ideal, weights, threshold, x, bias_ideal=bias_ideal, bias_weights=bias_weights
+        )
+        x = np.where(inside[..., None], nash, x)
+    surplus = utility(x, ideal, weights) - threshold
+    return Packages(x, surplus, value, gap)

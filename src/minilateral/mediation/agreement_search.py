@@ -1,0 +1,411 @@
+r"""The coalition search under the agreement measure (the default of ``minilateral coalitions``).
+
+Every coalition of the requested sizes is evaluated on the same Monte Carlo draws (common random
+numbers); per coalition: the agreement probability (every party accepts the coalition's package,
+:mod:`.agreement`, :mod:`.design`) with a Wilson interval, per-party acceptance, the expected
+package, the zone of agreement per issue, hold-outs with their shortfall, the marginal value of
+each member (paired differences :math:`A(C) - A(C \setminus \{m\})` of per-draw agreement, with
+a normal paired interval) and "what it would take". Coalitions whose paired interval against the
+first entry covers 0 are flagged ``tied_with_top``; the order inside a tie (mean maximin
+surplus, then size) is shown but not a finding.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+from minilateral.arrays import FloatArray
+from minilateral.errors import OptionError
+from minilateral.forecast import jsonable
+from minilateral.mediation.agreement import zopa_slices
+from minilateral.mediation.design import (
+    AgreementSettings,
+    Evaluator,
+    member_parameters,
+    party_parameters,
+)
+from minilateral.mediation.settlement import SettlementSummary, wilson_interval
+from minilateral.provenance import provenance
+from minilateral.scenario import Scenario
+
+__all__ = ["AgreementDetail", "evaluate_agreement", "paired_interval"]
+
+Progress = Callable[[int, int, str], None]
+
+
+def paired_interval(diff: FloatArray, confidence: float) -> tuple[float, float]:
+    """Normal-approximation interval of the mean of paired per-draw differences.
+
+    A difference that is identically zero gives [0, 0]: the two coalitions agree in every draw.
+    """
+    n = diff.size
+    z = float(special.ndtri(0.5 + confidence / 2.0))
+    half = z * float(diff.std(ddof=1)) / math.sqrt(n) if n > 1 else float("inf")
+    mean = float(diff.mean())
+    return max(-1.0, mean - half), min(1.0, mean + half)
+
+
+@dataclass(frozen=True)
+class AgreementDetail:
+    """What the agreement measure says about one coalition (or one named proposal).
+
+    Attributes
+    ----------
+    acceptance : party → share of draws in which it accepts the package
+    surplus : party → mean surplus :math:`S_i` at the package (utility units)
+    package : issue → expected package, own scale (issues in which a party takes part)
+    zone : share of draws with a non-empty zone of agreement
+    zone_range : issue → [low, high] mean slice of the zone (draws where it exists), own scale,
+        or None where it never exists
+    holdouts : list of {party, share, shortfall}: parties that reject the package in some draw,
+        how often, and their mean shortfall :math:`\\max(0, -S_i)` when they do
+    maximin : mean over draws of :math:`\\max_x \\min_i S_i(x)` (the tie-break of the ranking)
+    what_it_takes : {leverage_multiplier, guarantee} (None: not computed; a value None: not
+        reachable) — the smallest multiplier on the coalition's leverage, and the smallest added
+        guarantee, at which the agreement probability reaches 50 %
+    """
+
+    acceptance: dict[str, float]
+    surplus: dict[str, float]
+    package: dict[str, float]
+    zone: float
+    zone_range: dict[str, list[float] | None]
+    holdouts: list[dict[str, Any]]
+    maximin: float
+    what_it_takes: dict[str, float | None] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return jsonable(
+            {
+                "acceptance": self.acceptance,
+                "surplus": self.surplus,
+                "package": self.package,
+                "zopa": {"share": self.zone, "issues": self.zone_range},
+                "no_zone_of_agreement": self.zone == 0.0,
+                "holdouts": self.holdouts,
+                "maximin_surplus": self.maximin,
+                "what_it_takes": self.what_it_takes,
+            }
+        )
+
+
+@dataclass
+class _Solved:
+    agreement: np.ndarray  # (B,)
+    accepted: np.ndarray  # (B, P)
+    surplus: FloatArray  # (B, P)
+    package: FloatArray  # (B, D_party)
+    maximin: FloatArray  # (B,)
+    zone_lo: FloatArray
+    zone_hi: FloatArray
+    converged: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _subsets(combos: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    need = {()}
+    for c in combos:
+        need.add(c)
+        for m in c:
+            need.add(tuple(i for i in c if i != m))
+    return sorted(need, key=lambda c: (len(c), c))
+
+
+def evaluate_agreement(
+    scenario: Scenario,
+    codes: Sequence[str],
+    combos: Sequence[tuple[int, ...]],
+    batch: Any,
+    *,
+    settings: AgreementSettings,
+    confidence: float,
+    leverage: Mapping[str, float] | None = None,
+    credibility: Mapping[str, float] | None = None,
+    no_deal: FloatArray | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Evaluate ``combos`` (and the subsets their marginal values need) on ``batch``.
+
+    Returns a mapping with ``ranked`` (combos in rank order, each with its summary, detail,
+    marginal values and tie flag), ``baseline``, ``parties``, ``issues`` (party issues), the
+    evaluator and notes; :func:`minilateral.mediation.coalitions.search_coalitions` wraps it in
+    a :class:`~minilateral.mediation.coalitions.CoalitionSearch`.
+    """
+    parties = party_parameters(scenario, settings)
+    members = member_parameters(
+        scenario, codes, parties, settings, leverage=leverage, credibility=credibility
+    )
+    ev = Evaluator(batch, parties, members, settings, no_deal=no_deal)
+    cols = ev.issue_index
+    width = batch.width[cols]
+    lo0 = batch.scale[cols, 0]
+    issue_names = [batch.issues[d] for d in cols]
+    needed = _subsets(combos)
+    membership = np.zeros((len(needed), len(codes)), dtype=bool)
+    for k, c in enumerate(needed):
+        membership[k, list(c)] = True
+    solved: dict[tuple[int, ...], _Solved] = {}
+    chunk = max(1, 20000 // max(ev.draws, 1))
+    for start in range(0, len(needed), chunk):
+        part = membership[start : start + chunk]
+        packs, _ = ev.evaluate(part)
+        t = packs.surplus  # (k, B, P)
+        lo, hi = zopa_slices(
+            packs.package,
+            ev.ideal[None],
+            ev.weights[None],
+            (ev.thresholds(_terms(ev, part))),
+        )
+        for k in range(len(part)):
+            c = needed[start + k]
+            solved[c] = _Solved(
+                agreement=packs.agreement[k],
+                accepted=packs.accepted[k],
+                surplus=t[k],
+                package=packs.package[k],
+                maximin=packs.maximin[k],
+                zone_lo=lo[k],
+                zone_hi=hi[k],
+                converged=float(np.mean(packs.gap[k] < 1e-3)),
+            )
+        if progress:
+            progress(min(start + chunk, len(needed)), len(needed), "agreement")
+
+    def summary(s: _Solved) -> SettlementSummary:
+        k, n = int(s.agreement.sum()), int(s.agreement.size)
+        ci = wilson_interval(k, n, confidence)
+        expected = np.full(batch.n_issues, np.nan)
+        expected[cols] = lo0 + s.package.mean(axis=0) * width
+        return SettlementSummary(k / n, ci[0], ci[1], s.agreement, expected, s.converged)
+
+    def detail(s: _Solved) -> AgreementDetail:
+        acc = s.accepted.mean(axis=0)
+        holdouts = []
+        for i, name in enumerate(parties.names):
+            refuse = ~s.accepted[:, i]
+            if refuse.any():
+                holdouts.append(
+                    {
+                        "party": name,
+                        "share": float(refuse.mean()),
+                        "shortfall": float(np.mean(-s.surplus[refuse, i])),
+                    }
+                )
+        holdouts.sort(key=lambda h: -h["share"])
+        zone = np.isfinite(s.zone_lo).all(axis=1) & s.agreement
+        zr: dict[str, list[float] | None] = {}
+        for j, q in enumerate(issue_names):
+            if zone.any():
+                zr[q] = [
+                    float(lo0[j] + width[j] * np.mean(s.zone_lo[zone, j])),
+                    float(lo0[j] + width[j] * np.mean(s.zone_hi[zone, j])),
+                ]
+            else:
+                zr[q] = None
+        return AgreementDetail(
+            acceptance={n: float(a) for n, a in zip(parties.names, acc, strict=True)},
+            surplus={
+                n: float(v) for n, v in zip(parties.names, s.surplus.mean(axis=0), strict=True)
+            },
+            package={
+                q: float(lo0[j] + width[j] * s.package[:, j].mean())
+                for j, q in enumerate(issue_names)
+            },
+            zone=float(zone.mean()),
+            zone_range=zr,
+            holdouts=holdouts,
+            maximin=float(np.mean(s.maximin)),
+        )
+
+    def key(c: tuple[int, ...]) -> tuple[float, ...]:
+        s = solved[c]
+        return (-float(s.agreement.mean()), -float(np.mean(s.maximin)), len(c), *c)
+
+    ranked = sorted(combos, key=key)
+    top = solved[ranked[0]].agreement.astype(float) if ranked else None
+    entries = []
+    for c in ranked:
+        s = solved[c]
+        marginal, marginal_ci = {}, {}
+        for m in c:
+            rest = tuple(i for i in c if i != m)
+            diff = s.agreement.astype(float) - solved[rest].agreement.astype(float)
+            marginal[codes[m]] = float(diff.mean())
+            marginal_ci[codes[m]] = paired_interval(diff, confidence)
+        assert top is not None
+        lo_t, hi_t = paired_interval(s.agreement.astype(float) - top, confidence)
+        entries.append(
+            {
+                "members": c,
+                "summary": summary(s),
+                "detail": detail(s),
+                "marginal": marginal,
+                "marginal_ci": marginal_ci,
+                "tied_with_top": bool(lo_t <= 0.0 <= hi_t),
+                "per_issue": np.where(
+                    np.isin(np.arange(batch.n_issues), cols), float(s.agreement.mean()), np.nan
+                ),
+            }
+        )
+    # What it would take: the top coalitions and the baseline, on the same draws.
+    wanted = [e["members"] for e in entries[: settings.what_it_takes_top]] + [()]
+    if settings.what_it_takes_top > 0 and wanted:
+        mem = np.zeros((len(wanted), len(codes)), dtype=bool)
+        for k, c in enumerate(wanted):
+            mem[k, list(c)] = True
+        mult, guar = ev.what_it_takes(mem)
+        takes = {
+            c: {
+                "leverage_multiplier": None if not np.isfinite(mult[k]) else float(mult[k]),
+                "guarantee": None if not np.isfinite(guar[k]) else float(guar[k]),
+                "max_multiplier": settings.max_multiplier,
+            }
+            for k, c in enumerate(wanted)
+        }
+    else:
+        takes = {}
+    base_detail = detail(solved[()])
+    if () in takes:
+        base_detail = _with_takes(base_detail, takes[()])
+    for e in entries:
+        if e["members"] in takes:
+            e["detail"] = _with_takes(e["detail"], takes[e["members"]])
+    proposals = _proposals(scenario, ev, codes, entries, batch, confidence)
+    notes = []
+    if ev.filled:
+        notes.append(
+            "no reference point (status quo) for "
+            + ", ".join(ev.filled)
+            + ": the no-deal outcome there is the compromise of all actors without a mediator"
+        )
+    return {
+        "entries": entries,
+        "baseline": {
+            "summary": summary(solved[()]),
+            "detail": base_detail,
+            "per_issue": np.where(
+                np.isin(np.arange(batch.n_issues), cols),
+                float(solved[()].agreement.mean()),
+                np.nan,
+            ),
+        },
+        "parties": parties.names,
+        "proposals": proposals,
+        "members": members,
+        "notes": notes,
+    }
+
+
+def _terms(ev: Evaluator, membership: np.ndarray) -> Any:
+    from minilateral.mediation.design import coalition_terms
+
+    return coalition_terms(membership, ev.members, ev.settings)
+
+
+def _with_takes(d: AgreementDetail, takes: dict[str, float | None]) -> AgreementDetail:
+    from dataclasses import replace
+
+    return replace(d, what_it_takes=takes)
+
+
+def _proposals(
+    scenario: Scenario,
+    ev: Evaluator,
+    codes: Sequence[str],
+    entries: list[dict[str, Any]],
+    batch: Any,
+    confidence: float,
+) -> list[dict[str, Any]]:
+    """Each named proposal, evaluated as given: by no mediator, its own coalition (where all
+    its members are candidates) and the top coalition."""
+    out = []
+    if not scenario.proposals:
+        return out
+    from minilateral.mediation.coalitions import match_actor
+
+    def index(token: str) -> int | None:
+        row = match_actor(scenario, token)
+        for j, c in enumerate(codes):
+            if c.upper() == token.upper() or (row is not None and match_actor(scenario, c) == row):
+                return j
+        return None
+
+    issues = {q.name: q for q in scenario.issues}
+    for prop in scenario.proposals:
+        value = np.array(
+            [
+                prop.package.get(q.name, q.reference if q.reference is not None else q.lo)
+                for q in scenario.issues
+            ],
+            dtype=float,
+        )
+        unit = (value - batch.scale[:, 0]) / batch.width
+        groups: list[tuple[str, tuple[int, ...]]] = [("no mediator", ())]
+        own = [index(t) for t in prop.coalition]
+        if prop.coalition and all(j is not None for j in own):
+            groups.append(("its sponsors", tuple(sorted(j for j in own if j is not None))))
+        if entries:
+            groups.append(("top coalition", entries[0]["members"]))
+        mem = np.zeros((len(groups), len(codes)), dtype=bool)
+        for k, (_, c) in enumerate(groups):
+            mem[k, list(c)] = True
+        surplus = ev.fixed(unit, mem)  # (K, B, P)
+        evaluated = []
+        for k, (label, c) in enumerate(groups):
+            acc = surplus[k] >= -1e-9
+            agree = acc.all(axis=1)
+            n = int(agree.size)
+            ci = wilson_interval(int(agree.sum()), n, confidence)
+            evaluated.append(
+                {
+                    "by": label,
+                    "coalition": [codes[j] for j in c],
+                    "agreement_probability": float(agree.mean()),
+                    "ci_low": ci[0],
+                    "ci_high": ci[1],
+                    "acceptance": {
+                        p: float(a) for p, a in zip(ev.parties.names, acc.mean(axis=0), strict=True)
+                    },
+                }
+            )
+        out.append(
+            {
+                "name": prop.name,
+                "label": prop.label or prop.name,
+                "package": {
+                    q: float(prop.package.get(q, issues[q].reference or 0.0)) for q in issues
+                },
+                "source": prop.source,
+                "evaluations": evaluated,
+            }
+        )
+    return jsonable(out)
+
+
+def search_record(scenario: Scenario, settings: AgreementSettings, **extra: Any) -> dict[str, Any]:
+    """Provenance of an agreement search."""
+    record = provenance(
+        model="agreement",
+        options=settings.to_dict(),
+        seed=extra.pop("seed"),
+        input_hash=scenario.sha256(),
+        data_versions=dict(extra.pop("data_versions", {}) or {}),
+    )
+    extra["scenario"] = extra.pop("scenario_title", scenario.title)
+    record.update(extra)
+    return record
+
+
+def all_combos(n: int, lo: int, hi: int) -> list[tuple[int, ...]]:
+    """Every coalition of sizes lo..hi of n candidates."""
+    if not 1 <= lo <= hi:
+        raise OptionError(f"size range {lo}-{hi} is empty or starts below 1", field="size")
+    return [c for k in range(lo, hi + 1) for c in itertools.combinations(range(n), k)]
