@@ -18,7 +18,8 @@ THEATRES = ["gaza", "sudan", "somalia", "pakistan-afghanistan", "syria", "gulf-s
 SOURCE_ID = re.compile(r"\b(?:TQ|GS|SD|SO|PA|SY|G)\d+\b")
 SHEET_ENTRY = re.compile(r"^- ((?:TQ|GS|SD|SO|PA|SY|G)\d+) ", re.M)
 RULE = re.compile(
-    r"Capability (\d+) \(rule\): engagement (1/8|1/4|1/2|1)(?: \([^)]*\))? × √\(CINC 2022 ([0-9.]+)\)"
+    r"Capability (\d+) \(rule\): engagement (1/8|1/4|1/2|1)(?: \([^)]*\))?"
+    r" × √\(CINC 2022 ([0-9.]+)\)"
     r" = ([0-9.]+) of ([0-9.]+)\."
 )
 ENGAGEMENT = {"1": 1.0, "1/2": 0.5, "1/4": 0.25, "1/8": 0.125}
@@ -58,7 +59,8 @@ def test_every_number_is_explained(name: str) -> None:
     s = ml.load_scenario(name)
     assert s.as_of is not None
     for src in s.sources:
-        assert src.reliability is not None and src.credibility is not None, src.id
+        assert src.reliability is not None, src.id
+        assert src.credibility is not None, src.id
     for issue in s.issues:
         assert issue.label, issue.name
         if issue.reference is not None:
