@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -190,7 +191,7 @@ def test_cli_json_schema_and_ranking() -> None:
             "marginal"}  # fmt: skip
     for entry in d["coalitions"]:
         assert keys <= set(entry)
-        assert len(entry["expected_outcome"]) == 4
+        assert len(entry["expected_outcome"]) == len(load_scenario("gaza").issues)
         assert set(entry["marginal"]) == set(entry["coalition"])
         assert "created" not in json.dumps(entry)
     probs = [e["settlement_probability"] for e in d["coalitions"]]
@@ -280,9 +281,15 @@ def test_issue_split_equals_joint_run_for_bdm() -> None:
     )
 
 
-def test_noise_option_changes_the_draws_not_the_layout() -> None:
+def test_noise_option_changes_the_draws_not_the_layout(tmp_path: Path) -> None:
+    from minilateral.io.yaml_io import write_yaml
+
     runner = CliRunner()
-    base = ["coalitions", "gaza", "--candidates", "TUR", "--size", "1", "--draws", "6",
+    # --noise sets the global entries only; gaza's per-issue and per-actor entries would still
+    # apply, so the test runs on a copy without its uncertainty block.
+    plain = tmp_path / "gaza.yaml"
+    write_yaml(load_scenario("gaza").model_copy(update={"uncertainty": None}), plain)
+    base = ["coalitions", str(plain), "--candidates", "TUR", "--size", "1", "--draws", "6",
             "--measure", "convergence"]  # fmt: skip
     quiet = runner.invoke(app, [*base, "--noise", "positions=none", "--noise", "salience=none",
                                 "--noise", "capability=none", "--format", "json"])  # fmt: skip
