@@ -25,7 +25,12 @@ from minilateral.errors import MissingDependencyError
 from minilateral.forecast import dumps_json
 from minilateral.library import list_scenarios
 from minilateral.mediation.coalitions import CoalitionSearch, search_theatre
-from minilateral.mediation.views import coalition_chart, coalition_rows, issue_chart
+from minilateral.mediation.views import (
+    acceptance_heatmap,
+    coalition_chart,
+    coalition_rows,
+    issue_chart,
+)
 from minilateral.models.registry import available_models
 from minilateral.provenance import package_version
 from minilateral.scenario import Scenario
@@ -157,9 +162,9 @@ def run_demo(
             if search is not None:
                 if absent:
                     search.provenance["notes"].append(
-                        f"{', '.join(absent)} left out: not an actor of the scenario, so its "
-                        "leverage needs the reference data (minilateral coalitions "
-                        "--leverage-source data)"
+                        f"{', '.join(absent)} left out: not an actor of the scenario and no "
+                        "leverage in its mediation block (give mediation: members: CODE: "
+                        "leverage, or use minilateral coalitions --leverage-source data)"
                     )
                 result.mediation[entry.name] = search
         done += 1
@@ -219,13 +224,43 @@ def _mediation_view(search: CoalitionSearch | None) -> dict[str, Any] | None:
         return None
     header, rows = coalition_rows(search)
     base = search.baseline.summary
+    if search.measure == "agreement":
+        draws = search.provenance["draws"]
+        texts = {
+            "explain": (
+                f"On {draws} common Monte Carlo draws, each coalition tables the package that "
+                "maximises the product of the parties' gains over no deal, and brings its "
+                "leverage, guarantees and information to the parties that accept it as a "
+                "mediator. A draw counts as an agreement when every party prefers the package "
+                "to no deal. Coalitions whose paired interval with the first covers zero are "
+                "marked as tied with it."
+            ),
+            "chart_label": "Agreement probability of each mediating coalition with its interval",
+            "second_note": "Each party's probability of accepting the package of each coalition.",
+            "second_label": "Heat map of acceptance by party and coalition",
+        }
+        second = acceptance_heatmap(search, top=10)
+    else:
+        texts = {
+            "explain": (
+                "Each coalition enters as mediators at the parties' Nash point and the BDM "
+                "model runs on common Monte Carlo draws; a draw settles when the model "
+                "converges and the parties end within 10 % of the scale on every issue."
+            ),
+            "chart_label": "Settlement probability of each mediating coalition",
+            "second_note": "Per issue: share of draws in which the parties end within the "
+            "tolerance on that issue alone.",
+            "second_label": "Settlement probability per issue of each mediating coalition",
+        }
+        second = issue_chart(search, top=10)
     return {
+        **texts,
         "header": header,
         "rows": rows[:10],
         "count": len(rows),
         "draws": search.provenance["draws"],
         "chart": dumps_json(coalition_chart(search, top=10)),
-        "issue_chart": dumps_json(issue_chart(search, top=10)),
+        "issue_chart": dumps_json(second),
         "baseline": f"{100 * base.probability:.1f} % [{100 * base.ci_low:.1f}, "
         f"{100 * base.ci_high:.1f}]",
         "issues": search.issues,

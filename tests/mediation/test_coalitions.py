@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -42,6 +43,7 @@ def toy(pa: float = 30, pb: float = 70, pc: float = 50, s: float = 0.5) -> Scena
 def _search(scenario: Scenario, lev: float, **kw):
     kw.setdefault("draws", 200)
     kw.setdefault("seed", 1)
+    kw.setdefault("measure", "convergence")
     return search_coalitions(scenario, ["MED"], sizes=(1, 1), leverage={"MED": lev}, **kw)
 
 
@@ -129,7 +131,7 @@ def test_marginal_values_are_paired_differences() -> None:
 def test_beam_search_beyond_the_exhaustive_limit() -> None:
     result = search_coalitions(toy(), ["CCC", "X1", "X2", "X3"], sizes=(1, 3),
                                leverage={"X1": 5, "X2": 1, "X3": 3}, draws=20, seed=0,
-                               max_exhaustive=5, beam=2)  # fmt: skip
+                               max_exhaustive=5, beam=2, measure="convergence")  # fmt: skip
     assert result.search.startswith("beam")
     assert len(result.coalitions) == 6  # two per size
     assert result.provenance["search"] == result.search
@@ -142,9 +144,13 @@ def test_beam_search_beyond_the_exhaustive_limit() -> None:
         ({"candidates": ["ZZZ"]}, ScenarioError, "unknown candidate 'ZZZ'"),
         ({"candidates": ["CCC"], "sizes": (1, 2)}, OptionError, "larger than the candidate set"),
         ({"candidates": ["CCC", "ccc"]}, OptionError, "duplicate"),
-        ({"candidates": ["CCC"], "target": {"nope": 1.0}}, OptionError, "unknown issue"),
+        ({"candidates": ["CCC"], "target": {"nope": 1.0}, "measure": "convergence"}, OptionError,
+         "unknown issue"),
         ({"candidates": ["CCC"], "leverage": {"QQQ": 1.0}}, OptionError, "non-candidate"),
-        ({"candidates": ["CCC"], "commitment": 2.0}, OptionError, "in [0, 1]"),
+        ({"candidates": ["CCC"], "commitment": 2.0, "measure": "convergence"}, OptionError,
+         "in [0, 1]"),
+        ({"candidates": ["CCC"], "measure": "vibes"}, OptionError, "agreement or convergence"),
+        ({"candidates": ["CCC"], "agreement": {"optimism": 1.5}}, OptionError, "optimism"),
     ],
 )
 def test_bad_input(kwargs, error, words) -> None:
@@ -154,8 +160,11 @@ def test_bad_input(kwargs, error, words) -> None:
 
 
 def test_alias_matches_scenario_code() -> None:
-    (cand,) = resolve_candidates(load_scenario("gaza"), ["UAE"])
-    assert (cand.code, cand.actor, cand.leverage) == ("UAE", "United Arab Emirates", 22.0)
+    scenario = load_scenario("gaza")
+    (cand,) = resolve_candidates(scenario, ["UAE"])
+    uae = next(a for a in scenario.actors if a.code == "ARE")
+    assert (cand.code, cand.actor, cand.leverage) == ("UAE", "United Arab Emirates", uae.capability)
+    assert uae.capability > 0
 
 
 def test_target_shift_and_static_model_note() -> None:
@@ -175,17 +184,20 @@ def test_cli_json_schema_and_ranking() -> None:
     res = runner.invoke(app, [*args, "--draws", "8", "--seed", "7", "--format", "json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
-    assert set(d) == {"coalitions", "baseline", "provenance"}
+    assert {"coalitions", "baseline", "provenance", "measure", "parties", "proposals"} == set(d)
+    assert d["measure"] == "agreement"
     assert len(d["coalitions"]) == 41
     keys = {"coalition", "settlement_probability", "ci_low", "ci_high", "expected_outcome",
             "marginal"}  # fmt: skip
     for entry in d["coalitions"]:
         assert keys <= set(entry)
-        assert len(entry["expected_outcome"]) == 4
+        assert len(entry["expected_outcome"]) == len(load_scenario("gaza").issues)
         assert set(entry["marginal"]) == set(entry["coalition"])
         assert "created" not in json.dumps(entry)
     probs = [e["settlement_probability"] for e in d["coalitions"]]
     assert probs == sorted(probs, reverse=True)
+    assert all(e["agreement_probability"] == e["settlement_probability"] for e in d["coalitions"])
+    assert set(d["coalitions"][0]["acceptance"]) == {"Israel", "Hamas", "Palestinian Islamic Jihad"}
     assert {len(e["coalition"]) for e in d["coalitions"]} == {1, 2, 3}
     assert d["baseline"]["coalition"] == []
 
@@ -211,7 +223,13 @@ def test_cli_table_and_chart(tmp_path) -> None:
     args = ["coalitions", "gaza", "--candidates", "TUR,QAT,EGY", "--size", "1-2", "--draws", "6"]
     res = CliRunner().invoke(app, [*args, "--chart", str(chart)])
     assert res.exit_code == 0, res.output
-    assert "TUR+QAT" in res.output
+    assert "TUR + QAT" in res.output
+    assert "Acceptance by party" in res.output
+    html = chart.read_text()
+    assert "Agreement probability" in html and "Who accepts" in html
+    assert "Named proposals" in html
+    res = CliRunner().invoke(app, [*args, "--measure", "convergence", "--chart", str(chart)])
+    assert res.exit_code == 0, res.output
     html = chart.read_text()
     assert "Settlement probability" in html
     assert "Quad map" in html
@@ -222,15 +240,21 @@ def test_quad_map_from_first_bdm_round() -> None:
     from minilateral.mediation.views import quad_map
 
     scenario = load_scenario("gaza")
-    result = search_coalitions(scenario, ["TUR", "QAT"], sizes=(2, 2), draws=4, seed=0)
+    result = search_coalitions(
+        scenario, ["TUR", "QAT"], sizes=(2, 2), draws=4, seed=0, measure="convergence"
+    )
     points = quad_map(scenario, result)
     # Two members at the same proposal and commitment coincide: one merged point per cell.
     assert {p["mediator"] for p in points} == {"TUR+QAT"}
     parties = {"Israel", "Hamas", "Palestinian Islamic Jihad"}
     assert {p["party"] for p in points} == parties
-    # PIJ takes part in two issues, Israel and Hamas in four.
-    assert len(points) == 4 + 4 + 2
-    static = search_coalitions(scenario, ["TUR"], sizes=(1, 1), draws=4, model="nash")
+    # One point per party and issue it takes part in (PIJ two issues, Israel and Hamas all).
+    cells = {a.name: len(a.positions) for a in scenario.actors if a.name in parties}
+    assert cells["Palestinian Islamic Jihad"] == 2
+    assert len(points) == sum(cells.values())
+    static = search_coalitions(
+        scenario, ["TUR"], sizes=(1, 1), draws=4, model="nash", measure="convergence"
+    )
     assert quad_map(scenario, static) == []
 
 
@@ -257,9 +281,16 @@ def test_issue_split_equals_joint_run_for_bdm() -> None:
     )
 
 
-def test_noise_option_changes_the_draws_not_the_layout() -> None:
+def test_noise_option_changes_the_draws_not_the_layout(tmp_path: Path) -> None:
+    from minilateral.io.yaml_io import write_yaml
+
     runner = CliRunner()
-    base = ["coalitions", "gaza", "--candidates", "TUR", "--size", "1", "--draws", "6"]
+    # --noise sets the global entries only; gaza's per-issue and per-actor entries would still
+    # apply, so the test runs on a copy without its uncertainty block.
+    plain = tmp_path / "gaza.yaml"
+    write_yaml(load_scenario("gaza").model_copy(update={"uncertainty": None}), plain)
+    base = ["coalitions", str(plain), "--candidates", "TUR", "--size", "1", "--draws", "6",
+            "--measure", "convergence"]  # fmt: skip
     quiet = runner.invoke(app, [*base, "--noise", "positions=none", "--noise", "salience=none",
                                 "--noise", "capability=none", "--format", "json"])  # fmt: skip
     assert quiet.exit_code == 0, quiet.output

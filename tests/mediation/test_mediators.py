@@ -118,13 +118,22 @@ def test_non_state_parties_fall_back_to_scenario(data_root: Path) -> None:
     qat, jpn = prof.profiles
     assert qat.detail["affinity_source"] == "scenario positions"
     # Qatar vs Israel and Hamas from the scenario: mean |z_Q − z_p| over shared issues.
-    assert qat.detail["affinity"]["Israel"] == pytest.approx(1 - (55 + 75 + 55 + 55) / 400)
-    assert qat.detail["affinity"]["Hamas"] == pytest.approx(1 - (30 + 10 + 15 + 25) / 400)
+    actors = {a.name: a for a in scenario.actors}
+
+    def affinity(party: str) -> float:
+        q, p = actors["Qatar"].positions, actors[party].positions
+        shared = [k for k in q if k in p]
+        assert len(shared) >= 4
+        return 1 - sum(abs(q[k] - p[k]) for k in shared) / (100 * len(shared))
+
+    assert qat.detail["affinity"]["Israel"] == pytest.approx(affinity("Israel"))
+    assert qat.detail["affinity"]["Hamas"] == pytest.approx(affinity("Hamas"))
     assert math.isnan(jpn.impartiality)  # not in the scenario: no fallback
     assert math.isfinite(jpn.credibility)
     lev = prof.leverage_on_scenario_scale()
-    # Only Israel is a state party: c_m = L/(1 − L) · 90.
-    assert lev["QAT"] == pytest.approx(qat.leverage / (1 - qat.leverage) * 90)
+    # Only Israel is a state party: c_m = L/(1 − L) · c_Israel.
+    c_israel = actors["Israel"].capability
+    assert lev["QAT"] == pytest.approx(qat.leverage / (1 - qat.leverage) * c_israel)
 
 
 def test_bad_candidates(data_root: Path) -> None:

@@ -15,8 +15,14 @@ from minilateral.cli._app import cli_errors, err_console, out_console, parse_set
 from minilateral.cli.sweep import NoiseOpt
 from minilateral.errors import OptionError
 from minilateral.forecast import dumps_json
-from minilateral.mediation.coalitions import search_coalitions
-from minilateral.mediation.views import coalition_rows, write_coalition_chart
+from minilateral.mediation.coalitions import CoalitionSearch, search_coalitions
+from minilateral.mediation.views import (
+    agreement_rows,
+    coalition_rows,
+    proposal_rows,
+    takes_text,
+    write_coalition_chart,
+)
 from minilateral.montecarlo.perturb import parse_noise
 from minilateral.scenario import Scenario
 
@@ -114,13 +120,37 @@ def coalitions(
         Path | None, typer.Option("--chart", help="Write an HTML chart of the ranking here.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    measure: Annotated[
+        str,
+        typer.Option(
+            "--measure",
+            help="agreement (every party accepts the coalition's package; default) or "
+            "convergence (the parties' modelled positions end within --tol).",
+        ),
+    ] = "agreement",
+    reservation: Annotated[
+        str,
+        typer.Option(
+            "--reservation",
+            help="No-deal outcome: status-quo (reference points) or contest (a model's forecast).",
+        ),
+    ] = "status-quo",
+    agreement_set: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--agreement-set",
+            help="Agreement option KEY=VALUE (optimism, exposure, leverage_scale, bias, ...).",
+        ),
+    ] = None,
 ) -> None:
-    """Rank mediating coalitions by the probability that the parties settle."""
+    """Rank mediating coalitions by the probability that the parties agree."""
     if fmt not in ("table", "json"):
         raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
     for flag, value, choices in (
         ("--leverage-source", leverage_source, ("scenario", "data")),
         ("--credibility", credibility, ("off", "data")),
+        ("--measure", measure, ("agreement", "convergence")),
+        ("--reservation", reservation, ("status-quo", "contest")),
     ):
         if value not in choices:
             raise typer.BadParameter(f"must be one of {', '.join(choices)}", param_hint=flag)
@@ -165,6 +195,8 @@ def coalitions(
             noise=dict(parse_noise(item) for item in noise or []),
             data_versions=versions,
             progress=progress,
+            measure=measure,  # type: ignore[arg-type]
+            agreement=_agreement_options(agreement_set, reservation),
         )
     payload = result.to_dict()
     if chart is not None:
@@ -172,6 +204,9 @@ def coalitions(
         err_console.print(f"wrote {chart}")
     if fmt == "json":
         sys.stdout.write(dumps_json(payload) + "\n")
+        return
+    if result.measure == "agreement":
+        _print_agreement(result, scenario, draws)
         return
     table = Table(title=f"{scenario.title} — mediating coalitions ({model}, {draws} draws)")
     header, rows = coalition_rows(result)
@@ -185,6 +220,87 @@ def coalitions(
         f"no mediator: settlement {base['settlement_probability']:.3f} "
         f"[{base['ci_low']:.3f}, {base['ci_high']:.3f}]; search: {result.search}"
     )
+    for note in result.provenance.get("notes", []):
+        err_console.print(f"[yellow]note[/]: {note}")
+
+
+def _agreement_options(items: list[str] | None, reservation: str) -> dict[str, object]:
+    """``--agreement-set`` pairs (numbers where they parse) plus ``--reservation``."""
+    out: dict[str, object] = {"reservation": reservation}
+    for key, value in parse_sets(items, "--agreement-set").items():
+        key = key.replace("-", "_")
+        try:
+            out[key] = int(value) if value.isdigit() else float(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def _print_agreement(result: CoalitionSearch, scenario: Scenario, draws: int) -> None:
+    """The agreement table, the baseline, hold-outs, what it would take, named proposals."""
+    table = Table(title=f"{scenario.title} — mediating coalitions (agreement, {draws} draws)")
+    header, rows = agreement_rows(result)
+    keep = [i for i, h in enumerate(header) if not h.startswith("acceptance")]
+    for i in keep:
+        col = header[i]
+        table.add_column(col, justify="left" if col in ("rank", "coalition") else "right")
+    for row in rows:
+        table.add_row(*(row[i] for i in keep))
+    out_console.print(table)
+    accept = Table(title="Acceptance by party, % of draws (first ten and no mediator)")
+    accept.add_column("party")
+    shown = [*result.coalitions[:10], result.baseline]
+    for c in shown:
+        accept.add_column(" + ".join(c.coalition) or "no mediator", justify="right")
+    for party in result.parties:
+        accept.add_row(
+            party,
+            *(
+                f"{100 * c.agreement.acceptance[party]:.0f}" if c.agreement else "—"
+                for c in shown
+            ),
+        )
+    out_console.print(accept)
+    base = result.baseline
+    out_console.print(
+        f"no mediator: agreement {100 * base.summary.probability:.1f} % "
+        f"[{100 * base.summary.ci_low:.1f}, {100 * base.summary.ci_high:.1f}]"
+    )
+    tied = result.tied
+    if len(tied) > 1:
+        out_console.print(
+            f"tied with the first (paired interval covers zero): {len(tied)} coalitions; "
+            "their order is not a finding"
+        )
+    for label, entry in (("no mediator", base), ("first", result.coalitions[0])):
+        d = entry.agreement
+        if d is None:
+            continue
+        if d.zone == 0.0:
+            out_console.print(f"{label}: no zone of agreement in any draw")
+        if d.holdouts:
+            hold = "; ".join(
+                f"{h['party']} rejects in {100 * h['share']:.0f} % of draws "
+                f"(short by {h['shortfall']:.3f})"
+                + (
+                    f", alone blocks a deal of the others in {100 * h['blocks_alone']:.0f} %"
+                    if h.get("blocks_alone")
+                    else ""
+                )
+                for h in d.holdouts[:4]
+            )
+            out_console.print(f"{label}: hold-outs — {hold}")
+        takes = takes_text(d)
+        if takes and takes != "reached":
+            out_console.print(f"{label}: to reach 50 % — {takes}")
+    if result.proposals:
+        ptable = Table(title="Named proposals, evaluated as given")
+        header, rows = proposal_rows(result)
+        for col in header:
+            ptable.add_column(col)
+        for row in rows:
+            ptable.add_row(*row)
+        out_console.print(ptable)
     for note in result.provenance.get("notes", []):
         err_console.print(f"[yellow]note[/]: {note}")
 

@@ -64,8 +64,11 @@ class AgreementDetail:
     zone : share of draws with a non-empty zone of agreement
     zone_range : issue → [low, high] mean slice of the zone (draws where it exists), own scale,
         or None where it never exists
-    holdouts : list of {party, share, shortfall}: parties that reject the package in some draw,
-        how often, and their mean shortfall :math:`\\max(0, -S_i)` when they do
+    holdouts : list of {party, share, shortfall[, blocks_alone, shortfall_alone]}: parties that
+        reject the package in some draw, how often, and their mean shortfall
+        :math:`\\max(0, -S_i)` when they do; for the top coalitions and the baseline also how
+        often the party alone blocks a deal the others could make (:func:`_holdouts`), which
+        names who stands in the way rather than the equalised shortfalls of a maximin package
     maximin : mean over draws of :math:`\\max_x \\min_i S_i(x)` (the tie-break of the ranking)
     what_it_takes : {leverage_multiplier, guarantee} (None: not computed; a value None: not
         reachable) — the smallest multiplier on the coalition's leverage, and the smallest added
@@ -262,6 +265,8 @@ def evaluate_agreement(
         for k, c in enumerate(wanted):
             mem[k, list(c)] = True
         mult, guar = ev.what_it_takes(mem)
+        short, others = ev.holdouts(mem)
+        pivots = {c: (short[k], others[k]) for k, c in enumerate(wanted)}
         takes = {
             c: {
                 "leverage_multiplier": None if not np.isfinite(mult[k]) else float(mult[k]),
@@ -271,13 +276,14 @@ def evaluate_agreement(
             for k, c in enumerate(wanted)
         }
     else:
-        takes = {}
+        takes, pivots = {}, {}
     base_detail = detail(solved[()])
     if () in takes:
-        base_detail = _with_takes(base_detail, takes[()])
+        base_detail = _with_takes(base_detail, takes[()], _holdouts(parties.names, solved[()], *pivots[()]))
     for e in entries:
         if e["members"] in takes:
-            e["detail"] = _with_takes(e["detail"], takes[e["members"]])
+            c = e["members"]
+            e["detail"] = _with_takes(e["detail"], takes[c], _holdouts(parties.names, solved[c], *pivots[c]))
     proposals = _proposals(scenario, ev, codes, entries, batch, confidence)
     notes = []
     if ev.filled:
@@ -310,10 +316,47 @@ def _terms(ev: Evaluator, membership: np.ndarray) -> Any:
     return coalition_terms(membership, ev.members, ev.settings)
 
 
-def _with_takes(d: AgreementDetail, takes: dict[str, float | None]) -> AgreementDetail:
+def _with_takes(
+    d: AgreementDetail, takes: dict[str, float | None], holdouts: list[dict[str, Any]]
+) -> AgreementDetail:
     from dataclasses import replace
 
-    return replace(d, what_it_takes=takes)
+    return replace(d, what_it_takes=takes, holdouts=holdouts)
+
+
+def _holdouts(
+    names: Sequence[str],
+    solved: _Solved,
+    short: FloatArray,
+    others: np.ndarray,
+) -> list[dict[str, Any]]:
+    r"""Hold-outs of one coalition, most decisive first.
+
+    ``share``: draws in which the party rejects the coalition's package; ``shortfall``: its
+    mean :math:`\max(0, -S_i)` there. ``blocks_alone``: draws without agreement in which the
+    other parties alone have a zone of agreement and the party rejects the package they find
+    best (their maximin package) — it is the one party standing in the way;
+    ``shortfall_alone``: its mean shortfall at that package in those draws.
+    """
+    out = []
+    failed = ~solved.agreement
+    for i, name in enumerate(names):
+        rejects = ~solved.accepted[:, i]
+        alone = failed & others[:, i] & (short[:, i] > 1e-9)
+        if rejects.any() or alone.any():
+            out.append(
+                {
+                    "party": name,
+                    "share": float(rejects.mean()),
+                    "shortfall": float(np.mean(-solved.surplus[rejects, i]))
+                    if rejects.any()
+                    else 0.0,
+                    "blocks_alone": float(alone.mean()),
+                    "shortfall_alone": float(short[alone, i].mean()) if alone.any() else 0.0,
+                }
+            )
+    out.sort(key=lambda h: (-h["blocks_alone"], -h["share"], -h["shortfall"]))
+    return out
 
 
 def _proposals(

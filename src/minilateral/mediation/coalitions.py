@@ -778,16 +778,22 @@ def search_theatre(
 ) -> tuple[CoalitionSearch | None, list[str]]:
     """The standard search of a theatre, as the demo and the brief show it.
 
-    Coalitions of one to three of the scenario's ``candidate_mediators`` that are actors of the
-    scenario (their capability is their leverage), ranked under ``bdm``. Returns the search
-    (None when no candidate is an actor) and the candidates left out, sorted.
+    Coalitions of one to three of the scenario's ``candidate_mediators`` under the agreement
+    measure. A candidate that is not an actor of the scenario takes part when the scenario's
+    ``mediation.members`` block gives its leverage. Returns the search (None when no candidate
+    can take part) and the candidates left out, sorted.
     """
-    present = [c for c in scenario.candidate_mediators if match_actor(scenario, c) is not None]
+    given = _scenario_leverage(scenario, scenario.candidate_mediators)
+    present = [
+        c
+        for c in scenario.candidate_mediators
+        if match_actor(scenario, c) is not None or c.strip().upper() in given
+    ]
     absent = sorted(set(scenario.candidate_mediators) - set(present))
     if not present:
         return None, absent
     search = search_coalitions(
-        scenario, present, sizes=(1, min(3, len(present))), model="bdm", draws=draws, seed=seed
+        scenario, present, sizes=(1, min(3, len(present))), draws=draws, seed=seed
     )
     return search, absent
 

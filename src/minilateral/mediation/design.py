@@ -493,6 +493,31 @@ class Evaluator:
         )
         return value >= -1e-9
 
+    def holdouts(self, membership: np.ndarray) -> tuple[FloatArray, np.ndarray]:
+        r"""Per coalition, draw and party: the party's shortfall at the others' package.
+
+        For each party i, the maximin package of the other parties (i left out) is the best the
+        rest of the table could agree on; :math:`\max(0, -S_i)` there is how far i is from
+        accepting it, and i *holds out* where that is positive. Returns the shortfall
+        (K, B, P) and whether the others alone have a zone of agreement (K, B, P).
+        """
+        from minilateral.mediation.agreement import utility
+
+        terms = coalition_terms(membership, self.members, self.settings)
+        t = self.thresholds(terms)
+        short = np.zeros_like(t)
+        others = np.zeros(t.shape, dtype=bool)
+        for i in range(t.shape[-1]):
+            ti = t.copy()
+            ti[..., i] = -10.0  # never the smallest surplus: party i left out
+            x, value, _ = maximin_package(
+                self.ideal[None], self.weights[None], ti, iterations=self.settings.iterations
+            )
+            s_i = utility(x, self.ideal[None], self.weights[None])[..., i] - t[..., i]
+            short[..., i] = np.maximum(0.0, -s_i)
+            others[..., i] = value >= -1e-9
+        return short, others
+
     def what_it_takes(
         self, membership: np.ndarray, *, steps: int = 8
     ) -> tuple[FloatArray, FloatArray]:

@@ -34,10 +34,14 @@ from minilateral.provenance import package_version
 from minilateral.scenario import Scenario
 
 __all__ = [
+    "acceptance_heatmap",
+    "agreement_rows",
     "coalition_chart",
     "coalition_rows",
+    "proposal_rows",
     "issue_chart",
     "quad_map",
+    "takes_text",
     "write_coalition_chart",
 ]
 
@@ -46,8 +50,116 @@ def _pct(value: float | None) -> str:
     return "—" if value is None or not np.isfinite(value) else f"{100 * value:.1f}"
 
 
+def _marginal(c: Any) -> str:
+    parts = []
+    for k, v in c.marginal.items():
+        lo, hi = c.marginal_ci.get(k, (float("nan"), float("nan")))
+        parts.append(f"{k} {100 * v:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]")
+    return "\n".join(parts)
+
+
+def takes_text(detail: Any) -> str:
+    """ "What it would take" in words: the leverage multiplier and added guarantee."""
+    takes = detail.what_it_takes if detail is not None else None
+    if not takes:
+        return ""
+    lev, gua = takes.get("leverage_multiplier"), takes.get("guarantee")
+    if lev is not None and lev <= 1.0:
+        return "reached"
+    parts = [
+        f"leverage ×{lev:.1f}"
+        if lev is not None
+        else f"leverage: not below ×{takes.get('max_multiplier', 10):g}",
+        f"guarantee +{gua:.2f}" if gua is not None else "guarantee: not reachable",
+    ]
+    return "; ".join(parts)
+
+
+def agreement_rows(result: CoalitionSearch) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the ranked table under the agreement measure (percentages)."""
+    header = [
+        "rank",
+        "coalition",
+        "agreement %",
+        "95% interval",
+        "tied with first",
+        "acceptance % by party",
+        "marginal value, points [95% interval]",
+        "to reach 50 %",
+    ]
+    rows = []
+    for rank, c in enumerate(result.coalitions, start=1):
+        s, d = c.summary, c.agreement
+        acc = " ".join(f"{_pct(v)}" for v in (d.acceptance.values() if d else []))
+        rows.append(
+            [
+                str(rank),
+                " + ".join(c.coalition),
+                _pct(s.probability),
+                f"{_pct(s.ci_low)}–{_pct(s.ci_high)}",
+                "tied" if c.tied_with_top and rank > 1 else "",
+                acc,
+                _marginal(c),
+                takes_text(d),
+            ]
+        )
+    return header, rows
+
+
+def proposal_rows(result: CoalitionSearch) -> tuple[list[str], list[list[str]]]:
+    """Named proposals evaluated as given: one row per proposal and sponsor."""
+    header = ["proposal", "tabled by", "agreement %", "95% interval", "acceptance % by party"]
+    rows = []
+    for prop in result.proposals:
+        for ev in prop["evaluations"]:
+            who = " + ".join(ev["coalition"]) or "no mediator"
+            rows.append(
+                [
+                    prop["label"],
+                    f"{ev['by']} ({who})" if ev["coalition"] else who,
+                    _pct(ev["agreement_probability"]),
+                    f"{_pct(ev['ci_low'])}–{_pct(ev['ci_high'])}",
+                    " ".join(_pct(v) for v in ev["acceptance"].values()),
+                ]
+            )
+    return header, rows
+
+
+def acceptance_heatmap(result: CoalitionSearch, *, top: int = 25) -> dict[str, Any]:
+    """Plotly heat map: each party's acceptance probability (rows) under each coalition."""
+    entries = [c for c in result.coalitions[:top] if c.agreement is not None]
+    base = result.baseline.agreement
+    cols = ["no mediator"] + [" + ".join(c.coalition) for c in entries]
+    details = [base] + [c.agreement for c in entries]
+    parties = list(result.parties)
+    z = [[d.acceptance.get(p) if d is not None else None for d in details] for p in parties]
+    return {
+        "data": [
+            {
+                "type": "heatmap",
+                "x": cols,
+                "y": parties,
+                "z": z,
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": "Blues",
+                "colorbar": {"title": {"text": "accepts"}},
+                "hovertemplate": "%{y} under %{x}: %{z:.0%}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "height": 160 + 34 * len(parties),
+            "margin": {"l": 220, "r": 20, "t": 10, "b": 140},
+            "xaxis": {"tickangle": -45, "automargin": True},
+            "yaxis": {"automargin": True},
+        },
+    }
+
+
 def coalition_rows(result: CoalitionSearch) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the ranked table (probabilities in %)."""
+    if result.measure == "agreement":
+        return agreement_rows(result)
     header = ["rank", "coalition", "settle %", "95% CI", "per issue %", "marginal (pp)"]
     if any(c.outcome_shift is not None for c in result.coalitions):
         header.append("shift %")
@@ -71,6 +183,11 @@ def coalition_rows(result: CoalitionSearch) -> tuple[list[str], list[list[str]]]
 def coalition_chart(result: CoalitionSearch, *, top: int = 25) -> dict[str, Any]:
     """Plotly figure: settlement probability of the ``top`` coalitions with Wilson intervals."""
     entries = result.coalitions[:top]
+    measure_label = (
+        "agreement probability (Wilson interval)"
+        if result.measure == "agreement"
+        else "settlement probability (Wilson interval)"
+    )
     labels = ["+".join(c.coalition) for c in entries] + ["(no mediator)"]
     summaries = [c.summary for c in entries] + [result.baseline.summary]
     p = [s.probability for s in summaries]
@@ -94,7 +211,7 @@ def coalition_chart(result: CoalitionSearch, *, top: int = 25) -> dict[str, Any]
         "layout": {
             "height": 140 + 22 * len(labels),
             "margin": {"l": 160, "r": 20, "t": 10, "b": 50},
-            "xaxis": {"title": {"text": "settlement probability (Wilson interval)"}},
+            "xaxis": {"title": {"text": measure_label}},
             "yaxis": {"automargin": True},
         },
     }
@@ -164,6 +281,11 @@ def issue_chart(result: CoalitionSearch, *, top: int = 25) -> dict[str, Any]:
     Shows where a coalition helps even when no coalition settles every issue at once.
     """
     entries = result.coalitions[:top]
+    measure_label = (
+        "agreement probability (Wilson interval)"
+        if result.measure == "agreement"
+        else "settlement probability (Wilson interval)"
+    )
     labels = ["+".join(c.coalition) for c in entries] + ["(no mediator)"]
     rows = [c.issue_settlement for c in entries] + [result.baseline.issue_settlement]
     z = [[None if not np.isfinite(v) else float(v) for v in row] for row in rows]
@@ -256,6 +378,10 @@ def write_coalition_chart(
         issues=dumps_json(issue_chart(result)),
         quad=dumps_json(_quad_chart(points)) if points else None,
         quad_coalition="+".join(result.coalitions[0].coalition) if points else "",
+        heatmap=json.dumps(acceptance_heatmap(result)) if result.measure == "agreement" else None,
+        proposal_header=proposal_rows(result)[0] if result.proposals else None,
+        proposal_rows=proposal_rows(result)[1] if result.proposals else None,
+        measure=result.measure,
         provenance=result.provenance,
         version=package_version(),
     )
