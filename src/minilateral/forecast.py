@@ -17,7 +17,7 @@ __all__ = ["Forecast", "jsonable"]
 
 
 def jsonable(value: Any) -> Any:
-    """Convert NumPy values (and NaN) into JSON-ready Python values (NaN becomes null)."""
+    """Convert NumPy values into JSON-ready Python values (NaN and ±inf become null)."""
     if isinstance(value, np.ndarray):
         return jsonable(value.tolist())
     if isinstance(value, dict):
@@ -29,7 +29,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
+        return float(value) if math.isfinite(value) else None
     return value
 
 

@@ -73,7 +73,7 @@ def forecast(
         run_id = _save(scenario, result, payload, source, started, db_url)
         err_console.print(f"saved as run {run_id}")
     if fmt == "json":
-        sys.stdout.write(json.dumps(payload) + "\n")
+        sys.stdout.write(json.dumps(payload, allow_nan=False) + "\n")
         return
     table = Table(title=f"{scenario.title} — {model}")
     for col in ("issue", "outcome", "scale", "low end", "high end"):

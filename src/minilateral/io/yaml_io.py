@@ -6,6 +6,7 @@ writes a commented template (:data:`TEMPLATE`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,12 @@ class _ScenarioLoader(yaml.SafeLoader):
 
 _ScenarioLoader.add_constructor(
     "tag:yaml.org,2002:timestamp", _ScenarioLoader.construct_yaml_timestamp
+)
+# YAML 1.2 reads ``1e5`` and ``2E-3`` as numbers; PyYAML (YAML 1.1) as text without a dot.
+_ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
 )
 
 
