@@ -78,7 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window_s)
+    app.state.limiter = LoginLimiter(
+        settings.login_attempts,
+        settings.login_window_s,
+        backoff=settings.login_backoff_s,
+        client_usernames=settings.login_client_usernames,
+    )
     install_handlers(app, html_error)
     # Room for multipart framing and form fields around a file of the maximum size.
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + 256 * 1024)

@@ -37,7 +37,7 @@ class Settings:
     login_backoff_s : float, default=1
         First delay after a run of failed sign-ins; it doubles with each further failure.
     login_client_usernames : int, default=20
-        Distinct usernames one client may fail to sign in to within ``login_window_s``
+        Failed sign-ins one client may make, over all usernames, within ``login_window_s``
         before it is slowed down (stops spraying many accounts from one address).
     """
 
