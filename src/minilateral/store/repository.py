@@ -8,10 +8,10 @@ visibility rules live here once, not in each endpoint:
 - ``public`` objects to every signed-in user (the embedded library is public).
 
 A run never reaches further than its scenario: besides its own visibility, a run is visible
-only to those who may see its scenario (members of the scenario's organisation, and, while the
-scenario is not deleted, everyone it is public to, or, while it is ``shared``, members of the
-organisations it is shared with). So revoking a share or deleting a scenario withdraws its runs
-from everyone who no longer sees the scenario. A member of another organisation (a share
+only to those who may see its scenario: members of the scenario's organisation, members of the
+organisations it is shared with (while it is ``shared``, even after deletion), and, while it is
+public and not deleted, everyone. So revoking a share, making a scenario private or deleting it
+withdraws its runs from everyone it is not (or no longer) shared with. A member of another organisation (a share
 recipient) may run the scenario only privately, and the scenario's owners may cancel and
 delete every run of it.
 
@@ -163,11 +163,9 @@ def _scenario_reach(principal: Principal) -> ColumnElement[bool]:
                 ScenarioRecord.org_id.in_(orgs) if orgs else false(),
                 and_(
                     ScenarioRecord.deleted_at.is_(None),
-                    or_(
-                        ScenarioRecord.visibility == Visibility.PUBLIC.value,
-                        and_(ScenarioRecord.visibility == Visibility.SHARED.value, shared),
-                    ),
+                    ScenarioRecord.visibility == Visibility.PUBLIC.value,
                 ),
+                and_(ScenarioRecord.visibility == Visibility.SHARED.value, shared),
             ),
         )
         .exists()
