@@ -15,8 +15,8 @@ from minilateral.api import forecast as run_forecast
 from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, model_options, out_console, parse_scale
 from minilateral.errors import OptionError, ScenarioValidationError
-from minilateral.io._validation import model_option_problems
 from minilateral.forecast import Forecast
+from minilateral.io._validation import model_option_problems
 from minilateral.models.registry import available_models, model_class
 from minilateral.scenario import Scenario
 

@@ -49,7 +49,11 @@ def _rows(text: str, path: str | Path = "<string>") -> list[tuple[int, list[str]
 
 def looks_like_decide(text: str) -> bool:
     """Content sniffing: the first non-empty row starts with a Decide row tag."""
-    for _, row in _rows("\n".join(text.splitlines()[:20])):
+    try:
+        rows = _rows("\n".join(text.splitlines()[:20]))
+    except FormatError:  # not readable as tab-separated text: the chosen reader will say why
+        return False
+    for _, row in rows:
         return bool(row) and (row[0] in _TAGS or row[0] in _COMMENTS)
     return False
 

@@ -11,9 +11,9 @@ A run never reaches further than its scenario: besides its own visibility, a run
 only to those who may see its scenario: members of the scenario's organisation, members of the
 organisations it is shared with (while it is ``shared``, even after deletion), and, while it is
 public and not deleted, everyone. So revoking a share, making a scenario private or deleting it
-withdraws its runs from everyone it is not (or no longer) shared with. A member of another organisation (a share
-recipient) may run the scenario only privately, and the scenario's owners may cancel and
-delete every run of it.
+withdraws its runs from everyone it is not (or no longer) shared with. A member of another
+organisation (a share recipient) may run the scenario only privately, and the scenario's owners
+may cancel and delete every run of it.
 
 An object the principal may not see does not exist for them (:class:`NotFoundError`, shown as
 404 by the web layer). Writing needs the ``owner`` or ``analyst`` role in the owning
@@ -391,7 +391,18 @@ class Repository:
         With ``scenario_owner`` the writers of the run's scenario may also change it (cancel
         or delete a run someone else made of their scenario).
         """
-        run = self.get_run(run_id)
+        try:
+            run = self.get_run(run_id)
+        except NotFoundError:
+            # Another organisation's private run of the principal's own scenario: its
+            # owners may stop or remove it without reading it.
+            run = self.session.get(Run, run_id) if scenario_owner else None
+            if (
+                run is None
+                or run.scenario is None
+                or not self.principal.can_write(run.scenario.org_id)
+            ):
+                raise
         if self.principal.can_write(run.org_id):
             return run
         owners = None if run.scenario is None else run.scenario.org_id
