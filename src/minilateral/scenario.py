@@ -103,6 +103,16 @@ Number = Annotated[float, BeforeValidator(_strict_number)]
 """A finite float given as a number (see :func:`_strict_number`)."""
 
 
+def _not_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got the boolean {str(value).lower()}")
+    return value
+
+
+Spread = Annotated[float, BeforeValidator(_not_boolean)]
+"""A noise parameter: a number or its text (``--noise positions=normal:0.1``), never a boolean."""
+
+
 class ActorKind(StrEnum):
     """What sort of actor this is."""
 
@@ -226,9 +236,9 @@ class Noise(_Strict):
     """
 
     dist: NoiseKind
-    sd: Number | None = Field(default=None, ge=0, allow_inf_nan=False)
-    half_width: Number | None = Field(default=None, ge=0, allow_inf_nan=False)
-    sigma: Number | None = Field(default=None, ge=0, allow_inf_nan=False)
+    sd: Spread | None = Field(default=None, ge=0, allow_inf_nan=False)
+    half_width: Spread | None = Field(default=None, ge=0, allow_inf_nan=False)
+    sigma: Spread | None = Field(default=None, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_parameter(self) -> Noise:

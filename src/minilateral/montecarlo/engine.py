@@ -492,10 +492,11 @@ def _execute(
         for table in tables:
             record = _write_part(out, table)
             manifest.setdefault("parts", {})[record.pop("name")] = record
-            _write_manifest(out, manifest)  # a part counts as done only once recorded
             finished += table.num_rows
             run["draws_computed"] += table.num_rows
             run["chunks_computed"] += 1
+            manifest["draws_done"] = finished
+            _write_manifest(out, manifest)  # record the part before reporting progress
             if progress is not None:
                 progress(finished, draws)
     finally:
