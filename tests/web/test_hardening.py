@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from minilateral.store.accounts import create_user, issue_token
 from minilateral.web import Settings, create_app
 from tests.conftest import scenario_dict
+from tests.io.test_fuzz_corpus import _invalid, _truncated
 from tests.io.test_hardening import XML_BOMB, YAML_BOMB
 from tests.web.websupport import PASSWORD, Web
 
@@ -344,3 +345,15 @@ def test_health_answers_while_bombs_are_uploaded(tmp_path, migrated_db) -> None:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_the_import_endpoint_answers_4xx_to_the_corpus(web: Web) -> None:
+    cases = list(_invalid())[::3] + list(_truncated())[::4]
+    for case, name, data in cases:
+        r = web.client.post(
+            "/api/scenarios/import", files={"file": (name, data)}, headers=web.as_("a_analyst")
+        )
+        assert r.status_code < 500, f"{case}: {r.status_code} {r.text[:200]}"
+        if "truncated" not in case:
+            assert r.status_code in (400, 413, 422), f"{case}: {r.status_code}"
+            assert name in r.json()["message"], f"{case}: {r.text[:200]}"

@@ -136,8 +136,9 @@ def parse_yaml(text: str, path: str | Path | None = None) -> tuple[Any, yaml.Nod
     A syntax error, an alias, nesting deeper than :data:`MAX_DEPTH`, a duplicate key or an
     impossible date becomes a :class:`FormatError` naming the file and line.
     """
-    loader = _ScenarioLoader(text)
+    loader = None
     try:
+        loader = _ScenarioLoader(text)
         root = loader.get_single_node()
         data = None if root is None else loader.construct_document(root)
         return data, root
@@ -149,7 +150,8 @@ def parse_yaml(text: str, path: str | Path | None = None) -> tuple[Any, yaml.Nod
             row=None if mark is None else mark.line + 1,
         ) from err
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml(text: str, path: str | Path | None = None) -> Scenario:
