@@ -100,3 +100,34 @@ def test_intact_parts_are_trusted(small, tmp_path) -> None:
         warnings.simplefilter("error")
         again = ml.sweep(small, "nash", draws=40, seed=3, out=out, chunk_size=20, resume=True)
     assert again.manifest["runs"][-1]["draws_computed"] == 0
+
+
+def test_a_web_sweep_resumes_from_its_finished_parts(small, tmp_path, monkeypatch) -> None:
+    """A server stop interrupts a web sweep; the restarted run keeps the verified parts."""
+    from types import SimpleNamespace
+
+    from minilateral.web.jobs import _sweep_kind
+
+    monkeypatch.setenv("MINILATERAL_DATA_DIR", str(tmp_path))
+    run = SimpleNamespace(
+        id=7,
+        model="nash",
+        seed=5,
+        options={"draws": 100, "chunk_size": 20, "model_options": {}},
+    )
+
+    def stop_at_60(fraction: float, message: str) -> None:
+        if fraction >= 0.6:
+            raise KeyboardInterrupt  # the server stopping mid-run
+
+    with pytest.raises(KeyboardInterrupt):
+        _sweep_kind(small, run, stop_at_60, lambda: False)
+    out = tmp_path / "sweeps" / "run-7"
+    assert len(list(out.glob("part-*.parquet"))) == 3
+    output = _sweep_kind(small, run, lambda f, m: None, lambda: False)
+    resumed = ml.load_sweep(out)
+    assert resumed.complete
+    assert resumed.manifest["runs"][-1]["draws_computed"] == 40
+    ref = ml.sweep(small, "nash", draws=100, seed=5, out=tmp_path / "ref", chunk_size=20)
+    pd.testing.assert_frame_equal(resumed.to_pandas(), ref.to_pandas(), check_exact=True)
+    assert output.results
