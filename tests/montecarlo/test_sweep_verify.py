@@ -131,3 +131,12 @@ def test_a_web_sweep_resumes_from_its_finished_parts(small, tmp_path, monkeypatc
     ref = ml.sweep(small, "nash", draws=100, seed=5, out=tmp_path / "ref", chunk_size=20)
     pd.testing.assert_frame_equal(resumed.to_pandas(), ref.to_pandas(), check_exact=True)
     assert output.results
+
+
+def test_a_sweep_that_cannot_fit_is_refused_before_any_work(small, tmp_path, monkeypatch):
+    from minilateral.resources import ResourceError
+
+    monkeypatch.setenv("MINILATERAL_MAX_MEMORY_MB", "1")
+    with pytest.raises(ResourceError, match="5000 scenarios of 4 actors"):
+        ml.sweep(small, "bdm", draws=5000, seed=1, out=tmp_path / "s", chunk_size=5000)
+    assert not (tmp_path / "s" / "_manifest.json").exists()

@@ -40,6 +40,7 @@ from minilateral.errors import ConvergenceWarning, OptionError, StoreError
 from minilateral.models.registry import get_model, model_class
 from minilateral.montecarlo.perturb import DEFAULT_NOISE, NoisePlan, resolve_uncertainty
 from minilateral.provenance import provenance
+from minilateral.resources import check_memory
 from minilateral.scenario import Noise, Scenario, Uncertainty
 
 if TYPE_CHECKING:
@@ -638,6 +639,8 @@ def sweep(
         scenario = load_scenario(scenario)
     instance = get_model(model, **scenario.options_for(model, options)[0])
     instance._validated_params()
+    # Each chunk is one batch of B = chunk_size: refuse before any work if it cannot fit.
+    check_memory(instance, min(chunk_size, draws), len(scenario.actors), len(scenario.issues))
     used = json.loads(json.dumps(instance.get_params(), default=str))
     plan_noise = resolve_uncertainty(scenario, uncertainty, noise)
     plan = SweepPlan(noise=plan_noise, model=model, options=used, seed=seed)
