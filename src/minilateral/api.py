@@ -10,6 +10,7 @@ from minilateral.io import read_scenario
 from minilateral.library import find_scenario
 from minilateral.models.registry import get_model
 from minilateral.provenance import provenance
+from minilateral.resources import check_finite_result, check_memory
 from minilateral.scenario import Scenario
 
 __all__ = ["forecast", "load_scenario"]
@@ -61,7 +62,10 @@ def forecast(
     if seed is None:
         seed = stored_seed
     instance = get_model(model, **merged)
-    result = instance.forecast(scenario.to_arrays(), rng=seed)
+    arrays = scenario.to_arrays()
+    check_memory(instance, arrays.batch_size, len(scenario.actors), len(scenario.issues))
+    result = instance.forecast(arrays, rng=seed)
+    check_finite_result(result)
     return result.with_provenance(
         **provenance(
             model=model,

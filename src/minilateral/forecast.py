@@ -25,7 +25,7 @@ __all__ = [
 
 
 def jsonable(value: Any) -> Any:
-    """Convert NumPy values (and NaN) into JSON-ready Python values (NaN becomes null)."""
+    """Convert NumPy values into JSON-ready Python values (NaN and ±inf become null)."""
     if isinstance(value, np.ndarray):
         return jsonable(value.tolist())
     if isinstance(value, dict):

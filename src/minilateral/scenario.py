@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -57,10 +59,62 @@ class ScenarioFieldError(ValueError):
     def __init__(self, loc: tuple[int | str, ...], message: str) -> None:
         super().__init__(message)
         self.loc = loc
+        self.others: list[ScenarioFieldError] = []
+
+    @classmethod
+    def raise_all(cls, problems: list[ScenarioFieldError]) -> None:
+        """Raise the first of ``problems`` carrying the rest in ``others`` (none: return).
+
+        A validator that finds several problems reports them all at once, so ``validate`` can
+        list every one (:func:`minilateral.io._validation.scenario_errors` unpacks them).
+        """
+        if problems:
+            first = problems[0]
+            first.others = list(problems[1:])
+            raise first
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _strict_number(value: Any) -> Any:
+    """A number where one is meant: no ``true``/``false``, no text, no NaN or infinity.
+
+    YAML reads ``true`` as a boolean, which pydantic would take as 1.0, and ``.nan`` as a float
+    that fails every range check with a misleading message; both are refused here by name.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got the boolean {str(value).lower()}")
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            raise ValueError(f"'{value[:40]}' is not a valid number") from None
+        raise ValueError(f"the number '{value[:40]}' is written as text (remove the quotes)")
+    if isinstance(value, int):
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ValueError("the number is too large") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        name = "NaN (not a number)" if math.isnan(value) else "infinite"
+        raise ValueError(f"the value is {name}; a finite number is required")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_strict_number)]
+"""A finite float given as a number (see :func:`_strict_number`)."""
+
+
+def _not_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got the boolean {str(value).lower()}")
+    return value
+
+
+Spread = Annotated[float, BeforeValidator(_not_boolean)]
+"""A noise parameter: a number or its text (``--noise positions=normal:0.1``), never a boolean."""
 
 
 class ActorKind(StrEnum):
@@ -90,7 +144,7 @@ class Source(_Strict):
     citation: str
     url: str | None = None
     reliability: Literal["A", "B", "C", "D", "E", "F"] | None = None
-    credibility: int | None = Field(default=None, ge=1, le=6)
+    credibility: int | None = Field(default=None, ge=1, le=6, strict=True)
     secondary: bool = False
 
     @property
@@ -110,7 +164,7 @@ class Source(_Strict):
 class Anchor(_Strict):
     """A labelled point of an issue scale (e.g. ``30 → "debt relief; half reform"``)."""
 
-    position: float
+    position: Number
     meaning: str
 
 
@@ -125,14 +179,14 @@ class Issue(_Strict):
 
     name: str = Field(min_length=1)
     label: str | None = None
-    lo: float = 0.0
-    hi: float = 100.0
+    lo: Number = 0.0
+    hi: Number = 100.0
     lo_label: str | None = None
     hi_label: str | None = None
     description: str | None = None
-    reference: float | None = None
+    reference: Number | None = None
     anchors: list[Anchor] = Field(default_factory=list)
-    outcome: float | None = None
+    outcome: Number | None = None
 
     @model_validator(mode="after")
     def _check_scale(self) -> Issue:
@@ -141,6 +195,13 @@ class Issue(_Strict):
         for label, value in (("reference", self.reference), ("outcome", self.outcome)):
             if value is not None and not self.lo <= value <= self.hi:
                 raise ValueError(f"{label} {value} lies outside the scale [{self.lo}, {self.hi}]")
+        for k, anchor in enumerate(self.anchors):
+            if not self.lo <= anchor.position <= self.hi:
+                raise ScenarioFieldError(
+                    ("anchors", k, "position"),
+                    f"anchor {anchor.position:g} ('{anchor.meaning}') lies outside the scale "
+                    f"[{self.lo:g}, {self.hi:g}]",
+                )
         return self
 
     @property
@@ -179,9 +240,9 @@ class Noise(_Strict):
     """
 
     dist: NoiseKind
-    sd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    half_width: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    sigma: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    sd: Spread | None = Field(default=None, ge=0, allow_inf_nan=False)
+    half_width: Spread | None = Field(default=None, ge=0, allow_inf_nan=False)
+    sigma: Spread | None = Field(default=None, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_parameter(self) -> Noise:
@@ -266,10 +327,10 @@ class Actor(_Strict):
     code: str | None = None
     kind: ActorKind = ActorKind.STATE
     role: ActorRole = ActorRole.STAKEHOLDER
-    capability: float = Field(ge=0)
-    capabilities: dict[str, float] = Field(default_factory=dict)
-    positions: dict[str, float]
-    salience: dict[str, float]
+    capability: Number = Field(ge=0)
+    capabilities: dict[str, Number] = Field(default_factory=dict)
+    positions: dict[str, Number]
+    salience: dict[str, Number]
     note: str | None = None
 
     @field_validator("salience")
@@ -361,29 +422,51 @@ class Scenario(_Strict):
         if not self.actors:
             raise ScenarioFieldError(("actors",), "the scenario has no actors")
         issues = {}
+        problems: list[ScenarioFieldError] = []
         for q, issue in enumerate(self.issues):
             if issue.name in issues:
-                raise ScenarioFieldError(("issues", q, "name"), f"duplicate issue '{issue.name}'")
+                problems.append(
+                    ScenarioFieldError(("issues", q, "name"), f"duplicate issue '{issue.name}'")
+                )
             issues[issue.name] = issue
         seen: set[str] = set()
+        codes: dict[str, str] = {}
         for i, actor in enumerate(self.actors):
             if actor.name in seen:
-                raise ScenarioFieldError(("actors", i, "name"), f"duplicate actor '{actor.name}'")
+                problems.append(
+                    ScenarioFieldError(("actors", i, "name"), f"duplicate actor '{actor.name}'")
+                )
             seen.add(actor.name)
+            if actor.code is not None and actor.code in codes:
+                problems.append(
+                    ScenarioFieldError(
+                        ("actors", i, "code"),
+                        f"actor '{actor.name}' has the code '{actor.code}' of actor "
+                        f"'{codes[actor.code]}' (codes must be unique)",
+                    )
+                )
+            elif actor.code is not None:
+                codes[actor.code] = actor.name
             for name, x in actor.positions.items():
                 if name not in issues:
-                    raise ScenarioFieldError(
-                        ("actors", i, "positions", name),
-                        f"actor '{actor.name}' refers to unknown issue '{name}' "
-                        f"(issues: {', '.join(issues)})",
+                    problems.append(
+                        ScenarioFieldError(
+                            ("actors", i, "positions", name),
+                            f"actor '{actor.name}' refers to unknown issue '{name}' "
+                            f"(issues: {', '.join(issues)})",
+                        )
                     )
+                    continue
                 issue = issues[name]
                 if not (np.isfinite(x) and issue.lo <= x <= issue.hi):
-                    raise ScenarioFieldError(
-                        ("actors", i, "positions", name),
-                        f"position {x:g} of actor '{actor.name}' on issue '{name}' lies outside "
-                        f"the scale [{issue.lo:g}, {issue.hi:g}]",
+                    problems.append(
+                        ScenarioFieldError(
+                            ("actors", i, "positions", name),
+                            f"position {x:g} of actor '{actor.name}' on issue '{name}' lies "
+                            f"outside the scale [{issue.lo:g}, {issue.hi:g}]",
+                        )
                     )
+        ScenarioFieldError.raise_all(problems)
         return self
 
     @model_validator(mode="after")

@@ -108,7 +108,9 @@ def test_serve_migrates_and_starts_uvicorn(env, monkeypatch) -> None:
     from fastapi import FastAPI
 
     seen = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port: seen.update(app=app, port=port))
+    monkeypatch.setattr(
+        uvicorn, "run", lambda app, host, port, **kw: seen.update(app=app, port=port, **kw)
+    )
     out = _ok(["serve", "--port", "8123"])
     assert "http://127.0.0.1:8123" in out
     assert isinstance(seen["app"], FastAPI)

@@ -13,8 +13,9 @@ from rich.table import Table
 from minilateral.api import forecast as run_forecast
 from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, model_options, out_console, parse_scale
-from minilateral.errors import OptionError
+from minilateral.errors import OptionError, ScenarioValidationError
 from minilateral.forecast import Forecast, dumps_json
+from minilateral.io._validation import model_option_problems
 from minilateral.models.registry import available_models, model_class
 from minilateral.scenario import Scenario
 
@@ -140,6 +141,9 @@ def validate(
 ) -> None:
     """Check a scenario file; report every problem with its line and field."""
     scenario = load_scenario(file, input_format=input_format, scale=parse_scale(scale))
+    problems = model_option_problems(scenario.model_options)
+    if problems:
+        raise ScenarioValidationError(problems, path=file)
     out_console.print(
         f"[green]ok[/]: {file}: '{scenario.title}', {len(scenario.actors)} actors, "
         f"{len(scenario.issues)} issues"

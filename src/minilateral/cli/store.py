@@ -342,6 +342,14 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
     db_url: DbUrl = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Run threads.")] = 2,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address of a reverse proxy whose X-Forwarded-For names the client "
+            "(repeatable; default: none, the header is ignored).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web application (migrates the database and loads the scenario library)."""
     import uvicorn
@@ -351,7 +359,10 @@ def serve(
     db = _open(db_url)
     db.dispose()
     out_console.print(f"minilateral on http://{host}:{port}  (API docs at /docs)")
-    uvicorn.run(create_app(Settings(db_url=db.url, workers=workers)), host=host, port=port)
+    settings = Settings(db_url=db.url, workers=workers, trusted_proxies=tuple(trusted_proxy or ()))
+    # The app reads X-Forwarded-For itself, only from the trusted proxies: uvicorn's own
+    # proxy_headers would trust it from loopback and let a client choose its address.
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -85,5 +85,7 @@ def read_scenario(
         raise FormatError("is a folder, not a scenario file", path=path) from None
     except UnicodeDecodeError as err:
         raise FormatError(f"not a UTF-8 text file ({err.reason})", path=path) from err
+    if "\x00" in text:
+        raise FormatError("binary content (NUL bytes) in a text file", path=path)
     fmt = input_format or detect_format(path, text)
     return FORMATS[fmt](text, path, scale)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,7 +14,30 @@ from pydantic import ValidationError
 
 from minilateral.errors import FormatError, ScenarioValidationError
 
-__all__ = ["finite_number", "format_loc", "scenario_errors"]
+__all__ = [
+    "MAX_FIELD",
+    "csv_row",
+    "finite_number",
+    "format_loc",
+    "model_option_problems",
+    "scenario_errors",
+]
+
+MAX_FIELD = 128 * 1024
+"""Longest CSV or tab-separated field accepted, in characters (the ``csv`` module's limit)."""
+
+
+def csv_row(line_text: str, path: str | Path, line: int, **dialect: Any) -> list[str]:
+    """The fields of one CSV line; a malformed or over-long field is a located
+    :class:`FormatError` (``csv.Error`` names neither file nor line)."""
+    try:
+        return next(csv.reader(io.StringIO(line_text), **dialect), [])
+    except csv.Error as err:
+        if "field limit" in str(err):
+            message = f"a field is longer than {MAX_FIELD // 1024} KiB (the limit of one field)"
+        else:
+            message = f"not valid CSV: {err}"
+        raise FormatError(message, path=path, row=line) from None
 
 
 def finite_number(cell: str, path: str | Path, line: int, field: str) -> float:
@@ -63,9 +88,43 @@ def scenario_errors(
         problems = []
         for error in err.errors():
             cause = (error.get("ctx") or {}).get("error")
-            loc = tuple(error["loc"]) + tuple(getattr(cause, "loc", ()))
-            where = format_loc(loc)
-            line = locate(loc) if locate else None
-            prefix = ": ".join(p for p in (line, where) if p)
-            problems.append(f"{prefix}: {_message(error)}" if prefix else _message(error))
+            # A validator may report several problems at once (ScenarioFieldError.others).
+            for k, part in enumerate([cause, *getattr(cause, "others", [])]):
+                loc = tuple(error["loc"]) + tuple(getattr(part, "loc", ()))
+                where = format_loc(loc)
+                line = locate(loc) if locate else None
+                prefix = ": ".join(p for p in (line, where) if p)
+                message = _message(error) if k == 0 else str(part)
+                problems.append(f"{prefix}: {message}" if prefix else message)
         raise ScenarioValidationError(problems, path=path) from err
+
+
+def model_option_problems(model_options: dict[str, dict[str, Any]]) -> list[str]:
+    """Every problem of a scenario's ``model_options``: unknown models, options and values.
+
+    Each entry is checked against the model's declared options (the registry is imported here,
+    so reading a file does not load every model).
+    """
+    from minilateral.errors import MinilateralError
+    from minilateral.models.registry import available_models
+
+    models = available_models()
+    problems = []
+    for name, options in model_options.items():
+        if name not in models:
+            problems.append(
+                f"model_options.{name}: unknown model '{name}' (models: {', '.join(models)})"
+            )
+            continue
+        cls = models[name]
+        given = {k: v for k, v in options.items() if k != "seed"}
+        seed = options.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            problems.append(f"model_options.{name}.seed: must be a whole number >= 0, got {seed!r}")
+        for key, value in given.items():
+            try:
+                cls(**cls.coerce_options({key: value}))._validated_params()
+            except (MinilateralError, TypeError, ValueError, OverflowError) as err:
+                message = getattr(err, "message", str(err))
+                problems.append(f"model_options.{name}.{key}: {message}")
+    return problems

@@ -13,14 +13,12 @@ capability. A unit suffix is allowed (``position_years``, ``salience_0_100``). R
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from pathlib import Path
 
 from minilateral.errors import FormatError
-from minilateral.io._validation import finite_number, scenario_errors
+from minilateral.io._validation import csv_row, finite_number, scenario_errors
 from minilateral.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -61,7 +59,7 @@ def load_bdm_csv(
     """Parse a BDM table given as text; see the module docstring for the rules."""
     name = issue or Path(str(path)).stem
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1)]
-    rows = [(n, r) for (n, line) in lines if line.strip() for r in csv.reader(io.StringIO(line))]
+    rows = [(n, csv_row(line, path, n)) for (n, line) in lines if line.strip()]
     if not rows:
         raise FormatError("the file is empty", path=path)
     header_line, header = rows[0]

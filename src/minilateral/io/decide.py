@@ -16,14 +16,12 @@ line and field.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from minilateral.errors import FormatError
-from minilateral.io._validation import finite_number, scenario_errors
+from minilateral.io._validation import csv_row, finite_number, scenario_errors
 from minilateral.scenario import Scenario
 
 __all__ = ["load_decide", "looks_like_decide", "read_decide"]
@@ -39,19 +37,23 @@ _FIELDS: dict[str, tuple[tuple[str, ...], int]] = {
 }
 
 
-def _rows(text: str) -> list[tuple[int, list[str]]]:
+def _rows(text: str, path: str | Path = "<string>") -> list[tuple[int, list[str]]]:
     out = []
     for line, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        row = next(csv.reader(io.StringIO(raw), delimiter="\t", quotechar="'"))
+        row = csv_row(raw, path, line, delimiter="\t", quotechar="'")
         out.append((line, [c.strip() for c in row]))
     return out
 
 
 def looks_like_decide(text: str) -> bool:
     """Content sniffing: the first non-empty row starts with a Decide row tag."""
-    for _, row in _rows("\n".join(text.splitlines()[:20])):
+    try:
+        rows = _rows("\n".join(text.splitlines()[:20]))
+    except FormatError:  # not readable as tab-separated text: the chosen reader will say why
+        return False
+    for _, row in rows:
         return bool(row) and (row[0] in _TAGS or row[0] in _COMMENTS)
     return False
 
@@ -78,7 +80,7 @@ def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
     actors: dict[str, tuple[str, str, int]] = {}
     issues: dict[str, _Issue] = {}
     cells: dict[tuple[str, str], tuple[float, float, float, int]] = {}
-    for line, row in _rows(text):
+    for line, row in _rows(text, path):
         tag = row[0]
         if tag in _COMMENTS or tag.startswith(("#/", "#0")):
             continue

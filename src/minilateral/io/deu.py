@@ -19,7 +19,6 @@ References
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import logging
 import math
@@ -31,6 +30,7 @@ import numpy as np
 
 from minilateral.arrays import FloatArray
 from minilateral.errors import FormatError
+from minilateral.io._validation import csv_row
 
 __all__ = [
     "ACTORS",
@@ -190,7 +190,10 @@ def read_deu(path: str | Path) -> DeuData:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise FormatError(f"not a UTF-8 text file ({err.reason})", path=path) from err
-    rows = list(csv.reader(text.splitlines(), delimiter="\t", quotechar='"'))
+    rows = [
+        csv_row(raw_line, path, n, delimiter="\t", quotechar='"')
+        for n, raw_line in enumerate(text.splitlines(), start=1)
+    ]
     if not rows:
         raise FormatError("the file is empty", path=path)
     header = tuple(c.strip() for c in rows[0])

@@ -3,8 +3,9 @@
 Line 1: scenario name, description, N, D. Line 2: header (actor, description, capability labels,
 then a position label — the dimension's name — and a salience label per dimension). Lines 3 to
 N + 2: name, description, capability, then position and salience of each dimension, on 0–100.
-Fields are trimmed of white space and of one pair of double quotes; a trailing comma, extra
-fields and lines after the N-th actor are ignored; LF and CRLF are accepted.
+Fields are trimmed of white space and of one pair of double quotes; a trailing comma and lines
+after the N-th actor are ignored, but an actor row with more or fewer fields than ``3 + 2 D`` is an
+error (a decimal comma would otherwise shift every later column); LF and CRLF are accepted.
 """
 
 from __future__ import annotations
@@ -94,9 +95,16 @@ def load_ktab_csv(text: str, path: str | Path = "<string>") -> Scenario:
         row = _fields(lines[number - 1])
         while row and row[-1] == "":
             row.pop()
-        if len(row) < width:
+        if len(row) != width:
+            extra = (
+                " (a decimal comma, as in '1,5', splits a number in two: write '1.5')"
+                if len(row) > width
+                else ""
+            )
             raise FormatError(
-                f"row has {len(row)} fields; D = {d} needs {width}", path=path, row=number
+                f"row has {len(row)} fields; D = {d} needs {width}{extra}",
+                path=path,
+                row=number,
             )
         actor = KtabActor(
             name=row[0],

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as defused_fromstring
+
 from minilateral.errors import FormatError
 from minilateral.io._ktab import (
     KtabActor,
@@ -50,8 +53,28 @@ class _Node:
         return found[0] if found else None
 
 
+def _refuse_entities(text: str, path: str | Path) -> None:
+    """Refuse entity declarations and external references with defusedxml.
+
+    A KTAB scenario needs neither; a few kilobytes of nested entities ("billion laughs") would
+    otherwise expand to gigabytes. Malformed XML is left to :func:`_parse`, which locates it.
+    """
+    try:
+        defused_fromstring(text)
+    except DefusedXmlException as err:
+        name = getattr(err, "name", None) or getattr(err, "sysid", None)
+        raise FormatError(
+            "XML entity declarations and external references are not allowed"
+            + (f" (found '{name}')" if name else ""),
+            path=path,
+        ) from None
+    except ET.ParseError:
+        pass
+
+
 def _parse(text: str, path: str | Path) -> _Node:
     """Parse XML into :class:`_Node` objects that remember their line numbers."""
+    _refuse_entities(text, path)
     parser = expat.ParserCreate()
     root = _Node("", 0)
     stack = [root]

@@ -6,6 +6,7 @@ writes a commented template (:data:`TEMPLATE`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from minilateral.io._validation import scenario_errors
 from minilateral.scenario import Scenario
 
 __all__ = [
+    "MAX_DEPTH",
     "TEMPLATE",
     "dump_yaml",
     "load_yaml",
@@ -46,13 +48,100 @@ def node_line(root: yaml.Node | None, loc: tuple[int | str, ...]) -> str | None:
     return None if line is None else f"line {line}"
 
 
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and sequences accepted in a YAML file (a scenario needs 5)."""
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases, with a nesting limit and no duplicate keys.
+
+    Aliases (``*name``) are refused outright: a scenario never needs them, and expanding them is
+    how a few hundred bytes become gigabytes (the "billion laughs" bomb). Nesting deeper than
+    :data:`MAX_DEPTH` is refused before it can exhaust the recursion limit. A key given twice in
+    one mapping is an error naming both lines (PyYAML would silently keep the last one). An
+    impossible date (``2025-13-45``) is an error at its line instead of a bare ``ValueError``.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases (*{event.anchor}) are not allowed in a scenario file; "
+                "write the value out",
+                event.start_mark,
+            )
+        if self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark,
+                )
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = (key_node.tag, key_node.value)
+                line = key_node.start_mark.line + 1
+                if key in first:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key '{key_node.value}' (first given at line {first[key]}, "
+                        f"again at line {line})",
+                        key_node.start_mark,
+                    )
+                first[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as err:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a valid date ({err})", node.start_mark
+            ) from None
+
+
+_ScenarioLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _ScenarioLoader.construct_yaml_timestamp
+)
+# YAML 1.2 reads ``1e5`` and ``2E-3`` as numbers; PyYAML (YAML 1.1) as text without a dot.
+_ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
 def parse_yaml(text: str, path: str | Path | None = None) -> tuple[Any, yaml.Node | None]:
     """The data of a YAML text and its node tree (for line numbers of later errors).
 
-    A syntax error becomes a :class:`FormatError` naming the file and line.
+    A syntax error, an alias, nesting deeper than :data:`MAX_DEPTH`, a duplicate key or an
+    impossible date becomes a :class:`FormatError` naming the file and line.
     """
+    loader = None
     try:
-        return yaml.safe_load(text), yaml.compose(text)
+        loader = _ScenarioLoader(text)
+        root = loader.get_single_node()
+        data = None if root is None else loader.construct_document(root)
+        return data, root
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise FormatError(
@@ -60,6 +149,9 @@ def parse_yaml(text: str, path: str | Path | None = None) -> tuple[Any, yaml.Nod
             path=path,
             row=None if mark is None else mark.line + 1,
         ) from err
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml(text: str, path: str | Path | None = None) -> Scenario:

@@ -130,6 +130,16 @@ class Model:
             params[spec.name] = _coerce(self.name, spec, params[spec.name])
         return params
 
+    @classmethod
+    def memory_estimate(cls, b: int, n: int, d: int) -> int:
+        """Peak working memory in bytes of a forecast of B scenarios, N actors, D issues.
+
+        The default covers models built on pairwise (B, N, N, D) float64 arrays, a few alive
+        at once; models with larger tensors override it (used by
+        :func:`minilateral.resources.check_memory` before anything is allocated).
+        """
+        return 64 * b * n * n * max(d, 1) + 1024 * 1024
+
     # -- forecasting ---------------------------------------------------------------------
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Forecast the outcome of every scenario in the batch."""

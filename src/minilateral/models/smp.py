@@ -805,6 +805,11 @@ class SmpModel(Model):
     True
     """
 
+    @classmethod
+    def memory_estimate(cls, b: int, n: int, d: int) -> int:
+        """Peak bytes: (B, N, N, N) coalition tensors (measured ~23·N³ per batch member)."""
+        return 24 * b * n**3 + 64 * b * n * n * max(d, 1) + 1024 * 1024
+
     name = "smp"
     summary = (
         "KTAB's Spatial Model of Politics: challenges, bargains and probabilistic Condorcet "

@@ -10,13 +10,17 @@ The output directory holds only ``part-<first>-<stop>.parquet`` files (the draws
 ``first … stop − 1``) and ``_manifest.json`` (seed, model, options, uncertainty, input hash,
 package version, the rng layout and the timings of every run). A sweep is resumable: the
 manifest is written before any work, so ``resume=True`` recomputes only the draws that no part
-file holds.
+file holds. The manifest's ``parts`` records each part's row count and SHA-256 as it is written;
+a resume trusts a part only when its file still has that checksum and the rows its name says,
+and recomputes any other part (deleting it and saying which and why), so a truncated, edited or
+corrupted part can never pass for finished draws.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -37,6 +41,7 @@ from minilateral.forecast import dumps_json
 from minilateral.models.registry import get_model, model_class
 from minilateral.montecarlo.perturb import DEFAULT_NOISE, NoisePlan, resolve_uncertainty
 from minilateral.provenance import provenance
+from minilateral.resources import check_memory
 from minilateral.scenario import Noise, Scenario, Uncertainty
 
 if TYPE_CHECKING:
@@ -191,13 +196,59 @@ def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
     _write_atomic(out / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
 
 
-def _write_part(out: Path, table: pa.Table) -> None:
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_part(out: Path, table: pa.Table) -> dict[str, Any]:
+    """Write one part atomically; return its manifest record (name, rows, SHA-256)."""
     import pyarrow.parquet as pq
 
     draws = table.column("draw")
     first, last = int(draws[0].as_py()), int(draws[len(draws) - 1].as_py())
     name = f"part-{first:010d}-{last + 1:010d}.parquet"
     _write_atomic(out / name, lambda p: pq.write_table(table, p))
+    return {"name": name, "rows": table.num_rows, "sha256": _sha256(out / name)}
+
+
+def _part_problem(path: Path, first: int, stop: int, record: dict[str, Any] | None) -> str | None:
+    """Why the part file ``path`` cannot be trusted (None when it can)."""
+    import pyarrow.parquet as pq
+
+    if record is None:
+        return "the manifest records no checksum for it"
+    if _sha256(path) != record.get("sha256"):
+        return "its SHA-256 differs from the one recorded when it was written"
+    try:
+        rows = pq.ParquetFile(path).metadata.num_rows
+    except (OSError, ValueError, pa.ArrowException) as err:
+        return f"it is not a readable Parquet file ({err})"
+    if rows != stop - first or record.get("rows") != rows:
+        return f"it holds {rows} rows where draws {first}…{stop - 1} need {stop - first}"
+    return None
+
+
+def _verified_ranges(
+    out: Path, ranges: list[tuple[int, int]], parts: dict[str, dict[str, Any]]
+) -> list[tuple[int, int]]:
+    """The ranges whose part files pass :func:`_part_problem`; the others are deleted."""
+    good = []
+    for a, b in ranges:
+        name = f"part-{a:010d}-{b:010d}.parquet"
+        problem = _part_problem(out / name, a, b, parts.get(name))
+        if problem is None:
+            good.append((a, b))
+            continue
+        message = f"{out / name}: {problem}; deleting it and recomputing draws {a}…{b - 1}"
+        log.warning(message)
+        warnings.warn(message, UserWarning, stacklevel=4)
+        (out / name).unlink()
+        parts.pop(name, None)
+    return good
 
 
 def _read_manifest(out: Path) -> dict[str, Any]:
@@ -297,9 +348,11 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool) -> list[tuple[in
             )
         manifest["runs"] = old.get("runs", [])
         manifest["created"] = old.get("created", manifest["created"])
+        manifest["parts"] = dict(old.get("parts") or {})
         for stale in out.glob(".*.tmp"):
             stale.unlink()
-        return _done_ranges(out, manifest["draws"])
+        ranges = _done_ranges(out, manifest["draws"])
+        return _verified_ranges(out, ranges, manifest["parts"])
     if [p for p in entries if not p.name.startswith(".")]:
         raise OptionError(
             "the output directory is not empty and holds no sweep manifest; choose an empty "
@@ -440,10 +493,13 @@ def _execute(
     )
     try:
         for table in tables:
-            _write_part(out, table)
+            record = _write_part(out, table)
+            manifest.setdefault("parts", {})[record.pop("name")] = record
             finished += table.num_rows
             run["draws_computed"] += table.num_rows
             run["chunks_computed"] += 1
+            manifest["draws_done"] = finished
+            _write_manifest(out, manifest)  # record the part before reporting progress
             if progress is not None:
                 progress(finished, draws)
     finally:
@@ -590,6 +646,8 @@ def sweep(
         scenario = load_scenario(scenario)
     instance = get_model(model, **scenario.options_for(model, options)[0])
     instance._validated_params()
+    # Each chunk is one batch of B = chunk_size: refuse before any work if it cannot fit.
+    check_memory(instance, min(chunk_size, draws), len(scenario.actors), len(scenario.issues))
     used = json.loads(json.dumps(instance.get_params(), default=str))
     plan_noise = input_plan or resolve_uncertainty(scenario, uncertainty, noise)
     plan_label = getattr(input_plan, "label", None)
@@ -638,6 +696,7 @@ def sweep(
         ),
         "created": _now(),
         "runs": [],
+        "parts": {},
     }
     with _exclusive(out):
         done = _prepare(out, manifest, resume)

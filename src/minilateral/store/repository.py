@@ -7,6 +7,14 @@ visibility rules live here once, not in each endpoint:
 - ``shared`` objects also to members of the organisations named in their shares;
 - ``public`` objects to every signed-in user (the embedded library is public).
 
+A run never reaches further than its scenario: besides its own visibility, a run is visible
+only to those who may see its scenario: members of the scenario's organisation, members of the
+organisations it is shared with (while it is ``shared``, even after deletion), and, while it is
+public and not deleted, everyone. So revoking a share, making a scenario private or deleting it
+withdraws its runs from everyone it is not (or no longer) shared with. A member of another
+organisation (a share recipient) may run the scenario only privately, and the scenario's owners
+may cancel and delete every run of it.
+
 An object the principal may not see does not exist for them (:class:`NotFoundError`, shown as
 404 by the web layer). Writing needs the ``owner`` or ``analyst`` role in the owning
 organisation (:class:`PermissionDeniedError`, 403). The command line works as the local
@@ -132,6 +140,39 @@ def _visible(
     )
 
 
+_RANK = {Visibility.PRIVATE.value: 0, Visibility.SHARED.value: 1, Visibility.PUBLIC.value: 2}
+
+
+def _scenario_reach(principal: Principal) -> ColumnElement[bool]:
+    """The SQL condition under which ``principal`` may see the scenario of a run."""
+    if principal.system:
+        return true()
+    if principal.user_id is None:
+        return false()
+    orgs = principal.org_ids
+    shared = (
+        select(ScenarioShare.org_id)
+        .where(ScenarioShare.scenario_id == ScenarioRecord.id, ScenarioShare.org_id.in_(orgs))
+        .exists()
+    )
+    reach = (
+        select(ScenarioRecord.id)
+        .where(
+            ScenarioRecord.id == Run.scenario_id,
+            or_(
+                ScenarioRecord.org_id.in_(orgs) if orgs else false(),
+                and_(
+                    ScenarioRecord.deleted_at.is_(None),
+                    ScenarioRecord.visibility == Visibility.PUBLIC.value,
+                ),
+                and_(ScenarioRecord.visibility == Visibility.SHARED.value, shared),
+            ),
+        )
+        .exists()
+    )
+    return or_(Run.scenario_id.is_(None), reach)
+
+
 class Repository:
     """Scenarios and runs as seen by one principal."""
 
@@ -172,7 +213,12 @@ class Repository:
         for name in names:
             org = self.session.scalar(select(Organisation).where(Organisation.name == name))
             if org is None:
-                raise StoreError(f"no organisation called '{name}'", field="shared_with")
+                # The same answer for every name that cannot be used, so that the names of
+                # organisations cannot be probed one by one.
+                raise StoreError(
+                    f"cannot share with '{name[:200]}' (check the exact name)",
+                    field="shared_with",
+                )
             ids.append(org.id)
         return ids
 
@@ -304,7 +350,10 @@ class Repository:
     # -- runs ------------------------------------------------------------------------------
 
     def _runs(self) -> Select[tuple[Run]]:
-        return select(Run).where(_visible(self.principal, Run, RunShare, RunShare.run_id))
+        return select(Run).where(
+            _visible(self.principal, Run, RunShare, RunShare.run_id),
+            _scenario_reach(self.principal),
+        )
 
     def list_runs(
         self,
@@ -336,12 +385,30 @@ class Repository:
             raise NotFoundError(f"no run {run_id}", field="run_id")
         return row
 
-    def writable_run(self, run_id: int) -> Run:
-        """The run ``run_id`` if the principal may change it (cancel, restart, delete)."""
-        run = self.get_run(run_id)
-        if not self.principal.can_write(run.org_id):
-            raise PermissionDeniedError(f"you may read but not change run {run_id}")
-        return run
+    def writable_run(self, run_id: int, *, scenario_owner: bool = False) -> Run:
+        """The run ``run_id`` if the principal may change it (cancel, restart, delete).
+
+        With ``scenario_owner`` the writers of the run's scenario may also change it (cancel
+        or delete a run someone else made of their scenario).
+        """
+        try:
+            run = self.get_run(run_id)
+        except NotFoundError:
+            # Another organisation's private run of the principal's own scenario: its
+            # owners may stop or remove it without reading it.
+            run = self.session.get(Run, run_id) if scenario_owner else None
+            if (
+                run is None
+                or run.scenario is None
+                or not self.principal.can_write(run.scenario.org_id)
+            ):
+                raise
+        if self.principal.can_write(run.org_id):
+            return run
+        owners = None if run.scenario is None else run.scenario.org_id
+        if scenario_owner and owners is not None and self.principal.can_write(owners):
+            return run
+        raise PermissionDeniedError(f"you may read but not change run {run_id}")
 
     def create_run(
         self,
@@ -358,6 +425,21 @@ class Repository:
         """Queue a run of ``model`` on a visible scenario (latest version unless given)."""
         scenario_version = self.get_version(scenario_id, version)
         owner = self.writable_org(org_id)
+        record = scenario_version.scenario
+        if not self.principal.system and _RANK.get(visibility, 2) > 0:
+            allowed = record.visibility if record.org_id == owner else Visibility.PRIVATE.value
+            if record.visibility == Visibility.PUBLIC.value:
+                allowed = Visibility.PUBLIC.value
+            if _RANK.get(visibility, 2) > _RANK.get(allowed, 0):
+                raise PermissionDeniedError(
+                    f"a run cannot be more visible than its scenario allows ({allowed}): "
+                    + (
+                        "runs of a scenario shared with you stay private to your organisation"
+                        if record.org_id != owner
+                        else f"the scenario is {record.visibility}"
+                    ),
+                    field="visibility",
+                )
         run = Run(
             org_id=owner,
             visibility=visibility,
@@ -377,8 +459,11 @@ class Repository:
         return run
 
     def cancel_run(self, run_id: int) -> Run:
-        """Mark a queued run cancelled; a running one is asked to stop (see the job runner)."""
-        run = self.writable_run(run_id)
+        """Mark a queued run cancelled; a running one is asked to stop (see the job runner).
+
+        The run's organisation and the owners of its scenario may cancel it.
+        """
+        run = self.writable_run(run_id, scenario_owner=True)
         if run.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED):
             raise StoreError(f"run {run_id} has finished ({run.status}); nothing to cancel")
         if run.status in (RunStatus.QUEUED, RunStatus.INTERRUPTED):
@@ -388,6 +473,14 @@ class Repository:
             run.message = "cancellation requested"
         self.session.flush()
         return run
+
+    def delete_run(self, run_id: int) -> None:
+        """Delete a run that is not running, with its results (run or scenario owners)."""
+        run = self.writable_run(run_id, scenario_owner=True)
+        if run.status == RunStatus.RUNNING:
+            raise StoreError(f"run {run_id} is running; cancel it first")
+        self.session.delete(run)
+        self.session.flush()
 
     def restart_run(self, run_id: int) -> Run:
         """Queue an interrupted, failed or cancelled run again with the same inputs."""

@@ -22,7 +22,8 @@ from minilateral.store.repository import load_library, mark_interrupted
 from minilateral.web.api import ROUTERS
 from minilateral.web.errors import ErrorBody, install_handlers
 from minilateral.web.jobs import JobRunner
-from minilateral.web.security import BodySizeLimit, LoginLimiter
+from minilateral.web.security import BodySizeLimit, LoginLimiter, SecurityHeaders
+from minilateral.web.services import UploadParser
 from minilateral.web.settings import Settings
 from minilateral.web.views import VIEW_ROUTERS, html_error
 
@@ -59,10 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _prepare(db, settings)
         app.state.db = db
         app.state.jobs = JobRunner(db, settings.workers)
+        app.state.uploads = UploadParser(settings.upload_workers, settings.upload_timeout_s)
         try:
             yield
         finally:
             app.state.jobs.shutdown()
+            app.state.uploads.shutdown()
             db.dispose()
 
     app = FastAPI(
@@ -75,10 +78,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window_s)
+    app.state.limiter = LoginLimiter(
+        settings.login_attempts,
+        settings.login_window_s,
+        backoff=settings.login_backoff_s,
+        client_usernames=settings.login_client_usernames,
+    )
     install_handlers(app, html_error)
     # Room for multipart framing and form fields around a file of the maximum size.
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + 256 * 1024)
+    app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
         app.include_router(router)
     for router in VIEW_ROUTERS:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from minilateral.api import forecast
-from minilateral.errors import MinilateralError
+from minilateral.errors import MinilateralError, OptionError
 from minilateral.scenario import Scenario
 from minilateral.store.db import Database
 from minilateral.store.orm import Result, Run, RunStatus, utcnow
@@ -64,13 +64,16 @@ def _sweep_kind(
     scenario: Scenario, run: Run, progress: Progress, cancelled: Callable[[], bool]
 ) -> KindOutput:
     """A Monte Carlo sweep (``minilateral.montecarlo``) into the data dir; result: its summary."""
-    from minilateral.montecarlo.engine import sweep
+    from minilateral.montecarlo.engine import MANIFEST, sweep
     from minilateral.montecarlo.summary import summarize_sweep
     from minilateral.store.db import data_dir
 
     params = dict(run.options)
     out = data_dir() / "sweeps" / f"run-{run.id}"
-    if out.exists():  # a restarted run starts afresh
+    # A run restarted after a server stop resumes from its verified finished parts; a directory
+    # that holds no sweep of the same inputs is cleared.
+    resume = (out / MANIFEST).exists()
+    if out.exists() and not resume:
         shutil.rmtree(out)
 
     def report(done: int, total: int) -> None:
@@ -88,7 +91,13 @@ def _sweep_kind(
             options=params.get("model_options", {}),
             chunk_size=int(params.get("chunk_size", 1000)),
             progress=report,
+            resume=resume,
         )
+    except OptionError:  # a different sweep in the directory (e.g. other draws): start afresh
+        if not resume:
+            raise
+        shutil.rmtree(out)
+        return _sweep_kind(scenario, run, progress, cancelled)
     except _CancelledError:
         return KindOutput([], {}, params)
     return KindOutput([summarize_sweep(result).to_dict()], result.manifest["provenance"], params)

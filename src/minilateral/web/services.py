@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -16,7 +18,14 @@ from minilateral.store.repository import Repository
 from minilateral.web.jobs import RUN_KINDS, JobRunner
 from minilateral.web.schemas import ModelInfo, OptionOut
 
-__all__ = ["DEFAULT_DRAWS", "check_options", "model_infos", "parse_upload", "start_run"]
+__all__ = [
+    "DEFAULT_DRAWS",
+    "UploadParser",
+    "check_options",
+    "model_infos",
+    "parse_upload",
+    "start_run",
+]
 
 DEFAULT_DRAWS = 1000
 DEFAULT_COALITION_DRAWS = 200
@@ -43,6 +52,38 @@ def parse_upload(filename: str, data: bytes, input_format: str | None = None) ->
     path = Path(name)
     fmt = input_format or detect_format(path, text)
     return FORMATS[fmt](text, path, None)
+
+
+class UploadParser:
+    """Parse uploads in worker threads, off the event loop, each within a time budget.
+
+    The event loop only waits: a slow or hostile file cannot stall other requests (health
+    checks, pages). At most ``workers`` files are parsed at once; a file whose parse (including
+    the wait for a free worker) exceeds ``timeout`` seconds is refused with a
+    :class:`FormatError`. Python cannot stop a thread, so a timed-out parse finishes in the
+    background; the readers' own limits (no YAML aliases or XML entities, nesting and field
+    limits, the upload size limit) bound how long that can be.
+    """
+
+    def __init__(self, workers: int, timeout: float) -> None:
+        self.timeout = timeout
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upload")
+
+    async def parse(self, filename: str, data: bytes, input_format: str | None = None) -> Scenario:
+        """:func:`parse_upload` in a worker thread, within the time budget."""
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(self._pool, parse_upload, filename, data, input_format)
+        try:
+            return await asyncio.wait_for(job, self.timeout)
+        except TimeoutError:
+            raise FormatError(
+                f"reading the file took longer than {self.timeout:g} s; simplify or split it",
+                path=PurePath(filename or "upload").name or "upload",
+            ) from None
+
+    def shutdown(self) -> None:
+        """Stop accepting work (running parses finish in the background)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _finite(value: Any) -> bool:

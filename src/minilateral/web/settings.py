@@ -27,6 +27,18 @@ class Settings:
         Window of the login rate limit, in seconds.
     secure_cookies : bool, default=False
         Send the session cookie only over HTTPS (set behind a TLS proxy).
+    upload_timeout_s : float, default=10
+        Time budget of parsing one uploaded file (in a worker thread); longer is refused (400).
+    upload_workers : int, default=2
+        Threads parsing uploads; more uploads at once wait (within their time budget).
+    trusted_proxies : tuple of str, default=()
+        Addresses of reverse proxies whose ``X-Forwarded-For`` header names the client (for
+        login throttling). Empty: the header is ignored and the peer address is the client.
+    login_backoff_s : float, default=1
+        First delay after a run of failed sign-ins; it doubles with each further failure.
+    login_client_usernames : int, default=20
+        Failed sign-ins one client may make, over all usernames, within ``login_window_s``
+        before it is slowed down (stops spraying many accounts from one address).
     """
 
     db_url: str | None = None
@@ -37,3 +49,8 @@ class Settings:
     login_attempts: int = 10
     login_window_s: float = 300.0
     secure_cookies: bool = False
+    upload_timeout_s: float = 10.0
+    upload_workers: int = 2
+    trusted_proxies: tuple[str, ...] = ()
+    login_backoff_s: float = 1.0
+    login_client_usernames: int = 20

@@ -11,17 +11,23 @@ from minilateral.store.repository import Repository
 from minilateral.web.dependencies import AuthDep, DbSession
 from minilateral.web.errors import ApiError, error_responses
 from minilateral.web.schemas import MeOut, OrganisationOut, TokenOut
+from minilateral.web.security import client_address
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-def login_key(request: Request, username: str) -> str:
-    """Rate-limit key: the account and the client address."""
-    host = request.client.host if request.client else "?"
-    return f"{username.strip().lower()}|{host}"
+def login_key(request: Request, username: str) -> tuple[str, str]:
+    """Throttling key: the account and the client address (``X-Forwarded-For`` is used only
+    when the peer is one of the configured ``trusted_proxies``)."""
+    client = client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        request.app.state.settings.trusted_proxies,
+    )
+    return username.strip().lower()[:320], client
 
 
-def check_rate(request: Request, key: str) -> None:
+def check_rate(request: Request, key: tuple[str, str]) -> None:
     """429 with ``Retry-After`` when ``key`` has used up its failed attempts."""
     wait = request.app.state.limiter.retry_after(key)
     if wait:

@@ -76,6 +76,13 @@ def cancel_run(run_id: RunId, repo: Repo, jobs: Jobs) -> RunOut:
     return RunOut.of(run)
 
 
+@router.delete("/{run_id}", status_code=204, responses=error_responses(401, 403, 404, 409, 422))
+def delete_run(run_id: RunId, repo: Repo) -> None:
+    """Delete a run that is not running (its organisation or its scenario's owners)."""
+    repo.delete_run(run_id)
+    repo.session.commit()
+
+
 @router.post(
     "/{run_id}/restart",
     status_code=202,

@@ -23,7 +23,6 @@ from minilateral.web.schemas import (
     VersionOut,
     VisibilityName,
 )
-from minilateral.web.services import parse_upload
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
 
@@ -92,7 +91,7 @@ async def import_scenario(
     data = await _read_limited(request, file)
     filename = file.filename or "upload"
     try:
-        scenario = parse_upload(filename, data, input_format or None)
+        scenario = await request.app.state.uploads.parse(filename, data, input_format or None)
     except (FormatError, ScenarioError) as err:
         raise ApiError(
             400, str(err), errors=[{"loc": ["file"], "msg": str(err), "type": type(err).__name__}]

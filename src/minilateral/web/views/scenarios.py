@@ -11,7 +11,7 @@ from minilateral.errors import FormatError, MinilateralError, ScenarioError
 from minilateral.models.registry import available_models
 from minilateral.scenario import Scenario
 from minilateral.web.schemas import MAX_ID
-from minilateral.web.services import parse_upload, start_run
+from minilateral.web.services import start_run
 from minilateral.web.views._common import PageAuth, PageRepo, check_csrf, render
 from minilateral.web.views.editor import EditorState, apply_action, build, from_form
 
@@ -73,7 +73,7 @@ async def scenario_import(request: Request, auth: PageAuth, repo: PageRepo) -> R
     if len(data) > limit:
         return _list(request, auth, repo, 1, 413, "The file is larger than 5 MB.")
     try:
-        scenario = parse_upload(upload.filename, data)
+        scenario = await request.app.state.uploads.parse(upload.filename, data)
         visibility = str(form.get("visibility", "private"))
         record = repo.create_scenario(
             upload.filename.rsplit(".", 1)[0][:200] or scenario.title,
