@@ -222,7 +222,8 @@ def test_cli_table_and_chart(tmp_path) -> None:
     assert "TUR + QAT" in res.output
     assert "Acceptance by party" in res.output
     html = chart.read_text()
-    assert "Agreement probability" in html and "Who accepts" in html
+    assert "Agreement probability" in html
+    assert "Who accepts" in html
     assert "Named proposals" in html
     res = CliRunner().invoke(app, [*args, "--measure", "convergence", "--chart", str(chart)])
     assert res.exit_code == 0, res.output

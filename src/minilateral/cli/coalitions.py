@@ -17,10 +17,10 @@ from minilateral.cli.sweep import NoiseOpt
 from minilateral.errors import OptionError
 from minilateral.mediation.coalitions import CoalitionSearch, search_coalitions
 from minilateral.mediation.views import (
-    takes_text,
     agreement_rows,
     coalition_rows,
     proposal_rows,
+    takes_text,
     write_coalition_chart,
 )
 from minilateral.montecarlo.perturb import parse_noise
@@ -255,10 +255,7 @@ def _print_agreement(result: CoalitionSearch, scenario: Scenario, draws: int) ->
     for party in result.parties:
         accept.add_row(
             party,
-            *(
-                f"{100 * c.agreement.acceptance[party]:.0f}" if c.agreement else "—"
-                for c in shown
-            ),
+            *(f"{100 * c.agreement.acceptance[party]:.0f}" if c.agreement else "—" for c in shown),
         )
     out_console.print(accept)
     base = result.baseline
