@@ -910,10 +910,12 @@ def _search_agreement(
             {
                 "code": c.code,
                 "actor": c.actor,
-                "leverage": float(members.leverage[j]),
+                "leverage": c.leverage,
+                "leverage_share": float(members.leverage[j]),
                 "guarantee": float(members.guarantee[j]),
                 "information": float(members.information[j]),
-                "credibility": {
+                "credibility": c.credibility,
+                "credibility_with": {
                     p: float(members.credibility[j, k]) for k, p in enumerate(found["parties"])
                 },
                 "refused_by": [p for k, p in enumerate(found["parties"]) if members.refused[j, k]],
