@@ -198,7 +198,7 @@ def test_mediation_ranking_from_the_mediation_package() -> None:
     run = run_brief(["somalia"], models=["compromise"], alignment=False, mediation_draws=20)
     ranking = run.results()["scenarios"][0]["mediation"]
     assert ranking["provenance"]["draws"] == 20
-    assert ranking["provenance"]["model"] == "bdm"
+    assert ranking["provenance"]["model"] == "agreement"  # the default coalition measure
     html = render_html(run)
     assert 'id="theatre-somalia-mediation"' in html
     table = html.split('class="data mediation"')[1].split("</table>")[0]
