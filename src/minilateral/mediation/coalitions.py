@@ -84,6 +84,7 @@ __all__ = [
     "match_actor",
     "proposal_point",
     "resolve_candidates",
+    "scenario_leverage",
     "search_coalitions",
     "search_theatre",
 ]
@@ -783,7 +784,7 @@ def search_theatre(
     ``mediation.members`` block gives its leverage. Returns the search (None when no candidate
     can take part) and the candidates left out, sorted.
     """
-    given = _scenario_leverage(scenario, scenario.candidate_mediators)
+    given = scenario_leverage(scenario, scenario.candidate_mediators)
     present = [
         c
         for c in scenario.candidate_mediators
@@ -798,7 +799,7 @@ def search_theatre(
     return search, absent
 
 
-def _scenario_leverage(scenario: Scenario, tokens: Sequence[str]) -> dict[str, float]:
+def scenario_leverage(scenario: Scenario, tokens: Sequence[str]) -> dict[str, float]:
     """Leverage the scenario's ``mediation.members`` block gives candidates (by code)."""
     if scenario.mediation is None:
         return {}
@@ -838,7 +839,7 @@ def _search_agreement(
             names = ", ".join(AgreementSettings.__dataclass_fields__)
             raise OptionError(f"unknown agreement option ({exc}); options: {names}") from None
     explicit = {k.upper(): float(v) for k, v in (leverage or {}).items()}
-    lev = {**_scenario_leverage(scenario, candidates), **explicit}
+    lev = {**scenario_leverage(scenario, candidates), **explicit}
     cands = resolve_candidates(scenario, candidates, leverage=lev, credibility=credibility)
     lo, hi = sizes
     combos = all_combos(len(cands), lo, hi)
