@@ -280,3 +280,20 @@ def test_paired_tie_is_mcnemars_exact_test() -> None:
     other[:6] = False  # 6: p = 2 / 2**6 = 0.031 -> not tied
     assert not paired_tie(other, top, 0.95)
     assert paired_tie(top, top, 0.95)
+
+
+def test_cli_agreement_options_and_contest_reservation() -> None:
+    from typer.testing import CliRunner
+
+    from minilateral.cli import app
+
+    runner = CliRunner()
+    base = ["coalitions", "somalia", "--draws", "6", "--format", "json"]
+    bad = runner.invoke(app, [*base, "--agreement-set", "nonsense=1"])
+    assert bad.exit_code == 2
+    assert "unknown agreement option nonsense" in bad.output
+    res = runner.invoke(app, [*base, "--reservation", "contest"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["provenance"]["options"]["reservation"] == "contest"
+    assert payload["baseline"]["holdouts"]

@@ -833,11 +833,15 @@ def _search_agreement(
 ) -> CoalitionSearch:
     """:func:`search_coalitions` under the agreement measure."""
     if not isinstance(settings, AgreementSettings):
-        try:
-            settings = AgreementSettings(**dict(settings or {}))
-        except TypeError as exc:
+        given = dict(settings or {})
+        unknown = sorted(set(given) - set(AgreementSettings.__dataclass_fields__))
+        if unknown:
             names = ", ".join(AgreementSettings.__dataclass_fields__)
-            raise OptionError(f"unknown agreement option ({exc}); options: {names}") from None
+            raise OptionError(
+                f"unknown agreement option {', '.join(unknown)} (options: {names})",
+                field="agreement",
+            )
+        settings = AgreementSettings(**given)
     explicit = {k.upper(): float(v) for k, v in (leverage or {}).items()}
     lev = {**scenario_leverage(scenario, candidates), **explicit}
     cands = resolve_candidates(scenario, candidates, leverage=lev, credibility=credibility)
