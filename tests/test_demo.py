@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from minilateral import load_scenario
 from minilateral.cli import app
 from minilateral.library import list_scenarios
-from minilateral.mediation.coalitions import scenario_leverage, match_actor
+from minilateral.mediation.coalitions import match_actor, scenario_leverage
 from minilateral.models.registry import available_models
 
 
