@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from minilateral import load_scenario
 from minilateral.cli import app
 from minilateral.library import list_scenarios
-from minilateral.mediation.coalitions import match_actor
+from minilateral.mediation.coalitions import match_actor, scenario_leverage
 from minilateral.models.registry import available_models
 
 
@@ -44,7 +44,11 @@ def test_demo_writes_results_and_page(demo: tuple[Path, str]) -> None:
         assert f'id="chart-{scenario["name"]}"' in html
         mediation = scenario["mediation"]
         loaded = load_scenario(scenario["name"])
-        k = sum(match_actor(loaded, c) is not None for c in loaded.candidate_mediators)
+        given = scenario_leverage(loaded, loaded.candidate_mediators)
+        k = sum(
+            match_actor(loaded, c) is not None or c.upper() in given
+            for c in loaded.candidate_mediators
+        )
         expected = sum(comb(k, size) for size in range(1, min(3, k) + 1))
         assert len(mediation["coalitions"]) == expected
         assert mediation["baseline"]["coalition"] == []

@@ -292,6 +292,7 @@ def test_mediation_ranking_from_the_agreement_search() -> None:
     ranking = run.results()["scenarios"][0]["mediation"]
     assert ranking["provenance"]["draws"] == 20
     assert ranking["measure"] == "agreement"
+    assert ranking["provenance"]["model"] == "agreement"  # the default coalition measure
     html = render_html(run)
     assert 'id="theatre-sudan-mediation"' in html
     names = {a.code or a.name: a.name for a in run.theatres[0].scenario.actors}

@@ -74,7 +74,8 @@ def test_only_a_cross_issue_package_is_acceptable() -> None:
     packs = solve_packages(z, w, t)
     assert packs.agreement[0]
     x1, x2 = packs.package[0]
-    assert x1 < 0.3 and x2 > 0.7
+    assert x1 < 0.3
+    assert x2 > 0.7
     c = np.linspace(0, 1, 1001)
     diag = np.stack([c, c], axis=-1)
     s = utility(diag, z[0], w[0]) - t[0]
@@ -91,7 +92,7 @@ def test_maximin_and_nash_match_scipy_on_random_cases() -> None:
     packs = solve_packages(z, w, t)
     for k in range(b):
         cons = [
-            {"type": "ineq", "fun": lambda v, i=i: 1 - (w[k, i] * (v[:d] - z[k, i]) ** 2).sum()
+            {"type": "ineq", "fun": lambda v, i=i, k=k: 1 - (w[k, i] * (v[:d] - z[k, i]) ** 2).sum()
              - t[k, i] - v[-1]}
             for i in range(p)
         ]  # fmt: skip
@@ -267,3 +268,32 @@ def test_a_member_with_every_parameter_zero_changes_nothing(seed: int) -> None:
     terms = coalition_terms(np.array([[False], [True]]), ev.members, ev.settings)
     t = ev.thresholds(terms)
     np.testing.assert_array_equal(t[0], t[1])
+
+
+def test_paired_tie_is_mcnemars_exact_test() -> None:
+    from minilateral.mediation.agreement_search import paired_tie
+
+    top = np.ones(2000, dtype=bool)
+    other = top.copy()
+    other[:5] = False  # 5 discordant draws, all for the top: p = 2 / 2**5 = 0.0625 -> tied
+    assert paired_tie(other, top, 0.95)
+    other[:6] = False  # 6: p = 2 / 2**6 = 0.031 -> not tied
+    assert not paired_tie(other, top, 0.95)
+    assert paired_tie(top, top, 0.95)
+
+
+def test_cli_agreement_options_and_contest_reservation() -> None:
+    from typer.testing import CliRunner
+
+    from minilateral.cli import app
+
+    runner = CliRunner()
+    base = ["coalitions", "somalia", "--draws", "6", "--format", "json"]
+    bad = runner.invoke(app, [*base, "--agreement-set", "nonsense=1"])
+    assert bad.exit_code == 2
+    assert "unknown agreement option nonsense" in bad.output
+    res = runner.invoke(app, [*base, "--reservation", "contest"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["provenance"]["options"]["reservation"] == "contest"
+    assert payload["baseline"]["holdouts"]

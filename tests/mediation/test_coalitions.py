@@ -144,11 +144,17 @@ def test_beam_search_beyond_the_exhaustive_limit() -> None:
         ({"candidates": ["ZZZ"]}, ScenarioError, "unknown candidate 'ZZZ'"),
         ({"candidates": ["CCC"], "sizes": (1, 2)}, OptionError, "larger than the candidate set"),
         ({"candidates": ["CCC", "ccc"]}, OptionError, "duplicate"),
-        ({"candidates": ["CCC"], "target": {"nope": 1.0}, "measure": "convergence"}, OptionError,
-         "unknown issue"),
+        (
+            {"candidates": ["CCC"], "target": {"nope": 1.0}, "measure": "convergence"},
+            OptionError,
+            "unknown issue",
+        ),
         ({"candidates": ["CCC"], "leverage": {"QQQ": 1.0}}, OptionError, "non-candidate"),
-        ({"candidates": ["CCC"], "commitment": 2.0, "measure": "convergence"}, OptionError,
-         "in [0, 1]"),
+        (
+            {"candidates": ["CCC"], "commitment": 2.0, "measure": "convergence"},
+            OptionError,
+            "in [0, 1]",
+        ),
         ({"candidates": ["CCC"], "measure": "vibes"}, OptionError, "agreement or convergence"),
         ({"candidates": ["CCC"], "agreement": {"optimism": 1.5}}, OptionError, "optimism"),
     ],
@@ -226,7 +232,8 @@ def test_cli_table_and_chart(tmp_path) -> None:
     assert "TUR + QAT" in res.output
     assert "Acceptance by party" in res.output
     html = chart.read_text()
-    assert "Agreement probability" in html and "Who accepts" in html
+    assert "Agreement probability" in html
+    assert "Who accepts" in html
     assert "Named proposals" in html
     res = CliRunner().invoke(app, [*args, "--measure", "convergence", "--chart", str(chart)])
     assert res.exit_code == 0, res.output

@@ -255,10 +255,7 @@ def _print_agreement(result: CoalitionSearch, scenario: Scenario, draws: int) ->
     for party in result.parties:
         accept.add_row(
             party,
-            *(
-                f"{100 * c.agreement.acceptance[party]:.0f}" if c.agreement else "—"
-                for c in shown
-            ),
+            *(f"{100 * c.agreement.acceptance[party]:.0f}" if c.agreement else "—" for c in shown),
         )
     out_console.print(accept)
     base = result.baseline

@@ -107,54 +107,59 @@ def maximin_package(
     *,
     iterations: int = 200,
     step: float = 20.0,
+    sign_only: bool = False,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """:math:`x^* = \\arg\\max_{x \\in [0,1]^D} \\min_i S_i(x)` by dual mirror descent.
+    """:math:`x^* = \arg\\max_{x \\in [0,1]^D} \\min_i S_i(x)` by dual mirror descent.
 
     Parameters
     ----------
     ideal, weights : array (..., P, D)
     threshold : array (..., P)
         :math:`t_i`, so that :math:`S_i(x) = U_i(x) - t_i`.
+    sign_only : bool
+        Stop as soon as every problem's sign is certain: a primal point with
+        :math:`\\min_i S_i \\ge 0` proves Z non-empty, a dual value below 0 proves it empty
+        (weak duality). Used where only feasibility matters.
 
     Returns
     -------
     x : (..., D); value : (..., ) the best primal :math:`\\min_i S_i(x)`;
     gap : (..., ) the duality gap (an upper bound on the error of ``value``).
     """
-    shape = threshold.shape
+    shape = np.broadcast_shapes(threshold.shape, weights.shape[:-1])
+    z0 = np.nan_to_num(ideal)
+    w = np.broadcast_to(weights, (*shape, weights.shape[-1]))
+    wz = w * z0
+    wzz = (wz * z0).sum(axis=-1)
+    flat = wz.sum(axis=-2) / np.maximum(w.sum(axis=-2), _TINY)
+
+    def respond(lam: FloatArray) -> FloatArray:
+        den = np.einsum("...p,...pd->...d", lam, w)
+        num = np.einsum("...p,...pd->...d", lam, wz)
+        return np.clip(np.where(den > _TINY, num / np.maximum(den, _TINY), flat), 0.0, 1.0)
+
+    def surplus(x: FloatArray) -> FloatArray:
+        quad = np.einsum("...pd,...d->...p", w, x * x) - 2 * np.einsum("...pd,...d->...p", wz, x)
+        return 1.0 - (quad + wzz) - threshold
+
     lam = np.full(shape, 1.0 / shape[-1])
-    best_x = _best_response(ideal, weights, lam)
-    best = (utility(best_x, ideal, weights) - threshold).min(axis=-1)
+    best_x = respond(lam)
+    best = surplus(best_x).min(axis=-1)
     dual = np.full(shape[:-1], np.inf)
     for t in range(iterations):
-        x = _best_response(ideal, weights, lam)
-        s = utility(x, ideal, weights) - threshold
+        x = respond(lam)
+        s = surplus(x)
         dual = np.minimum(dual, (lam * s).sum(axis=-1))
         value = s.min(axis=-1)
         better = value > best
         best = np.where(better, value, best)
         best_x = np.where(better[..., None], x, best_x)
+        if sign_only and ((best >= 0) | (dual < 0)).all():
+            break
         centred = s - s.mean(axis=-1, keepdims=True)
         lam = lam * np.exp(-step / np.sqrt(t + 1.0) * centred)
         lam = np.maximum(lam / lam.sum(axis=-1, keepdims=True), 1e-300)
     return best_x, best, np.maximum(dual - best, 0.0)
-
-
-def _nash_objective(
-    x: FloatArray,
-    ideal: FloatArray,
-    weights: FloatArray,
-    threshold: FloatArray,
-    bias_ideal: FloatArray | None,
-    bias_weights: FloatArray | None,
-) -> tuple[FloatArray, FloatArray]:
-    s = utility(x, ideal, weights) - threshold
-    with np.errstate(divide="ignore", invalid="ignore"):
-        obj = np.where((s > 0).all(axis=-1), np.log(np.maximum(s, _TINY)).sum(axis=-1), -np.inf)
-    if bias_ideal is not None and bias_weights is not None:
-        gap = x[..., None, :] - np.nan_to_num(bias_ideal)
-        obj = obj - (bias_weights * gap * gap).sum(axis=(-1, -2))
-    return obj, s
 
 
 def nash_package(
@@ -165,31 +170,52 @@ def nash_package(
     *,
     bias_ideal: FloatArray | None = None,
     bias_weights: FloatArray | None = None,
-    iterations: int = 40,
+    iterations: int = 30,
 ) -> FloatArray:
-    """:math:`\\arg\\max_{x \\in Z} \\sum_i \\log S_i(x) + \\eta \\sum_m \\bar c_m U_m(x)`.
+    """:math:`\arg\\max_{x \\in Z} \\sum_i \\log S_i(x) + \\eta \\sum_m \bar c_m U_m(x)`.
 
     ``start`` must lie inside Z (every :math:`S_i > 0`; e.g. the maximin package where its value
     is positive); where it does not, it is returned unchanged. ``bias_ideal`` (..., M, D) and
-    ``bias_weights`` (..., M, D) = :math:`\\eta \\bar c_m w_{m,d}` add the members' stances
+    ``bias_weights`` (..., M, D) = :math:`\\eta \bar c_m w_{m,d}` add the members' stances
     (Kydd 2003); the constant of :math:`U_m` does not move the maximiser.
     """
-    x = start.copy()
-    obj, s = _nash_objective(x, ideal, weights, threshold, bias_ideal, bias_weights)
+    shape = np.broadcast_shapes(threshold.shape, weights.shape[:-1])
+    z0 = np.nan_to_num(ideal)
+    w = np.broadcast_to(weights, (*shape, weights.shape[-1]))
+    wz = w * z0
+    wzz = (wz * z0).sum(axis=-1)
+    has_bias = bias_ideal is not None and bias_weights is not None
+    if has_bias:
+        bz0 = np.nan_to_num(bias_ideal)
+        bw = bias_weights
+        bwz = (bw * bz0).sum(axis=-2)
+        bws = bw.sum(axis=-2)
+
+    def evaluate(x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        quad = np.einsum("...pd,...d->...p", w, x * x) - 2 * np.einsum("...pd,...d->...p", wz, x)
+        s = 1.0 - (quad + wzz) - threshold
+        with np.errstate(divide="ignore", invalid="ignore"):
+            obj = np.where((s > 0).all(axis=-1), np.log(np.maximum(s, _TINY)).sum(axis=-1), -np.inf)
+        if has_bias:
+            gap = x[..., None, :] - bz0
+            obj = obj - (bw * gap * gap).sum(axis=(-1, -2))
+        return obj, s
+
+    x = np.broadcast_to(start, (*shape[:-1], w.shape[-1])).copy()
+    obj, s = evaluate(x)
     live = np.isfinite(obj)
     for _ in range(iterations):
         lam = 1.0 / np.maximum(s, _TINY)
-        lw = lam[..., None] * weights
-        num = (lw * np.nan_to_num(ideal)).sum(axis=-2)
-        den = lw.sum(axis=-2)
-        if bias_ideal is not None and bias_weights is not None:
-            num = num + (bias_weights * np.nan_to_num(bias_ideal)).sum(axis=-2)
-            den = den + bias_weights.sum(axis=-2)
+        num = np.einsum("...p,...pd->...d", lam, wz)
+        den = np.einsum("...p,...pd->...d", lam, w)
+        if has_bias:
+            num = num + bwz
+            den = den + bws
         target = np.clip(np.where(den > _TINY, num / np.maximum(den, _TINY), x), 0.0, 1.0)
         best_obj, best_x, best_s = obj, x, s
-        for alpha in (1.0, 0.5, 0.25, 0.125):
+        for alpha in (1.0, 0.5, 0.2):
             cand = x + alpha * (target - x)
-            c_obj, c_s = _nash_objective(cand, ideal, weights, threshold, bias_ideal, bias_weights)
+            c_obj, c_s = evaluate(cand)
             take = live & (c_obj > best_obj)
             best_obj = np.where(take, c_obj, best_obj)
             best_x = np.where(take[..., None], cand, best_x)

@@ -5,9 +5,9 @@ numbers); per coalition: the agreement probability (every party accepts the coal
 :mod:`.agreement`, :mod:`.design`) with a Wilson interval, per-party acceptance, the expected
 package, the zone of agreement per issue, hold-outs with their shortfall, the marginal value of
 each member (paired differences :math:`A(C) - A(C \setminus \{m\})` of per-draw agreement, with
-a normal paired interval) and "what it would take". Coalitions whose paired interval against the
-first entry covers 0 are flagged ``tied_with_top``; the order inside a tie (mean maximin
-surplus, then size) is shown but not a finding.
+a normal paired interval) and "what it would take". Coalitions that McNemar's exact paired test
+cannot tell from the first entry (:func:`paired_tie`) are flagged ``tied_with_top``; the order
+inside a tie (mean maximin surplus, then size) is shown but not a finding.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import special
+from scipy import special, stats
 
 from minilateral.arrays import FloatArray
 from minilateral.errors import OptionError
@@ -35,7 +35,7 @@ from minilateral.mediation.settlement import SettlementSummary, wilson_interval
 from minilateral.provenance import provenance
 from minilateral.scenario import Scenario
 
-__all__ = ["AgreementDetail", "evaluate_agreement", "paired_interval"]
+__all__ = ["AgreementDetail", "evaluate_agreement", "paired_interval", "paired_tie"]
 
 Progress = Callable[[int, int, str], None]
 
@@ -50,6 +50,24 @@ def paired_interval(diff: FloatArray, confidence: float) -> tuple[float, float]:
     half = z * float(diff.std(ddof=1)) / math.sqrt(n) if n > 1 else float("inf")
     mean = float(diff.mean())
     return max(-1.0, mean - half), min(1.0, mean + half)
+
+
+def paired_tie(a: np.ndarray, b: np.ndarray, confidence: float) -> bool:
+    """Whether two coalitions' per-draw agreement indicators are tied (McNemar's exact test).
+
+    Only the discordant draws carry information: with n10 draws where only ``a`` agrees and n01
+    where only ``b`` does, under equal agreement probabilities n10 ~ Binomial(n10 + n01, 1/2).
+    They are tied when the exact two-sided p-value is at least 1 - ``confidence`` (McNemar
+    1947), i.e. the exact interval of the paired difference covers 0. Unlike the normal
+    approximation, this is valid when discordant draws are rare (agreement near 0 or 1).
+    """
+    n10 = int(np.sum(a & ~b))
+    n01 = int(np.sum(~a & b))
+    n = n10 + n01
+    if n == 0:
+        return True
+    p = min(1.0, 2.0 * float(stats.binom.cdf(min(n10, n01), n, 0.5)))
+    return p >= 1.0 - confidence
 
 
 @dataclass(frozen=True)
@@ -244,7 +262,7 @@ def evaluate_agreement(
             marginal[codes[m]] = float(diff.mean())
             marginal_ci[codes[m]] = paired_interval(diff, confidence)
         assert top is not None
-        lo_t, hi_t = paired_interval(s.agreement.astype(float) - top, confidence)
+        tied = paired_tie(s.agreement, top.astype(bool), confidence)
         entries.append(
             {
                 "members": c,
@@ -252,7 +270,7 @@ def evaluate_agreement(
                 "detail": detail(s),
                 "marginal": marginal,
                 "marginal_ci": marginal_ci,
-                "tied_with_top": bool(lo_t <= 0.0 <= hi_t),
+                "tied_with_top": tied,
                 "per_issue": np.where(
                     np.isin(np.arange(batch.n_issues), cols), float(s.agreement.mean()), np.nan
                 ),
@@ -279,11 +297,15 @@ def evaluate_agreement(
         takes, pivots = {}, {}
     base_detail = detail(solved[()])
     if () in takes:
-        base_detail = _with_takes(base_detail, takes[()], _holdouts(parties.names, solved[()], *pivots[()]))
+        base_detail = _with_takes(
+            base_detail, takes[()], _holdouts(parties.names, solved[()], *pivots[()])
+        )
     for e in entries:
         if e["members"] in takes:
             c = e["members"]
-            e["detail"] = _with_takes(e["detail"], takes[c], _holdouts(parties.names, solved[c], *pivots[c]))
+            e["detail"] = _with_takes(
+                e["detail"], takes[c], _holdouts(parties.names, solved[c], *pivots[c])
+            )
     proposals = _proposals(scenario, ev, codes, entries, batch, confidence)
     notes = []
     if ev.filled:

@@ -84,6 +84,7 @@ __all__ = [
     "match_actor",
     "proposal_point",
     "resolve_candidates",
+    "scenario_leverage",
     "search_coalitions",
     "search_theatre",
 ]
@@ -783,7 +784,7 @@ def search_theatre(
     ``mediation.members`` block gives its leverage. Returns the search (None when no candidate
     can take part) and the candidates left out, sorted.
     """
-    given = _scenario_leverage(scenario, scenario.candidate_mediators)
+    given = scenario_leverage(scenario, scenario.candidate_mediators)
     present = [
         c
         for c in scenario.candidate_mediators
@@ -798,7 +799,7 @@ def search_theatre(
     return search, absent
 
 
-def _scenario_leverage(scenario: Scenario, tokens: Sequence[str]) -> dict[str, float]:
+def scenario_leverage(scenario: Scenario, tokens: Sequence[str]) -> dict[str, float]:
     """Leverage the scenario's ``mediation.members`` block gives candidates (by code)."""
     if scenario.mediation is None:
         return {}
@@ -832,13 +833,17 @@ def _search_agreement(
 ) -> CoalitionSearch:
     """:func:`search_coalitions` under the agreement measure."""
     if not isinstance(settings, AgreementSettings):
-        try:
-            settings = AgreementSettings(**dict(settings or {}))
-        except TypeError as exc:
+        given = dict(settings or {})
+        unknown = sorted(set(given) - set(AgreementSettings.__dataclass_fields__))
+        if unknown:
             names = ", ".join(AgreementSettings.__dataclass_fields__)
-            raise OptionError(f"unknown agreement option ({exc}); options: {names}") from None
+            raise OptionError(
+                f"unknown agreement option {', '.join(unknown)} (options: {names})",
+                field="agreement",
+            )
+        settings = AgreementSettings(**given)
     explicit = {k.upper(): float(v) for k, v in (leverage or {}).items()}
-    lev = {**_scenario_leverage(scenario, candidates), **explicit}
+    lev = {**scenario_leverage(scenario, candidates), **explicit}
     cands = resolve_candidates(scenario, candidates, leverage=lev, credibility=credibility)
     lo, hi = sizes
     combos = all_combos(len(cands), lo, hi)
@@ -910,10 +915,12 @@ def _search_agreement(
             {
                 "code": c.code,
                 "actor": c.actor,
-                "leverage": float(members.leverage[j]),
+                "leverage": c.leverage,
+                "leverage_share": float(members.leverage[j]),
                 "guarantee": float(members.guarantee[j]),
                 "information": float(members.information[j]),
-                "credibility": {
+                "credibility": c.credibility,
+                "credibility_with": {
                     p: float(members.credibility[j, k]) for k, p in enumerate(found["parties"])
                 },
                 "refused_by": [p for k, p in enumerate(found["parties"]) if members.refused[j, k]],

@@ -489,7 +489,11 @@ class Evaluator:
     def feasible(self, thresholds: FloatArray) -> np.ndarray:
         """Whether Z is non-empty (maximin >= 0), (..., B)."""
         _, value, _ = maximin_package(
-            self.ideal, self.weights, thresholds, iterations=max(60, self.settings.iterations // 2)
+            self.ideal[None] if thresholds.ndim == 3 else self.ideal,
+            self.weights[None] if thresholds.ndim == 3 else self.weights,
+            thresholds,
+            iterations=self.settings.iterations,
+            sign_only=True,
         )
         return value >= -1e-9
 
@@ -531,12 +535,8 @@ class Evaluator:
         terms = coalition_terms(membership, self.members, self.settings)
 
         def prob(mult: FloatArray, extra: FloatArray) -> FloatArray:
-            out = np.empty(len(membership))
-            for k in range(len(membership)):
-                sub = CoalitionTerms(*(a[k : k + 1] for a in _fields(terms)))
-                t = self.thresholds(sub, leverage_multiplier=mult[k], extra_guarantee=extra[k])
-                out[k] = self.feasible(t[0]).mean()
-            return out
+            t = self.thresholds(terms, leverage_multiplier=mult, extra_guarantee=extra)
+            return self.feasible(t).mean(axis=-1)
 
         kmax = self.settings.max_multiplier
         results = []
@@ -557,7 +557,3 @@ class Evaluator:
             value = np.where(p_lo >= 0.5, lo, np.where(p_hi >= 0.5, hi, np.nan))
             results.append(value)
         return results[0], results[1]
-
-
-def _fields(terms: CoalitionTerms) -> tuple[np.ndarray, ...]:
-    return (terms.access, terms.credibility, terms.leverage, terms.guarantee, terms.information)

@@ -38,8 +38,8 @@ __all__ = [
     "agreement_rows",
     "coalition_chart",
     "coalition_rows",
-    "proposal_rows",
     "issue_chart",
+    "proposal_rows",
     "quad_map",
     "takes_text",
     "write_coalition_chart",
@@ -281,11 +281,6 @@ def issue_chart(result: CoalitionSearch, *, top: int = 25) -> dict[str, Any]:
     Shows where a coalition helps even when no coalition settles every issue at once.
     """
     entries = result.coalitions[:top]
-    measure_label = (
-        "agreement probability (Wilson interval)"
-        if result.measure == "agreement"
-        else "settlement probability (Wilson interval)"
-    )
     labels = ["+".join(c.coalition) for c in entries] + ["(no mediator)"]
     rows = [c.issue_settlement for c in entries] + [result.baseline.issue_settlement]
     z = [[None if not np.isfinite(v) else float(v) for v in row] for row in rows]
