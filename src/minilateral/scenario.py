@@ -387,8 +387,9 @@ class Scenario(_Strict):
     """A negotiation: issues × actors with positions, saliences and capabilities.
 
     ``date`` is when the scenario was written; ``as_of`` the date of the newest event it reflects
-    (readers warn when it is old at the time of use). ``model_options`` (optional) stores options for particular models with the scenario, keyed
-    by model name, in that model's own option names: e.g. ``smp`` holds KTAB's nine options, the
+    (readers warn when it is old at the time of use). ``model_options`` (optional) stores
+    options for particular models with the scenario, keyed by model name, in that model's own
+    option names: e.g. ``smp`` holds KTAB's nine options, the
     accommodation matrix (``accommodation``: ``[adjusting actor, reference actor, value]``
     entries) and the seed read from a KTAB XML file. Options given to
     :func:`minilateral.forecast` (``--set`` on the command line) override them; the key ``seed``

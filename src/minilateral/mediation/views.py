@@ -373,7 +373,7 @@ def write_coalition_chart(
         issues=dumps_json(issue_chart(result)),
         quad=dumps_json(_quad_chart(points)) if points else None,
         quad_coalition="+".join(result.coalitions[0].coalition) if points else "",
-        heatmap=json.dumps(acceptance_heatmap(result)) if result.measure == "agreement" else None,
+        heatmap=dumps_json(acceptance_heatmap(result)) if result.measure == "agreement" else None,
         proposal_header=proposal_rows(result)[0] if result.proposals else None,
         proposal_rows=proposal_rows(result)[1] if result.proposals else None,
         measure=result.measure,

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from minilateral.errors import FormatError, OptionError
+from minilateral.forecast import dumps_json
 
 __all__ = [
     "COLUMNS",
@@ -479,7 +480,7 @@ def save_store(corpus: Corpus, folder: str | Path) -> Path:
         part = corpus.posts[corpus.posts["source"] == i]
         part.to_parquet(folder / f"part-{i:04d}-{record['sha256'][:12]}.parquet", index=False)
     tmp = folder / "provenance.json.tmp"
-    tmp.write_text(json.dumps({"files": corpus.files}, indent=2), encoding="utf-8")
+    tmp.write_text(dumps_json({"files": corpus.files}, indent=2), encoding="utf-8")
     tmp.replace(folder / "provenance.json")
     return folder
 
