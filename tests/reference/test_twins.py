@@ -1,0 +1,81 @@
+"""The live BDM and SMP cores equal their reference twins bit for bit (issue 20)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import minilateral as ml
+from minilateral.forecast import Forecast
+from minilateral.models.registry import get_model
+from minilateral.montecarlo.perturb import resolve_uncertainty
+from tests.reference import bdm_twin, smp_twin
+
+THEATRES = ("gaza", "pakistan-afghanistan", "somalia", "sudan", "syria")
+DRAWS = 1000
+CHUNK = 200
+
+
+def _equal(a: object, b: object) -> None:
+    """Nested lists, dicts and arrays equal to the last bit (NaN equals NaN)."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        assert a.keys() == b.keys()
+        for key in a:
+            _equal(a[key], b[key])
+    elif isinstance(a, list | tuple):
+        assert isinstance(b, list | tuple)
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _equal(x, y)
+    else:
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def _same(a: Forecast, b: Forecast) -> None:
+    _equal(a.diagnostics, b.diagnostics)
+    np.testing.assert_array_equal(a.trajectory, b.trajectory)
+    np.testing.assert_array_equal(a.outcome, b.outcome)
+    np.testing.assert_array_equal(a.rounds, b.rounds)
+    np.testing.assert_array_equal(a.converged, b.converged)
+
+
+def _draws(theatre: str):
+    plan = resolve_uncertainty(ml.load_scenario(theatre))
+    for start in range(0, DRAWS, CHUNK):
+        yield plan.sample(1, start, start + CHUNK)
+
+
+@pytest.mark.parametrize("theatre", THEATRES)
+def test_bdm_equals_twin_on_1000_draws(theatre: str) -> None:
+    live, twin = get_model("bdm"), bdm_twin.BDMModel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for arrays in _draws(theatre):
+            a, b = live.forecast(arrays), twin.forecast(arrays)
+            _same(a, b)
+
+
+@pytest.mark.parametrize("theatre", THEATRES)
+def test_smp_equals_twin_on_1000_draws(theatre: str) -> None:
+    live, twin = get_model("smp"), smp_twin.SmpModel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for arrays in _draws(theatre):
+            a, b = live.forecast(arrays, rng=7), twin.forecast(arrays, rng=7)
+            _same(a, b)
+
+
+@pytest.mark.parametrize("cells", [1, 37, 1 << 12])
+def test_bdm_voter_blocks_change_no_bit(monkeypatch: pytest.MonkeyPatch, cells: int) -> None:
+    """Building the voter tensor in blocks of voters (large N) gives the same bits."""
+    from minilateral.models import bdm
+
+    arrays = next(_draws("sudan"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = bdm_twin.BDMModel().forecast(arrays)
+        monkeypatch.setattr(bdm, "_VOTER_CELLS", cells)
+        _same(get_model("bdm").forecast(arrays), expected)
