@@ -9,8 +9,10 @@ import pytest
 
 import minilateral as ml
 from minilateral.forecast import Forecast
+from minilateral.models import _smp_kernels as _kernels
 from minilateral.models.registry import get_model
 from minilateral.montecarlo.perturb import resolve_uncertainty
+from tests.models.smp_reference import arrays_of, draw_scenario
 from tests.reference import bdm_twin, smp_twin
 
 THEATRES = ("gaza", "pakistan-afghanistan", "somalia", "sudan", "syria")
@@ -58,8 +60,16 @@ def test_bdm_equals_twin_on_1000_draws(theatre: str) -> None:
             _same(a, b)
 
 
+KERNELS = ["numpy", "numba"] if _kernels.AVAILABLE else ["numpy"]
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("theatre", THEATRES)
-def test_smp_equals_twin_on_1000_draws(theatre: str) -> None:
+def test_smp_equals_twin_on_1000_draws(
+    monkeypatch: pytest.MonkeyPatch, theatre: str, kernel: str
+) -> None:
+    monkeypatch.setenv("MINILATERAL_KERNEL", kernel)
+    assert _kernels.enabled() == (kernel == "numba")
     live, twin = get_model("smp"), smp_twin.SmpModel()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -79,3 +89,40 @@ def test_bdm_voter_blocks_change_no_bit(monkeypatch: pytest.MonkeyPatch, cells: 
         expected = bdm_twin.BDMModel().forecast(arrays)
         monkeypatch.setattr(bdm, "_VOTER_CELLS", cells)
         _same(get_model("bdm").forecast(arrays), expected)
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize(("n", "d"), [(160, 1), (40, 3)])
+def test_smp_random_trajectory_equals_twin(
+    monkeypatch: pytest.MonkeyPatch, kernel: str, n: int, d: int
+) -> None:
+    """The specs/smp.md §4.4 random scenario (seed 1000·N + D): same trajectory, every bit."""
+    monkeypatch.setenv("MINILATERAL_KERNEL", kernel)
+    x, s, c = draw_scenario(np.random.default_rng(1000 * n + d), n, d)
+    arrays = arrays_of(x[None], s[None], c[None])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _same(get_model("smp").forecast(arrays), smp_twin.SmpModel().forecast(arrays))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"VotingRule": rule, "VictoryProbModel": vpm, "PCEModel": pce}
+        for rule, vpm, pce in [
+            ("Binary", "Binary", "MarkovIncentive"),
+            ("PropBin", "Square", "MarkovUniform"),
+            ("PropCbc", "Quartic", "Conditional"),
+            ("Cubic", "Octic", "Conditional"),
+            ("ASymProsp", "Linear", "Conditional"),
+        ]
+    ],
+)
+def test_smp_kernels_equal_twin_under_every_voting_rule(options: dict[str, str]) -> None:
+    arrays = next(_draws("syria"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _same(
+            get_model("smp", **options).forecast(arrays, rng=3),
+            smp_twin.SmpModel(**options).forecast(arrays, rng=3),
+        )
