@@ -195,8 +195,13 @@ def _python_vote_totals(w: FloatArray, u: FloatArray, rule: int) -> FloatArray:
             for a in range(m_count):
                 ua = uk[a]
                 row = acc[a]
-                for b in range(m_count):
-                    row[b] += _pos(_vote(rule, wk, ua - uk[b]))
+                if rule == 0:  # Prop, written out so that the loop vectorises
+                    for b in range(m_count):
+                        t = wk * (ua - uk[b])
+                        row[b] += 0.0 if t <= 0.0 else t
+                else:
+                    for b in range(m_count):
+                        row[b] += _pos(_vote(rule, wk, ua - uk[b]))
         total[:, :, g] = acc
     return total
 
