@@ -18,6 +18,7 @@ from tests.reference import bdm_twin, smp_twin
 THEATRES = ("gaza", "pakistan-afghanistan", "somalia", "sudan", "syria")
 DRAWS = 1000
 CHUNK = 200
+KERNELS = ["numpy", "numba"] if _kernels.AVAILABLE else ["numpy"]
 
 
 def _equal(a: object, b: object) -> None:
@@ -50,17 +51,18 @@ def _draws(theatre: str):
         yield plan.sample(1, start, start + CHUNK)
 
 
+@pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("theatre", THEATRES)
-def test_bdm_equals_twin_on_1000_draws(theatre: str) -> None:
+def test_bdm_equals_twin_on_1000_draws(
+    monkeypatch: pytest.MonkeyPatch, theatre: str, kernel: str
+) -> None:
+    monkeypatch.setenv("MINILATERAL_KERNEL", kernel)
     live, twin = get_model("bdm"), bdm_twin.BDMModel()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for arrays in _draws(theatre):
             a, b = live.forecast(arrays), twin.forecast(arrays)
             _same(a, b)
-
-
-KERNELS = ["numpy", "numba"] if _kernels.AVAILABLE else ["numpy"]
 
 
 @pytest.mark.parametrize("kernel", KERNELS)
@@ -83,6 +85,7 @@ def test_bdm_voter_blocks_change_no_bit(monkeypatch: pytest.MonkeyPatch, cells: 
     """Building the voter tensor in blocks of voters (large N) gives the same bits."""
     from minilateral.models import bdm
 
+    monkeypatch.setenv("MINILATERAL_KERNEL", "numpy")  # the blocks are the NumPy path's
     arrays = next(_draws("sudan"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

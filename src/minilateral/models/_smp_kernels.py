@@ -1,10 +1,12 @@
-"""Compiled (numba) kernel of SMP's third-party step, bit-identical to the NumPy path.
+"""Compiled (numba) kernels of SMP's and BDM's heaviest sums, bit-identical to the NumPy path.
 
-Optional: used by :mod:`minilateral.models.smp` when ``numba`` is importable (``pip install
-minilateral[fast]``); otherwise, or with ``MINILATERAL_KERNEL=numpy``, the pure-NumPy path runs,
-which stays the reference. The kernel evaluates, for every third party n in index order, the same
-IEEE-754 operations in the same order as ``_challenges`` in :mod:`minilateral.models.smp`
-(no fast-math, so no fused multiply-adds or reassociation), and never builds the (B, N, N, N)
+SMP: the third-party step, the PCE coalition strengths and the resolution values; BDM: the vote
+margins of §4.5 (``bdm_vote_margins``, without the N³ voter tensor). Optional: used by
+:mod:`minilateral.models.smp` and :mod:`minilateral.models.bdm` when ``numba`` is importable
+(``pip install minilateral[fast]``); otherwise, or with ``MINILATERAL_KERNEL=numpy``, the
+pure-NumPy path runs, which stays the reference. Every kernel performs the same IEEE-754
+operations in the same order as the NumPy code it replaces (no fast-math, so no fused
+multiply-adds or reassociation). The SMP challenge kernel never builds the (B, N, N, N)
 perception tensor: each perceived utility ``W[b, i, n, j] = u(V[b, n, j]; r[b, i, n])`` is
 computed where it is used, so memory is O(B·N²).
 """
@@ -18,7 +20,15 @@ import numpy.typing as npt
 
 from minilateral.arrays import FloatArray
 
-__all__ = ["AVAILABLE", "RULES", "enabled", "skip_sums", "third_party_sums", "vote_totals"]
+__all__ = [
+    "AVAILABLE",
+    "RULES",
+    "bdm_vote_margins",
+    "enabled",
+    "skip_sums",
+    "third_party_sums",
+    "vote_totals",
+]
 
 RULES = {"Prop": 0, "Binary": 1, "PropBin": 2, "PropCbc": 3, "Cubic": 4, "ASymProsp": 5}
 
@@ -273,4 +283,50 @@ def third_party_sums(
 
     return _compiled(  # type: ignore[no-any-return]
         c(v), c(rhi), c(u_ji), c(u_jj), c(w_eff), c(k_i), c(k_j), RULES[rule]
+    )
+
+
+def _python_vote_margins(
+    tt: FloatArray, wt: FloatArray, mask: FloatArray, use_mask: bool
+) -> tuple[FloatArray, FloatArray]:
+    """BDM's vote margins (``bdm._vote_margins``): ``num[i, j, g]`` and ``total[g]``.
+
+    ``tt[k, a, g]`` exponentiated distances, ``wt[k, g]`` weights, ``mask[i, j, g]`` 1.0/0.0
+    for valid pairs (used when ``use_mask``). Terms ``v = (tt[k, j] − tt[k, i])·w_k (·mask)``;
+    ``num`` sums ``v⁺`` over k in index order, ``total`` sums ``|v|`` over (k, i, j) in that
+    flattened order, each issue g in its own lane, as NumPy reduces the (k, i, j, g) tensor.
+    """
+    n_count, _, g_count = tt.shape
+    num = np.zeros((n_count, n_count, g_count))
+    total = np.zeros(g_count)
+    for k in range(n_count):
+        wk = wt[k]
+        tk = tt[k]
+        for i in range(n_count):
+            ti = tk[i]
+            for j in range(n_count):
+                tj = tk[j]
+                row = num[i, j]
+                mij = mask[i, j]
+                for g in range(g_count):
+                    d = tj[g] - ti[g]
+                    d *= wk[g]
+                    if use_mask:
+                        d *= mij[g]
+                    total[g] += abs(d)
+                    row[g] += 0.0 if d <= 0.0 else d
+    return num, total
+
+
+_vote_margins = _jit(_python_vote_margins) if AVAILABLE else _python_vote_margins
+
+
+def bdm_vote_margins(
+    tt: FloatArray, wt: FloatArray, mask: FloatArray | None
+) -> tuple[FloatArray, FloatArray]:
+    """See :func:`_python_vote_margins`; ``mask`` None means every pair counts."""
+    c = np.ascontiguousarray
+    m = np.zeros((1, 1, 1)) if mask is None else c(mask, dtype=np.float64)
+    return _vote_margins(  # type: ignore[no-any-return]
+        c(tt, dtype=np.float64), c(wt, dtype=np.float64), m, mask is not None
     )

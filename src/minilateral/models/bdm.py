@@ -43,6 +43,7 @@ import numpy.typing as npt
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast
+from minilateral.models import _smp_kernels as _kernels
 from minilateral.models.base import Model, SeedLike
 from minilateral.models.baselines import lower_weighted_median, weighted_mean
 from minilateral.models.registry import register
@@ -153,6 +154,10 @@ def _vote_margins(
     computed once per pass, never per pair.
     """
     n, g = t.shape[1], t.shape[0]
+    if _kernels.enabled():  # the same sums, compiled, without the voter tensor
+        mask_f = None if all_pairs else pair.transpose(1, 2, 0).astype(np.float64)
+        num_c, total_c = _kernels.bdm_vote_margins(t.transpose(1, 2, 0), w.T, mask_f)
+        return num_c.transpose(2, 0, 1), total_c
     # Voters per block: the whole tensor in one block when it is at most _VOTER_CELLS cells
     # (the usual case), else blocks of voters, each block's sums started from the running
     # totals (added to its first row), which is the same left-to-right order bit for bit.
