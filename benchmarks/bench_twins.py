@@ -55,7 +55,7 @@ s = rng.uniform(0.2, 1, (1, n, 1))
 c = rng.uniform(10, 200, (1, n))
 warnings.simplefilter("ignore")
 t = time.process_time()
-f = get_model("bdm", rounds=rounds).forecast(arrays_of(x, s, c))
+f = get_model("bdm", rounds=rounds, stopping="fixed").forecast(arrays_of(x, s, c))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(time.process_time() - t, peak, int(f.rounds[0]))
 """
@@ -72,7 +72,8 @@ def sweep_rates(draws: int, chunk: int) -> None:
     batches = [plan.sample(1, s, min(s + chunk, draws)) for s in range(0, draws, chunk)]
     for name, live, twin in [
         ("smp", get_model("smp"), smp_twin.SmpModel()),
-        ("bdm", get_model("bdm"), bdm_twin.BDMModel()),
+        # the stopping rule named explicitly: the default may differ between branches
+        ("bdm", get_model("bdm", stopping="fixed"), bdm_twin.BDMModel(stopping="fixed")),
     ]:
         live.forecast(batches[0])  # compile / warm
         t_live = _cpu(lambda live=live: [live.forecast(a) for a in batches])
