@@ -18,6 +18,8 @@ Summation order (§4.14). Every sum the dynamics depend on (probability numerato
 normaliser D, danger levels, cumulative weights of the median) is an ordered reduction, left to
 right in input order, as in the reference code; so the model reproduces the spec's DEU values
 exactly, not only within their tolerance. D is computed once per pass, never per pair.
+Memory grows as N² per issue: the voter tensor is built in blocks of voters (or not at all,
+with the optional compiled kernel), see :func:`memory_plan`.
 
 References
 ----------
@@ -151,7 +153,10 @@ def _vote_margins(
     Both are ordered reductions, left to right in input order as in the reference code
     (§4.14): the voter tensor is laid out (k, i, j, g), so the sum over k runs over the outer
     axis, and D is a reduction over the flattened (k, a, b) axes, also the outer one. D is
-    computed once per pass, never per pair.
+    computed once per pass, never per pair. Beyond ``_VOTER_CELLS`` cells the tensor is built
+    in blocks of voters, each block's sums started from the running totals (the same order,
+    so the same bits); with numba (:mod:`minilateral.models._smp_kernels`) the same sums are
+    compiled loops and no tensor is built.
     """
     n, g = t.shape[1], t.shape[0]
     if _kernels.enabled():  # the same sums, compiled, without the voter tensor
