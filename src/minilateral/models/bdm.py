@@ -18,6 +18,8 @@ Summation order (§4.14). Every sum the dynamics depend on (probability numerato
 normaliser D, danger levels, cumulative weights of the median) is an ordered reduction, left to
 right in input order, as in the reference code; so the model reproduces the spec's DEU values
 exactly, not only within their tolerance. D is computed once per pass, never per pair.
+Memory grows as N² per issue: the voter tensor is built in blocks of voters (or not at all,
+with the optional compiled kernel), see :func:`memory_plan`.
 
 References
 ----------
@@ -43,11 +45,12 @@ import numpy.typing as npt
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast
+from minilateral.models import _smp_kernels as _kernels
 from minilateral.models.base import Model, SeedLike
 from minilateral.models.baselines import lower_weighted_median, weighted_mean
 from minilateral.models.registry import register
 
-__all__ = ["MOVE_COLUMNS", "MOVE_KINDS", "BDMModel", "BDMRun", "bdm_rounds"]
+__all__ = ["MOVE_COLUMNS", "MOVE_KINDS", "BDMModel", "BDMRun", "bdm_rounds", "memory_plan"]
 
 _PRESETS: dict[str, dict[str, object]] = {
     "scholz_code": {
@@ -67,6 +70,7 @@ MOVE_KINDS = (0, 1, 2, 3)  # none, lost conflict, compromise, capitulation (§4.
 MOVE_COLUMNS = ("round", "actor", "issue", "kind", "opponent", "position")
 _FLAT_S = 1e-12  # §4.7 step 4: danger levels this close count as equal
 _CHUNK_CELLS = 1 << 17  # G·N³ voter-tensor elements per chunk (1 MiB): measured fastest
+_VOTER_CELLS = 1 << 22  # at most this many voter-tensor cells at once (32 MiB per buffer)
 
 
 @dataclass(frozen=True)
@@ -149,24 +153,57 @@ def _vote_margins(
     Both are ordered reductions, left to right in input order as in the reference code
     (§4.14): the voter tensor is laid out (k, i, j, g), so the sum over k runs over the outer
     axis, and D is a reduction over the flattened (k, a, b) axes, also the outer one. D is
-    computed once per pass, never per pair.
+    computed once per pass, never per pair. Beyond ``_VOTER_CELLS`` cells the tensor is built
+    in blocks of voters, each block's sums started from the running totals (the same order,
+    so the same bits); with numba (:mod:`minilateral.models._smp_kernels`) the same sums are
+    compiled loops and no tensor is built.
     """
     n, g = t.shape[1], t.shape[0]
-    size = n**3 * g
-    buffer = np.empty(2 * size) if scratch is None else scratch.take(2 * size)
+    if _kernels.enabled():  # the same sums, compiled, without the voter tensor
+        mask_f = None if all_pairs else pair.transpose(1, 2, 0).astype(np.float64)
+        num_c, total_c = _kernels.bdm_vote_margins(t.transpose(1, 2, 0), w.T, mask_f)
+        return num_c.transpose(2, 0, 1), total_c
+    # Voters per block: the whole tensor in one block when it is at most _VOTER_CELLS cells
+    # (the usual case), else blocks of voters, each block's sums started from the running
+    # totals (added to its first row), which is the same left-to-right order bit for bit.
+    step = max(1, min(n, _VOTER_CELLS // max(1, n * n * g)))
+    size = step * n * n * g
+    columns = 2 if g == 1 else g  # a single column would be summed pairwise; two are in order
+    buffer = np.empty(size + step * n * n * columns) if scratch is None else (
+        scratch.take(size + step * n * n * columns)
+    )  # fmt: skip
     tt = t.transpose(1, 2, 0)  # (k, a, g)
-    # v[k, i, j, g] = t[g, k, j] - t[g, k, i], in C order: the reduced axes must be the outer
-    # ones in memory, or NumPy sums them pairwise instead of in order.
-    v = np.subtract(tt[:, None, :, :], tt[:, :, None, :], out=buffer[:size].reshape(n, n, n, g))
-    v *= w.T[:, None, None, :]
-    if not all_pairs:
-        v *= pair.transpose(1, 2, 0)[None]
-    flat = np.abs(v.reshape(n**3, g), out=buffer[size:].reshape(n**3, g))
-    if g == 1:  # a single column would be summed pairwise; two columns are summed in order
-        flat = np.concatenate([flat, flat], axis=1)
-    total = np.add.reduce(flat, axis=0)[:g]
-    np.maximum(v, 0.0, out=v)
-    num = np.add.reduce(v, axis=0).transpose(2, 0, 1)
+    wt = w.T[:, None, None, :]
+    mask = None if all_pairs else pair.transpose(1, 2, 0)[None]
+    num: FloatArray | None = None
+    total: FloatArray | None = None
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        rows = (hi - lo) * n * n
+        # v[k, i, j, g] = t[g, k, j] - t[g, k, i], in C order: the reduced axes must be the
+        # outer ones in memory, or NumPy sums them pairwise instead of in order.
+        v = np.subtract(
+            tt[lo:hi, None, :, :],
+            tt[lo:hi, :, None, :],
+            out=buffer[: rows * g].reshape(hi - lo, n, n, g),
+        )
+        v *= wt[lo:hi]
+        if mask is not None:
+            v *= mask
+        flat = buffer[size : size + rows * columns].reshape(rows, columns)
+        np.abs(v.reshape(rows, g), out=flat[:, :g])
+        if columns > g:
+            flat[:, g:] = flat[:, :g]
+        if total is not None:
+            flat[0, :g] += total
+        total = np.add.reduce(flat, axis=0)[:g]
+        np.maximum(v, 0.0, out=v)
+        if num is not None:
+            v[0] += num
+        num = np.add.reduce(v, axis=0) if hi - lo > 1 else v[0].copy()
+    assert num is not None
+    assert total is not None
+    num = num.transpose(2, 0, 1)
     return num, total
 
 
@@ -421,10 +458,32 @@ def _chunks(idx: IntArray, count: IntArray) -> Iterator[tuple[IntArray, int]]:
     start = 0
     while start < idx.size:
         cells = np.arange(1, idx.size - start + 1) * cubes[start:]
-        stop = start + max(16, int(np.searchsorted(cells, _CHUNK_CELLS, side="right")))
+        # at least 16 issues a chunk, fewer where 16 cubes exceed _VOTER_CELLS (large N)
+        widest = int(cubes[min(idx.size, start + 16) - 1])
+        least = max(1, min(16, _VOTER_CELLS // max(1, widest)))
+        stop = start + max(least, int(np.searchsorted(cells, _CHUNK_CELLS, side="right")))
         sel = idx[start:stop]
         yield sel, int(count[sel[-1]])
         start = stop
+
+
+def memory_plan(b: int, n: int, d: int, rounds: int = 10) -> int:
+    """Peak working memory in bytes of :func:`bdm_rounds` on B scenarios × D issues, N actors.
+
+    The voter tensor is built in blocks of voters of at most ``_VOTER_CELLS`` cells (two
+    buffers of 8 bytes a cell), so memory grows as N² per issue, not N³: about 40 pairwise
+    (issues of a chunk × N × N) float64 arrays are alive during a round, plus the per-round
+    outputs (positions, risk exponents, opponents: 8 bytes each; kinds: 1 byte) and the
+    forecast's trajectory.
+    """
+    g = max(1, b * max(d, 1))
+    cube = n**3
+    least = max(1, min(16, _VOTER_CELLS // max(1, cube)))
+    chunk = min(g, max(least, _CHUNK_CELLS // max(1, cube)))
+    voters = 8 * 2 * min(chunk * cube, max(_VOTER_CELLS, 2 * chunk * n * n))
+    pairs = 40 * 8 * chunk * n * n
+    outputs = (rounds + 1) * g * n * (3 * 8 + 1) + 4 * (rounds + 1) * g * n * 8
+    return voters + pairs + outputs + (1 << 20)
 
 
 def bdm_rounds(

@@ -45,6 +45,7 @@ import numpy as np
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast
+from minilateral.models import _smp_kernels as _kernels
 from minilateral.models.base import Model, SeedLike, check_rng
 from minilateral.models.registry import register
 from minilateral.models.smp_options import (
@@ -203,7 +204,10 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
             v = votes(sl)
             return (_pos(v, out=v),)
 
-        (total,) = _ordered_sum(positive, k, g * m * m, (None,))
+        if _kernels.enabled():
+            total = _kernels.vote_totals(w, u, opts.rule)
+        else:
+            (total,) = _ordered_sum(positive, k, g * m * m, (None,))
         c = _PCE_FLOOR + total
     c = np.where(diag, _PCE_FLOOR, c)
     ct = np.swapaxes(c, 0, 1)
@@ -437,6 +441,36 @@ def _challenges(
     return p, (u_ii - u_ij) * (1.0 - 2.0 * big_s[:, None, :] * (1.0 - p))
 
 
+def _challenges_compiled(
+    v: FloatArray, r: FloatArray, own: FloatArray, w_eff: FloatArray, big_s: FloatArray, o: _Opts
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`_challenges` without the perception tensor, through the compiled kernel.
+
+    The same values bit for bit: the O(N²) perceived utilities ``W[i, j, i]`` and ``W[i, j, j]``
+    are evaluated as :func:`_perception` does, and the O(N³) third-party sums by
+    :func:`minilateral.models._smp_kernels.third_party_sums`, which computes each
+    ``W[i, n, j]`` where it is used. ``own`` is ``W[i, i, m] = u(V_im; R_i)``.
+    """
+    n = r.shape[1]
+    rhi = (1.0 - o.alpha) * r[:, :, None] + o.alpha * r[:, None, :]
+    rhi = np.where(np.eye(n, dtype=bool), r[:, :, None], rhi)
+    idx = np.arange(n)
+    u_ii = own[:, idx, idx][:, :, None]  # (b, i, 1)
+    u_ij = own  # (b, i, j)
+    u_ji = _utility(np.swapaxes(v, 1, 2), rhi)  # W[i, j, i] = u(V_ji; r_ij)
+    u_jj = _utility(v[:, idx, idx][:, None, :], rhi)  # W[i, j, j] = u(V_jj; r_ij)
+    e_i = _vote(o.rule, w_eff[:, :, None], u_ii, u_ij)
+    e_j = _vote(o.rule, w_eff[:, None, :], u_ji, u_jj)
+    k_i = _CHALLENGE_FLOOR + np.maximum(e_i, 0.0) + np.maximum(e_j, 0.0)
+    k_j = _CHALLENGE_FLOOR + np.maximum(-e_i, 0.0) + np.maximum(-e_j, 0.0)
+    if o.tpc == "SemiCommit":
+        chi_i, chi_j = _kernels.third_party_sums(v, rhi, u_ji, u_jj, w_eff, k_i, k_j, o.rule)
+    else:
+        chi_i, chi_j = k_i, k_j
+    p = chi_i / (chi_i + chi_j)
+    return p, (u_ii - u_ij) * (1.0 - 2.0 * big_s[:, None, :] * (1.0 - p))
+
+
 def _targets(p: FloatArray, gain: FloatArray) -> tuple[IntArray, FloatArray]:
     """Target j*(i) (−1 for none: first argmax of G above 1e-5) and its P_ij, shape (B, N)."""
     n = p.shape[1]
@@ -497,12 +531,15 @@ def _resolve(
     nu_sq = own_t.sum(axis=0) / n  # (b, a)
     both = _utility(_distances(y, s, np.concatenate([bi, bj], axis=1)), r[:, :, None])
     moved = both[:, :, :n] + both[:, :, n:]  # (b, a, i): u(b_i) + u(b_j)
-    skip = (idx[:, None, None, None] == idx) | (
-        idx[:, None, None, None] == target[None, :, None, :]
-    )  # (n, b, 1, i)
-    (total,) = _ordered_sum(
-        lambda sl: (np.where(skip[sl], 0.0, own_t[sl, :, :, None]),), n, b * n * n, (moved,)
-    )
+    if _kernels.enabled():
+        total = _kernels.skip_sums(moved, own, target)
+    else:
+        skip = (idx[:, None, None, None] == idx) | (
+            idx[:, None, None, None] == target[None, :, None, :]
+        )  # (n, b, 1, i)
+        (total,) = _ordered_sum(
+            lambda sl: (np.where(skip[sl], 0.0, own_t[sl, :, :, None]),), n, b * n * n, (moved,)
+        )
     nu_b = total / n  # (b, a, i): (u(b_i) + u(b_j)) + W[a, a, 0] + ... skipping n ∈ {i, j}
     if np.any(nu_sq <= 0.0) or np.any(nu_sq > 1.0):
         raise ScenarioError("internal error: a mean status-quo value lies outside (0, 1] (§9.2)")
@@ -622,8 +659,11 @@ def _run(
         near = np.abs(own_l - (1.0 - v_l)).max(axis=(1, 2)) < 1e-6
         for k in live[near]:
             notes[k].append(f"turn {t}: risk-aware utilities within 1e-6 of risk-neutral ones")
-        w4 = _perception(v_l, r_l, o.alpha)
-        target, p_star = _targets(*_challenges(w4, w_eff[live], big_s[live], o))
+        if _kernels.enabled():
+            pg = _challenges_compiled(v_l, r_l, own_l, w_eff[live], big_s[live], o)
+        else:
+            pg = _challenges(_perception(v_l, r_l, o.alpha), w_eff[live], big_s[live], o)
+        target, p_star = _targets(*pg)
         bi, bj = _bargains(x[live], s[live], target, p_star, o.ivb)
         draws = rng.random((live.size, n)) if o.stochastic else None
         new_x = _resolve(own_l, y[live], s[live], c[live], r_l, x[live], target, bi, bj, o, draws)

@@ -1,0 +1,739 @@
+r"""Bueno de Mesquita's expected-utility ("challenge") model, Scholz et al.'s reconstruction.
+
+Implements ``specs/bargaining.md`` §4: every issue is bargained separately; in each round every
+actor computes its risk exponent from the danger it is in (§4.7), the expected utility of
+challenging and of being challenged by every other actor (§4.4–4.6), derives at most one move
+from the octant classification of those two numbers (§4.8–4.9), and all moves are applied at
+once. The forecast is the capability × salience weighted median of the positions at the stopping
+round (§4.10).
+
+The core works on a flat batch of G = B·D independent issues, shape (G, N): every (scenario,
+issue) pair is one bargaining problem, and all of them advance together, one NumPy expression
+per step. Python loops only over rounds (and over cache-sized chunks of G). Each issue is
+bargained over its participants only: issues are grouped by participant count, and a chunk
+holds each issue's participants first, in input order (absent actors add only exact zeros to
+the sums below, so dropping them changes no bit, and the O(N³) voter tensor shrinks).
+
+Summation order (§4.14). Every sum the dynamics depend on (probability numerators, the
+normaliser D, danger levels, cumulative weights of the median) is an ordered reduction, left to
+right in input order, as in the reference code; so the model reproduces the spec's DEU values
+exactly, not only within their tolerance. D is computed once per pass, never per pair.
+
+References
+----------
+.. [1] Bueno de Mesquita, B. (1994). Political forecasting: an expected utility method. In
+   B. Bueno de Mesquita & F. N. Stokman (eds), *European Community Decision Making*, ch. 4.
+   New Haven: Yale University Press.
+.. [2] Bueno de Mesquita, B. (1985). The war trap revisited: a revised expected utility model.
+   *American Political Science Review* 79(1), 156–177.
+.. [3] Scholz, J. B., Calbert, G. J. & Smith, G. A. (2011). Unravelling Bueno de Mesquita's group
+   decision model. *Journal of Theoretical Politics* 23(4), 510–531.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
+from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
+from minilateral.forecast import Forecast
+from minilateral.models.base import Model, SeedLike
+from minilateral.models.baselines import lower_weighted_median, weighted_mean
+
+__all__ = ["MOVE_COLUMNS", "MOVE_KINDS", "BDMModel", "BDMRun", "bdm_rounds"]
+
+_PRESETS: dict[str, dict[str, object]] = {
+    "scholz_code": {
+        "probability": "scholz_code",
+        "perspective": "receiver",
+        "selection": "scholz_code",
+        "capitulation": False,
+    },
+    "printed": {
+        "probability": "printed",
+        "perspective": "own",
+        "selection": "least_movement",
+        "capitulation": True,
+    },
+}
+MOVE_KINDS = (0, 1, 2, 3)  # none, lost conflict, compromise, capitulation (§4.8)
+MOVE_COLUMNS = ("round", "actor", "issue", "kind", "opponent", "position")
+_FLAT_S = 1e-12  # §4.7 step 4: danger levels this close count as equal
+_CHUNK_CELLS = 1 << 17  # G·N³ voter-tensor elements per chunk (1 MiB): measured fastest
+
+
+@dataclass(frozen=True)
+class BDMRun:
+    """Result of :func:`bdm_rounds` on G independent issues.
+
+    Attributes
+    ----------
+    positions : ndarray of shape (T + 1, G, N)
+        Positions per round (round 0 = input); after an issue stopped, its last state repeats.
+    median, mean : ndarray of shape (T + 1, G)
+        c·s-weighted (lower) median and mean of the positions of each round.
+    risk : ndarray of shape (T, G, N)
+        Risk exponents of rounds 1…T; NaN for absent actors and after the issue stopped.
+    rounds : ndarray of int, shape (G,)
+        Stopping round of each issue.
+    converged : ndarray of bool, shape (G,)
+        True where a fixed point or the ``converged`` rule stopped the issue.
+    kinds, opponents : ndarray of shape (T, G, N)
+        Each actor's move per round: its kind (:data:`MOVE_KINDS`: 0 none, 1 lost conflict,
+        2 compromise, 3 capitulation) and the opponent's index (−1 for none).
+    """
+
+    positions: FloatArray
+    median: FloatArray
+    mean: FloatArray
+    risk: FloatArray
+    rounds: IntArray
+    converged: BoolArray
+    kinds: npt.NDArray[np.int8]
+    opponents: IntArray
+
+
+def _median(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
+    """Lower c·s-weighted median (§2.3) of each of G issues, shape (G,)."""
+    return lower_weighted_median(x[:, :, None], w[:, :, None], m[:, :, None])[:, 0]
+
+
+def _mean(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
+    """c·s-weighted mean (§2.2) of each of G issues, unweighted where all weights vanish."""
+    return weighted_mean(x[:, :, None], w[:, :, None], m[:, :, None])[:, 0]
+
+
+class _Scratch:
+    """A buffer for the voter tensors of :func:`_vote_margins`, reused across calls.
+
+    Those tensors are large (2·G·N³ floats); allocated afresh on every call, the allocator hands
+    their pages back to the system and every call page-faults them in again, which costs more
+    than the arithmetic.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = np.empty(0)
+
+    def take(self, size: int) -> FloatArray:
+        """A 1-d view of ``size`` uninitialised floats (contents of earlier calls are lost)."""
+        if self._buffer.size < size:
+            self._buffer = np.empty(size)
+        return self._buffer[:size]
+
+
+def _vote_margins(
+    t: FloatArray,
+    w: FloatArray,
+    pair: BoolArray,
+    *,
+    all_pairs: bool = False,
+    scratch: _Scratch | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    r"""Vote margins of §4.5: numerators (G, N, N) and the normaliser D (G,).
+
+    ``num[g, i, j]`` :math:`= \sum_k \max(0, v_k(x_i, x_j))` and
+    :math:`D = \sum_k \sum_a \sum_b |v_k(x_a, x_b)|` with
+    :math:`v_k(a, b) = w_k [t_{kb} - t_{ka}]`, where ``t[g, k, a]`` is voter k's
+    (exponentiated) distance to actor a's position; pairs outside ``pair`` count 0.
+    ``all_pairs=True`` asserts that every actor takes part, so that the pairs outside ``pair``
+    are those of equal positions, whose margins are exact zeros already; the mask is then
+    not applied. ``scratch`` supplies the working memory.
+
+    Both are ordered reductions, left to right in input order as in the reference code
+    (§4.14): the voter tensor is laid out (k, i, j, g), so the sum over k runs over the outer
+    axis, and D is a reduction over the flattened (k, a, b) axes, also the outer one. D is
+    computed once per pass, never per pair.
+    """
+    n, g = t.shape[1], t.shape[0]
+    size = n**3 * g
+    buffer = np.empty(2 * size) if scratch is None else scratch.take(2 * size)
+    tt = t.transpose(1, 2, 0)  # (k, a, g)
+    # v[k, i, j, g] = t[g, k, j] - t[g, k, i], in C order: the reduced axes must be the outer
+    # ones in memory, or NumPy sums them pairwise instead of in order.
+    v = np.subtract(tt[:, None, :, :], tt[:, :, None, :], out=buffer[:size].reshape(n, n, n, g))
+    v *= w.T[:, None, None, :]
+    if not all_pairs:
+        v *= pair.transpose(1, 2, 0)[None]
+    flat = np.abs(v.reshape(n**3, g), out=buffer[size:].reshape(n**3, g))
+    if g == 1:  # a single column would be summed pairwise; two columns are summed in order
+        flat = np.concatenate([flat, flat], axis=1)
+    total = np.add.reduce(flat, axis=0)[:g]
+    np.maximum(v, 0.0, out=v)
+    num = np.add.reduce(v, axis=0).transpose(2, 0, 1)
+    return num, total
+
+
+def _probabilities(
+    dist: FloatArray,
+    r: FloatArray | None,
+    w: FloatArray,
+    pair: BoolArray,
+    printed: bool,
+    *,
+    all_pairs: bool = False,
+    scratch: _Scratch | None = None,
+) -> FloatArray:
+    r"""Probability ``P[g, i, j]`` that i prevails over j (§4.5).
+
+    ``scholz_code``: :math:`P_{ij} = \sum_k \max(0, v_k(x_i, x_j)) / D` with
+    :math:`v_k(a, b) = w_k [d(x_k, b)^{r_k} - d(x_k, a)^{r_k}]` and
+    :math:`D = \sum_k \sum_{a,b} |v_k(x_a, x_b)|`. ``printed``: eq. 30/31 of Scholz et al.,
+    linear and normalised per pair, 0.5 where the pair's denominator vanishes.
+    """
+    # t[g, k, a] = d(x_k, x_a)^{r_k}; r = None means every exponent is 1 (the first pass).
+    t = dist if printed or r is None else _pow(dist, r[:, :, None])
+    num, total = _vote_margins(t, w, pair, all_pairs=all_pairs, scratch=scratch)
+    if printed:
+        den = num + num.transpose(0, 2, 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = np.where(den > 0, num / den, 0.5)
+        return np.where(pair, p, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total[:, None, None] > 0, num / total[:, None, None], 0.0)
+
+
+def _pow(base: FloatArray, exponent: FloatArray | float) -> FloatArray:
+    """``base ** exponent`` through the C library's ``pow`` (``numpy.float_power``).
+
+    ``numpy.power`` may use a SIMD routine that differs from ``pow`` in the last bit for a few
+    per cent of arguments; the model's strict comparisons amplify such differences, and the
+    spec's reference values were computed with ``pow``.
+    """
+    return np.float_power(base, exponent)
+
+
+def _utilities(base: FloatArray, rho: FloatArray | float) -> FloatArray:
+    """``2 − 4·base^ρ`` (§4.4); exact for ρ = 1 without a power."""
+    if isinstance(rho, float) and rho == 1.0:
+        return 2.0 - 4.0 * base
+    return 2.0 - 4.0 * _pow(base, rho)
+
+
+def _base_utilities(
+    half: FloatArray, rho: FloatArray | float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``U_s``, ``U_f`` and ``U_sq`` of §4.4 for challenger–target half-distances ``half``.
+
+    ``half`` is ``0.5·|x_i − x_j| / Δ`` (the reference's rounding); ``rho`` the exponent of
+    the perspective. The distance is symmetric, so one set serves E(i→j) and E(j→i).
+    """
+    return (
+        _utilities(0.5 - half, rho),
+        _utilities(0.5 + half, rho),
+        _utilities(np.asarray(0.5), rho),
+    )
+
+
+def _unchallenged(
+    d: FloatArray, dmu: FloatArray, helps: BoolArray, rho: FloatArray | float
+) -> FloatArray:
+    """``T·U_b + (1 − T)·U_w`` of §4.4/4.6: the target moves toward μ by itself."""
+    spread = 0.25 * (dmu + d)
+    return np.where(helps, _utilities(0.5 - spread, rho), _utilities(0.5 + spread, rho))
+
+
+def _expected_utility(
+    p: FloatArray,
+    base: tuple[FloatArray, FloatArray, FloatArray],
+    s_target: FloatArray,
+    q: float,
+    unchallenged: FloatArray | None = None,
+) -> FloatArray:
+    r"""Expected utility of a challenge (§4.6), elementwise over (challenger, target) pairs.
+
+    .. math::
+        E = s_j [P U_s + (1 - P) U_f] + (1 - s_j) U_s - Q U_{sq} - (1 - Q)[T U_b + (1 - T) U_w]
+
+    ``base`` holds :math:`U_s, U_f, U_{sq}` (:func:`_base_utilities`); ``unchallenged`` the
+    bracket of the last term (needed only when Q < 1).
+    """
+    u_s, u_f, u_sq = base
+    e = s_target * (p * u_s + (1.0 - p) * u_f) + (1.0 - s_target) * u_s - q * u_sq
+    if q < 1.0:
+        assert unchallenged is not None
+        e = e - (1.0 - q) * unchallenged
+    return e
+
+
+def _danger(e1: FloatArray, valid: BoolArray) -> FloatArray:
+    r"""Danger levels :math:`S_i = \sum_{j \ne i, x_j \ne x_i} E_1(j \to i)` (§4.7), (G, N)."""
+    return np.add.reduce(np.ascontiguousarray(np.where(valid, e1, 0.0)), axis=1)
+
+
+def _risk_exponents(danger: FloatArray, m: BoolArray) -> FloatArray:
+    r"""Risk exponents from the danger levels S of the first pass (§4.7).
+
+    :math:`R_i = (2 S_i - S_{max} - S_{min}) / (S_{max} - S_{min})`,
+    :math:`r_i = (1 - R_i/3) / (1 + R_i/3)`; all 1 when the danger levels are flat.
+    """
+    s_max = np.max(np.where(m, danger, -np.inf), axis=1, keepdims=True)
+    s_min = np.min(np.where(m, danger, np.inf), axis=1, keepdims=True)
+    spread = s_max - s_min
+    flat = spread <= _FLAT_S * np.maximum(1.0, np.maximum(np.abs(s_max), np.abs(s_min)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        big_r = (2.0 * danger - s_max - s_min) / spread
+    r = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    return np.where(flat | ~m, 1.0, r)
+
+
+def _round(
+    x: FloatArray,
+    s: FloatArray,
+    w: FloatArray,
+    m: BoolArray,
+    delta: FloatArray,
+    opts: dict[str, object],
+    scratch: _Scratch | None = None,
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int8], IntArray]:
+    """One round on G issues: new positions, risk exponents, kind and opponent of each move."""
+    a, b, r, pair = _offers(x, s, w, m, delta, opts, scratch)
+    new, kind, opponent = _choose(x, m, a, b, pair, opts)
+    return new, np.where(m, r, np.nan), kind, opponent
+
+
+def _offers(
+    x: FloatArray,
+    s: FloatArray,
+    w: FloatArray,
+    m: BoolArray,
+    delta: FloatArray,
+    opts: dict[str, object],
+    scratch: _Scratch | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
+    """Both passes of a round (§4.3 steps 1–3).
+
+    Returns ``a[g, i, j] = E(i→j)`` and ``b[g, i, j] = E(j→i)`` from receiver i's point of view
+    (§4.8), the risk exponents r (G, N) and the mask of valid pairs (both present, apart).
+    """
+    q = float(opts["Q"])  # type: ignore[arg-type]
+    printed = opts["probability"] == "printed"
+    gap = np.abs(x[:, :, None] - x[:, None, :])
+    dist = gap / delta[:, None, None]
+    half = 0.5 * gap / delta[:, None, None]
+    pair = m[:, :, None] & m[:, None, :] & (x[:, :, None] != x[:, None, :])
+    dmu = helps = helps_t = None
+    if q < 1.0:
+        mu = _median(x, w, m)
+        gap_mu = np.abs(x - mu[:, None])
+        dmu = (gap_mu / delta[:, None])[:, :, None]
+        helps = gap_mu[:, :, None] < np.abs(x[:, :, None] - x[:, None, :])
+        helps_t = helps.transpose(0, 2, 1)
+    s_t = s[:, None, :]  # salience of the target (column)
+    # First pass (§4.3 step 2): all exponents 1.
+    margins = {"all_pairs": bool(m.all()), "scratch": scratch}
+    p1 = _probabilities(dist, None, w, pair, printed, **margins)
+    tail = None if dmu is None else _unchallenged(dist, dmu, helps, 1.0)
+    e1 = _expected_utility(p1, _base_utilities(half, 1.0), s_t, q, tail)
+    r = _risk_exponents(_danger(e1, pair), m)
+    # Second pass (§4.3 step 3, §4.8).
+    p2 = p1 if printed else _probabilities(dist, r, w, pair, printed, **margins)
+    rho_i = r[:, :, None]
+    base = _base_utilities(half, rho_i)
+    tail = None if dmu is None else _unchallenged(dist, dmu, helps, rho_i)
+    a = _expected_utility(p2, base, s_t, q, tail)
+    if opts["perspective"] == "own":
+        b = a.transpose(0, 2, 1)  # E_{r_j}(j→i)
+    else:
+        # E_{r_i}(j→i): challenger j, target i, evaluated with the receiver's exponent r_i.
+        if dmu is not None:
+            tail = _unchallenged(dist, dmu.transpose(0, 2, 1), helps_t, rho_i)
+        b = _expected_utility(p2.transpose(0, 2, 1), base, s[:, :, None], q, tail)
+    return a, b, r, pair
+
+
+def _choose(
+    x: FloatArray,
+    m: BoolArray,
+    a: FloatArray,
+    b: FloatArray,
+    pair: BoolArray,
+    opts: dict[str, object],
+) -> FloatArray:
+    """Each actor's move from the offers ``a = E(i→j)``, ``b = E(j→i)`` (§4.8–4.9).
+
+    Returns the new positions, the kind of move (0 none, 1 lost conflict, 2 compromise,
+    3 capitulation) and the opponent's index (−1 for none), each of shape (G, N).
+    """
+    xi, xj = x[:, :, None], x[:, None, :]
+    abs_a = np.abs(a)
+    conflict = pair & (b > a) & (a > 0.0)
+    soft = pair & (a < 0.0) & (b > 0.0)
+    compromise = soft & (b > abs_a)
+    step = np.abs(xj - xi)
+    pick_conflict = np.argmin(np.where(conflict, step, np.inf), axis=2)
+    if opts["selection"] == "scholz_code":
+        abs_b = np.abs(b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            key = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
+    else:
+        key = step * np.abs(a / np.where(b != 0.0, b, 1.0))
+    pick_compromise = np.argmin(np.where(compromise, key, np.inf), axis=2)
+    has_conflict, has_compromise = conflict.any(axis=2), compromise.any(axis=2)
+    if opts["capitulation"]:
+        capitulate = soft & ~compromise
+        pick_capitulate = np.argmin(np.where(capitulate, step, np.inf), axis=2)
+        has_capitulation = capitulate.any(axis=2) & m
+    else:
+        pick_capitulate, has_capitulation = pick_conflict, np.zeros_like(m)
+
+    def at(values: FloatArray, index: IntArray) -> FloatArray:  # values[g, i, index[g, i]]
+        return np.take_along_axis(values, index[:, :, None], axis=2)[:, :, 0]
+
+    def position(index: IntArray) -> FloatArray:  # x[g, index[g, i]]
+        return np.take_along_axis(x, index, axis=1)
+
+    # the fraction |a/b| of the way to the chosen compromise partner (§4.8), for that pair only
+    a_c, b_c = at(a, pick_compromise), at(b, pick_compromise)
+    ratio = np.abs(a_c / np.where(b_c != 0.0, b_c, 1.0))
+    new = np.where(
+        has_conflict,
+        position(pick_conflict),
+        np.where(
+            has_compromise,
+            x + (position(pick_compromise) - x) * ratio,
+            np.where(has_capitulation, position(pick_capitulate), x),
+        ),
+    )
+    kind = np.where(has_conflict, 1, np.where(has_compromise, 2, np.where(has_capitulation, 3, 0)))
+    opponent = np.where(
+        has_conflict,
+        pick_conflict,
+        np.where(has_compromise, pick_compromise, np.where(has_capitulation, pick_capitulate, -1)),
+    )
+    return np.where(m, new, x), kind.astype(np.int8), opponent
+
+
+def _chunks(idx: IntArray, count: IntArray) -> Iterator[tuple[IntArray, int]]:
+    """Split issues ``idx`` (sorted by participant count) into cache-sized chunks.
+
+    Yields each chunk's issues and its width, the largest participant count in it: the chunk
+    is bargained over that many actors, each issue's participants first. Dropping the absent
+    actors is exact: their terms in every ordered sum of §4.14 are zeros.
+    """
+    cubes = count[idx].astype(np.int64) ** 3
+    start = 0
+    while start < idx.size:
+        cells = np.arange(1, idx.size - start + 1) * cubes[start:]
+        stop = start + max(16, int(np.searchsorted(cells, _CHUNK_CELLS, side="right")))
+        sel = idx[start:stop]
+        yield sel, int(count[sel[-1]])
+        start = stop
+
+
+def bdm_rounds(
+    x: FloatArray,
+    s: FloatArray,
+    c: FloatArray,
+    m: BoolArray,
+    *,
+    rounds: int = 10,
+    stopping: str = "fixed",
+    eps: float = 0.005,
+    K: int = 2,
+    Q: float = 1.0,
+    probability: str = "scholz_code",
+    perspective: str = "receiver",
+    selection: str = "scholz_code",
+    capitulation: bool = False,
+) -> BDMRun:
+    """Run the BDM model on G independent issues at once (``specs/bargaining.md`` §4.3).
+
+    Prior validation is assumed: every issue with a participant has at least 3 of them and
+    positive total capability.
+
+    Parameters
+    ----------
+    x, s, c : ndarray of shape (G, N)
+        Positions (any scale; only ratios of distances to Δ matter), saliences on [0, 1] and
+        capabilities of the actors on each issue; ignored where ``m`` is False.
+    m : ndarray of bool, shape (G, N)
+        Participation.
+    rounds, stopping, eps, K, Q, probability, perspective, selection, capitulation
+        The options of :class:`BDMModel` (after applying its preset).
+
+    Returns
+    -------
+    BDMRun
+    """
+    g_count, n = x.shape
+    w = np.where(m, c * s, 0.0)
+    s = np.where(m, s, 0.0)
+    anchor = np.where(m.any(axis=1), np.nanmin(np.where(m, x, np.nan), axis=1), 0.0)
+    x = np.where(m, x, anchor[:, None])
+    delta = np.max(x, axis=1) - np.min(x, axis=1)
+    opts = {
+        "Q": Q,
+        "probability": probability,
+        "perspective": perspective,
+        "selection": selection,
+        "capitulation": capitulation,
+    }
+    positions = np.empty((rounds + 1, g_count, n))
+    median = np.empty((rounds + 1, g_count))
+    mean = np.empty((rounds + 1, g_count))
+    risk = np.full((rounds, g_count, n), np.nan)
+    kinds = np.zeros((rounds, g_count, n), dtype=np.int8)
+    opponents = np.full((rounds, g_count, n), -1, dtype=np.int64)
+    positions[0], median[0], mean[0] = x, _median(x, w, m), _mean(x, w, m)
+    active = delta > 0
+    stop_round = np.zeros(g_count, dtype=np.int64)
+    converged = ~active.copy()
+    calm = np.zeros(g_count, dtype=np.int64)
+    count = m.sum(axis=1)
+    present = np.argsort(~m, axis=1, kind="stable")  # participants first, in input order
+    current, scratch = x.copy(), _Scratch()
+    for t in range(1, rounds + 1):
+        new = current.copy()
+        idx = np.flatnonzero(active)
+        for sel, width in _chunks(idx[np.argsort(count[idx], kind="stable")], count):
+            rows, cols = sel[:, None], present[sel, :width]
+            x_c, r_c, kind, opponent = _round(
+                current[rows, cols], s[rows, cols], w[rows, cols], m[rows, cols],
+                np.where(delta[sel] > 0, delta[sel], 1), opts, scratch,
+            )  # fmt: skip
+            new[rows, cols], risk[t - 1, rows, cols], kinds[t - 1, rows, cols] = x_c, r_c, kind
+            opponents[t - 1, rows, cols] = np.where(
+                opponent >= 0, np.take_along_axis(cols, np.maximum(opponent, 0), axis=1), -1
+            )
+        positions[t] = new
+        median[t] = np.where(active, _median(new, w, m), median[t - 1])
+        mean[t] = np.where(active, _mean(new, w, m), mean[t - 1])
+        still = active & np.any(new != current, axis=1)
+        fixed_point = active & ~still
+        calm = np.where(np.abs(median[t] - median[t - 1]) < eps * delta, calm + 1, 0)
+        rule = still & (stopping == "converged") & (calm >= K)
+        finished = fixed_point | rule
+        stop_round[finished] = t
+        converged |= finished
+        active = active & ~finished
+        stop_round[active] = t
+        current = new
+        if not active.any():
+            positions[t + 1 :] = new
+            median[t + 1 :] = median[t]
+            mean[t + 1 :] = mean[t]
+            break
+    return BDMRun(positions, median, mean, risk, stop_round, converged, kinds, opponents)
+
+
+class BDMModel(Model):
+    r"""Bueno de Mesquita's expected-utility model as reconstructed by Scholz et al. (2011).
+
+    Each round every actor i weighs, against every other actor j, the expected utility of
+    challenging j, :math:`a = E(i \to j)`, and of being challenged, :math:`b = E(j \to i)`:
+
+    .. math::
+        E(i \to j) = s_j [P_{ij} U_s + (1 - P_{ij}) U_f] + (1 - s_j) U_s - Q U_{sq}
+                     - (1 - Q)[T U_b + (1 - T) U_w]
+
+    with :math:`U = 2 - 4 (0.5 \mp \ldots)^{r}` (``specs/bargaining.md`` §4.4) and risk exponents
+    r from the actors' danger levels (§4.7). It loses a conflict (:math:`b > a > 0`: moves to
+    :math:`x_j`) or compromises (:math:`a < 0 < b`, :math:`b > |a|`: moves by the fraction
+    :math:`|a/b|`). The forecast is the c·s-weighted median at the stopping round.
+
+    Parameters
+    ----------
+    variant : {"scholz_code", "printed"}, default="scholz_code"
+        Preset of ``probability``, ``perspective``, ``selection`` and ``capitulation`` (§4.11):
+        the reading of Scholz's code, which reproduces Table 2, or the formulas as printed.
+        An option set explicitly to a value other than the ``scholz_code`` default overrides
+        the preset.
+    probability : {"scholz_code", "printed"}, default="scholz_code"
+        Probability that i prevails over j (§4.5).
+    perspective : {"receiver", "own"}, default="receiver"
+        Whose risk exponent evaluates :math:`E(j \to i)` (§4.8).
+    selection : {"scholz_code", "least_movement"}, default="scholz_code"
+        How an actor chooses among compromise offers (§4.9).
+    capitulation : bool, default=False
+        Whether the capitulation region fires (§4.8); it never does in Scholz's code.
+    Q : float, default=1.0
+        Probability that an unchallenged target stays put, in [0, 1].
+    stopping : {"fixed", "converged"}, default="fixed"
+        Run ``rounds`` rounds, or stop once the median moved less than ``eps``·Δ for ``K``
+        consecutive rounds (§4.10). Both stop at a fixed point.
+    rounds : int, default=10
+        τ (``fixed``) or τ_max (``converged``); ``--rounds`` sets it.
+    eps : float, default=0.005
+        Convergence threshold, as a share of Δ (the spread of the initial positions).
+    K : int, default=2
+        Consecutive calm rounds required by ``converged``.
+
+    Notes
+    -----
+    Each issue is bargained separately; a multi-issue scenario and a Monte Carlo batch run as
+    one flat batch of issues. Diagnostics (per batch member): ``median`` and ``mean`` (rounds 0…T
+    × issues, on each issue's scale), ``risk_exponents`` (rounds 1…T × actors × issues, NaN for
+    absent actors and for rounds after that issue stopped), ``issue_rounds`` (stopping round
+    of each issue; ``rounds`` is their maximum) and ``moves``: one row per move with the
+    columns ``move_columns`` (round, actor index, issue index, kind — 1 lost conflict,
+    2 compromise, 3 capitulation —, opponent index, new position on the issue's scale). An
+    issue on which every actor holds the same position is forecast at that position with 0
+    rounds.
+
+    References
+    ----------
+    .. [1] Scholz, J. B., Calbert, G. J. & Smith, G. A. (2011). Unravelling Bueno de Mesquita's
+       group decision model. *Journal of Theoretical Politics* 23(4), 510–531.
+    .. [2] Bueno de Mesquita, B. (1994). Political forecasting: an expected utility method. In
+       Bueno de Mesquita & Stokman (eds), *European Community Decision Making*, ch. 4.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from minilateral.arrays import ScenarioArrays
+    >>> x = np.array([[[4.0], [7.0], [10.0]]])
+    >>> arrays = ScenarioArrays(
+    ...     positions=x, salience=np.full_like(x, 0.5), capability=np.ones_like(x),
+    ...     mask=np.ones(x.shape, bool), scale=np.array([[4.0, 10.0]]),
+    ...     reference=np.array([np.nan]), actors=("a", "b", "c"), issues=("q",))
+    >>> BDMModel(rounds=3).forecast(arrays).outcome.shape
+    (1, 1)
+    """
+
+    name = "bdm"
+    summary = "Expected-utility model (Bueno de Mesquita 1994; Scholz et al. 2011)."
+    dynamic = True
+    rounds_option = "rounds"
+    issue_separable = True  # §4: every issue is bargained separately
+    min_actors: ClassVar[int] = 3  # per issue with any participant (§4; issue #3)
+
+    def __init__(
+        self,
+        *,
+        variant: Literal["scholz_code", "printed"] = "scholz_code",
+        probability: Literal["scholz_code", "printed"] = "scholz_code",
+        perspective: Literal["receiver", "own"] = "receiver",
+        selection: Literal["scholz_code", "least_movement"] = "scholz_code",
+        capitulation: bool = False,
+        Q: float = 1.0,
+        stopping: Literal["fixed", "converged"] = "fixed",
+        rounds: int = 10,
+        eps: float = 0.005,
+        K: int = 2,
+    ) -> None:
+        self.variant = variant
+        self.probability = probability
+        self.perspective = perspective
+        self.selection = selection
+        self.capitulation = capitulation
+        self.Q = Q
+        self.stopping = stopping
+        self.rounds = rounds
+        self.eps = eps
+        self.K = K
+
+    def _switches(self) -> dict[str, object]:
+        """Validated options with the preset applied (explicit non-defaults win)."""
+        p = self._validated_params()
+        for name, ok in (
+            ("Q", 0.0 <= p["Q"] <= 1.0),
+            ("rounds", p["rounds"] >= 1),
+            ("eps", p["eps"] >= 0.0),
+            ("K", p["K"] >= 1),
+        ):
+            if not ok:
+                raise OptionError(
+                    f"option '{name}' of model 'bdm' is out of range: {p[name]!r} "
+                    "(Q in [0, 1], rounds >= 1, eps >= 0, K >= 1)",
+                    field=name,
+                )
+        defaults = _PRESETS["scholz_code"]
+        for key, value in _PRESETS[p["variant"]].items():
+            if p[key] == defaults[key]:
+                p[key] = value
+        return p
+
+    def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
+        """Run the model on every issue of every batch member; see the class docstring."""
+        p = self._switches()
+        _check(arrays)
+        b_size, n, d = arrays.positions.shape
+
+        def flat(a: np.ndarray) -> np.ndarray:
+            return np.moveaxis(a, 2, 1).reshape(b_size * d, n)
+
+        run = bdm_rounds(
+            flat(arrays.positions),
+            flat(arrays.salience),
+            flat(arrays.capability),
+            flat(arrays.mask),
+            rounds=p["rounds"],
+            stopping=p["stopping"],
+            eps=p["eps"],
+            K=p["K"],
+            Q=p["Q"],
+            probability=p["probability"],
+            perspective=p["perspective"],
+            selection=p["selection"],
+            capitulation=p["capitulation"],
+        )
+        t_count = run.positions.shape[0]
+        has_cell = arrays.mask.any(axis=1)  # (B, D)
+        traj = np.moveaxis(run.positions.reshape(t_count, b_size, d, n), 3, 2)
+        traj = np.where(arrays.mask[None], traj, np.nan)
+        median = np.where(has_cell[None], run.median.reshape(t_count, b_size, d), np.nan)
+        mean = np.where(has_cell[None], run.mean.reshape(t_count, b_size, d), np.nan)
+        risk = np.moveaxis(run.risk.reshape(t_count - 1, b_size, d, n), 3, 2)
+        issue_rounds = run.rounds.reshape(b_size, d)
+        rounds = issue_rounds.max(axis=1)
+        converged = run.converged.reshape(b_size, d).all(axis=1)
+        if p["stopping"] == "converged" and not converged.all():
+            warnings.warn(
+                f"bdm: {int((~converged).sum())} of {b_size} scenario(s) reached rounds="
+                f"{p['rounds']} before the median settled",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        last = rounds.max() + 1
+        # moves: one row per (round, actor, issue) that moved, split by batch member
+        t_idx, g_idx, i_idx = np.nonzero(run.kinds)
+        member, issue = np.divmod(g_idx, d)
+        rows = np.column_stack([
+            t_idx + 1, i_idx, issue, run.kinds[t_idx, g_idx, i_idx],
+            run.opponents[t_idx, g_idx, i_idx], run.positions[t_idx + 1, g_idx, i_idx],
+        ]).astype(float)  # fmt: skip
+        order = np.argsort(member, kind="stable")
+        moves = np.split(rows[order], np.searchsorted(member[order], np.arange(1, b_size)))
+        diagnostics = {
+            "median": [median[: r + 1, k] for k, r in enumerate(rounds)],
+            "mean": [mean[: r + 1, k] for k, r in enumerate(rounds)],
+            "risk_exponents": [risk[:r, k] for k, r in enumerate(rounds)],
+            "issue_rounds": issue_rounds,
+            "moves": moves,
+            "move_columns": MOVE_COLUMNS,
+        }
+        return Forecast(
+            model=self.name,
+            options=self.get_params(),
+            outcome=median[-1],
+            actors=arrays.actors,
+            issues=arrays.issues,
+            rounds=rounds,
+            converged=converged,
+            trajectory=traj[:last],
+            diagnostics=diagnostics,
+        )
+
+
+def _check(arrays: ScenarioArrays) -> None:
+    """At least 3 actors and positive total capability on every issue that has a cell."""
+    count = arrays.mask.sum(axis=1)  # (B, D)
+    cap = np.where(arrays.mask, arrays.capability, 0.0).sum(axis=1)
+    for problem, bad in (
+        ("fewer than 3 actors", (count > 0) & (count < 3)),
+        ("zero total capability", (count > 0) & ~(cap > 0)),
+    ):
+        if bad.any():
+            b, q = np.argwhere(bad)[0]
+            where = f" (batch member {b})" if arrays.batch_size > 1 else ""
+            raise ScenarioError(
+                f"the BDM model needs at least 3 actors with positive total capability on every "
+                f"issue; issue '{arrays.issues[q]}' has {problem}{where}",
+                field=arrays.issues[q],
+            )
