@@ -665,8 +665,8 @@ class BDMModel(Model):
 
     @classmethod
     def memory_estimate(cls, b: int, n: int, d: int) -> int:
-        """Peak bytes: the (N, N, N, B·D) voter tensor and its scratch (measured ~35·N³ at D=1)."""
-        return (16 * b * max(d, 1) + 24 * b) * n**3 + 64 * b * n * n * max(d, 1) + 1024 * 1024
+        """Peak bytes of a run on B scenarios × D issues, N actors: :func:`memory_plan`."""
+        return memory_plan(b, n, d)
 
     name = "bdm"
     summary = "Expected-utility model (Bueno de Mesquita 1994; Scholz et al. 2011)."
