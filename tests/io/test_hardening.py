@@ -210,15 +210,23 @@ def test_overflow_is_an_error_never_infinity(tmp_path: Path) -> None:
     assert "overflowed" in result.output
 
 
-def test_memory_guard_refuses_before_allocating(tmp_path: Path) -> None:
+def test_memory_guard_refuses_before_allocating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run whose planned memory exceeds the limit is refused at once, with the setting named.
+
+    bdm builds its voter tensor in blocks, so a 1,000-actor table needs about 0.35 GiB and runs
+    under the default limit; a limit of 100 MB refuses it before anything is allocated.
+    """
     rows = ["Actor,Capability,Position,Salience"]
     rows += [f"A{i},{i + 1},{i % 100},0.5" for i in range(1000)]
     path = tmp_path / "thousand.csv"
     path.write_text("\n".join(rows) + "\n")
+    monkeypatch.setenv("MINILATERAL_MAX_MEMORY_MB", "100")
     start = time.perf_counter()
     result = _cli("forecast", path, "-m", "bdm", "--scale", "0,100")
     assert result.exit_code == 2, result.output
-    assert "GB of memory" in result.output
+    assert "MB of memory" in result.output
     assert "MINILATERAL_MAX_MEMORY_MB" in result.output
     assert time.perf_counter() - start < 10
 
