@@ -311,7 +311,10 @@ def evaluate_agreement(
     if ev.filled:
         notes.append(
             "no reference point (status quo) for "
-            + ", ".join(ev.filled)
+            + ", ".join(
+                next((q.display_name for q in scenario.issues if q.name == name), name)
+                for name in ev.filled
+            )
             + ": the no-deal outcome there is the compromise of all actors without a mediator"
         )
     return {
