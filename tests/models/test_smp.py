@@ -254,7 +254,7 @@ def test_aliases_and_option_listing():
     model = get_model(
         "smp", VotingRule="Proportional", BigRAdjust="No", StateTransition="Deterministic"
     )
-    params = model._validated_params()
+    params = model.resolved_options()
     assert params["VotingRule"] == "Prop"
     assert params["BigRAdjust"] == "None"
     result = CliRunner().invoke(app, ["models"])

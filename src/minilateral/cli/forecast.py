@@ -140,10 +140,23 @@ def validate(
 ) -> None:
     """Check a scenario file; report every problem with its line and field."""
     scenario = load_scenario(file, input_format=input_format, scale=parse_scale(scale))
+    _check_model_options(file, scenario)
     out_console.print(
         f"[green]ok[/]: {file}: '{scenario.title}', {len(scenario.actors)} actors, "
         f"{len(scenario.issues)} issues"
     )
+
+
+def _check_model_options(file: Path, scenario: Scenario) -> None:
+    """Check the options stored in ``model_options`` with each model's ``validate_options``."""
+    for name in scenario.model_options:
+        try:
+            cls = model_class(name)
+            cls.validate_options(cls.coerce_options(scenario.options_for(name)[0]))
+        except OptionError as err:
+            raise OptionError(
+                err.message, path=file, field=f"model_options.{name}.{err.field or ''}".rstrip(".")
+            ) from err
 
 
 def register(app: typer.Typer) -> None:

@@ -203,7 +203,7 @@ class WeightedMedianModel(Model):
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Forecast the weighted median per issue."""
-        params = self._validated_params()
+        params = self.resolved_options()
         z = arrays.unit_positions()
         w = _weights(arrays, params["weights"])
         return self._static_forecast(arrays, lower_weighted_median(z, w, arrays.mask))

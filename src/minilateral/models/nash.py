@@ -201,7 +201,7 @@ class NashModel(Model):
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Forecast the Nash bargaining solution of every issue."""
-        p = self._validated_params()
+        p = self.resolved_options()
         if p["mode"] == "joint":
             return self._joint(arrays, p)
         z = arrays.unit_positions()

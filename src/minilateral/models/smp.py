@@ -45,7 +45,7 @@ import numpy as np
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast
-from minilateral.models.base import Model, SeedLike, check_rng
+from minilateral.models.base import Interval, Model, SeedLike, check_rng
 from minilateral.models.registry import register
 from minilateral.models.smp_options import (
     KTAB_DEFAULT_SEED,
@@ -813,6 +813,8 @@ class SmpModel(Model):
     dynamic = True
     rounds_option = "max_turns"
     option_aliases: ClassVar[dict[str, dict[str, str]]] = VALUE_ALIASES
+    option_name_aliases: ClassVar[dict[str, str]] = NAME_ALIASES
+    option_constraints: ClassVar[dict[str, Interval]] = {"max_turns": Interval(0, None)}
 
     def __init__(
         self,
@@ -855,8 +857,9 @@ class SmpModel(Model):
             )
         return super().coerce_options(renamed)
 
-    def _validated_params(self) -> dict[str, Any]:
-        params = super()._validated_params()
+    @classmethod
+    def _resolve(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Refuse KTAB's two mis-coded bargaining models (spec §9.3)."""
         if params["BargnModel"] != "InitOnlyInterp":
             raise OptionError(
                 f"BargnModel={params['BargnModel']} is refused: KTAB mis-codes it "
@@ -864,13 +867,11 @@ class SmpModel(Model):
                 "PWCompInterp weighs both sides with the initiator's capability), spec §9.3",
                 field="BargnModel",
             )
-        if params["max_turns"] < 0:
-            raise OptionError("max_turns must be >= 0", field="max_turns")
         return params
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Run SMP on every scenario of the batch; see the class docstring."""
-        p = self._validated_params()
+        p = self.resolved_options()
         o = _Opts(
             vpm=p["VictoryProbModel"],
             pce=p["PCEModel"],

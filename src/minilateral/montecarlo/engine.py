@@ -588,9 +588,9 @@ def sweep(
     source = None if isinstance(scenario, Scenario) else str(scenario)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    instance = get_model(model, **scenario.options_for(model, options)[0])
-    instance._validated_params()
-    used = json.loads(json.dumps(instance.get_params(), default=str))
+    cls = model_class(model)
+    resolved = cls.validate_options(cls.coerce_options(scenario.options_for(model, options)[0]))
+    used = json.loads(json.dumps(resolved, default=str))
     plan_noise = input_plan or resolve_uncertainty(scenario, uncertainty, noise)
     plan_label = getattr(input_plan, "label", None)
     if input_plan is not None and list(input_plan.base.actors) != scenario.actor_names:
