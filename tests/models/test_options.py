@@ -71,7 +71,7 @@ def test_unknown_option_and_bad_choice_name_the_field() -> None:
     assert info.value.field == "q"
     with pytest.raises(OptionError, match="must be one of fixed, converged"):
         BDMModel.validate_options({"stopping": "never"})
-    with pytest.raises(OptionError, match="must lie in \\[0, 1\\]; got 5.0"):
+    with pytest.raises(OptionError, match=r"must lie in \[0, 1\]; got 5\.0"):
         BDMModel.validate_options({"Q": 5})
 
 
@@ -124,3 +124,29 @@ def test_cli_validate_checks_stored_model_options(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "must lie in [0, 1]" in result.output
     assert "model_options.bdm.Q" in result.output
+
+
+def test_smp_option_table_matches_ktab_vocabulary() -> None:
+    """The model's declared options are KTAB's (``minilateral.ktab``): values and defaults."""
+    from minilateral.ktab import SMP_DEFAULTS, SMP_OPTIONS, canonical_options
+
+    specs = {spec.name: spec for spec in model_class("smp").option_specs()}
+    for name, values in SMP_OPTIONS.items():
+        assert specs[name].choices == values
+        assert specs[name].default == SMP_DEFAULTS[name]
+    with pytest.raises(OptionError, match="option 'VotingRule' of model 'smp'") as info:
+        canonical_options({"VotingRule": "Majority"})
+    assert info.value.field == "VotingRule"
+
+
+def test_io_imports_no_model() -> None:
+    """The KTAB readers and writers work from the neutral vocabulary, not from the model."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, minilateral.io.ktab_xml, minilateral.io.ktab_csv, minilateral.io._ktab; "
+        "print(sorted(m for m in sys.modules if m.startswith('minilateral.models')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -57,13 +57,11 @@ class Interval:
         if not isinstance(value, int | float | np.integer | np.floating) or value != value:
             return False
         x = float(value)
-        if self.low is not None:
-            if x < self.low or (x == self.low and self.closed in ("right", "neither")):
-                return False
-        if self.high is not None:
-            if x > self.high or (x == self.high and self.closed in ("left", "neither")):
-                return False
-        return True
+        low_in = self.closed in ("both", "left")
+        high_in = self.closed in ("both", "right")
+        above = self.low is None or x > self.low or (x == self.low and low_in)
+        below = self.high is None or x < self.high or (x == self.high and high_in)
+        return above and below
 
     def describe(self) -> str:
         """``[0, 1]``, ``>= 1``, ``> 0`` ...: the interval in reader's notation."""
