@@ -155,10 +155,11 @@ class Model:
         >>> from minilateral.models.registry import model_class
         >>> model_class("bdm").validate_options({"Q": "0.5"})["Q"]
         0.5
-        >>> model_class("bdm").validate_options({"Q": 5})
-        Traceback (most recent call last):
-        ...
-        minilateral.errors.OptionError: option 'Q' of model 'bdm' must lie in [0, 1]; got 5.0
+        >>> try:
+        ...     model_class("bdm").validate_options({"Q": 5})
+        ... except OptionError as err:
+        ...     print(err.message)
+        option 'Q' of model 'bdm' must lie in [0, 1]; got 5.0
         """
         given = {cls.option_name_aliases.get(k, k): v for k, v in (options or {}).items()}
         specs = cls.option_specs()

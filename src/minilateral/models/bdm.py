@@ -700,7 +700,7 @@ class BDMModel(Model):
             capitulation=o.capitulation,
         )
         t_count = run.positions.shape[0]
-        has_cell = arrays.mask.any(axis=1)  # (B, D)
+        has_cell = np.asarray(arrays.mask.any(axis=1))  # (B, D)
         traj = np.moveaxis(run.positions.reshape(t_count, b_size, d, n), 3, 2)
         traj = np.where(arrays.mask[None], traj, np.nan)
         median = np.where(has_cell[None], run.median.reshape(t_count, b_size, d), np.nan)
@@ -708,7 +708,7 @@ class BDMModel(Model):
         risk = np.moveaxis(run.risk.reshape(t_count - 1, b_size, d, n), 3, 2)
         issue_rounds = run.rounds.reshape(b_size, d)
         rounds = issue_rounds.max(axis=1)
-        converged = run.converged.reshape(b_size, d).all(axis=1)
+        converged = np.asarray(run.converged.reshape(b_size, d).all(axis=1))
         if o.stopping == "converged" and not converged.all():
             warnings.warn(
                 f"bdm: {int((~converged).sum())} of {b_size} scenario(s) reached rounds="

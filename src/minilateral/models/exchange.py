@@ -387,7 +387,7 @@ class ExchangeModel(Model):
             fixed_weight=p["fixed_weight"], direction_check=p["direction_check"],
             supplier_target=p["supplier_target"],
         )  # fmt: skip
-        no_cell = ~arrays.mask.any(axis=1)
+        no_cell = ~np.asarray(arrays.mask.any(axis=1))
         outcomes = np.where(no_cell[None], np.nan, arrays.from_unit(run.outcomes / 100.0))
         traj = np.where(arrays.mask[None], arrays.from_unit(run.positions / 100.0), np.nan)
         rows = run.exchanges

@@ -25,7 +25,7 @@ import socket
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -62,6 +62,7 @@ FORMAT = "minilateral-sweep/1"
 _PART = re.compile(r"^part-(\d{10})-(\d{10})\.parquet$")
 _MODEL_STREAM = 1  # spawn key of the model's own generator (stochastic models only)
 # What must agree between a sweep on disk and a request to resume it.
+_IDENTITY: tuple[str, ...]
 _IDENTITY = ("format", "draws", "seed", "model", "options", "uncertainty", "input_sha256")
 _IDENTITY += ("input_plan",)  # a panel's resampling plan (None for noise distributions)
 
@@ -172,7 +173,7 @@ class SweepResult:
 
 
 # -- the output directory ----------------------------------------------------------------------
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Write via a hidden temporary file in the same directory, then rename into place."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
@@ -231,7 +232,8 @@ def _done_ranges(out: Path, draws: int) -> list[tuple[int, int]]:
 
 def _missing_chunks(done: list[tuple[int, int]], draws: int, size: int) -> list[tuple[int, int]]:
     """Chunks of at most ``size`` draws that cover every draw not in ``done``."""
-    chunks, cursor = [], 0
+    chunks: list[tuple[int, int]] = []
+    cursor = 0
     for a, b in [*done, (draws, draws)]:
         chunks.extend((s, min(s + size, a)) for s in range(cursor, a, size))
         cursor = b
@@ -311,7 +313,9 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool) -> list[tuple[in
 
 
 # -- engines ----------------------------------------------------------------------------------
-def _local_tables(plan: SweepPlan, chunks: list[tuple[int, int]]) -> Iterator[pa.Table]:
+def _local_tables(
+    plan: SweepPlan, chunks: list[tuple[int, int]]
+) -> Generator[pa.Table, None, None]:
     for a, b in chunks:
         yield evaluate_chunk(plan, a, b)
 
@@ -360,7 +364,7 @@ def _dask_tables(
     chunks: list[tuple[int, int]],
     scheduler: str | None,
     workers: int | None,
-) -> Iterator[pa.Table]:
+) -> Generator[pa.Table, None, None]:
     """Evaluate chunks on a Dask cluster; results are yielded (and written) as they complete.
 
     With no ``scheduler`` a ``distributed.LocalCluster`` of ``workers`` single-threaded worker
