@@ -733,7 +733,7 @@ class SmpModel(Model):
     >>> from minilateral import forecast, load_scenario
     >>> f = forecast(load_scenario("sudan"), "smp")
     >>> f.trajectory.shape[1:], bool(f.converged[0])
-    ((1, 13, 4), True)
+    ((1, 16, 5), True)
     >>> len(f.to_dict()["win_probabilities"]) == int(f.rounds[0]) + 1
     True
     """
