@@ -150,3 +150,15 @@ def test_io_imports_no_model() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", list(available_models()))
+def test_every_forecast_records_the_resolved_options(name: str) -> None:
+    import warnings
+
+    from minilateral.errors import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        f = ml.forecast(ml.load_scenario("gaza"), name)
+    assert f.options == model_class(name).validate_options()
