@@ -27,8 +27,8 @@ from tests.models.smp_reference import run as reference_run  # noqa: E402
 
 from minilateral.api import load_scenario  # noqa: E402
 from minilateral.errors import ConvergenceWarning  # noqa: E402
+from minilateral.ktab import SMP_OPTIONS  # noqa: E402
 from minilateral.models.smp import SmpModel  # noqa: E402
-from minilateral.models.smp_options import SMP_OPTIONS  # noqa: E402
 
 DEFAULTS = {name: SmpModel().get_params()[name] for name in SMP_OPTIONS}
 SHARED = ROOT.parent / "shared"

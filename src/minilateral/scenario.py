@@ -679,7 +679,7 @@ def _check_mediation(scenario: Scenario) -> None:
     block = scenario.mediation
     if block is not None:
         for party, terms in block.parties.items():
-            loc = ("mediation", "parties", party)
+            loc: tuple[str | int, ...] = ("mediation", "parties", party)
             if party_name(party) is None:
                 kind = "not a party (role: party)" if party in actors else "an unknown actor"
                 raise ScenarioFieldError(

@@ -490,7 +490,7 @@ def test_absent_actors_change_no_bit(monkeypatch: pytest.MonkeyPatch, variant: s
     c = rng.uniform(0.5, 30.0, (g, n))
     m = rng.random((g, n)) > rng.uniform(0.0, 0.7, (g, 1))
     m[:, [1, 5, 9]] = True
-    opts = dict(BDMModel(variant=variant)._switches())
+    opts = BDMModel.validate_options({"variant": variant})
     opts = {k: opts[k] for k in ("probability", "perspective", "selection", "capitulation")}
     monkeypatch.setattr(bdm_module, "_CHUNK_CELLS", 4000)  # several chunks, mixed widths
     run = bdm_rounds(x, s, c, m, rounds=6, Q=0.5, **opts)

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from minilateral.api import forecast, load_scenario
 from minilateral.cli import app
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
+from minilateral.ktab import SMP_OPTIONS
 from minilateral.models.registry import get_model
 from minilateral.models.smp import (
     SmpModel,
@@ -29,7 +30,6 @@ from minilateral.models.smp import (
     _win_probabilities,
     pce,
 )
-from minilateral.models.smp_options import SMP_OPTIONS
 from tests.models.smp_reference import arrays_of as _arrays
 from tests.models.smp_reference import draw_scenario
 from tests.models.smp_reference import run as reference_run
@@ -254,7 +254,7 @@ def test_aliases_and_option_listing():
     model = get_model(
         "smp", VotingRule="Proportional", BigRAdjust="No", StateTransition="Deterministic"
     )
-    params = model._validated_params()
+    params = model.resolved_options()
     assert params["VotingRule"] == "Prop"
     assert params["BigRAdjust"] == "None"
     result = CliRunner().invoke(app, ["models"])

@@ -72,7 +72,7 @@ class ToyDynamicModel(Model):
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Iterate until every member converged or the cap is reached."""
-        params = self._validated_params()
+        params = self.resolved_options()
         z, w, mask = arrays.unit_positions(), arrays.weights(), arrays.mask
         total = np.where(mask, w, 0).sum(axis=1, keepdims=True)
         rounds = np.zeros(arrays.batch_size, dtype=np.int64)

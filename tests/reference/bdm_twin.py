@@ -35,7 +35,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -627,6 +627,16 @@ class BDMModel(Model):
         self.rounds = rounds
         self.eps = eps
         self.K = K
+
+    def _validated_params(self) -> dict[str, Any]:
+        # The checks of the Model base class before options were declared in one table
+        # (kept here so that the twin stays the frozen previous implementation).
+        from minilateral.models.base import _coerce
+
+        params = self.get_params()
+        for spec in self.option_specs():
+            params[spec.name] = _coerce(self.name, spec, params[spec.name])
+        return params
 
     def _switches(self) -> dict[str, object]:
         """Validated options with the preset applied (explicit non-defaults win)."""

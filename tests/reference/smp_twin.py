@@ -45,12 +45,12 @@ import numpy as np
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast
-from minilateral.models.base import Model, SeedLike, check_rng
-from minilateral.models.smp_options import (
+from minilateral.ktab import (
     KTAB_DEFAULT_SEED,
     NAME_ALIASES,
     VALUE_ALIASES,
 )
+from minilateral.models.base import Model, SeedLike, check_rng
 
 __all__ = ["SmpInputs", "SmpModel", "pce", "smp_inputs"]
 
@@ -854,7 +854,13 @@ class SmpModel(Model):
         return super().coerce_options(renamed)
 
     def _validated_params(self) -> dict[str, Any]:
-        params = super()._validated_params()
+        # The checks of the Model base class before options were declared in one table
+        # (kept here so that the twin stays the frozen previous implementation).
+        from minilateral.models.base import _coerce
+
+        params = self.get_params()
+        for spec in self.option_specs():
+            params[spec.name] = _coerce(self.name, spec, params[spec.name])
         if params["BargnModel"] != "InitOnlyInterp":
             raise OptionError(
                 f"BargnModel={params['BargnModel']} is refused: KTAB mis-codes it "

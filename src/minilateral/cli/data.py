@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from minilateral.cli._app import cli_errors, err_console, out_console
@@ -89,7 +96,7 @@ def download_cmd(table: Annotated[list[str] | None, typer.Option("--table", "-t"
         TransferSpeedColumn(),
         console=err_console,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def tick(url: str, done: int, total: int | None) -> None:
             if url not in tasks:

@@ -53,7 +53,7 @@ def _emit(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(jsonable(payload), allow_nan=False) + "\n")
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: str | float | None) -> str:
     return (
         "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
     )

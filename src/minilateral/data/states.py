@@ -189,9 +189,9 @@ class StateResolver:
                 return iso, None
             if cow is not None:
                 return int(cow), None
-        code = self._by_english_name(raw)
-        if code is not None:
-            return code, None
+        named = self._by_english_name(raw)
+        if named is not None:
+            return named, None
         pool = list(self.by_name) + [a.casefold() for a in self.abbrev]
         close = get_close_matches(raw.casefold(), pool, n=3, cutoff=0.6)
         hint = ""

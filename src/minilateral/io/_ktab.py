@@ -1,7 +1,7 @@
 """Shared rules of KTAB's CSV and XML scenario formats (``specs/smp.md`` §4).
 
 Reading: limits of spec §4.1 checked with file, line and field. Writing: any scenario is mapped
-onto SMP's inputs exactly as the ``smp`` model maps it (:func:`minilateral.models.smp.smp_inputs`),
+onto SMP's inputs exactly as the ``smp`` model maps it (:func:`minilateral.ktab.smp_inputs`),
 and numbers are written as the shortest decimal that reads back to the same internal value.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from minilateral.errors import FormatError
 from minilateral.io._validation import finite_number, scenario_errors
-from minilateral.models.smp_options import SMP_OPTIONS, VALUE_ALIASES
+from minilateral.ktab import SMP_OPTIONS, VALUE_ALIASES, smp_inputs
 from minilateral.scenario import Scenario
 
 __all__ = [
@@ -225,8 +225,6 @@ def _ktab_name(actor: Any, taken: set[str]) -> str:
 
 def ktab_table(scenario: Scenario) -> KtabTable:
     """Map ``scenario`` onto KTAB's inputs as the ``smp`` model does (``docs/models/smp.md``)."""
-    from minilateral.models.smp import smp_inputs  # the model's own mapping
-
     inputs = smp_inputs(scenario.to_arrays())
     taken: set[str] = set()
     names, descriptions = [], []

@@ -123,7 +123,7 @@ def model_option_problems(model_options: dict[str, dict[str, Any]]) -> list[str]
             problems.append(f"model_options.{name}.seed: must be a whole number >= 0, got {seed!r}")
         for key, value in given.items():
             try:
-                cls(**cls.coerce_options({key: value}))._validated_params()
+                cls.validate_options(cls.coerce_options({key: value}))
             except (MinilateralError, TypeError, ValueError, OverflowError) as err:
                 message = getattr(err, "message", str(err))
                 problems.append(f"model_options.{name}.{key}: {message}")

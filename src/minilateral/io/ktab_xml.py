@@ -30,7 +30,13 @@ from minilateral.io._ktab import (
     parse_number,
     to_scenario,
 )
-from minilateral.models.smp_options import KTAB_DEFAULT_SEED, NAME_ALIASES, SMP_OPTIONS
+from minilateral.ktab import (
+    KTAB_DEFAULT_SEED,
+    NAME_ALIASES,
+    SMP_DEFAULTS,
+    SMP_OPTIONS,
+    canonical_options,
+)
 from minilateral.scenario import Scenario
 
 __all__ = ["dump_ktab_xml", "load_ktab_xml", "looks_like_ktab_xml", "write_ktab_xml"]
@@ -284,19 +290,16 @@ def dump_ktab_xml(scenario: Scenario) -> str:
     options not stored take KTAB's defaults; a scenario without an accommodation matrix gets the
     identity's diagonal, since KTAB refuses a file without ``IdealAdjustment`` pairs.
     """
-    from minilateral.models.smp import SmpModel
-
     t = ktab_table(scenario)
     stored = scenario.model_options.get("smp", {})
-    defaults = {spec.name: spec.default for spec in SmpModel.option_specs()}
-    coerced = SmpModel.coerce_options({k: v for k, v in stored.items() if k in _OPTION_ELEMENTS})
+    coerced = {**SMP_DEFAULTS, **canonical_options(stored)}
     root = ET.Element("Scenario")
     ET.SubElement(root, "name").text = t.title
     ET.SubElement(root, "desc").text = t.description
     ET.SubElement(root, "prngSeed").text = str(int(stored.get("seed", KTAB_DEFAULT_SEED)))
     params = ET.SubElement(root, "ModelParameters")
     for name in SMP_OPTIONS:
-        ET.SubElement(params, name).text = str(coerced.get(name, defaults[name]))
+        ET.SubElement(params, name).text = coerced[name]
     dims = ET.SubElement(root, "Dimensions")
     for dim in t.dims:
         ET.SubElement(dims, "dName").text = dim

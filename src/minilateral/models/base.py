@@ -1,7 +1,12 @@
 """The estimator-like base class of every forecasting model.
 
-Options are keyword-only constructor parameters stored verbatim (scikit-learn convention);
-they are validated when :meth:`Model.forecast` starts, from the annotations of ``__init__``.
+Options are keyword-only constructor parameters stored verbatim (scikit-learn convention).
+Each model declares them in one table, :meth:`Model.option_specs`: name, type and default come
+from the annotated ``__init__`` signature, allowed values from its ``Literal`` annotations and
+numeric intervals from the class's ``option_constraints`` (scikit-learn's
+``_parameter_constraints``). :meth:`Model.validate_options` is the one public check: it returns
+the validated, resolved options, and every caller (forecast, sweep engine, sensitivity, CLI,
+web forms) uses it before doing any work.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import inspect
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
@@ -19,7 +24,7 @@ from minilateral.arrays import FloatArray, ScenarioArrays
 from minilateral.errors import OptionError
 from minilateral.forecast import Forecast
 
-__all__ = ["Model", "OptionSpec", "SeedLike", "check_rng"]
+__all__ = ["Interval", "Model", "OptionSpec", "SeedLike", "check_rng"]
 
 SeedLike = int | np.random.SeedSequence | np.random.Generator | None
 
@@ -32,19 +37,62 @@ def check_rng(rng: SeedLike) -> np.random.Generator:
 
 
 @dataclass(frozen=True)
+class Interval:
+    """The numeric interval an option must lie in (scikit-learn's ``Interval`` constraint).
+
+    ``low`` or ``high`` None leaves that side open-ended; ``closed`` says which ends belong to
+    the interval. NaN lies in no interval.
+
+    >>> 0.5 in Interval(0.0, 1.0), 0 in Interval(0, None, closed="neither")
+    (True, False)
+    >>> Interval(1, None).describe()
+    '>= 1'
+    """
+
+    low: float | None = None
+    high: float | None = None
+    closed: Literal["both", "left", "right", "neither"] = "both"
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, int | float | np.integer | np.floating) or value != value:
+            return False
+        x = float(value)
+        low_in = self.closed in ("both", "left")
+        high_in = self.closed in ("both", "right")
+        above = self.low is None or x > self.low or (x == self.low and low_in)
+        below = self.high is None or x < self.high or (x == self.high and high_in)
+        return above and below
+
+    def describe(self) -> str:
+        """``[0, 1]``, ``>= 1``, ``> 0`` ...: the interval in reader's notation."""
+        lo_in = self.closed in ("both", "left")
+        hi_in = self.closed in ("both", "right")
+        if self.low is not None and self.high is not None:
+            return f"{'[' if lo_in else '('}{self.low:g}, {self.high:g}{']' if hi_in else ')'}"
+        if self.low is not None:
+            return f"{'>=' if lo_in else '>'} {self.low:g}"
+        if self.high is not None:
+            return f"{'<=' if hi_in else '<'} {self.high:g}"
+        return "any number"
+
+
+@dataclass(frozen=True)
 class OptionSpec:
-    """Name, type, default, allowed values and aliases of one model option."""
+    """Name, type, default, allowed values (or interval) and aliases of one model option."""
 
     name: str
     kind: type
     default: Any
     choices: tuple[Any, ...] = ()
     aliases: dict[str, str] | None = None
+    interval: Interval | None = None
 
     def describe(self) -> str:
         """One-line human description, as shown by ``minilateral models``."""
         if self.choices:
             return f"{self.name}={self.default} ({'|'.join(map(str, self.choices))})"
+        if self.interval is not None:
+            return f"{self.name}={self.default} ({self.kind.__name__}, {self.interval.describe()})"
         return f"{self.name}={self.default} ({self.kind.__name__})"
 
 
@@ -53,7 +101,9 @@ class Model:
 
     Subclasses set ``name`` and ``summary``, declare their options as keyword-only annotated
     ``__init__`` parameters that are only stored, and implement :meth:`forecast`.
-    ``option_aliases`` maps an option to ``{alias: canonical value}``; ``dynamic`` marks models
+    ``option_constraints`` maps a numeric option to the :class:`Interval` it must lie in;
+    ``option_aliases`` maps an option to ``{alias: canonical value}`` and ``option_name_aliases``
+    an alternative option name to its canonical one; ``dynamic`` marks models
     that return a trajectory; ``rounds_option`` names the option that caps the rounds;
     ``issue_separable`` marks models that bargain every issue on its own, so that an issue can be
     forecast with only the actors taking part in it (callers may split by issue to save work).
@@ -65,6 +115,8 @@ class Model:
     rounds_option: ClassVar[str | None] = None
     issue_separable: ClassVar[bool] = False
     option_aliases: ClassVar[dict[str, dict[str, str]]] = {}
+    option_name_aliases: ClassVar[dict[str, str]] = {}
+    option_constraints: ClassVar[dict[str, Interval]] = {}
 
     # -- parameters (scikit-learn style) -------------------------------------------------
     @classmethod
@@ -73,16 +125,70 @@ class Model:
 
     @classmethod
     def option_specs(cls) -> list[OptionSpec]:
-        """The model's options, from the ``__init__`` signature."""
+        """The model's option table: the ``__init__`` signature plus ``option_constraints``."""
         hints = typing.get_type_hints(cls.__init__) if cls.__init__ is not object.__init__ else {}
         specs = []
         for p in _parameters(cls):
             hint = hints.get(p.name, type(p.default))
             kind, choices = _kind_and_choices(hint)
             specs.append(
-                OptionSpec(p.name, kind, p.default, choices, cls.option_aliases.get(p.name))
+                OptionSpec(
+                    p.name,
+                    kind,
+                    p.default,
+                    choices,
+                    cls.option_aliases.get(p.name),
+                    cls.option_constraints.get(p.name),
+                )
             )
         return specs
+
+    @classmethod
+    def validate_options(cls, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The validated, resolved options: every option, defaults filled in, checked.
+
+        Values are converted to their declared types (text such as ``"0.5"`` included), aliases
+        mapped, allowed values and intervals checked, then the model's own cross-option rules
+        applied (:meth:`_resolve`, e.g. bdm's presets). Raises :class:`OptionError` naming the
+        option; nothing else is done, so callers check before writing anything.
+
+        >>> from minilateral.models.registry import model_class
+        >>> model_class("bdm").validate_options({"Q": "0.5"})["Q"]
+        0.5
+        >>> try:
+        ...     model_class("bdm").validate_options({"Q": 5})
+        ... except OptionError as err:
+        ...     print(err.message)
+        option 'Q' of model 'bdm' must lie in [0, 1]; got 5.0
+        """
+        given = {cls.option_name_aliases.get(k, k): v for k, v in (options or {}).items()}
+        specs = cls.option_specs()
+        names = [spec.name for spec in specs]
+        for key in given:
+            if key not in names:
+                raise OptionError(
+                    f"model '{cls.name}' has no option '{key}' ({_listing(names)})", field=key
+                )
+        resolved: dict[str, Any] = {}
+        for spec in specs:
+            value = _coerce(cls.name, spec, given.get(spec.name, spec.default))
+            if spec.interval is not None and value is not None and value not in spec.interval:
+                raise OptionError(
+                    f"option '{spec.name}' of model '{cls.name}' must lie in "
+                    f"{spec.interval.describe()}; got {value!r}",
+                    field=spec.name,
+                )
+            resolved[spec.name] = value
+        return cls._resolve(resolved)
+
+    @classmethod
+    def _resolve(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """Cross-option rules of a model, on options already type-checked; override to add."""
+        return options
+
+    def resolved_options(self) -> dict[str, Any]:
+        """This instance's options, validated and resolved (:meth:`validate_options`)."""
+        return type(self).validate_options(self.get_params())
 
     def get_params(self) -> dict[str, Any]:
         """The options as passed to the constructor."""
@@ -112,23 +218,18 @@ class Model:
         """Convert option values given as text (``--set KEY=VALUE``) to their declared types.
 
         Aliases declared in ``option_aliases`` are mapped to canonical values, case-insensitively.
+        Only the options given are returned; :meth:`validate_options` checks the whole set.
         """
         specs = {s.name: s for s in cls.option_specs()}
         out: dict[str, Any] = {}
         for key, value in raw.items():
+            key = cls.option_name_aliases.get(key, key)
             if key not in specs:
                 raise OptionError(
                     f"model '{cls.name}' has no option '{key}' ({_listing(specs)})", field=key
                 )
             out[key] = _coerce(cls.name, specs[key], value)
         return out
-
-    def _validated_params(self) -> dict[str, Any]:
-        """Check every option against its declared type and choices; return them."""
-        params = self.get_params()
-        for spec in self.option_specs():
-            params[spec.name] = _coerce(self.name, spec, params[spec.name])
-        return params
 
     @classmethod
     def memory_estimate(cls, b: int, n: int, d: int) -> int:
@@ -150,7 +251,7 @@ class Model:
         b = arrays.batch_size
         return Forecast(
             model=self.name,
-            options=self.get_params(),
+            options=self.resolved_options(),
             outcome=arrays.from_unit(outcome_unit),
             actors=arrays.actors,
             issues=arrays.issues,

@@ -97,7 +97,7 @@ def lower_weighted_median(z: FloatArray, weights: FloatArray, mask: BoolArray) -
     zz, ww = _axis_last(np.where(mask, z, np.inf)), _axis_last(w)
     order = np.argsort(zz, axis=-1, kind="stable")
     zs = np.take_along_axis(zz, order, axis=-1)
-    cum = np.cumsum(np.take_along_axis(ww, order, axis=-1), axis=-1)
+    cum: FloatArray = np.cumsum(np.take_along_axis(ww, order, axis=-1), axis=-1)
     total = cum[..., -1:]
     k = np.argmax(cum >= total / 2 - 1e-9 * total, axis=-1)
     out = np.take_along_axis(zs, k[..., None], axis=-1)[..., 0]
@@ -203,7 +203,7 @@ class WeightedMedianModel(Model):
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Forecast the weighted median per issue."""
-        params = self._validated_params()
+        params = self.resolved_options()
         z = arrays.unit_positions()
         w = _weights(arrays, params["weights"])
         return self._static_forecast(arrays, lower_weighted_median(z, w, arrays.mask))

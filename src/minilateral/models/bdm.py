@@ -36,21 +36,29 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import ClassVar, Literal
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
-from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
+from minilateral.errors import ConvergenceWarning, ScenarioError
 from minilateral.forecast import Forecast
 from minilateral.models import _smp_kernels as _kernels
-from minilateral.models.base import Model, SeedLike
+from minilateral.models.base import Interval, Model, SeedLike
 from minilateral.models.baselines import lower_weighted_median, weighted_mean
 from minilateral.models.registry import register
 
-__all__ = ["MOVE_COLUMNS", "MOVE_KINDS", "BDMModel", "BDMRun", "bdm_rounds", "memory_plan"]
+__all__ = [
+    "MOVE_COLUMNS",
+    "MOVE_KINDS",
+    "BDMModel",
+    "BDMRun",
+    "BdmOptions",
+    "bdm_rounds",
+    "memory_plan",
+]
 
 _PRESETS: dict[str, dict[str, object]] = {
     "scholz_code": {
@@ -71,6 +79,22 @@ MOVE_COLUMNS = ("round", "actor", "issue", "kind", "opponent", "position")
 _FLAT_S = 1e-12  # §4.7 step 4: danger levels this close count as equal
 _CHUNK_CELLS = 1 << 17  # G·N³ voter-tensor elements per chunk (1 MiB): measured fastest
 _VOTER_CELLS = 1 << 22  # at most this many voter-tensor cells at once (32 MiB per buffer)
+
+
+@dataclass(frozen=True)
+class BdmOptions:
+    """bdm's validated options with the variant's preset applied (:meth:`BDMModel.options`)."""
+
+    variant: Literal["scholz_code", "printed"]
+    probability: Literal["scholz_code", "printed"]
+    perspective: Literal["receiver", "own"]
+    selection: Literal["scholz_code", "least_movement"]
+    capitulation: bool
+    Q: float
+    stopping: Literal["fixed", "converged"]
+    rounds: int
+    eps: float
+    K: int
 
 
 @dataclass(frozen=True)
@@ -674,6 +698,12 @@ class BDMModel(Model):
     rounds_option = "rounds"
     issue_separable = True  # §4: every issue is bargained separately
     min_actors: ClassVar[int] = 3  # per issue with any participant (§4; issue #3)
+    option_constraints: ClassVar[dict[str, Interval]] = {
+        "Q": Interval(0.0, 1.0),
+        "rounds": Interval(1, None),
+        "eps": Interval(0.0, None),
+        "K": Interval(1, None),
+    }
 
     def __init__(
         self,
@@ -700,30 +730,26 @@ class BDMModel(Model):
         self.eps = eps
         self.K = K
 
-    def _switches(self) -> dict[str, object]:
-        """Validated options with the preset applied (explicit non-defaults win)."""
-        p = self._validated_params()
-        for name, ok in (
-            ("Q", 0.0 <= p["Q"] <= 1.0),
-            ("rounds", p["rounds"] >= 1),
-            ("eps", p["eps"] >= 0.0),
-            ("K", p["K"] >= 1),
-        ):
-            if not ok:
-                raise OptionError(
-                    f"option '{name}' of model 'bdm' is out of range: {p[name]!r} "
-                    "(Q in [0, 1], rounds >= 1, eps >= 0, K >= 1)",
-                    field=name,
-                )
+    @classmethod
+    def _resolve(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """Apply the variant's preset: a switch left at its default takes the preset's value."""
         defaults = _PRESETS["scholz_code"]
-        for key, value in _PRESETS[p["variant"]].items():
-            if p[key] == defaults[key]:
-                p[key] = value
-        return p
+        for key, value in _PRESETS[options["variant"]].items():
+            if options[key] == defaults[key]:
+                options[key] = value
+        return options
+
+    def options(self) -> BdmOptions:
+        """The validated options with the preset applied, as a frozen record."""
+        return BdmOptions(**self.resolved_options())
+
+    def _switches(self) -> dict[str, Any]:
+        """Deprecated private spelling of :meth:`resolved_options` (``mediation.views`` uses it)."""
+        return self.resolved_options()
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Run the model on every issue of every batch member; see the class docstring."""
-        p = self._switches()
+        o = self.options()
         _check(arrays)
         b_size, n, d = arrays.positions.shape
 
@@ -735,18 +761,18 @@ class BDMModel(Model):
             flat(arrays.salience),
             flat(arrays.capability),
             flat(arrays.mask),
-            rounds=p["rounds"],
-            stopping=p["stopping"],
-            eps=p["eps"],
-            K=p["K"],
-            Q=p["Q"],
-            probability=p["probability"],
-            perspective=p["perspective"],
-            selection=p["selection"],
-            capitulation=p["capitulation"],
+            rounds=o.rounds,
+            stopping=o.stopping,
+            eps=o.eps,
+            K=o.K,
+            Q=o.Q,
+            probability=o.probability,
+            perspective=o.perspective,
+            selection=o.selection,
+            capitulation=o.capitulation,
         )
         t_count = run.positions.shape[0]
-        has_cell = arrays.mask.any(axis=1)  # (B, D)
+        has_cell = np.asarray(arrays.mask.any(axis=1))  # (B, D)
         traj = np.moveaxis(run.positions.reshape(t_count, b_size, d, n), 3, 2)
         traj = np.where(arrays.mask[None], traj, np.nan)
         median = np.where(has_cell[None], run.median.reshape(t_count, b_size, d), np.nan)
@@ -754,11 +780,11 @@ class BDMModel(Model):
         risk = np.moveaxis(run.risk.reshape(t_count - 1, b_size, d, n), 3, 2)
         issue_rounds = run.rounds.reshape(b_size, d)
         rounds = issue_rounds.max(axis=1)
-        converged = run.converged.reshape(b_size, d).all(axis=1)
-        if p["stopping"] == "converged" and not converged.all():
+        converged = np.asarray(run.converged.reshape(b_size, d).all(axis=1))
+        if o.stopping == "converged" and not converged.all():
             warnings.warn(
                 f"bdm: {int((~converged).sum())} of {b_size} scenario(s) reached rounds="
-                f"{p['rounds']} before the median settled",
+                f"{o.rounds} before the median settled",
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -783,7 +809,7 @@ class BDMModel(Model):
         }
         return Forecast(
             model=self.name,
-            options=self.get_params(),
+            options=asdict(o),
             outcome=median[-1],
             actors=arrays.actors,
             issues=arrays.issues,

@@ -39,14 +39,14 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 import numpy as np
 
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import OptionError
 from minilateral.forecast import Forecast
-from minilateral.models.base import Model, SeedLike
+from minilateral.models.base import Interval, Model, SeedLike
 from minilateral.models.baselines import compromise
 from minilateral.models.registry import register
 
@@ -346,6 +346,11 @@ class ExchangeModel(Model):
     summary = "Equal-gain exchange of voting positions (Stokman; the Decide model)."
     dynamic = True
     rounds_option = "rounds"
+    option_constraints: ClassVar[dict[str, Interval]] = {
+        "rounds": Interval(1, None),
+        "salience_weight": Interval(0.0, 1.0),
+        "fixed_weight": Interval(0.0, 1.0),
+    }
 
     def __init__(
         self,
@@ -362,20 +367,18 @@ class ExchangeModel(Model):
         self.direction_check = direction_check
         self.supplier_target = supplier_target
 
-    def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
-        """Run the exchange model on every batch member."""
-        p = self._validated_params()
-        if p["rounds"] < 1:
-            raise OptionError("option 'rounds' of model 'exchange' must be >= 1", field="rounds")
-        for name in ("salience_weight", "fixed_weight"):
-            if not 0.0 <= p[name] <= 1.0:
-                raise OptionError(
-                    f"option '{name}' of model 'exchange' must lie in [0, 1]", field=name
-                )
-        if p["salience_weight"] + p["fixed_weight"] > 1.0:
+    @classmethod
+    def _resolve(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """The two adoption shares together must not exceed 1 (§5.8)."""
+        if options["salience_weight"] + options["fixed_weight"] > 1.0:
             raise OptionError(
                 "salience_weight + fixed_weight must not exceed 1", field="salience_weight"
             )
+        return options
+
+    def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
+        """Run the exchange model on every batch member."""
+        p = self.resolved_options()
         z = 100.0 * arrays.unit_positions()
         fallback = 100.0 * compromise(arrays)
         run = exchange_rounds(
@@ -384,7 +387,7 @@ class ExchangeModel(Model):
             fixed_weight=p["fixed_weight"], direction_check=p["direction_check"],
             supplier_target=p["supplier_target"],
         )  # fmt: skip
-        no_cell = ~arrays.mask.any(axis=1)
+        no_cell = ~np.asarray(arrays.mask.any(axis=1))
         outcomes = np.where(no_cell[None], np.nan, arrays.from_unit(run.outcomes / 100.0))
         traj = np.where(arrays.mask[None], arrays.from_unit(run.positions / 100.0), np.nan)
         rows = run.exchanges
@@ -405,7 +408,7 @@ class ExchangeModel(Model):
         }
         return Forecast(
             model=self.name,
-            options=self.get_params(),
+            options=p,
             outcome=outcomes[-1],
             actors=arrays.actors,
             issues=arrays.issues,

@@ -126,7 +126,8 @@ def _slope_terms(
     else:
         sign = np.where(gap < 0, 1.0, -1.0)  # +1 if the ideal point lies to the right
         terms = b * sign / np.where(active, reach - np.abs(gap), 1.0)
-    return np.where(active, terms, 0.0).sum(axis=1)
+    out: FloatArray = np.where(active, terms, 0.0).sum(axis=1)
+    return out
 
 
 def _snap_to_ideal_point(
@@ -138,7 +139,8 @@ def _snap_to_ideal_point(
         g = reach[:, None, :, :] - np.abs(point[:, :, None, :] - z[:, None, :, :])
         with np.errstate(divide="ignore", invalid="ignore"):
             terms = np.where(active[:, None], b[:, None] * np.log(np.maximum(g, 0.0)), 0.0)
-        return terms.sum(axis=2)
+        out: FloatArray = terms.sum(axis=2)
+        return out
 
     near = active & (np.abs(z - x[:, None, :]) <= _SNAP)
     score_x = objective(x[:, None, :])[:, 0, :]
@@ -201,7 +203,7 @@ class NashModel(Model):
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Forecast the Nash bargaining solution of every issue."""
-        p = self._validated_params()
+        p = self.resolved_options()
         if p["mode"] == "joint":
             return self._joint(arrays, p)
         z = arrays.unit_positions()

@@ -41,7 +41,8 @@ def _max_min_slack(
     d = z.shape[1]
 
     def slack(x: FloatArray) -> FloatArray:
-        return budget - (s * cell * _loss(np.abs(x[:d] - z), quadratic)).sum(axis=1)
+        out: FloatArray = budget - (s * cell * _loss(np.abs(x[:d] - z), quadratic)).sum(axis=1)
+        return out
 
     start = np.append(np.full(d, 0.5), slack(np.full(d, 0.5)).min())
     result = minimize(
@@ -83,7 +84,8 @@ def _solve_one(
 
         def gradient(x: FloatArray) -> FloatArray:
             g = budget - (weight * (x - z) ** 2).sum(axis=1)
-            return ((b / g)[:, None] * 2.0 * weight * (x - z)).sum(axis=0)
+            out: FloatArray = ((b / g)[:, None] * 2.0 * weight * (x - z)).sum(axis=0)
+            return out
 
         result = minimize(
             objective,

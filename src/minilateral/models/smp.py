@@ -45,14 +45,16 @@ import numpy as np
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.forecast import Forecast
-from minilateral.models import _smp_kernels as _kernels
-from minilateral.models.base import Model, SeedLike, check_rng
-from minilateral.models.registry import register
-from minilateral.models.smp_options import (
+from minilateral.ktab import (
     KTAB_DEFAULT_SEED,
     NAME_ALIASES,
     VALUE_ALIASES,
+    SmpInputs,
+    smp_inputs,
 )
+from minilateral.models import _smp_kernels as _kernels
+from minilateral.models.base import Interval, Model, SeedLike, check_rng
+from minilateral.models.registry import register
 
 __all__ = ["SmpInputs", "SmpModel", "pce", "smp_inputs"]
 
@@ -688,75 +690,6 @@ def _run(
     return states, turns, converged, probs, notes
 
 
-# -- mapping scenarios onto SMP ----------------------------------------------------------------
-@dataclass(frozen=True)
-class SmpInputs:
-    """A batch of scenarios on SMP's internal scale (spec §2), as :func:`smp_inputs` maps them.
-
-    Attributes
-    ----------
-    positions : ndarray of shape (B, N, D)
-        Positions on [0, 1] (0–100 in KTAB files).
-    salience : ndarray of shape (B, N, D)
-        Saliences on [0, 1], each actor's summing to at most 1.
-    capability : ndarray of shape (B, N)
-        Capabilities, as given.
-    rescaled : ndarray of bool, shape (B, N)
-        Actors whose saliences were divided by their sum.
-    imputed : ndarray of bool, shape (B, N, D)
-        Non-participating cells (salience 0, position imputed).
-    """
-
-    positions: FloatArray
-    salience: FloatArray
-    capability: FloatArray
-    rescaled: BoolArray
-    imputed: BoolArray
-
-
-def smp_inputs(arrays: ScenarioArrays) -> SmpInputs:
-    """Map any scenario onto SMP's inputs (documented in ``docs/models/smp.md``).
-
-    * positions: ``100·(x − lo)/(hi − lo)`` on the 0–100 scale, i.e. the unit scale internally;
-    * saliences: an actor whose saliences sum to more than 1 (beyond 1e-9 round-off) has each
-      divided by the sum, keeping their ratios; otherwise they are used as given;
-    * capability: the mean of the actor's per-issue capabilities over the issues it takes part
-      in (its ``capability`` when there are no per-issue overrides); it must be > 0;
-    * an actor whose saliences are all 0 is indifferent (distance 0 to every point; KTAB files
-      cannot hold one);
-    * a non-participating cell gets salience 0 (the actor ignores that issue) and, as position,
-      the capability-weighted mean of the participants' positions on that issue.
-
-    Raises
-    ------
-    ScenarioError
-        If an actor's capability is zero: KTAB's votes need positive weights.
-    """
-    mask = arrays.mask
-    z = arrays.unit_positions()
-    cap = np.where(mask, arrays.capability, np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        hi, mean = np.nanmax(cap, axis=2), np.nanmean(cap, axis=2)
-    capability = np.where(hi == np.nanmin(cap, axis=2), hi, mean)  # exact when all equal
-    sal = np.where(mask, arrays.salience, 0.0)
-    total = sal.sum(axis=2)
-    if (capability <= 0).any():
-        i = int(np.argwhere(capability <= 0)[0][1])
-        raise ScenarioError(
-            f"actor '{arrays.actors[i]}' has capability 0; SMP needs every actor's capability "
-            "to be positive (KTAB aborts on zero vote weights, spec §9.2)",
-            field="capability",
-        )
-    rescaled = total > 1.0 + 1e-9
-    sal = np.where(rescaled[:, :, None], sal / np.where(rescaled, total, 1.0)[:, :, None], sal)
-    weight = np.where(mask, capability[:, :, None], 0.0)
-    with np.errstate(invalid="ignore"):
-        mean = (weight * np.where(mask, z, 0.0)).sum(axis=1) / weight.sum(axis=1)
-    positions = np.where(mask, z, np.nan_to_num(mean, nan=0.5)[:, None, :])
-    return SmpInputs(positions, sal, capability, rescaled, ~mask)
-
-
 def _accommodation_matrix(
     entries: Sequence[Sequence[Any]] | None, actors: tuple[str, ...]
 ) -> FloatArray | None:
@@ -858,6 +791,8 @@ class SmpModel(Model):
     dynamic = True
     rounds_option = "max_turns"
     option_aliases: ClassVar[dict[str, dict[str, str]]] = VALUE_ALIASES
+    option_name_aliases: ClassVar[dict[str, str]] = NAME_ALIASES
+    option_constraints: ClassVar[dict[str, Interval]] = {"max_turns": Interval(0, None)}
 
     def __init__(
         self,
@@ -900,8 +835,9 @@ class SmpModel(Model):
             )
         return super().coerce_options(renamed)
 
-    def _validated_params(self) -> dict[str, Any]:
-        params = super()._validated_params()
+    @classmethod
+    def _resolve(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Refuse KTAB's two mis-coded bargaining models (spec §9.3)."""
         if params["BargnModel"] != "InitOnlyInterp":
             raise OptionError(
                 f"BargnModel={params['BargnModel']} is refused: KTAB mis-codes it "
@@ -909,13 +845,11 @@ class SmpModel(Model):
                 "PWCompInterp weighs both sides with the initiator's capability), spec §9.3",
                 field="BargnModel",
             )
-        if params["max_turns"] < 0:
-            raise OptionError("max_turns must be >= 0", field="max_turns")
         return params
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Run SMP on every scenario of the batch; see the class docstring."""
-        p = self._validated_params()
+        p = self.resolved_options()
         o = _Opts(
             vpm=p["VictoryProbModel"],
             pce=p["PCEModel"],

@@ -29,7 +29,7 @@ import socket
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -67,6 +67,7 @@ FORMAT = "minilateral-sweep/1"
 _PART = re.compile(r"^part-(\d{10})-(\d{10})\.parquet$")
 _MODEL_STREAM = 1  # spawn key of the model's own generator (stochastic models only)
 # What must agree between a sweep on disk and a request to resume it.
+_IDENTITY: tuple[str, ...]
 _IDENTITY = ("format", "draws", "seed", "model", "options", "uncertainty", "input_sha256")
 _IDENTITY += ("input_plan",)  # a panel's resampling plan (None for noise distributions)
 
@@ -177,7 +178,7 @@ class SweepResult:
 
 
 # -- the output directory ----------------------------------------------------------------------
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Write via a hidden temporary file in the same directory, then rename into place."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
@@ -282,7 +283,8 @@ def _done_ranges(out: Path, draws: int) -> list[tuple[int, int]]:
 
 def _missing_chunks(done: list[tuple[int, int]], draws: int, size: int) -> list[tuple[int, int]]:
     """Chunks of at most ``size`` draws that cover every draw not in ``done``."""
-    chunks, cursor = [], 0
+    chunks: list[tuple[int, int]] = []
+    cursor = 0
     for a, b in [*done, (draws, draws)]:
         chunks.extend((s, min(s + size, a)) for s in range(cursor, a, size))
         cursor = b
@@ -364,7 +366,9 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool) -> list[tuple[in
 
 
 # -- engines ----------------------------------------------------------------------------------
-def _local_tables(plan: SweepPlan, chunks: list[tuple[int, int]]) -> Iterator[pa.Table]:
+def _local_tables(
+    plan: SweepPlan, chunks: list[tuple[int, int]]
+) -> Generator[pa.Table, None, None]:
     for a, b in chunks:
         yield evaluate_chunk(plan, a, b)
 
@@ -413,7 +417,7 @@ def _dask_tables(
     chunks: list[tuple[int, int]],
     scheduler: str | None,
     workers: int | None,
-) -> Iterator[pa.Table]:
+) -> Generator[pa.Table, None, None]:
     """Evaluate chunks on a Dask cluster; results are yielded (and written) as they complete.
 
     With no ``scheduler`` a ``distributed.LocalCluster`` of ``workers`` single-threaded worker
@@ -644,11 +648,11 @@ def sweep(
     source = None if isinstance(scenario, Scenario) else str(scenario)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    instance = get_model(model, **scenario.options_for(model, options)[0])
-    instance._validated_params()
+    cls = model_class(model)
+    resolved = cls.validate_options(cls.coerce_options(scenario.options_for(model, options)[0]))
     # Each chunk is one batch of B = chunk_size: refuse before any work if it cannot fit.
-    check_memory(instance, min(chunk_size, draws), len(scenario.actors), len(scenario.issues))
-    used = json.loads(json.dumps(instance.get_params(), default=str))
+    check_memory(cls, min(chunk_size, draws), len(scenario.actors), len(scenario.issues))
+    used = json.loads(json.dumps(resolved, default=str))
     plan_noise = input_plan or resolve_uncertainty(scenario, uncertainty, noise)
     plan_label = getattr(input_plan, "label", None)
     if input_plan is not None and list(input_plan.base.actors) != scenario.actor_names:

@@ -45,7 +45,7 @@ import numpy as np
 from pydantic import ValidationError
 from scipy import special
 
-from minilateral.arrays import FloatArray, IntArray, ScenarioArrays
+from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import OptionError
 from minilateral.io._validation import scenario_errors
 from minilateral.scenario import FieldNoise, Noise, Scenario, Uncertainty
@@ -81,24 +81,28 @@ _U_MIN, _U_MAX = 2.0**-53, 1.0 - 2.0**-53
 
 # -- inverse CDFs on [0, 1] (positions on the unit scale, salience) ----------------------------
 def _normal(z: FloatArray, sd: FloatArray, u: FloatArray) -> FloatArray:
-    return np.clip(z + sd * special.ndtri(u), 0.0, 1.0)
+    out: FloatArray = np.clip(z + sd * special.ndtri(u), 0.0, 1.0)
+    return out
 
 
 def _truncnormal(z: FloatArray, sd: FloatArray, u: FloatArray) -> FloatArray:
     lo, hi = special.ndtr(-z / sd), special.ndtr((1.0 - z) / sd)
     p = np.clip(lo + u * (hi - lo), _U_MIN, _U_MAX)
-    return np.clip(z + sd * special.ndtri(p), 0.0, 1.0)
+    out: FloatArray = np.clip(z + sd * special.ndtri(p), 0.0, 1.0)
+    return out
 
 
 def _uniform(z: FloatArray, h: FloatArray, u: FloatArray) -> FloatArray:
     lo, hi = np.maximum(z - h, 0.0), np.minimum(z + h, 1.0)
-    return lo + u * (hi - lo)
+    out: FloatArray = lo + u * (hi - lo)
+    return out
 
 
 def _beta(s: FloatArray, sd: FloatArray, u: FloatArray) -> FloatArray:
     m = np.clip(s, 1e-3, 1.0 - 1e-3)
     kappa = np.maximum(m * (1.0 - m) / sd**2 - 1.0, 1.0)
-    return np.clip(special.betaincinv(m * kappa, (1.0 - m) * kappa, u), 0.0, 1.0)
+    out: FloatArray = np.clip(special.betaincinv(m * kappa, (1.0 - m) * kappa, u), 0.0, 1.0)
+    return out
 
 
 _BOUNDED: dict[int, Callable[[FloatArray, FloatArray, FloatArray], FloatArray]] = {
@@ -111,7 +115,8 @@ _BOUNDED: dict[int, Callable[[FloatArray, FloatArray, FloatArray], FloatArray]] 
 
 # -- capability factors ------------------------------------------------------------------------
 def _lognormal_factor(sigma: FloatArray, u: FloatArray) -> FloatArray:
-    return np.exp(sigma * special.ndtri(u))
+    out: FloatArray = np.exp(sigma * special.ndtri(u))
+    return out
 
 
 def _uniform_factor(h: FloatArray, u: FloatArray) -> FloatArray:
@@ -264,8 +269,9 @@ def draw_uniforms(seed: int, start: int, stop: int, width: int) -> FloatArray:
 def _pick(levels: list[FieldNoise | None], name: str) -> Noise:
     """The first entry of ``levels`` (most specific first) that sets field ``name``."""
     for level in levels:
-        if level is not None and getattr(level, name) is not None:
-            return getattr(level, name)
+        value: Noise | None = None if level is None else getattr(level, name)
+        if value is not None:
+            return value
     raise AssertionError("the global level always sets every field")
 
 
@@ -315,16 +321,16 @@ def resolve_uncertainty(
         spec = checked.uncertainty or Uncertainty()
     defaults = tuple(name for name in FIELDS if getattr(spec, name) is None)
     effective = spec.model_copy(update={name: getattr(DEFAULT_NOISE, name) for name in defaults})
-    base = scenario.to_arrays()
-    n, d = base.n_actors, base.n_issues
+    arrays = scenario.to_arrays()
+    n, d = arrays.n_actors, arrays.n_issues
     kinds = {name: np.zeros((n, d), dtype=np.int64) for name in ("positions", "salience")}
     spreads = {name: np.zeros((n, d)) for name in ("positions", "salience")}
     cap_kind, cap_spread = np.zeros(n, dtype=np.int64), np.zeros(n)
-    for i, actor in enumerate(base.actors):
+    for i, actor in enumerate(arrays.actors):
         by_actor = effective.actors.get(actor)
         cap_kind[i], cap_spread[i] = _code(_pick([by_actor, effective], "capability"))
-        for q, issue in enumerate(base.issues):
-            if not base.mask[0, i, q]:
+        for q, issue in enumerate(arrays.issues):
+            if not arrays.mask[0, i, q]:
                 continue
             levels = [
                 effective.cells.get(actor, {}).get(issue),
@@ -335,7 +341,7 @@ def resolve_uncertainty(
             for name in ("positions", "salience"):
                 kinds[name][i, q], spreads[name][i, q] = _code(_pick(levels, name))
     return NoisePlan(
-        base=base,
+        base=arrays,
         position_kind=kinds["positions"],
         position_spread=spreads["positions"],
         salience_kind=kinds["salience"],
@@ -517,7 +523,11 @@ def panel_plan(
     mask = base.mask[0]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # cells nobody coded
-        varies = lambda v: np.nanmax(v, axis=0) > np.nanmin(v, axis=0)  # noqa: E731
+
+        def varies(v: FloatArray) -> BoolArray:
+            out: BoolArray = np.nanmax(v, axis=0) > np.nanmin(v, axis=0)
+            return out
+
         pos_kind = np.where(mask & varies(positions), _PANEL, 0).astype(np.int64)
         sal_kind = np.where(mask & varies(salience), _PANEL, 0).astype(np.int64)
         cap_kind = np.where(varies(capability), _PANEL, 0).astype(np.int64)

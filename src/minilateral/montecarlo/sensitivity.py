@@ -46,7 +46,7 @@ import numpy as np
 
 from minilateral.arrays import FloatArray
 from minilateral.errors import ConvergenceWarning, OptionError, StoreError
-from minilateral.models.registry import get_model
+from minilateral.models.registry import model_class
 from minilateral.montecarlo.perturb import Factor, resolve_uncertainty
 from minilateral.provenance import provenance
 from minilateral.scenario import Noise, Scenario, Uncertainty
@@ -213,8 +213,10 @@ def sensitivity(
         raise OptionError(f"chunk size must be at least 1, got {chunk_size}", field="chunk-size")
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    instance = get_model(model, **scenario.options_for(model, options)[0])
-    instance._validated_params()
+    cls = model_class(model)
+    instance = cls(
+        **cls.validate_options(cls.coerce_options(scenario.options_for(model, options)[0]))
+    )
     plan = resolve_uncertainty(scenario, uncertainty, noise)
     factors: list[Factor] = plan.factors()
     if not factors:

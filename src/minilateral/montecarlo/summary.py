@@ -204,7 +204,8 @@ def _histogram(summary: IssueSummary, bins: int = 50) -> dict[str, Any]:
         height=320,
         bargap=0,
     )
-    return json.loads(fig.to_json())
+    figure: dict[str, Any] = json.loads(fig.to_json())
+    return figure
 
 
 def write_report(summary: SweepSummary, path: str | Path, *, inside_ok: bool = False) -> Path:

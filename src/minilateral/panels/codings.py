@@ -110,7 +110,7 @@ def validate_coding(
         try:
             coding = Coding.model_validate(coding)
         except Exception as err:  # pydantic's ValidationError, reworded
-            detail = getattr(err, "errors", lambda: [])()
+            detail: list[Any] = getattr(err, "errors", lambda: [])()
             if detail:
                 first = detail[0]
                 loc = ".".join(str(p) for p in first["loc"])

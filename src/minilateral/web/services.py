@@ -97,12 +97,15 @@ def _finite(value: Any) -> bool:
 
 
 def check_options(model: str, options: dict[str, Any]) -> dict[str, Any]:
-    """The model's options coerced to their declared types; :class:`OptionError` otherwise."""
+    """The model's options coerced to their declared types, checked by the model's
+    :meth:`~minilateral.models.base.Model.validate_options`; :class:`OptionError` otherwise."""
     cls = model_class(model)
     if not _finite(options):
         raise OptionError("option values must be finite numbers", field="options")
     try:
-        return cls.coerce_options(options)
+        coerced = cls.coerce_options(options)
+        cls.validate_options(coerced)  # intervals and cross-option rules, before anything is stored
+        return coerced
     except (OverflowError, TypeError) as err:
         raise OptionError(f"invalid option value: {err}", field="options") from err
 
