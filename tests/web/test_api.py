@@ -293,7 +293,7 @@ def test_bad_run_requests(web: Web, small_scenario: dict) -> None:
     h = web.as_("a_analyst")
     unknown = web.client.post("/api/runs", json={"scenario_id": sid, "model": "oracle"}, headers=h)
     assert unknown.status_code == 422
-    assert "available models" in unknown.json()["message"]
+    assert "Available models" in unknown.json()["message"]
     option = web.client.post(
         "/api/runs", json={"scenario_id": sid, "model": "nash", "options": {"speed": 3}}, headers=h
     )

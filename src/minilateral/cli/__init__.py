@@ -25,7 +25,7 @@ __all__ = ["COMMANDS", "app", "main"]
 COMMANDS: dict[str, tuple[str, str]] = {
     "coalitions": (
         "coalitions",
-        "Rank mediating coalitions by the probability that the parties settle.",
+        "Rank mediating coalitions by the probability that the parties agree.",
     ),
     "mediators": (
         "coalitions",

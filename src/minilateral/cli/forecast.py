@@ -15,8 +15,7 @@ from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, model_options, out_console, parse_scale
 from minilateral.errors import OptionError, ScenarioValidationError
 from minilateral.forecast import Forecast, dumps_json
-from minilateral.io._validation import model_option_problems
-from minilateral.models.registry import available_models, model_class
+from minilateral.models.registry import available_models, model_class, model_option_problems
 from minilateral.scenario import Scenario
 
 __all__ = ["register"]

@@ -19,7 +19,6 @@ __all__ = [
     "csv_row",
     "finite_number",
     "format_loc",
-    "model_option_problems",
     "scenario_errors",
 ]
 
@@ -97,34 +96,3 @@ def scenario_errors(
                 message = _message(error) if k == 0 else str(part)
                 problems.append(f"{prefix}: {message}" if prefix else message)
         raise ScenarioValidationError(problems, path=path) from err
-
-
-def model_option_problems(model_options: dict[str, dict[str, Any]]) -> list[str]:
-    """Every problem of a scenario's ``model_options``: unknown models, options and values.
-
-    Each entry is checked against the model's declared options (the registry is imported here,
-    so reading a file does not load every model).
-    """
-    from minilateral.errors import MinilateralError
-    from minilateral.models.registry import available_models
-
-    models = available_models()
-    problems = []
-    for name, options in model_options.items():
-        if name not in models:
-            problems.append(
-                f"model_options.{name}: unknown model '{name}' (models: {', '.join(models)})"
-            )
-            continue
-        cls = models[name]
-        given = {k: v for k, v in options.items() if k != "seed"}
-        seed = options.get("seed")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-            problems.append(f"model_options.{name}.seed: must be a whole number >= 0, got {seed!r}")
-        for key, value in given.items():
-            try:
-                cls.validate_options(cls.coerce_options({key: value}))
-            except (MinilateralError, TypeError, ValueError, OverflowError) as err:
-                message = getattr(err, "message", str(err))
-                problems.append(f"model_options.{name}.{key}: {message}")
-    return problems

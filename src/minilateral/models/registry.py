@@ -10,10 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import Any, TypeVar
 
-from minilateral.errors import UnknownModelError, did_you_mean
+from minilateral.errors import MinilateralError, UnknownModelError, did_you_mean
 from minilateral.models.base import Model
 
-__all__ = ["available_models", "get_model", "model_class", "register"]
+__all__ = ["available_models", "get_model", "model_class", "model_option_problems", "register"]
 
 _MODEL_MODULES = (
     "minilateral.models.baselines",
@@ -69,3 +69,30 @@ def get_model(name: str, **options: Any) -> Model:
     """An instance of the model ``name`` with ``options`` (coerced from text where needed)."""
     cls = model_class(name)
     return cls(**cls.coerce_options(options))
+
+
+def model_option_problems(model_options: dict[str, dict[str, Any]]) -> list[str]:
+    """Every problem of a scenario's ``model_options``: unknown models, options and values.
+
+    Each entry is checked against the model's declared options (:meth:`Model.validate_options`).
+    """
+    models = available_models()
+    problems = []
+    for name, options in model_options.items():
+        if name not in models:
+            problems.append(
+                f"model_options.{name}: unknown model '{name}' (models: {', '.join(models)})"
+            )
+            continue
+        cls = models[name]
+        given = {k: v for k, v in options.items() if k != "seed"}
+        seed = options.get("seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            problems.append(f"model_options.{name}.seed: must be a whole number >= 0, got {seed!r}")
+        for key, value in given.items():
+            try:
+                cls.validate_options(cls.coerce_options({key: value}))
+            except (MinilateralError, TypeError, ValueError, OverflowError) as err:
+                message = getattr(err, "message", str(err))
+                problems.append(f"model_options.{name}.{key}: {message}")
+    return problems
