@@ -504,7 +504,7 @@ def search_coalitions(
     >>> result = search_coalitions(load_scenario("gaza"), ["TUR", "QAT", "EGY"], sizes=(2, 3),
     ...                            draws=10, seed=1)
     >>> len(result.coalitions), result.search, sorted(result.to_dict())
-    (4, 'exhaustive', ['baseline', 'coalitions', 'provenance'])
+    (4, 'exhaustive', ['baseline', 'coalitions', 'measure', 'parties', 'proposals', 'provenance'])
     """
     if measure not in ("agreement", "convergence"):
         raise OptionError(

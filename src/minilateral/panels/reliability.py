@@ -156,7 +156,7 @@ def krippendorff_alpha(data: ArrayLike, level: Level | str = "interval") -> floa
     expected = float((np.outer(n_c, n_c) * delta).sum())
     if expected == 0.0:
         return float("nan")
-    return 1.0 - (n - 1.0) * observed / expected
+    return float(1.0 - (n - 1.0) * observed / expected)
 
 
 def icc(data: ArrayLike) -> dict[str, float]:

@@ -181,4 +181,21 @@ def run_brief_download(
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{name}-brief.pdf"'},
         )
-    return Response(render_html(brief), media_type="text/html; charset=utf-8")
+    # The HTML brief is a self-contained document with inline Plotly scripts. It is served in a
+    # sandbox (an opaque origin: its scripts cannot reach the app's cookies or pages), which is
+    # the only place the app's "no inline script" policy is relaxed.
+    return Response(
+        render_html(brief),
+        media_type="text/html; charset=utf-8",
+        headers={
+            "Content-Security-Policy": BRIEF_CSP,
+            "Content-Disposition": f'inline; filename="{name}-brief.html"',
+        },
+    )
+
+
+BRIEF_CSP = (
+    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
+    "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; frame-ancestors 'none'"
+)
+"""Content security policy of a served HTML brief: scripts run, but only in a sandbox."""
