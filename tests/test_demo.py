@@ -17,12 +17,20 @@ from minilateral.models.registry import available_models
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """One run of ``minilateral demo`` (with the brief) shared by the tests of this module."""
+def demo(tmp_path_factory: pytest.TempPathFactory, data_root: Path) -> tuple[Path, str]:
+    """One run of ``minilateral demo`` (with the brief and the alignment data installed)."""
     out = tmp_path_factory.mktemp("demo")
     result = CliRunner().invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     return out, result.output
+
+
+def test_index_links_the_alignment_page(demo: tuple[Path, str]) -> None:
+    """With the UN votes installed the demo writes alignment.html, and index.html links it."""
+    out = demo[0]
+    assert (out / "alignment.html").is_file()
+    assert json.loads((out / "results.json").read_text())["alignment"]["last_year"] >= 2020
+    assert '<a href="alignment.html">' in (out / "index.html").read_text()
 
 
 def test_demo_writes_results_and_page(demo: tuple[Path, str]) -> None:

@@ -312,6 +312,9 @@ def _write_html(out: Path, result: DemoResult) -> None:
             }
         )
     html = env.get_template("demo.html.j2").render(
-        sections=sections, models=result.models, version=package_version()
+        sections=sections,
+        models=result.models,
+        version=package_version(),
+        alignment=result.alignment,
     )
     (out / "index.html").write_text(html, encoding="utf-8")
