@@ -320,6 +320,13 @@ def mediators(
         typer.Option("--weight", help="COMPONENT=W composite weight (repeatable)."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    stance_weight: Annotated[
+        float,
+        typer.Option(
+            "--stance-weight",
+            help="Weight of the scenario stances against UN votes in impartiality (0 to 1).",
+        ),
+    ] = 0.5,
 ) -> None:
     """Profile candidate mediators from the reference data: credibility and its components."""
     from minilateral.mediation.mediators import DEFAULT_WEIGHTS, profile_candidates
@@ -330,7 +337,13 @@ def mediators(
     codes = _candidate_codes(candidates, scenario)
     weights = {**DEFAULT_WEIGHTS, **_floats(weight, "--weight")}
     result = profile_candidates(
-        scenario, codes, year=year, window=window, affinity=affinity, weights=weights
+        scenario,
+        codes,
+        year=year,
+        window=window,
+        affinity=affinity,
+        weights=weights,
+        stance_weight=stance_weight,
     )
     if fmt == "json":
         sys.stdout.write(dumps_json(result.to_dict()) + "\n")
