@@ -20,7 +20,7 @@ from minilateral.arrays import ScenarioArrays
 from minilateral.cli import app
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.models import bdm as bdm_module
-from minilateral.models.bdm import BDMModel, bdm_rounds
+from minilateral.models.bdm import BDMModel, bdm_rounds, first_round_offers
 from minilateral.models.registry import get_model
 
 _REF_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "reference_bdm.py"
@@ -162,6 +162,29 @@ def test_round_one_anchors(emission) -> None:
     expected = x[0].copy()
     expected[[be, lu, ie]] = [8.415932, 7.0, 4.0]
     np.testing.assert_allclose(new, expected, atol=1e-6)
+
+
+def test_first_round_offers_is_the_public_round_one_diagnostic(emission) -> None:
+    """§4.13 (3) anchors through the public diagnostic, and the same risk as bdm_rounds."""
+    a = emission.to_arrays()
+    x, s, c = a.positions[:, :, 0], a.salience[:, :, 0], a.capability[:, :, 0]
+    m = a.mask[:, :, 0]
+    offers = first_round_offers(x, s, c, m)
+    be, fr, lu, ie = 1, 4, 2, 7
+    for i, j, a_want, b_want in (
+        (be, fr, -0.1148, 0.2433),
+        (lu, be, 0.2455, 0.5422),
+        (ie, lu, 0.5382, 0.6825),
+    ):
+        assert offers.challenge[0, i, j] == pytest.approx(a_want, abs=1e-4)
+        assert offers.challenged[0, i, j] == pytest.approx(b_want, abs=1e-4)
+    assert offers.risk[0, 0] == pytest.approx(1.405653, abs=1e-4)
+    run = bdm_rounds(x, s, c, m, rounds=1)
+    np.testing.assert_allclose(offers.risk, run.risk[0])
+    assert not offers.valid[0].diagonal().any()
+    # The printed preset's perspective: E(j→i) is j's own E_j(j→i), the transpose.
+    own = first_round_offers(x, s, c, m, perspective="own")
+    np.testing.assert_allclose(own.challenged[0], own.challenge[0].T)
 
 
 def test_printed_preset_collapses(emission) -> None:

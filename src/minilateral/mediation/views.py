@@ -230,7 +230,7 @@ def quad_map(
     identical values are merged into one record (``mediator`` = their codes joined by ``+``).
     Empty when the search did not use ``bdm`` or has no coalition.
     """
-    from minilateral.models.bdm import BDMModel, _offers
+    from minilateral.models.bdm import BDMModel, first_round_offers
 
     prov = result.provenance
     if prov.get("model") != "bdm" or not result.coalitions:
@@ -240,18 +240,22 @@ def quad_map(
     arrays = scenario.to_arrays()
     point = proposal_point(arrays, prov.get("proposal", "nash"), members=members)
     arrays = add_coalition(arrays, members, point)
-    params = BDMModel(**prov.get("options", {}))._switches()
+    opts = BDMModel(**prov.get("options", {})).options()
     b, n, d = arrays.positions.shape
 
     def flat(a: np.ndarray) -> np.ndarray:
         return np.moveaxis(a, 2, 1).reshape(b * d, n)
 
-    x, s, m = flat(arrays.positions), flat(arrays.salience), flat(arrays.mask)
-    w = np.where(m, flat(arrays.capability) * s, 0.0)
-    anchor = np.where(m.any(axis=1), np.nanmin(np.where(m, x, np.nan), axis=1), 0.0)
-    x = np.where(m, x, anchor[:, None])
-    delta = np.max(x, axis=1) - np.min(x, axis=1)
-    a, bb, _, pair = _offers(x, np.where(m, s, 0.0), w, m, np.where(delta > 0, delta, 1.0), params)
+    offers = first_round_offers(
+        flat(arrays.positions),
+        flat(arrays.salience),
+        flat(arrays.capability),
+        flat(arrays.mask),
+        Q=opts.Q,
+        probability=opts.probability,
+        perspective=opts.perspective,
+    )
+    a, bb, pair = offers.challenge, offers.challenged, offers.valid
     names = {c.actor or c.code: c.code for c in members}
     points: dict[tuple[str, str, float, float], list[str]] = {}
     for q, issue in enumerate(arrays.issues):

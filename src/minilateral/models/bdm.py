@@ -55,8 +55,10 @@ __all__ = [
     "MOVE_KINDS",
     "BDMModel",
     "BDMRun",
+    "BdmOffers",
     "BdmOptions",
     "bdm_rounds",
+    "first_round_offers",
     "memory_plan",
 ]
 
@@ -510,6 +512,69 @@ def memory_plan(b: int, n: int, d: int, rounds: int = 10) -> int:
     return voters + pairs + outputs + (1 << 20)
 
 
+@dataclass(frozen=True)
+class BdmOffers:
+    """First-round expected utilities of :func:`first_round_offers` on G issues.
+
+    Attributes
+    ----------
+    challenge : ndarray of shape (G, N, N)
+        ``challenge[g, i, j]`` = :math:`E_i(i \\to j)`, receiver i's expected utility of
+        challenging j (``specs/bargaining.md`` §4.3, §4.8).
+    challenged : ndarray of shape (G, N, N)
+        ``challenged[g, i, j]`` = :math:`E(j \\to i)` from i's point of view (with
+        ``perspective="own"``, j's own :math:`E_j(j \\to i)`).
+    risk : ndarray of shape (G, N)
+        Risk exponents r of the first round; NaN for absent actors.
+    valid : ndarray of bool, shape (G, N, N)
+        Pairs that can meet: both take part and hold different positions.
+    """
+
+    challenge: FloatArray
+    challenged: FloatArray
+    risk: FloatArray
+    valid: BoolArray
+
+
+def first_round_offers(
+    x: FloatArray,
+    s: FloatArray,
+    c: FloatArray,
+    m: BoolArray,
+    *,
+    Q: float = 1.0,  # noqa: N803 - the spec's name
+    probability: str = "scholz_code",
+    perspective: str = "receiver",
+) -> BdmOffers:
+    """The expected utilities behind bdm's first round, as a diagnostic (§4.3 steps 1–3, §4.8).
+
+    The same computation as the first round of :func:`bdm_rounds` (both passes: risk exponents
+    from the first, expected utilities from the second), stopped before anyone moves. It is
+    what a quad map (challenge against being challenged, per pair) plots.
+
+    Parameters
+    ----------
+    x, s, c : ndarray of shape (G, N)
+        Positions, saliences on [0, 1] and capabilities; ignored where ``m`` is False.
+    m : ndarray of bool, shape (G, N)
+        Participation.
+    Q, probability, perspective
+        The options of :class:`BDMModel` (after applying its preset: :meth:`BDMModel.options`).
+
+    Returns
+    -------
+    BdmOffers
+    """
+    w = np.where(m, c * s, 0.0)
+    s = np.where(m, s, 0.0)
+    anchor = np.where(m.any(axis=1), np.nanmin(np.where(m, x, np.nan), axis=1), 0.0)
+    x = np.where(m, x, anchor[:, None])
+    delta = np.max(x, axis=1) - np.min(x, axis=1)
+    opts: dict[str, object] = {"Q": Q, "probability": probability, "perspective": perspective}
+    a, b, r, pair = _offers(x, s, w, m, np.where(delta > 0, delta, 1.0), opts)
+    return BdmOffers(challenge=a, challenged=b, risk=np.where(m, r, np.nan), valid=pair)
+
+
 def bdm_rounds(
     x: FloatArray,
     s: FloatArray,
@@ -742,10 +807,6 @@ class BDMModel(Model):
     def options(self) -> BdmOptions:
         """The validated options with the preset applied, as a frozen record."""
         return BdmOptions(**self.resolved_options())
-
-    def _switches(self) -> dict[str, Any]:
-        """Deprecated private spelling of :meth:`resolved_options` (``mediation.views`` uses it)."""
-        return self.resolved_options()
 
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Run the model on every issue of every batch member; see the class docstring."""
