@@ -232,6 +232,7 @@ def test_sudan_stance_lowers_egypt_below_qatar(data_root: Path) -> None:
     # Without a vote record the stance is the only record, whatever its weight.
     prof0 = profile_candidates(scenario, ["EGY"], stance_weight=0.0, root=data_root)
     assert prof0.profiles[0].impartiality == egy.impartiality  # the only record available
+    assert prof0.to_dict()["stance_weight"] == 0.0
     with pytest.raises(OptionError, match="stance weight"):
         profile_candidates(scenario, ["EGY"], stance_weight=1.5, root=data_root)
 

@@ -219,6 +219,7 @@ class MediatorProfiles:
     notes: list[str]
     data_versions: dict[str, str]
     party_capability: float
+    stance_weight: float = DEFAULT_STANCE_WEIGHT
 
     def credibility(self) -> dict[str, float]:
         """``{code: credibility}``; a candidate without any component gets 1 (no discount)."""
@@ -247,6 +248,7 @@ class MediatorProfiles:
                 "year": self.year,
                 "parties": self.parties,
                 "weights": self.weights,
+                "stance_weight": self.stance_weight,
                 "profiles": [p.to_dict() for p in self.profiles],
                 "notes": self.notes,
                 "data_versions": self.data_versions,
@@ -706,10 +708,11 @@ def profile_candidates(
         profiles=profiles,
         parties=parties,
         year=tables.year,
-        weights={**weights, "stance_weight": stance_weight},
+        weights=weights,
         notes=notes,
         data_versions={**data_versions(TABLES, root), RECENT_MEDIATIONS.name: "package-coded"},
         party_capability=party_cap,
+        stance_weight=stance_weight,
     )
 
 
