@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from minilateral import load_scenario
@@ -306,3 +308,32 @@ def test_recent_record_counts_only_agreements_up_to_the_year(data_root: Path) ->
     assert all_years.track_record == pytest.approx(track_record(n + 2))
     (none,) = profile_candidates(scenario, ["IDN"], recent=[], root=data_root).profiles
     assert none.track_record == pytest.approx(track_record(n))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=5),
+    st.integers(min_value=1, max_value=4),
+    st.integers(min_value=0, max_value=2**31 - 1),
+)
+def test_stance_affinities_invariants(n_parties: int, n_issues: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = n_parties + 1
+    z = rng.uniform(size=(n, n_issues))
+    s = rng.uniform(0.1, 1.0, size=(n, n_issues))
+    mask = np.ones((n, n_issues), dtype=bool)
+    parties = list(range(1, n))
+    b = stance_affinities(z, s, mask, 0, parties)
+    assert np.all((b >= 0) & (b <= 1))
+    # Reordering issues changes nothing; reordering parties permutes the result.
+    perm = rng.permutation(n_issues)
+    assert stance_affinities(z[:, perm], s[:, perm], mask, 0, parties) == pytest.approx(b)
+    assert stance_affinities(z, s, mask, 0, parties[::-1]) == pytest.approx(b[::-1])
+    # Moving the candidate onto party 1's positions gives affinity 1 to that party.
+    z2 = z.copy()
+    z2[0] = z[1]
+    assert stance_affinities(z2, s, mask, 0, parties)[0] == pytest.approx(1.0)
+    # Scaling one party's saliences leaves its affinity unchanged (only their ratios matter).
+    s2 = s.copy()
+    s2[1] *= 0.5
+    assert stance_affinities(z, s2, mask, 0, parties) == pytest.approx(b)
