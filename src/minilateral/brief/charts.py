@@ -692,8 +692,8 @@ def agreement_chart(ranking: dict[str, Any], names: Any, *, top: int = 10) -> Ch
     lo = np.array([100 * (e.get("ci_low") or 0.0) for e in entries])
     hi = np.array([100 * (e.get("ci_high") or 0.0) for e in entries])
     ys = np.arange(len(entries))[::-1]
-    fig = _figure(6.6, 0.6 + 0.26 * len(entries))
-    _margins(fig, 2.3, 0.2, 0.1, 0.4)
+    fig = _figure(6.6, 0.75 + 0.26 * len(entries))
+    _margins(fig, 2.3, 0.2, 0.1, 0.55)  # room for the tick labels and the axis title
     ax = fig.add_subplot()
     colours = ["#9a9a9a"] + [
         "#0072B2" if e.get("tied_with_top") else "#56B4E9" for e in entries[1:]
