@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from minilateral.errors import (
     FormatError,
@@ -110,6 +111,19 @@ HtmlErrors = Callable[[Request, int, str], Response]
 _JSON_PREFIXES = ("/api/", "/health", "/openapi.json", "/docs", "/static/")
 
 
+def allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route answers on this path (Starlette's own 405 names only the first
+    route of the path, and the API registers one route per method)."""
+    return ", ".join(
+        method
+        for method in ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in app.router.routes
+        )
+    )
+
+
 def install_handlers(app: FastAPI, html: HtmlErrors | None = None) -> None:
     """Map every exception to :class:`ErrorBody`; for the HTML pages (paths outside the API),
     ``html`` renders the same status and message as a page instead."""
@@ -151,9 +165,10 @@ def install_handlers(app: FastAPI, html: HtmlErrors | None = None) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, err: StarletteHTTPException) -> Response:
-        return respond(
-            request, err.status_code, str(err.detail), headers=getattr(err, "headers", None)
-        )
+        headers = getattr(err, "headers", None)
+        if err.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(app, request)}
+        return respond(request, err.status_code, str(err.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, err: Exception) -> Response:
