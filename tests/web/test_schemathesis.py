@@ -5,7 +5,8 @@ stateful run that follows the schema's links between operations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from minilateral.store.repository import Principal, Repository
 from minilateral.web import Settings, create_app
 
 MAX_EXAMPLES = 20
-STATEFUL_EXAMPLES = 15
+STATEFUL_EXAMPLES = 30
 # Operations whose bodies have constraints across fields that JSON Schema cannot state: a
 # scenario's positions and saliences are keyed by its own issue names and lie on each issue's
 # scale, a run's options depend on its model, an upload's bytes must parse as a scenario, and
@@ -46,9 +47,11 @@ OPERATIONS = sorted(
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory, scenario_factory) -> Iterator[tuple[Any, Any]]:
-    """The schema of an app on a seeded database, and a bearer header for an analyst."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('st') / 'st.db'}"
+def api(tmp_path_factory, scenario_factory) -> Iterator[tuple[Any, Any, Callable[[], None]]]:
+    """The schema of an app on a seeded database, a bearer header for an analyst, and a
+    function that puts the database back to its seeded state."""
+    path = tmp_path_factory.mktemp("st") / "st.db"
+    url = f"sqlite:///{path}"
     db = Database.connect(url)
     db.upgrade()
     with db.session() as s:
@@ -60,6 +63,14 @@ def api(tmp_path_factory, scenario_factory) -> Iterator[tuple[Any, Any]]:
         s.flush()
         repo.create_run(record.id, model="mean", options={})
         s.commit()
+    seeded = path.with_name("seeded.db")
+    with sqlite3.connect(path) as live, sqlite3.connect(seeded) as copy:
+        live.backup(copy)
+
+    def reset() -> None:
+        with sqlite3.connect(seeded) as copy, sqlite3.connect(path) as live:
+            copy.backup(live)
+
     app = create_app(Settings(db_url=url, load_library=False, login_attempts=10_000))
     # Alignment queries answer 409 (no data installed) here; tests/web/test_api.py fuzzes them
     # on the real data.
@@ -74,14 +85,14 @@ def api(tmp_path_factory, scenario_factory) -> Iterator[tuple[Any, Any]]:
                 s.commit()
         return {"Authorization": f"Bearer {token}"}
 
-    yield schemathesis.openapi.from_asgi("/openapi.json", app), headers
+    yield schemathesis.openapi.from_asgi("/openapi.json", app), headers, reset
     patch.undo()
     db.dispose()
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
 def test_operation_conforms(api, path: str, method: str) -> None:
-    schema, headers = api
+    schema, headers, _ = api
     operation = schema[path][method.upper()]
 
     @settings(
@@ -99,3 +110,40 @@ def test_operation_conforms(api, path: str, method: str) -> None:
         case.call_and_validate(excluded_checks=excluded)
 
     check()
+
+
+def test_stateful_links(api) -> None:
+    """Bounded stateful run: schemathesis chains operations through the links it infers from
+    the schema (an id returned by one operation fed to the next) and runs every check on each
+    step, so ids created in a run (scenarios, runs, panels) are exercised, not only the seeded
+    ones."""
+    schema, headers, reset = api
+    excluded = {op: [positive_data_acceptance] for op in CROSS_FIELD}
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            # every scenario starts from the seeded database, so that replaying a scenario
+            # (hypothesis does, to shrink) meets the same state
+            reset()
+
+        def get_call_kwargs(self, case) -> dict[str, Any]:
+            method = case.method.lower()
+            return {"headers": {**(case.headers or {}), **headers(case.path, method)}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs) -> None:
+            case.validate_response(
+                response,
+                excluded_checks=excluded.get((case.path, case.method.lower()), []),
+                transport_kwargs=kwargs or None,
+            )
+
+    Workflow.run(
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=8,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
