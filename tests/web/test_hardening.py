@@ -394,3 +394,20 @@ def test_the_import_endpoint_answers_4xx_to_the_corpus(web: Web) -> None:
         if "truncated" not in case:
             assert r.status_code in (400, 413, 422), f"{case}: {r.status_code}"
             assert name in r.json()["message"], f"{case}: {r.text[:200]}"
+
+
+def test_panel_without_codings_is_a_conflict(web: Web) -> None:
+    """A schema-valid request on a panel nobody has coded yet meets a state of the panel: 409
+    naming the codings, not a 422 as if the request were malformed."""
+    sid = _scenario(web)
+    owner = web.as_("a_analyst")
+    pid = web.client.post(
+        "/api/panels", json={"scenario_id": sid, "name": "p"}, headers=owner
+    ).json()["id"]
+    for r in (
+        web.client.get(f"/api/panels/{pid}/report", headers=owner),
+        web.client.get(f"/api/panels/{pid}/brief", headers=owner),
+        web.client.post(f"/api/panels/{pid}/aggregate", json={}, headers=owner),
+    ):
+        assert r.status_code == 409, r.text
+        assert r.json()["message"] == "field 'codings': the panel has no codings yet"
