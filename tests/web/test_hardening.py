@@ -411,3 +411,11 @@ def test_panel_without_codings_is_a_conflict(web: Web) -> None:
     ):
         assert r.status_code == 409, r.text
         assert r.json()["message"] == "field 'codings': the panel has no codings yet"
+
+
+def test_repeated_query_parameter_is_refused(web: Web) -> None:
+    """``?q=a&q=b`` is not silently read as ``b``: 422 naming the parameter."""
+    r = web.client.get("/api/scenarios?q=a&q=b", headers=web.as_("a_analyst"))
+    assert r.status_code == 422, r.text
+    assert r.json()["message"] == "query.q: given more than once"
+    assert web.client.get("/api/scenarios?q=a", headers=web.as_("a_analyst")).status_code == 200

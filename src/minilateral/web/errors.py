@@ -124,6 +124,30 @@ def allowed_methods(app: FastAPI, request: Request) -> str:
     )
 
 
+def single_query_values(request: Request) -> None:
+    """Refuse a query parameter given twice: every API parameter is a single value, and taking
+    the last one silently would answer a question the caller did not ask."""
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key in seen:
+            raise ApiError(
+                422,
+                f"query.{key[:100]}: given more than once",
+                errors=[
+                    {"loc": ["query", key[:100]], "msg": "given more than once", "type": "repeated"}
+                ],
+            )
+        seen.add(key)
+
+
+def error_responses_schema(status: int) -> dict[str, Any]:
+    """The OpenAPI response object of an error status (the body is :class:`ErrorBody`)."""
+    return {
+        "description": _CODES.get(status, "error"),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+
+
 def install_handlers(app: FastAPI, html: HtmlErrors | None = None) -> None:
     """Map every exception to :class:`ErrorBody`; for the HTML pages (paths outside the API),
     ``html`` renders the same status and message as a page instead."""
