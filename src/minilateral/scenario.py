@@ -114,6 +114,10 @@ def _not_boolean(value: Any) -> Any:
 
 
 Spread = Annotated[float, BeforeValidator(_not_boolean)]
+# What the validators below enforce, stated in the JSON Schema too (the web API's OpenAPI
+# schema; validation and its messages stay with the validators).
+_SCHEMA_UNIT = {"type": "number", "minimum": 0, "maximum": 1}
+_SCHEMA_NON_NEGATIVE = {"type": "number", "minimum": 0}
 """A noise parameter: a number or its text (``--noise positions=normal:0.1``), never a boolean."""
 
 
@@ -328,9 +332,11 @@ class Actor(_Strict):
     kind: ActorKind = ActorKind.STATE
     role: ActorRole = ActorRole.STAKEHOLDER
     capability: Number = Field(ge=0)
-    capabilities: dict[str, Number] = Field(default_factory=dict)
+    capabilities: dict[str, Number] = Field(
+        default_factory=dict, json_schema_extra={"additionalProperties": _SCHEMA_NON_NEGATIVE}
+    )
     positions: dict[str, Number]
-    salience: dict[str, Number]
+    salience: dict[str, Number] = Field(json_schema_extra={"additionalProperties": _SCHEMA_UNIT})
     note: str | None = None
 
     @field_validator("salience")
@@ -408,8 +414,8 @@ class Scenario(_Strict):
     as_of: dt.date | None = None
     description: str | None = None
     sources: list[Source] = Field(default_factory=list)
-    issues: list[Issue]
-    actors: list[Actor]
+    issues: list[Issue] = Field(json_schema_extra={"minItems": 1})
+    actors: list[Actor] = Field(json_schema_extra={"minItems": 1})
     candidate_mediators: list[str] = Field(default_factory=list)
     uncertainty: Uncertainty | None = None
     model_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -590,7 +596,9 @@ class MemberTerms(_Strict):
 
     leverage: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     credibility: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
-    credibility_with: dict[str, float] = Field(default_factory=dict)
+    credibility_with: dict[str, float] = Field(
+        default_factory=dict, json_schema_extra={"additionalProperties": _SCHEMA_UNIT}
+    )
     guarantee: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     information: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     source: str | None = None

@@ -203,6 +203,43 @@ def test_unknown_organisation_answer_names_nothing(web: Web) -> None:
     assert "no organisation" not in r.json()["message"]
 
 
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_unknown_and_refused_organisations_answer_alike(web: Web, method: str) -> None:
+    """An unknown name and an existing organisation that may not receive the share (the
+    scenario's own) give the same status and body, apart from the name itself."""
+    sid = _scenario(web)
+
+    def share(name: str) -> httpx.Response:
+        if method == "post":
+            body = {"name": "s", "scenario": scenario_dict(), "shared_with": [name]}
+            return web.client.post("/api/scenarios", json=body, headers=web.as_("a_analyst"))
+        body = {"visibility": "shared", "shared_with": [name]}
+        return web.client.patch(f"/api/scenarios/{sid}", json=body, headers=web.as_("a_analyst"))
+
+    unknown, own = share("Org Z"), share("Org A")
+    assert unknown.status_code == own.status_code == 409
+    assert unknown.text.replace("Org Z", "NAME") == own.text.replace("Org A", "NAME")
+    assert "cannot share with 'Org Z'" in unknown.json()["message"]
+    # nothing was shared on the refused attempts
+    got = web.client.get(f"/api/scenarios/{sid}", headers=web.as_("a_analyst")).json()
+    assert got["shared_with"] == []
+
+
+def test_wrong_method_is_405_with_allow(web: Web) -> None:
+    """Every path of the API answers a method it does not serve with 405 and an ``Allow``
+    header naming all the methods it does serve (not only the first route's), also where a
+    literal segment sits beside a path parameter (``/api/scenarios/import``)."""
+    paths = web.client.app.openapi()["paths"]
+    for path, ops in paths.items():
+        url = re.sub(r"\{[a-z_]+\}", "1", path)
+        for method in {"get", "post", "put", "patch", "delete"} - set(ops):
+            r = web.client.request(method.upper(), url, headers=web.as_("a_analyst"))
+            assert r.status_code == 405, (method, path, r.status_code)
+            allowed = set(r.headers["allow"].split(", ")) - {"HEAD"}
+            assert allowed == {m.upper() for m in ops}, (method, path)
+            assert r.json()["code"] == "method_not_allowed"
+
+
 # -- login --------------------------------------------------------------------------------------
 
 
@@ -357,3 +394,28 @@ def test_the_import_endpoint_answers_4xx_to_the_corpus(web: Web) -> None:
         if "truncated" not in case:
             assert r.status_code in (400, 413, 422), f"{case}: {r.status_code}"
             assert name in r.json()["message"], f"{case}: {r.text[:200]}"
+
+
+def test_panel_without_codings_is_a_conflict(web: Web) -> None:
+    """A schema-valid request on a panel nobody has coded yet meets a state of the panel: 409
+    naming the codings, not a 422 as if the request were malformed."""
+    sid = _scenario(web)
+    owner = web.as_("a_analyst")
+    pid = web.client.post(
+        "/api/panels", json={"scenario_id": sid, "name": "p"}, headers=owner
+    ).json()["id"]
+    for r in (
+        web.client.get(f"/api/panels/{pid}/report", headers=owner),
+        web.client.get(f"/api/panels/{pid}/brief", headers=owner),
+        web.client.post(f"/api/panels/{pid}/aggregate", json={}, headers=owner),
+    ):
+        assert r.status_code == 409, r.text
+        assert r.json()["message"] == "field 'codings': the panel has no codings yet"
+
+
+def test_repeated_query_parameter_is_refused(web: Web) -> None:
+    """``?q=a&q=b`` is not silently read as ``b``: 422 naming the parameter."""
+    r = web.client.get("/api/scenarios?q=a&q=b", headers=web.as_("a_analyst"))
+    assert r.status_code == 422, r.text
+    assert r.json()["message"] == "query.q: given more than once"
+    assert web.client.get("/api/scenarios?q=a", headers=web.as_("a_analyst")).status_code == 200

@@ -208,13 +208,14 @@ class Repository:
         ).all()
         return [(org, self.principal.roles[org.id]) for org in sorted(rows, key=lambda o: o.id)]
 
-    def _share_orgs(self, names: Sequence[str]) -> list[int]:
+    def _share_orgs(self, names: Sequence[str], owner: int | None = None) -> list[int]:
         ids = []
         for name in names:
             org = self.session.scalar(select(Organisation).where(Organisation.name == name))
-            if org is None:
-                # The same answer for every name that cannot be used, so that the names of
-                # organisations cannot be probed one by one.
+            if org is None or org.id == owner:
+                # The same answer for every name that cannot be used (no such organisation,
+                # or the scenario's own), so that the names of organisations cannot be probed
+                # one by one.
                 raise StoreError(
                     f"cannot share with '{name[:200]}' (check the exact name)",
                     field="shared_with",
@@ -287,7 +288,8 @@ class Repository:
         self.session.add(record)
         self.session.flush()
         record.shares = [
-            ScenarioShare(scenario_id=record.id, org_id=o) for o in self._share_orgs(shared_with)
+            ScenarioShare(scenario_id=record.id, org_id=o)
+            for o in self._share_orgs(shared_with, record.org_id)
         ]
         self._add_version(record, scenario, comment or "created")
         self.session.flush()
@@ -333,7 +335,7 @@ class Repository:
         if shared_with is not None:
             record.shares = [
                 ScenarioShare(scenario_id=record.id, org_id=o)
-                for o in self._share_orgs(shared_with)
+                for o in self._share_orgs(shared_with, record.org_id)
             ]
         if scenario is not None and scenario.sha256() != record.versions[-1].sha256:
             self._add_version(record, scenario, comment or "edited")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import plotly
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
@@ -20,7 +20,12 @@ from minilateral.provenance import package_version
 from minilateral.store.db import Database
 from minilateral.store.repository import load_library, mark_interrupted
 from minilateral.web.api import ROUTERS
-from minilateral.web.errors import ErrorBody, install_handlers
+from minilateral.web.errors import (
+    ErrorBody,
+    error_responses_schema,
+    install_handlers,
+    single_query_values,
+)
 from minilateral.web.jobs import JobRunner
 from minilateral.web.security import BodySizeLimit, LoginLimiter, SecurityHeaders
 from minilateral.web.services import UploadParser
@@ -89,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes + 256 * 1024)
     app.add_middleware(SecurityHeaders)
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(single_query_values)])
     for router in VIEW_ROUTERS:
         app.include_router(router, include_in_schema=False)
     app.mount("/static/plotly", StaticFiles(directory=_PLOTLY), name="plotly")
@@ -109,6 +114,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for name, sub in body.pop("$defs", {}).items():
                 schemas[name] = sub
             schemas["HTTPValidationError"] = body
+            # A JSON or form body that cannot be parsed at all is a 400.
+            for ops in schema.get("paths", {}).values():
+                for op in ops.values():
+                    if "requestBody" in op:
+                        op["responses"].setdefault("400", error_responses_schema(400))
             app.openapi_schema = schema
         return app.openapi_schema
 

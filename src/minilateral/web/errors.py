@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from minilateral.errors import (
     FormatError,
@@ -110,6 +111,43 @@ HtmlErrors = Callable[[Request, int, str], Response]
 _JSON_PREFIXES = ("/api/", "/health", "/openapi.json", "/docs", "/static/")
 
 
+def allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route answers on this path (Starlette's own 405 names only the first
+    route of the path, and the API registers one route per method)."""
+    return ", ".join(
+        method
+        for method in ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in app.router.routes
+        )
+    )
+
+
+def single_query_values(request: Request) -> None:
+    """Refuse a query parameter given twice: every API parameter is a single value, and taking
+    the last one silently would answer a question the caller did not ask."""
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key in seen:
+            raise ApiError(
+                422,
+                f"query.{key[:100]}: given more than once",
+                errors=[
+                    {"loc": ["query", key[:100]], "msg": "given more than once", "type": "repeated"}
+                ],
+            )
+        seen.add(key)
+
+
+def error_responses_schema(status: int) -> dict[str, Any]:
+    """The OpenAPI response object of an error status (the body is :class:`ErrorBody`)."""
+    return {
+        "description": _CODES.get(status, "error"),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+
+
 def install_handlers(app: FastAPI, html: HtmlErrors | None = None) -> None:
     """Map every exception to :class:`ErrorBody`; for the HTML pages (paths outside the API),
     ``html`` renders the same status and message as a page instead."""
@@ -151,9 +189,10 @@ def install_handlers(app: FastAPI, html: HtmlErrors | None = None) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, err: StarletteHTTPException) -> Response:
-        return respond(
-            request, err.status_code, str(err.detail), headers=getattr(err, "headers", None)
-        )
+        headers = getattr(err, "headers", None)
+        if err.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(app, request)}
+        return respond(request, err.status_code, str(err.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, err: Exception) -> Response:

@@ -21,7 +21,9 @@ __all__ = [
 ]
 
 VisibilityName = Literal["private", "shared", "public"]
-MAX_ID = 2**63 - 1
+# The largest integer a JSON client (a float64) holds exactly: identifiers and seeds above it
+# would be rounded on the way and refused.
+MAX_ID = 2**53 - 1
 
 
 def _clean(value: str) -> str:
@@ -158,11 +160,25 @@ class ScenarioPage(BaseModel):
     offset: int
 
 
+def _model_enum(schema: dict[str, Any]) -> None:
+    """The registered model names, read when the schema is built (so plug-ins count)."""
+    from minilateral.models.registry import available_models
+
+    schema["enum"] = sorted(available_models())
+
+
+def _kind_enum(schema: dict[str, Any]) -> None:
+    """The registered run kinds, read when the schema is built."""
+    from minilateral.web.jobs import RUN_KINDS
+
+    schema["enum"] = sorted(RUN_KINDS)
+
+
 class RunCreate(BaseModel):
     """A run to start."""
 
     scenario_id: int = Field(ge=1, le=MAX_ID)
-    model: str = Field(min_length=1, max_length=100)
+    model: str = Field(min_length=1, max_length=100, json_schema_extra=_model_enum)
     options: dict[str, Any] = Field(default_factory=dict, max_length=50)
     seed: int | None = Field(default=None, ge=0, le=MAX_ID)
     version: int | None = Field(default=None, ge=1, le=MAX_ID, description="Default: latest.")
@@ -170,6 +186,7 @@ class RunCreate(BaseModel):
         default="forecast",
         max_length=20,
         description="'forecast', 'sweep', 'coalitions' or another plug-in.",
+        json_schema_extra=_kind_enum,
     )
     draws: int | None = Field(
         default=None, ge=1, le=1_000_000, description="Monte Carlo draws (sweep, coalitions)."

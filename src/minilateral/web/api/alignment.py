@@ -20,7 +20,9 @@ from minilateral.web.errors import error_responses
 router = APIRouter(prefix="/api/alignment", tags=["alignment"])
 
 # Years as in the CLI ("2010-2019", "2015,2018"), four digits each: bounded work per query.
-YEARS_PATTERN = r"^\s*\d{4}(\s*-\s*\d{4})?(\s*,\s*\d{4}(\s*-\s*\d{4})?){0,20}\s*$"
+# Spaces only (not tabs, form feeds or line breaks), years 1000-2999.
+_Y = r"[12]\d{3}"
+YEARS_PATTERN = rf"^ *{_Y}( *- *{_Y})?( *, *{_Y}( *- *{_Y})?){{0,20}} *$"
 Years = Annotated[
     str, Query(pattern=YEARS_PATTERN, max_length=200, description="e.g. 2010-2019 or 2015,2018")
 ]

@@ -42,8 +42,8 @@ def check_rate(request: Request, key: tuple[str, str]) -> None:
 def token(
     request: Request,
     session: DbSession,
-    username: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=1000)],
+    username: Annotated[str, Form(min_length=1, max_length=320)],
+    password: Annotated[str, Form(min_length=1, max_length=1000)],
     name: Annotated[str, Form(max_length=200)] = "api",
 ) -> TokenOut:
     """Exchange an e-mail address and password for a bearer token."""

@@ -7,15 +7,18 @@ of closed rounds; owners and analysts of the panel's organisation manage it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from minilateral.errors import OptionError
 from minilateral.panels.codings import Coding
 from minilateral.panels.store import PanelRepository
 from minilateral.web.dependencies import Repo
-from minilateral.web.errors import error_responses
+from minilateral.web.errors import ApiError, error_responses
 from minilateral.web.schemas import MAX_ID
 
 router = APIRouter(prefix="/api/panels", tags=["panels"])
@@ -61,6 +64,18 @@ class AggregateRequest(BaseModel):
     method: Literal["median", "mean", "trimmed"] = "median"
     trim: float = Field(default=0.2, ge=0.0, lt=0.5)
     round: int | None = Field(default=None, ge=1, le=10_000)
+
+
+@contextmanager
+def _needs_codings() -> Iterator[None]:
+    """A panel without codings yet is a state of the panel (409), not a bad request."""
+    try:
+        yield
+    except OptionError as err:
+        if err.field != "codings":
+            raise
+        errors = [{"loc": ["codings"], "msg": err.message, "type": "conflict"}]
+        raise ApiError(409, str(err), errors=errors) from err
 
 
 def _panels(repo: Repo) -> PanelRepository:
@@ -152,21 +167,24 @@ def report(
     names: bool = False,
 ) -> dict[str, Any]:
     """Krippendorff's alpha overall and per field, actor and issue; ICC; disagreement."""
-    return _panels(repo).report(panel_id, round_, level=level, names=names)
+    with _needs_codings():
+        return _panels(repo).report(panel_id, round_, level=level, names=names)
 
 
 @router.get("/{panel_id}/brief", responses=_ERRORS)
 def brief(panel_id: PanelIdPath, repo: Repo, level: LevelName = "interval") -> dict[str, Any]:
     """What a brief's panel section shows: who coded, alpha, where coders disagree."""
-    return _panels(repo).brief(panel_id, level=level)
+    with _needs_codings():
+        return _panels(repo).brief(panel_id, level=level)
 
 
 @router.post("/{panel_id}/aggregate", status_code=201, responses=_ERRORS)
 def aggregate(panel_id: PanelIdPath, body: AggregateRequest, repo: Repo) -> dict[str, Any]:
     """Aggregate the codings into a new scenario version with the panel's uncertainty."""
-    version = _panels(repo).aggregate(
-        panel_id, method=body.method, trim=body.trim, number=body.round
-    )
+    with _needs_codings():
+        version = _panels(repo).aggregate(
+            panel_id, method=body.method, trim=body.trim, number=body.round
+        )
     out = {
         "scenario_id": version.scenario_id,
         "version": version.number,

@@ -107,14 +107,18 @@ async def import_scenario(
     return ScenarioOut.of(record, content=True)
 
 
-@router.get("/{scenario_id}", response_model=ScenarioOut, responses=error_responses(401, 404, 422))
+@router.get(
+    "/{scenario_id:int}", response_model=ScenarioOut, responses=error_responses(401, 404, 422)
+)
 def get_scenario(scenario_id: ScenarioId, repo: Repo) -> ScenarioOut:
     """A scenario, its versions and the latest content."""
     return ScenarioOut.of(repo.get_scenario(scenario_id), content=True)
 
 
 @router.patch(
-    "/{scenario_id}", response_model=ScenarioOut, responses=error_responses(401, 403, 404, 409, 422)
+    "/{scenario_id:int}",
+    response_model=ScenarioOut,
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 def update_scenario(scenario_id: ScenarioId, body: ScenarioUpdate, repo: Repo) -> ScenarioOut:
     """Rename, change visibility or sharing, or save new content as a new version."""
@@ -130,7 +134,7 @@ def update_scenario(scenario_id: ScenarioId, body: ScenarioUpdate, repo: Repo) -
     return ScenarioOut.of(record, content=True)
 
 
-@router.delete("/{scenario_id}", status_code=204, responses=error_responses(401, 403, 404, 422))
+@router.delete("/{scenario_id:int}", status_code=204, responses=error_responses(401, 403, 404, 422))
 def delete_scenario(scenario_id: ScenarioId, repo: Repo) -> None:
     """Delete a scenario (its versions stay for the runs that used them)."""
     repo.delete_scenario(scenario_id)
@@ -138,7 +142,7 @@ def delete_scenario(scenario_id: ScenarioId, repo: Repo) -> None:
 
 
 @router.get(
-    "/{scenario_id}/versions",
+    "/{scenario_id:int}/versions",
     response_model=list[VersionOut],
     responses=error_responses(401, 404, 422),
 )
@@ -148,7 +152,7 @@ def list_versions(scenario_id: ScenarioId, repo: Repo) -> list[VersionOut]:
 
 
 @router.get(
-    "/{scenario_id}/versions/{number}",
+    "/{scenario_id:int}/versions/{number:int}",
     response_model=VersionContentOut,
     responses=error_responses(401, 404, 422),
 )
@@ -161,7 +165,7 @@ def get_version(
 
 
 @router.get(
-    "/{scenario_id}/export",
+    "/{scenario_id:int}/export",
     responses={
         200: {
             "description": "The scenario file.",
