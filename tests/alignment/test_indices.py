@@ -211,3 +211,14 @@ def test_balancing_hand_example():
     assert out["target"].tolist()[:2] == [3, 4]
     assert out.set_index("target").loc[4, "B"] == pytest.approx(0.05 / 0.06, abs=1e-12)
     assert extra["cinc_coalition"] == pytest.approx(0.05)
+
+
+def test_backwards_year_range_is_named_as_such() -> None:
+    from minilateral.alignment.api import parse_years
+    from minilateral.errors import QueryError
+
+    assert parse_years("2010-2012, 2015") == [2010, 2011, 2012, 2015]
+    with pytest.raises(QueryError, match="runs backwards"):
+        parse_years("2012-2010")
+    with pytest.raises(QueryError, match="is not a year"):
+        parse_years("20x0")

@@ -99,15 +99,12 @@ def parse_years(spec: str | int | Iterable[int]) -> list[int]:
         part = part.strip()
         lo, sep, hi = part.partition("-")
         try:
-            if sep:
-                a, b = int(lo), int(hi)
-                if a > b:
-                    raise QueryError(f"year range '{part}' runs backwards", field="years")
-                years.update(range(a, b + 1))
-            else:
-                years.add(int(part))
+            a, b = (int(lo), int(hi)) if sep else (int(part), int(part))
         except ValueError:
             raise QueryError(f"'{part}' is not a year or a range Y1-Y2", field="years") from None
+        if a > b:
+            raise QueryError(f"year range '{part}' runs backwards", field="years")
+        years.update(range(a, b + 1))
     return sorted(years)
 
 
