@@ -165,6 +165,45 @@ def test_bad_input(kwargs, error, words) -> None:
         search_coalitions(toy(), **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "field"),
+    [
+        ("sizes", (2, 1), "size"),
+        ("sizes", (0, 1), "size"),
+        ("draws", 1, "draws"),
+        ("tol", 1.0, "tol"),
+        ("confidence", 0.0, "confidence"),
+        ("beam", 0, "beam"),
+        ("max_exhaustive", -1, "max_exhaustive"),
+        ("rank_by", "luck", "rank-by"),
+        ("rank_by", "shift", "rank-by"),  # shift without a target
+        ("proposal", "loud", "proposal"),
+        ("commitment", -0.1, "commitment"),
+        ("commitment", {"CCC": 1.5}, "commitment"),
+        ("measure", "vibes", "measure"),
+    ],
+)
+def test_settings_name_the_bad_field(option, value, field) -> None:
+    from minilateral.mediation.coalitions import SearchSettings
+
+    with pytest.raises(OptionError) as caught:
+        SearchSettings(**{option: value})
+    assert caught.value.field == field
+    with pytest.raises(OptionError):  # the public function builds the same settings
+        search_coalitions(toy(), ["CCC"], **{option: value, "measure": "convergence"}
+                          if option != "measure" else {option: value})  # fmt: skip
+
+
+def test_settings_take_agreement_options_as_a_mapping() -> None:
+    from minilateral.mediation.coalitions import SearchSettings
+    from minilateral.mediation.design import AgreementSettings
+
+    s = SearchSettings(agreement={"optimism": 0.1})
+    assert s.agreement == AgreementSettings(optimism=0.1)
+    with pytest.raises(OptionError, match="unknown agreement option"):
+        SearchSettings(agreement={"zeal": 1})
+
+
 def test_alias_matches_scenario_code() -> None:
     scenario = load_scenario("gaza")
     (cand,) = resolve_candidates(scenario, ["UAE"])
@@ -266,9 +305,9 @@ def test_quad_map_from_first_bdm_round() -> None:
 
 
 def test_issue_split_equals_joint_run_for_bdm() -> None:
-    from minilateral.mediation.coalitions import _forecast
     from minilateral.mediation.settlement import final_positions
     from minilateral.models.bdm import BDMModel
+    from minilateral.models.separable import forecast_by_issue
     from minilateral.montecarlo.perturb import resolve_uncertainty
 
     scenario = load_scenario("gaza")
@@ -279,7 +318,7 @@ def test_issue_split_equals_joint_run_for_bdm() -> None:
     with pytest.warns(ConvergenceWarning):
         joint = model.forecast(arrays)
     with pytest.warns(ConvergenceWarning):
-        split = _forecast(model, arrays, np.random.SeedSequence(0))
+        split = forecast_by_issue(model, arrays, np.random.SeedSequence(0))
     np.testing.assert_array_equal(split.outcome, joint.outcome)
     np.testing.assert_array_equal(split.converged, joint.converged)
     np.testing.assert_array_equal(split.rounds, joint.rounds)

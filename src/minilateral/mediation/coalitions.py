@@ -71,6 +71,7 @@ from minilateral.models.base import Model
 from minilateral.models.baselines import weighted_mean
 from minilateral.models.nash import nash_per_issue
 from minilateral.models.registry import model_class
+from minilateral.models.separable import forecast_by_issue
 from minilateral.montecarlo.perturb import resolve_uncertainty
 from minilateral.provenance import provenance
 from minilateral.scenario import Noise, Scenario, Uncertainty
@@ -80,9 +81,15 @@ __all__ = [
     "Candidate",
     "CoalitionResult",
     "CoalitionSearch",
+    "ConvergenceEvaluator",
+    "SearchSettings",
     "add_coalition",
+    "beam_search",
+    "marginal_values",
     "match_actor",
+    "outcome_shift",
     "proposal_point",
+    "rank_key",
     "resolve_candidates",
     "scenario_leverage",
     "search_coalitions",
@@ -419,6 +426,100 @@ def _paired_interval(diff: FloatArray, confidence: float) -> tuple[float, float]
     return max(-1.0, mean - half), min(1.0, mean + half)
 
 
+@dataclass(frozen=True)
+class SearchSettings:
+    """The options of :func:`search_coalitions`, declared and validated in one place.
+
+    The fields are :func:`search_coalitions`'s keyword arguments (documented there), with their
+    defaults; construction checks each and raises :class:`~minilateral.errors.OptionError`
+    naming the field. ``agreement`` is normalised to an
+    :class:`~minilateral.mediation.design.AgreementSettings`. Checks that need the scenario or
+    the resolved candidates (a coalition size larger than the candidate set, a target issue)
+    are made where those are known.
+    """
+
+    sizes: tuple[int, int] = (1, 3)
+    model: str = "bdm"
+    options: Mapping[str, Any] | None = None
+    draws: int = 500
+    seed: int = 0
+    tol: float = 0.1
+    confidence: float = 0.95
+    proposal: Proposal = "nash"
+    leverage: Mapping[str, float] | None = None
+    credibility: Mapping[str, float] | None = None
+    commitment: float | Mapping[str, float] = 1.0
+    target: Mapping[str, float] | None = None
+    rank_by: Literal["settlement", "shift"] = "settlement"
+    uncertainty: Uncertainty | Mapping[str, Any] | None = None
+    noise: Mapping[str, Noise] | None = None
+    max_exhaustive: int = 256
+    beam: int = 8
+    data_versions: Mapping[str, str] | None = None
+    progress: Progress | None = None
+    measure: Measure = "agreement"
+    agreement: AgreementSettings | Mapping[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.measure not in ("agreement", "convergence"):
+            raise OptionError(
+                f"measure must be agreement or convergence, got {self.measure!r}", field="measure"
+            )
+        lo, hi = self.sizes
+        if not 1 <= lo <= hi:
+            raise OptionError(f"size range {lo}-{hi} is empty or starts below 1", field="size")
+        for name, value, ok, rule in (
+            ("draws", self.draws, self.draws >= 2, "at least 2"),
+            ("tol", self.tol, 0 < self.tol < 1, "in (0, 1)"),
+            ("confidence", self.confidence, 0 < self.confidence < 1, "in (0, 1)"),
+            ("beam", self.beam, self.beam >= 1, "at least 1"),
+            ("max_exhaustive", self.max_exhaustive, self.max_exhaustive >= 0, "at least 0"),
+        ):
+            if not ok:
+                label = "tolerance" if name == "tol" else name.replace("_", " ")
+                raise OptionError(f"{label} must be {rule}, got {value}", field=name)
+        if self.proposal not in ("nash", "compromise", "stated"):
+            raise OptionError(
+                f"proposal must be nash, compromise or stated, got {self.proposal!r}",
+                field="proposal",
+            )
+        if self.rank_by not in ("settlement", "shift"):
+            raise OptionError(
+                f"rank-by must be settlement or shift, got {self.rank_by!r}", field="rank-by"
+            )
+        if self.rank_by == "shift" and not self.target:
+            raise OptionError(
+                "--rank-by shift needs a --target; else use settlement", field="rank-by"
+            )
+        given = (
+            self.commitment.items()
+            if isinstance(self.commitment, Mapping)
+            else [("", self.commitment)]
+        )
+        for code, value in given:
+            if not 0.0 <= float(value) <= 1.0:
+                whose = f" of candidate '{code.upper()}'" if code else ""
+                raise OptionError(
+                    f"commitment{whose} is {value!r}; it must be in [0, 1]", field="commitment"
+                )
+        object.__setattr__(self, "agreement", _agreement_settings(self.agreement))
+
+
+def _agreement_settings(given: AgreementSettings | Mapping[str, Any] | None) -> AgreementSettings:
+    """``agreement`` as :class:`AgreementSettings` (unknown option names are an error)."""
+    if isinstance(given, AgreementSettings):
+        return given
+    options = dict(given or {})
+    unknown = sorted(set(options) - set(AgreementSettings.__dataclass_fields__))
+    if unknown:
+        names = ", ".join(AgreementSettings.__dataclass_fields__)
+        raise OptionError(
+            f"unknown agreement option {', '.join(unknown)} (options: {names})",
+            field="agreement",
+        )
+    return AgreementSettings(**options)
+
+
 def search_coalitions(
     scenario: Scenario,
     candidates: Sequence[str],
@@ -452,6 +553,7 @@ def search_coalitions(
     :class:`~minilateral.mediation.design.AgreementSettings`, given as ``agreement``);
     ``measure="convergence"`` is the positional-convergence measure (the parties' modelled
     positions end within ``tol`` on every issue under ``model``), the rest of this docstring.
+    The keyword arguments are collected and checked as a :class:`SearchSettings`.
 
     Parameters
     ----------
@@ -506,56 +608,49 @@ def search_coalitions(
     >>> len(result.coalitions), result.search, sorted(result.to_dict())
     (4, 'exhaustive', ['baseline', 'coalitions', 'measure', 'parties', 'proposals', 'provenance'])
     """
-    if measure not in ("agreement", "convergence"):
-        raise OptionError(
-            f"measure must be agreement or convergence, got {measure!r}", field="measure"
-        )
-    if measure == "agreement":
-        return _search_agreement(
-            scenario,
-            candidates,
-            sizes=sizes,
-            draws=draws,
-            seed=seed,
-            confidence=confidence,
-            leverage=leverage,
-            credibility=credibility,
-            uncertainty=uncertainty,
-            noise=noise,
-            data_versions=data_versions,
-            progress=progress,
-            settings=agreement,
-        )
-    cands = resolve_candidates(
-        scenario, candidates, leverage=leverage, credibility=credibility, commitment=commitment
+    settings = SearchSettings(
+        sizes=sizes,
+        model=model,
+        options=options,
+        draws=draws,
+        seed=seed,
+        tol=tol,
+        confidence=confidence,
+        proposal=proposal,
+        leverage=leverage,
+        credibility=credibility,
+        commitment=commitment,
+        target=target,
+        rank_by=rank_by,
+        uncertainty=uncertainty,
+        noise=noise,
+        max_exhaustive=max_exhaustive,
+        beam=beam,
+        data_versions=data_versions,
+        progress=progress,
+        measure=measure,
+        agreement=agreement,
     )
-    lo, hi = sizes
-    if not 1 <= lo <= hi:
-        raise OptionError(f"size range {lo}-{hi} is empty or starts below 1", field="size")
+    if settings.measure == "agreement":
+        return _search_agreement(scenario, candidates, settings)
+    return _search_convergence(scenario, candidates, settings)
+
+
+def _check_size(settings: SearchSettings, cands: Sequence[Candidate]) -> None:
+    """The largest coalition size must not exceed the number of candidates."""
+    hi = settings.sizes[1]
     if hi > len(cands):
         raise OptionError(
             f"coalition size {hi} is larger than the candidate set ({len(cands)} candidates)",
             field="size",
         )
-    if draws < 2:
-        raise OptionError(f"draws must be at least 2, got {draws}", field="draws")
-    if not 0 < tol < 1:
-        raise OptionError(f"tolerance must be in (0, 1), got {tol}", field="tol")
-    if not 0 < confidence < 1:
-        raise OptionError(f"confidence must be in (0, 1), got {confidence}", field="confidence")
-    if proposal not in ("nash", "compromise", "stated"):
-        raise OptionError(
-            f"proposal must be nash, compromise or stated, got {proposal!r}", field="proposal"
-        )
-    if not any(a.role == "party" for a in scenario.actors):
-        raise ScenarioError(
-            f"scenario '{scenario.title}' has no actor with role: party, so settlement between "
-            "the parties is undefined",
-            field="actors",
-        )
+
+
+def _check_target(scenario: Scenario, target: Mapping[str, float] | None) -> dict[str, float]:
+    """The target as a dict, every issue known and every value on its issue's scale."""
     issues = {q.name: q for q in scenario.issues}
-    target = dict(target or {})
-    for name, value in target.items():
+    out = dict(target or {})
+    for name, value in out.items():
         if name not in issues:
             raise OptionError(
                 f"target names unknown issue '{name}' (issues: {', '.join(issues)})",
@@ -567,96 +662,192 @@ def search_coalitions(
                 f"{issues[name].hi:g}]",
                 field="target",
             )
-    if rank_by not in ("settlement", "shift") or (rank_by == "shift" and not target):
-        raise OptionError("--rank-by shift needs a --target; else use settlement", field="rank-by")
+    return out
 
-    cls = model_class(model)
+
+def _sample(scenario: Scenario, settings: SearchSettings) -> tuple[Any, ScenarioArrays]:
+    """The uncertainty plan and its ``draws`` input draws (the common random numbers)."""
+    u = settings.uncertainty
+    spec = dict(u) if isinstance(u, Mapping) else u
+    noise = dict(settings.noise) if settings.noise else None
+    plan = resolve_uncertainty(scenario, spec, noise)
+    return plan, plan.sample(settings.seed, 0, settings.draws)
+
+
+def _model_instance(name: str, options: Mapping[str, Any] | None) -> Model:
+    """The registered model with validated options; ``stopping="converged"`` unless given."""
+    cls = model_class(name)
     opts = dict(cls.coerce_options(dict(options or {})))
     specs = {s.name: s for s in cls.option_specs()}
     if "stopping" in specs and "converged" in specs["stopping"].choices:
         opts.setdefault("stopping", "converged")
-    instance = cls(**opts)
+    return cls(**opts)
 
-    spec = dict(uncertainty) if isinstance(uncertainty, Mapping) else uncertainty
-    plan = resolve_uncertainty(scenario, spec, dict(noise) if noise else None)
-    batch = plan.sample(seed, 0, draws)
-    model_seed = np.random.SeedSequence(seed).spawn(1)[0]
 
-    mask_t = np.zeros(0)
-    if target:
-        mask_t = np.array([q.name in target for q in scenario.issues])
-        tvals = np.array([target.get(q.name, q.lo) for q in scenario.issues])
-        width = batch.width
+class ConvergenceEvaluator:
+    """Evaluates coalitions under the convergence measure on one set of common draws.
 
-    shared_point = None if proposal == "stated" else proposal_point(batch, proposal)
-    cache: dict[tuple[int, ...], tuple[SettlementSummary, FloatArray]] = {}
-    total_needed = [0]
+    Every coalition is built on the same input draws ``batch`` and run with the same model
+    seed; results are cached by member indices, so a coalition is run once however often the
+    ranking, the beam or the marginal values ask for it.
+    """
 
-    def evaluate(members: tuple[int, ...]) -> tuple[SettlementSummary, FloatArray]:
-        if members not in cache:
-            chosen = [cands[i] for i in members]
-            arrays = batch
-            if chosen:
-                point = shared_point
-                if point is None:  # "stated" depends on the members
-                    point = proposal_point(batch, proposal, members=chosen)
-                arrays = add_coalition(batch, chosen, point)
+    def __init__(
+        self,
+        batch: ScenarioArrays,
+        cands: Sequence[Candidate],
+        model: Model,
+        model_seed: np.random.SeedSequence,
+        settings: SearchSettings,
+    ) -> None:
+        self.batch = batch
+        self.cands = list(cands)
+        self.model = model
+        self.model_seed = model_seed
+        self.settings = settings
+        self.total = 0
+        self._shared = (
+            None if settings.proposal == "stated" else proposal_point(batch, settings.proposal)
+        )
+        self._cache: dict[tuple[int, ...], tuple[SettlementSummary, FloatArray]] = {}
+
+    def arrays(self, members: tuple[int, ...]) -> ScenarioArrays:
+        """The draws with the coalition ``members`` added as mediator actors."""
+        chosen = [self.cands[i] for i in members]
+        if not chosen:
+            return self.batch
+        point = self._shared
+        if point is None:  # "stated" depends on the members
+            point = proposal_point(self.batch, self.settings.proposal, members=chosen)
+        return add_coalition(self.batch, chosen, point)
+
+    def __call__(self, members: tuple[int, ...]) -> tuple[SettlementSummary, FloatArray]:
+        """Settlement summary and per-issue settlement probability of ``members``."""
+        if members not in self._cache:
+            arrays = self.arrays(members)
             with warnings.catch_warnings():  # non-convergence is counted, not warned per run
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                fc = _forecast(instance, arrays, model_seed)
-            summary = summarize_settlement(fc, arrays, tol=tol, confidence=confidence)
-            cache[members] = (summary, _issue_settlement(fc, arrays, tol))
-            if progress:
-                progress(len(cache), total_needed[0], "+".join(c.code for c in chosen) or "none")
-        return cache[members]
+                fc = forecast_by_issue(self.model, arrays, self.model_seed)
+            s = self.settings
+            summary = summarize_settlement(fc, arrays, tol=s.tol, confidence=s.confidence)
+            self._cache[members] = (summary, _issue_settlement(fc, arrays, s.tol))
+            if s.progress:
+                label = "+".join(self.cands[i].code for i in members) or "none"
+                s.progress(len(self._cache), self.total, label)
+        return self._cache[members]
 
-    def shift(summary: SettlementSummary, base: SettlementSummary) -> float | None:
-        if not target:
-            return None
-        gap_b = np.abs(base.expected_outcome - tvals) / width
-        gap_c = np.abs(summary.expected_outcome - tvals) / width
-        return float(np.mean((gap_b - gap_c)[mask_t]))
 
+def outcome_shift(
+    summary: SettlementSummary,
+    base: SettlementSummary,
+    target: Mapping[str, float],
+    scenario: Scenario,
+    width: FloatArray,
+) -> float | None:
+    """Mean over the targeted issues of how much closer (share of the scale) ``summary``'s
+    expected outcome is to ``target`` than ``base``'s; None without a target."""
+    if not target:
+        return None
+    mask = np.array([q.name in target for q in scenario.issues])
+    tvals = np.array([target.get(q.name, q.lo) for q in scenario.issues])
+    gap_b = np.abs(base.expected_outcome - tvals) / width
+    gap_c = np.abs(summary.expected_outcome - tvals) / width
+    return float(np.mean((gap_b - gap_c)[mask]))
+
+
+def rank_key(
+    summary: SettlementSummary,
+    per_issue: FloatArray,
+    shift: float | None,
+    members: tuple[int, ...],
+    rank_by: str,
+) -> tuple[float, ...]:
+    """Sort key (ascending = best first): the ``rank_by`` value, then the other, then the mean
+    per-issue settlement probability, then smaller coalitions, then member order."""
+    sh = shift or 0.0
+    first = (summary.probability, sh) if rank_by == "settlement" else (sh, summary.probability)
+    partial = float(np.nanmean(per_issue)) if np.isfinite(per_issue).any() else 0.0
+    return (-first[0], -first[1], -partial, len(members), *members)
+
+
+def beam_search(
+    n: int, lo: int, hi: int, beam: int, key: Callable[[tuple[int, ...]], Any]
+) -> list[tuple[int, ...]]:
+    """Coalitions of sizes lo..hi found by extending the ``beam`` best of each size by one."""
+    evaluated: list[tuple[int, ...]] = []
+    frontier = sorted(itertools.combinations(range(n), 1), key=key)[:beam]
+    for k in range(1, hi + 1):
+        if k >= lo:
+            evaluated.extend(frontier)
+        if k == hi:
+            break
+        grown = {tuple(sorted({*c, j})) for c in frontier for j in range(n) if j not in c}
+        frontier = sorted(grown, key=key)[:beam]
+    return evaluated
+
+
+def marginal_values(
+    evaluate: ConvergenceEvaluator, members: tuple[int, ...], confidence: float
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Each member's paired marginal value :math:`P(C) - P(C \\setminus \\{m\\})` and interval."""
+    settled = evaluate(members)[0].settled.astype(float)
+    marginal, marginal_ci = {}, {}
+    for m in members:
+        rest = tuple(i for i in members if i != m)
+        diff = settled - evaluate(rest)[0].settled.astype(float)
+        code = evaluate.cands[m].code
+        marginal[code] = float(diff.mean())
+        marginal_ci[code] = _paired_interval(diff, confidence)
+    return marginal, marginal_ci
+
+
+def _search_convergence(
+    scenario: Scenario, candidates: Sequence[str], settings: SearchSettings
+) -> CoalitionSearch:
+    """:func:`search_coalitions` under the convergence measure."""
+    s = settings
+    cands = resolve_candidates(
+        scenario,
+        candidates,
+        leverage=s.leverage,
+        credibility=s.credibility,
+        commitment=s.commitment,
+    )
+    _check_size(s, cands)
+    if not any(a.role == "party" for a in scenario.actors):
+        raise ScenarioError(
+            f"scenario '{scenario.title}' has no actor with role: party, so settlement between "
+            "the parties is undefined",
+            field="actors",
+        )
+    target = _check_target(scenario, s.target)
+    instance = _model_instance(s.model, s.options)
+    plan, batch = _sample(scenario, s)
+    evaluate = ConvergenceEvaluator(
+        batch, cands, instance, np.random.SeedSequence(s.seed).spawn(1)[0], s
+    )
+    lo, hi = s.sizes
     combos = _coalitions(len(cands), lo, hi)
-    exhaustive = len(combos) <= max_exhaustive
-    total_needed[0] = 1 + (len(combos) if exhaustive else beam * len(cands) * (hi - lo + 1))
+    exhaustive = len(combos) <= s.max_exhaustive
+    evaluate.total = 1 + (len(combos) if exhaustive else s.beam * len(cands) * (hi - lo + 1))
     base_summary, base_issue = evaluate(())
 
+    def shift(summary: SettlementSummary) -> float | None:
+        return outcome_shift(summary, base_summary, target, scenario, batch.width)
+
     def key(members: tuple[int, ...]) -> tuple[float, ...]:
-        s, per_issue = evaluate(members)
-        sh = shift(s, base_summary) or 0.0
-        first = (s.probability, sh) if rank_by == "settlement" else (sh, s.probability)
-        partial = float(np.nanmean(per_issue)) if np.isfinite(per_issue).any() else 0.0
-        return (-first[0], -first[1], -partial, len(members), *members)
+        summary, per_issue = evaluate(members)
+        return rank_key(summary, per_issue, shift(summary), members, s.rank_by)
 
     if exhaustive:
-        evaluated = combos
-        search = "exhaustive"
+        evaluated, search = combos, "exhaustive"
     else:
-        search = f"beam (width {beam}; {len(combos)} coalitions exceed {max_exhaustive})"
-        evaluated = []
-        frontier = sorted(itertools.combinations(range(len(cands)), 1), key=key)[:beam]
-        for k in range(1, hi + 1):
-            if k >= lo:
-                evaluated.extend(frontier)
-            if k == hi:
-                break
-            grown = {
-                tuple(sorted({*c, j})) for c in frontier for j in range(len(cands)) if j not in c
-            }
-            frontier = sorted(grown, key=key)[:beam]
-    ranked = sorted(evaluated, key=key)
-
+        search = f"beam (width {s.beam}; {len(combos)} coalitions exceed {s.max_exhaustive})"
+        evaluated = beam_search(len(cands), lo, hi, s.beam, key)
     results = []
-    for members in ranked:
+    for members in sorted(evaluated, key=key):
         summary, per_issue = evaluate(members)
-        marginal, marginal_ci = {}, {}
-        for m in members:
-            rest = tuple(i for i in members if i != m)
-            other = evaluate(rest)[0]
-            diff = summary.settled.astype(float) - other.settled.astype(float)
-            marginal[cands[m].code] = float(diff.mean())
-            marginal_ci[cands[m].code] = _paired_interval(diff, confidence)
+        marginal, marginal_ci = marginal_values(evaluate, members, s.confidence)
         results.append(
             CoalitionResult(
                 coalition=tuple(cands[i].code for i in members),
@@ -664,25 +855,41 @@ def search_coalitions(
                 issue_settlement=per_issue,
                 marginal=marginal,
                 marginal_ci=marginal_ci,
-                outcome_shift=shift(summary, base_summary),
+                outcome_shift=shift(summary),
             )
         )
+    record = _convergence_record(scenario, s, instance, plan, cands, target, search, results)
+    baseline = CoalitionResult((), base_summary, base_issue)
+    return CoalitionSearch(results, baseline, tuple(scenario.issue_names), cands, search, record)
+
+
+def _convergence_record(
+    scenario: Scenario,
+    s: SearchSettings,
+    instance: Model,
+    plan: Any,
+    cands: Sequence[Candidate],
+    target: Mapping[str, float],
+    search: str,
+    results: Sequence[CoalitionResult],
+) -> dict[str, Any]:
+    """Provenance of a convergence search, with its notes."""
     record = provenance(
-        model=model,
+        model=s.model,
         options=instance.get_params(),
-        seed=seed,
+        seed=s.seed,
         input_hash=scenario.sha256(),
-        data_versions=dict(data_versions or {}),
+        data_versions=dict(s.data_versions or {}),
     )
     record.update(
         {
-            "draws": draws,
+            "draws": s.draws,
             "search": search,
-            "sizes": [lo, hi],
-            "tolerance": tol,
-            "confidence": confidence,
+            "sizes": list(s.sizes),
+            "tolerance": s.tol,
+            "confidence": s.confidence,
             "interval": "Wilson score (settlement); normal, paired differences (marginal)",
-            "proposal": proposal,
+            "proposal": s.proposal,
             "common_random_numbers": True,
             "uncertainty": plan.uncertainty.model_dump(mode="json", exclude_none=True),
             "candidates": [
@@ -695,76 +902,24 @@ def search_coalitions(
                 }
                 for c in cands
             ],
-            "target": target or None,
-            "rank_by": rank_by,
+            "target": dict(target) or None,
+            "rank_by": s.rank_by,
             "scenario": scenario.title,
         }
     )
     notes = []
-    if not cls.dynamic:
+    if not type(instance).dynamic:
         notes.append(
-            f"model '{model}' is static: the parties do not move, so settlement does not depend "
-            "on the coalition; compare expected outcomes (or give a target) instead"
+            f"model '{s.model}' is static: the parties do not move, so settlement does not "
+            "depend on the coalition; compare expected outcomes (or give a target) instead"
         )
     if results and all(r.summary.probability == 0 for r in results):
         notes.append(
-            f"no coalition brings the parties within {tol:g} of the scale on every issue in any "
-            "draw; the ranking falls back on the per-issue settlement probabilities"
+            f"no coalition brings the parties within {s.tol:g} of the scale on every issue in "
+            "any draw; the ranking falls back on the per-issue settlement probabilities"
         )
     record["notes"] = notes
-    baseline = CoalitionResult((), base_summary, base_issue)
-    return CoalitionSearch(results, baseline, tuple(scenario.issue_names), cands, search, record)
-
-
-def _forecast(model: Model, arrays: ScenarioArrays, seed: np.random.SeedSequence) -> Forecast:
-    """Run ``model``; an issue-separable model runs issue by issue on its participants only.
-
-    The split result carries the outcome, convergence (all issues), rounds (the maximum) and a
-    two-state trajectory (inputs, final positions): what the settlement measure reads. Dropping
-    the actors that take no part in an issue leaves a separable model's dynamics unchanged and
-    saves the work their empty cells cost (BDM's is cubic in the number of actors).
-    """
-    if not type(model).issue_separable or arrays.n_issues == 1:
-        return model.forecast(arrays, rng=np.random.default_rng(seed))
-    b, _, d = arrays.positions.shape
-    outcome = np.full((b, d), np.nan)
-    final = arrays.positions.copy()
-    converged = np.ones(b, dtype=bool)
-    rounds = np.zeros(b, dtype=np.int64)
-    for q in range(d):
-        # The issue's own child seed, the same on every call (spawn() would advance ``seed``).
-        child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, q))
-        keep = np.flatnonzero(arrays.mask[:, :, q].any(axis=0))
-        if keep.size == 0:
-            continue
-        sub = replace(
-            arrays,
-            positions=arrays.positions[:, keep, q : q + 1],
-            salience=arrays.salience[:, keep, q : q + 1],
-            capability=arrays.capability[:, keep, q : q + 1],
-            mask=arrays.mask[:, keep, q : q + 1],
-            scale=arrays.scale[q : q + 1],
-            reference=arrays.reference[q : q + 1],
-            actors=tuple(arrays.actors[i] for i in keep),
-            issues=(arrays.issues[q],),
-            roles=tuple(arrays.roles[i] for i in keep) if arrays.roles else (),
-        )
-        fc = model.forecast(sub, rng=np.random.default_rng(child))
-        outcome[:, q] = fc.outcome[:, 0]
-        converged &= np.asarray(fc.converged, dtype=bool)
-        rounds = np.maximum(rounds, fc.rounds)
-        if fc.trajectory is not None:
-            final[:, keep, q] = np.where(sub.mask[:, :, 0], fc.trajectory[-1, :, :, 0], np.nan)
-    return Forecast(
-        model=model.name,
-        options=model.get_params(),
-        outcome=outcome,
-        actors=arrays.actors,
-        issues=arrays.issues,
-        rounds=rounds,
-        converged=converged,
-        trajectory=np.stack([arrays.positions, final]),
-    )
+    return record
 
 
 def _issue_settlement(fc: Forecast, arrays: ScenarioArrays, tol: float) -> FloatArray:
@@ -816,72 +971,38 @@ def scenario_leverage(scenario: Scenario, tokens: Sequence[str]) -> dict[str, fl
 
 
 def _search_agreement(
-    scenario: Scenario,
-    candidates: Sequence[str],
-    *,
-    sizes: tuple[int, int],
-    draws: int,
-    seed: int,
-    confidence: float,
-    leverage: Mapping[str, float] | None,
-    credibility: Mapping[str, float] | None,
-    uncertainty: Uncertainty | Mapping[str, Any] | None,
-    noise: Mapping[str, Noise] | None,
-    data_versions: Mapping[str, str] | None,
-    progress: Progress | None,
-    settings: AgreementSettings | Mapping[str, Any] | None,
+    scenario: Scenario, candidates: Sequence[str], settings: SearchSettings
 ) -> CoalitionSearch:
     """:func:`search_coalitions` under the agreement measure."""
-    if not isinstance(settings, AgreementSettings):
-        given = dict(settings or {})
-        unknown = sorted(set(given) - set(AgreementSettings.__dataclass_fields__))
-        if unknown:
-            names = ", ".join(AgreementSettings.__dataclass_fields__)
-            raise OptionError(
-                f"unknown agreement option {', '.join(unknown)} (options: {names})",
-                field="agreement",
-            )
-        settings = AgreementSettings(**given)
-    explicit = {k.upper(): float(v) for k, v in (leverage or {}).items()}
+    s = settings
+    agreement = s.agreement
+    assert isinstance(agreement, AgreementSettings)  # normalised by SearchSettings
+    explicit = {k.upper(): float(v) for k, v in (s.leverage or {}).items()}
     lev = {**scenario_leverage(scenario, candidates), **explicit}
-    cands = resolve_candidates(scenario, candidates, leverage=lev, credibility=credibility)
-    lo, hi = sizes
+    cands = resolve_candidates(scenario, candidates, leverage=lev, credibility=s.credibility)
+    lo, hi = s.sizes
     combos = all_combos(len(cands), lo, hi)
-    if hi > len(cands):
-        raise OptionError(
-            f"coalition size {hi} is larger than the candidate set ({len(cands)} candidates)",
-            field="size",
-        )
-    if draws < 2:
-        raise OptionError(f"draws must be at least 2, got {draws}", field="draws")
-    if not 0 < confidence < 1:
-        raise OptionError(f"confidence must be in (0, 1), got {confidence}", field="confidence")
-    spec = dict(uncertainty) if isinstance(uncertainty, Mapping) else uncertainty
-    plan = resolve_uncertainty(scenario, spec, dict(noise) if noise else None)
-    batch = plan.sample(seed, 0, draws)
+    _check_size(s, cands)
+    plan, batch = _sample(scenario, s)
     no_deal = None
-    if settings.reservation == "contest":
-        cls = model_class(settings.contest_model)
-        opts: dict[str, Any] = {}
-        specs = {s.name: s for s in cls.option_specs()}
-        if "stopping" in specs and "converged" in specs["stopping"].choices:
-            opts["stopping"] = "converged"
+    if agreement.reservation == "contest":
+        contest = _model_instance(agreement.contest_model, None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            fc = _forecast(cls(**opts), batch, np.random.SeedSequence(seed).spawn(1)[0])
-        no_deal = fc.outcome
+            contest_seed = np.random.SeedSequence(s.seed).spawn(1)[0]
+            no_deal = forecast_by_issue(contest, batch, contest_seed).outcome
     codes = [c.code for c in cands]
     found = evaluate_agreement(
         scenario,
         codes,
         combos,
         batch,
-        settings=settings,
-        confidence=confidence,
+        settings=agreement,
+        confidence=s.confidence,
         leverage=explicit,
         credibility={c.code: c.credibility for c in cands},
         no_deal=no_deal,
-        progress=progress,
+        progress=s.progress,
     )
     results = [
         CoalitionResult(
@@ -900,14 +1021,14 @@ def _search_agreement(
     members = found["members"]
     record = search_record(
         scenario,
-        settings,
-        seed=seed,
-        data_versions=data_versions,
+        agreement,
+        seed=s.seed,
+        data_versions=s.data_versions,
         measure="agreement",
-        draws=draws,
+        draws=s.draws,
         search="exhaustive",
         sizes=[lo, hi],
-        confidence=confidence,
+        confidence=s.confidence,
         interval="Wilson score (agreement); normal, paired differences (marginal, ties)",
         common_random_numbers=True,
         uncertainty=plan.uncertainty.model_dump(mode="json", exclude_none=True),
