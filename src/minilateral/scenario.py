@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonDict
 
 if TYPE_CHECKING:
     from minilateral.arrays import ScenarioArrays
@@ -116,8 +117,8 @@ def _not_boolean(value: Any) -> Any:
 Spread = Annotated[float, BeforeValidator(_not_boolean)]
 # What the validators below enforce, stated in the JSON Schema too (the web API's OpenAPI
 # schema; validation and its messages stay with the validators).
-_SCHEMA_UNIT = {"type": "number", "minimum": 0, "maximum": 1}
-_SCHEMA_NON_NEGATIVE = {"type": "number", "minimum": 0}
+_SCHEMA_UNIT: JsonDict = {"type": "number", "minimum": 0, "maximum": 1}
+_SCHEMA_NON_NEGATIVE: JsonDict = {"type": "number", "minimum": 0}
 """A noise parameter: a number or its text (``--noise positions=normal:0.1``), never a boolean."""
 
 
