@@ -190,3 +190,53 @@ def test_cli_brief_with_panel_and_corpus(inputs: dict, tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     assert 'id="panel-1"' in html
     assert 'id="narratives"' in html
+
+
+def test_cli_brief_reads_a_stored_panel_by_number(inputs: dict, tmp_path: Path) -> None:
+    from minilateral.store.accounts import create_user
+    from minilateral.store.db import Database
+
+    url = f"sqlite:///{tmp_path / 'panels.db'}"
+    database = Database.connect(url)
+    database.ensure_schema()
+    with database.session() as s:
+        create_user(s, "a@one.example", "password1", org="One", role="owner")
+        create_user(s, "b@two.example", "password1", org="Two", role="analyst")
+        s.commit()
+    database.dispose()
+    runner = CliRunner()
+
+    def ok(*args: str) -> str:
+        r = runner.invoke(app, [*args, "--db-url", url])
+        assert r.exit_code == 0, r.output
+        return r.stdout
+
+    ok("panel", "create", str(inputs["scenario"]), "--name", "Talks", "--org", "One")
+    ok("panel", "invite", "1", "a@one.example", "b@two.example")
+    for who, doc in (("a@one.example", coding(-10)), ("b@two.example", coding(10, aid=2))):
+        path = tmp_path / f"{who}.yaml"
+        path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+        ok("panel", "submit", "1", str(path), "--as", who)
+    report = json.loads(ok("panel", "report", "1", "--format", "json"))
+    out = tmp_path / "b.html"
+    ok(
+        "brief",
+        str(inputs["scenario"]),
+        "--out",
+        str(out),
+        "--models",
+        "compromise",
+        "--no-alignment",
+        "--mediation-draws",
+        "2",
+        "--panel",
+        "1",
+    )
+    (panel,) = json.loads((tmp_path / "b.results.json").read_text())["panels"]
+    assert panel["coders"] == ["Coder A", "Coder B"]  # the store's pseudonyms, no e-mail
+    assert panel["alpha"] == report["alpha"]
+    assert panel["fields"] == report["fields"]
+    html = out.read_text(encoding="utf-8")
+    assert "Expert panel: Talks" in html
+    assert "one.example" not in html
+    assert f"{panel['alpha']:.3f}" in _section(html, "panel-1")
