@@ -240,3 +240,14 @@ def test_cli_brief_reads_a_stored_panel_by_number(inputs: dict, tmp_path: Path) 
     assert "Expert panel: Talks" in html
     assert "one.example" not in html
     assert f"{panel['alpha']:.3f}" in _section(html, "panel-1")
+
+
+def test_narrative_data_from_a_stored_corpus_equals_the_file(inputs: dict, brief: dict) -> None:
+    from minilateral.narratives import read_corpus, save_store
+
+    folder = save_store(read_corpus(inputs["corpus"]), inputs["tmp"] / "stored")
+    stored = narrative_data(folder)
+    fresh = brief["results"]["narratives"]
+    assert stored["clusters"] == fresh["clusters"]
+    assert stored["narratives"] == fresh["narratives"]
+    assert stored["network"] == fresh["network"]
