@@ -33,6 +33,8 @@ __all__ = [
     "alignment_data",
     "has_module",
     "mediation_ranking",
+    "narrative_data",
+    "panel_data",
     "sweep_summary",
 ]
 
@@ -235,3 +237,177 @@ def mediation_ranking(scenario: Scenario, *, draws: int, seed: int) -> dict[str,
     if search is None:
         return Absent("mediation", N_("no candidate mediator is an actor of the scenario"))
     return search.to_dict()
+
+
+def panel_data(
+    source: str | Path, *, db_url: str | None = None, pseudonymise: bool = False
+) -> dict[str, Any]:
+    """The panel section's data: who coded, alpha overall and per field, the disputed cells.
+
+    ``source`` is either a JSON file holding :meth:`minilateral.panels.store.PanelRepository.brief`
+    (as ``GET /api/panels/{id}/brief`` returns it) or the number of a panel in the database at
+    ``db_url`` (default: ``MINILATERAL_DB_URL``), read with coders' pseudonyms. With
+    ``pseudonymise`` the coders are relabelled "Coder 1", "Coder 2", … in their listed order
+    (also in the results). Raises :class:`~minilateral.errors.FormatError` on a file that is
+    not such a JSON object.
+    """
+    import json
+
+    from minilateral.errors import FormatError
+
+    path = Path(source)
+    if path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise FormatError(f"{path}: not a JSON file ({err})", field="panel") from err
+        missing = [
+            k
+            for k in ("coders", "alpha", "level", "fields", "disputed_cells")
+            if not isinstance(data, dict) or k not in data
+        ]
+        if missing:
+            raise FormatError(
+                f"{path}: not a panel's brief data (missing {', '.join(missing)}); export it "
+                "with GET /api/panels/ID/brief",
+                field="panel",
+            )
+    elif str(source).isdigit():
+        from minilateral.panels.store import PanelRepository
+        from minilateral.store.db import Database
+        from minilateral.store.repository import Principal
+
+        db = Database.connect(db_url)
+        try:
+            db.ensure_schema()
+            with db.session() as s:
+                data = PanelRepository(s, Principal.system_principal()).brief(int(str(source)))
+        finally:
+            db.dispose()
+    else:
+        raise FormatError(
+            f"--panel '{source}': neither a panel's brief JSON file nor a panel number",
+            field="panel",
+        )
+    data = json.loads(json.dumps(data))  # a plain JSON copy
+    if pseudonymise:
+        new = {c: f"Coder {i + 1}" for i, c in enumerate(data["coders"])}
+        data["coders"] = [new[c] for c in data["coders"]]
+        if isinstance(data.get("coder_rounds"), dict):
+            data["coder_rounds"] = {new.get(k, k): v for k, v in data["coder_rounds"].items()}
+    data["pseudonymised"] = bool(pseudonymise)
+    return data
+
+
+#: Narratives and coordinated clusters a brief's narrative section shows.
+NARRATIVE_TOP = 6
+CLUSTER_TOP = 5
+
+
+def narrative_data(source: str | Path | Sequence[str | Path], *, seed: int = 0) -> dict[str, Any]:
+    """The narrative-monitor section's data, from :mod:`minilateral.narratives`.
+
+    ``source`` is a corpus file (generic CSV/JSONL or another layout that
+    :func:`~minilateral.narratives.read_corpus` detects), several files, or a stored corpus
+    folder (:func:`~minilateral.narratives.load_store`). Runs
+    :func:`~minilateral.narratives.detect_coordination` with its default options and
+    :func:`~minilateral.narratives.find_narratives` (``seed``) and keeps, JSON-ready: the
+    window and threshold, the :data:`CLUSTER_TOP` strongest clusters with their evidence, the
+    :data:`NARRATIVE_TOP` largest narratives with their daily volume, and the kept account
+    network with a fixed-seed spring layout (so the picture is drawn from the results).
+    """
+    import networkx as nx
+
+    from minilateral.narratives import (
+        detect_coordination,
+        find_narratives,
+        load_store,
+        read_corpus,
+    )
+
+    if isinstance(source, (str, Path)) and Path(source).is_dir():
+        corpus = load_store(source)
+    else:
+        corpus = read_corpus(source if isinstance(source, (str, Path)) else list(source))
+    coord = detect_coordination(corpus)
+    nar = find_narratives(corpus, coordination=coord, seed=seed)
+    g = coord.graph()
+    pos = nx.spring_layout(g, seed=seed, weight="weight") if g.number_of_nodes() else {}
+    cluster_of = {a: ci for ci, c in enumerate(coord.clusters) for a in c["accounts"]}
+    clusters = []
+    for ci, c in enumerate(coord.clusters[:CLUSTER_TOP]):
+        pushes = sorted(
+            (
+                {"narrative": n["id"], "posts": n["clusters"][str(ci)]}
+                for n in nar.narratives
+                if str(ci) in n["clusters"]
+            ),
+            key=lambda x: -x["posts"],
+        )
+        clusters.append(
+            {
+                "number": ci + 1,
+                "accounts": c["accounts"],
+                "n_accounts": c["n_accounts"],
+                "score": c["score"],
+                "first": c["first"],
+                "last": c["last"],
+                "median_lag_seconds": c["median_lag_seconds"],
+                "channels": c["channels"],
+                "n_shared_items": c["n_shared_items"],
+                "evidence": [
+                    {
+                        "kind": it["kind"],
+                        "item": it["item"],
+                        "text": it.get("text", ""),
+                        "n_accounts": len(it["accounts"]),
+                        "first": it["first"],
+                    }
+                    for it in c["shared_items"][:3]
+                ],
+                "narratives": pushes,
+            }
+        )
+    narratives = [
+        {
+            "id": n["id"],
+            "number": n["id"] + 1,
+            "size": n["size"],
+            "top_terms": {lg: ts[:5] for lg, ts in n["top_terms"].items()},
+            "languages": n["languages"],
+            "volume": n["volume"],
+            "actors": n["actors"],
+            "clusters": [int(k) + 1 for k in n["clusters"]],
+        }
+        for n in nar.narratives[:NARRATIVE_TOP]
+    ]
+    return jsonable(
+        {
+            "n_posts": len(corpus.posts),
+            "n_accounts": int(corpus.posts["author"].nunique()),
+            "files": coord.provenance.get("files", []),
+            "window_seconds": coord.window_seconds,
+            "threshold": coord.threshold,
+            "n_clusters": len(coord.clusters),
+            "n_coordinated_accounts": len(coord.coordinated_accounts()),
+            "n_narratives": len(nar.narratives),
+            "clusters": clusters,
+            "narratives": narratives,
+            "network": {
+                "nodes": [
+                    {
+                        "account": a,
+                        "cluster": cluster_of.get(a, -1) + 1,
+                        "x": float(pos[a][0]),
+                        "y": float(pos[a][1]),
+                    }
+                    for a in sorted(g.nodes())
+                ],
+                "edges": [[a, b, int(w)] for a, b, w in sorted(g.edges(data="weight"), key=str)],
+            },
+            "provenance": {
+                "coordination": coord.provenance,
+                "narratives": nar.provenance,
+            },
+        }
+    )

@@ -24,8 +24,10 @@ __all__ = [
     "agreement_chart",
     "autonomy_map",
     "cohesion_chart",
+    "coordination_network_chart",
     "forecast_chart",
     "mediation_chart",
+    "narrative_timeline_chart",
     "trajectory_chart",
 ]
 
@@ -743,3 +745,101 @@ def agreement_chart(ranking: dict[str, Any], names: Any, *, top: int = 10) -> Ch
         },
     }
     return Chart(fig, plot)
+
+
+def narrative_timeline_chart(data: dict[str, Any], labels: Sequence[str]) -> Chart:
+    """Posts per day of each narrative of the narrative section (``data["narratives"]``)."""
+    days = sorted({d for n in data["narratives"] for d in n["volume"]})
+    fig = _figure(6.6, 2.6)
+    _margins(fig, 0.55, 0.1, 0.1, 0.75)
+    ax = fig.add_subplot()
+    traces = []
+    for k, (nar, label) in enumerate(zip(data["narratives"], labels, strict=True)):
+        ys = [nar["volume"].get(d, 0) for d in days]
+        colour = PALETTE[k % len(PALETTE)]
+        ax.plot(range(len(days)), ys, color=colour, marker="o", markersize=2.5, label=label)
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": label,
+                "x": days,
+                "y": ys,
+                "line": {"color": colour},
+            }
+        )
+    step = max(1, len(days) // 8)
+    ax.set_xticks(range(0, len(days), step), [days[i] for i in range(0, len(days), step)])
+    ax.set_ylabel("posts")
+    ax.grid(color="#eeeeee", linewidth=0.5)
+    ax.legend(loc="upper left", ncol=2, bbox_to_anchor=(0, -0.12), fontsize=6.5)
+    layout = {
+        "height": 360,
+        "yaxis": {"title": {"text": "posts"}},
+        "margin": {"t": 10},
+        "legend": {"orientation": "h", "y": -0.25},
+    }
+    return Chart(fig, {"data": traces, "layout": layout})
+
+
+def coordination_network_chart(data: dict[str, Any], label: str) -> Chart:
+    """The kept account network of the narrative section, nodes coloured by cluster.
+
+    Positions are the stored layout (``data["network"]``); ``label`` formats a cluster's legend
+    entry from its number (e.g. "Cluster {number}")."""
+    net = data["network"]
+    where = {n["account"]: (n["x"], n["y"]) for n in net["nodes"]}
+    fig = _figure(6.6, 3.6)
+    _margins(fig, 0.1, 0.1, 0.1, 0.1)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for a, b, _w in net["edges"]:
+        ax.plot(*zip(where[a], where[b], strict=True), color="#bbbbbb", linewidth=0.4, zorder=1)
+        xs += [where[a][0], where[b][0], None]
+        ys += [where[a][1], where[b][1], None]
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": xs,
+            "y": ys,
+            "line": {"width": 0.6, "color": "#bbbbbb"},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    ]
+    for number in sorted({n["cluster"] for n in net["nodes"]}):
+        members = [n for n in net["nodes"] if n["cluster"] == number]
+        colour = PALETTE[(number - 1) % len(PALETTE)] if number else "#999999"
+        name = label.format(number=number) if number else ""
+        ax.scatter(
+            [n["x"] for n in members],
+            [n["y"] for n in members],
+            s=9,
+            color=colour,
+            label=name or None,
+            zorder=2,
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "x": [n["x"] for n in members],
+                "y": [n["y"] for n in members],
+                "text": [n["account"] for n in members],
+                "hoverinfo": "text",
+                "marker": {"size": 8, "color": colour},
+            }
+        )
+    if net["nodes"]:
+        ax.legend(loc="upper left", ncol=3, fontsize=6.5)
+    layout = {
+        "height": 420,
+        "xaxis": {"visible": False},
+        "yaxis": {"visible": False},
+        "margin": {"t": 10, "l": 10, "r": 10, "b": 10},
+    }
+    return Chart(fig, {"data": traces, "layout": layout})

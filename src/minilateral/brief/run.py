@@ -77,6 +77,8 @@ class BriefRun:
     alignment: AlignmentData | None = None
     absent: list[Absent] = field(default_factory=list)
     command: str = ""
+    panels: list[dict[str, Any]] = field(default_factory=list)
+    narratives: dict[str, Any] | None = None
     version: str = field(default_factory=package_version)
 
     def results(self) -> dict[str, Any]:
@@ -101,6 +103,8 @@ class BriefRun:
                 for t in self.theatres
             ],
             "alignment": None if self.alignment is None else self.alignment.to_dict(),
+            "panels": self.panels,
+            "narratives": self.narratives,
             "absent": [{"capability": a.capability, "reason": a.reason} for a in self.absent],
             "accuracy": {
                 "capability": CAPABILITY,
@@ -144,6 +148,8 @@ def run_brief(
     data_root: str | Path | None = None,
     workdir: str | Path | None = None,
     progress: Progress | None = None,
+    panels: Sequence[dict[str, Any]] | None = None,
+    narratives: dict[str, Any] | None = None,
 ) -> BriefRun:
     """Compute the content of a brief.
 
@@ -183,6 +189,12 @@ def run_brief(
         Where sweeps write their Parquet files (default: a temporary directory, removed).
     progress : callable, optional
         ``progress(label)`` before each step.
+    panels : sequence of dict, optional
+        Expert panels to report, each :func:`~minilateral.brief.capabilities.panel_data`
+        (who coded, alpha, disputed cells); the panel section appears only with one.
+    narratives : dict, optional
+        :func:`~minilateral.brief.capabilities.narrative_data` of the analyst's corpus; the
+        narrative-monitor section appears only with it.
     """
     models = list(models) if models is not None else default_models()
     registered = set(available_models())
@@ -274,4 +286,6 @@ def run_brief(
         alignment=align,
         absent=unique,
         command=command,
+        panels=list(panels or []),
+        narratives=narratives,
     )

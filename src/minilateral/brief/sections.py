@@ -33,6 +33,9 @@ __all__ = [
     "confidence",
     "fmt",
     "model_references",
+    "narrative_label",
+    "narratives",
+    "panels",
     "reader_text",
 ]
 
@@ -555,6 +558,123 @@ def alignment(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
     )
 
 
+def _issue_names(run: BriefRun) -> dict[str, str]:
+    """Issue name -> the reader's label, over the brief's theatres."""
+    return {q.name: q.display_name for t in run.theatres for q in t.scenario.issues}
+
+
+def panels(run: BriefRun, _: Gettext, figure: _Figures) -> list[Section] | None:
+    """One section per expert panel: who coded, Krippendorff's alpha overall and per field,
+    and the cells where the coders disagree most (only when the brief was given a panel)."""
+    if not run.panels:
+        return None
+    levels = {
+        "nominal": _("nominal"),
+        "ordinal": _("ordinal"),
+        "interval": _("interval"),
+        "ratio": _("ratio"),
+    }
+    fields = (
+        ("positions", _("Positions")),
+        ("salience", _("Salience")),
+        ("capability", _("Capability")),
+    )
+    issues = _issue_names(run)
+    out = []
+    for k, data in enumerate(run.panels):
+        panel = data.get("panel") or {}
+        name = panel.get("name") or str(k + 1)
+        out.append(
+            Section(
+                f"panel-{k + 1}",
+                _("Expert panel: {name}").format(name=name),
+                "panel.html.j2",
+                {
+                    "data": data,
+                    "panel": panel,
+                    "level": levels.get(data["level"], data["level"]),
+                    "fields": [(label, data["fields"].get(key)) for key, label in fields],
+                    "cells": [
+                        {
+                            **c,
+                            "issue_label": issues.get(c["issue"], c["issue"].replace("_", " ")),
+                        }
+                        for c in data["disputed_cells"]
+                    ],
+                },
+            )
+        )
+    return out
+
+
+def narrative_label(narrative: dict[str, Any], _: Gettext) -> str:
+    """A narrative's name in the brief: its number and up to four top terms."""
+    terms = [t for ts in narrative["top_terms"].values() for t in ts[:3]][:4]
+    return _("Narrative {number}: {terms}").format(
+        number=narrative["number"], terms=", ".join(terms)
+    )
+
+
+def narratives(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
+    """The narrative monitor of the analyst's corpus: volume by narrative, the coordination
+    network, the strongest clusters with their evidence. Clusters are described only as
+    accounts that behaved in a coordinated way; nothing is attributed to a sponsor."""
+    data = run.narratives
+    if data is None:
+        return None
+    labels = {n["id"]: narrative_label(n, _) for n in data["narratives"]}
+    kinds = {"link": _("shared link"), "text": _("same text"), "repost": _("repost")}
+    clusters = [
+        {
+            **c,
+            "first_text": c["first"][:16].replace("T", " "),
+            "last_text": c["last"][:16].replace("T", " "),
+            "evidence": [
+                {**e, "kind_label": kinds.get(e["kind"], e["kind"])} for e in c["evidence"]
+            ],
+            "pushes": [
+                _("{narrative} ({posts} posts)").format(
+                    narrative=labels.get(p["narrative"])
+                    or _("Narrative {number}").format(number=p["narrative"] + 1),
+                    posts=p["posts"],
+                )
+                for p in c["narratives"]
+            ],
+        }
+        for c in data["clusters"]
+    ]
+    timeline = None
+    if data["narratives"]:
+        timeline = figure(
+            charts.narrative_timeline_chart(data, [labels[n["id"]] for n in data["narratives"]]),
+            _("Posts per day (UTC) of the {n} largest narratives of the corpus.").format(
+                n=len(data["narratives"])
+            ),
+        )
+    network = None
+    if data["network"]["nodes"]:
+        network = figure(
+            charts.coordination_network_chart(data, _("Cluster {number}")),
+            _(
+                "Accounts that behaved in a coordinated way: an edge joins two accounts that "
+                "acted on at least {threshold} of the same items within {window} seconds; "
+                "colours are clusters."
+            ).format(threshold=fmt(data["threshold"], 0), window=fmt(data["window_seconds"], 0)),
+        )
+    return Section(
+        "narratives",
+        _("Narrative monitor"),
+        "narratives.html.j2",
+        {
+            "data": data,
+            "clusters": clusters,
+            "narratives": [{**n, "label": labels[n["id"]]} for n in data["narratives"]],
+            "timeline": timeline,
+            "network": network,
+        },
+    )
+
+
 _REFERENCE = re.compile(r"^\.\. \[\d+\]\s+(.*(?:\n {3,}.*)*)", re.M)
 _SPEC = re.compile(r"[;,]?\s*(?:model as specified in\s*)?specs/[\w./-]+?\.md")
 
@@ -671,6 +791,8 @@ SECTIONS: tuple[Callable[..., Section | list[Section] | None], ...] = (
     executive_summary,
     theatres,
     alignment,
+    panels,
+    narratives,
     methods,
     citations,
     reproducibility,

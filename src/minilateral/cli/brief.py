@@ -60,9 +60,34 @@ def brief(
             help="Where to write the results file (default: beside --out, as STEM.results.json).",
         ),
     ] = None,
+    panel: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--panel",
+            help="Expert panel section: a panel's brief JSON (GET /api/panels/ID/brief) or a "
+            "panel number in the database; repeatable.",
+        ),
+    ] = None,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option("--pseudonymise", help="Name the panel's coders Coder 1, Coder 2, …"),
+    ] = False,
+    db_url: Annotated[
+        str | None,
+        typer.Option("--db-url", help="Database of --panel numbers (default: MINILATERAL_DB_URL)."),
+    ] = None,
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--corpus",
+            help="Narrative monitor section: corpus files (generic CSV/JSONL, platform "
+            "archives, Telegram, GDELT) or one stored corpus folder.",
+        ),
+    ] = None,
 ) -> None:
     """Write a brief: executive summary, one section per theatre, alignment, methods, sources."""
     from minilateral.brief import run_brief, write_brief, write_results
+    from minilateral.brief.capabilities import narrative_data, panel_data
     from minilateral.brief.render import results_path
     from minilateral.errors import OptionError
 
@@ -75,6 +100,12 @@ def brief(
         def step(label: str) -> None:
             progress.update(task, description=label)
 
+        panels = [panel_data(p, db_url=db_url, pseudonymise=pseudonymise) for p in panel or []]
+        if corpus:
+            step("narrative monitor")
+        narratives = (
+            narrative_data(corpus[0] if len(corpus) == 1 else corpus, seed=seed) if corpus else None
+        )
         run = run_brief(
             sources,
             models=_split(models),
@@ -87,6 +118,8 @@ def brief(
             command=shlex.join(["minilateral", *sys.argv[1:]]),
             alignment=not no_alignment,
             progress=step,
+            panels=panels,
+            narratives=narratives,
         )
         step("rendering")
         write_brief(run, out, lang=lang)
