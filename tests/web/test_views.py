@@ -244,6 +244,13 @@ def test_results_show_the_alignment_map_of_the_states(web: Web, data_root) -> No
     for state in ("Qatar", "Türkiye", "Egypt", "Saudi Arabia"):
         assert state in names
     assert "(2019)" in fragment.text
+    # the same choropleth of strategic autonomy as the brief and `align map`, states by name
+    choropleth = json.loads(
+        re.search(r'id="alignment-map-data">(.*?)</script>', fragment.text, re.S)[1]
+    )
+    labels = " ".join(str(a.get("text", "")) for a in choropleth["layout"]["annotations"])
+    for state in ("Qatar", "Türkiye", "Egypt"):
+        assert state in labels
 
 
 def test_alignment_map_without_data_says_how_to_install(web: Web, tmp_path, monkeypatch) -> None:

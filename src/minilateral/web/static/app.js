@@ -49,16 +49,22 @@
   Plotly.newPlot(holder, traces, layout, { responsive: true, displaylogo: false });
 })();
 
-// The alignment map arrives as an HTMX fragment holding a Plotly figure as JSON.
+// The alignment figures arrive as an HTMX fragment, each a Plotly figure as JSON: the voting
+// network (#alignment-chart / #alignment-data) and the map of strategic autonomy
+// (#alignment-map / #alignment-map-data).
 (function () {
   "use strict";
-  function draw() {
-    var holder = document.getElementById("alignment-chart");
-    var data = document.getElementById("alignment-data");
+  function drawOne(holderId, dataId) {
+    var holder = document.getElementById(holderId);
+    var data = document.getElementById(dataId);
     if (!holder || !data || typeof Plotly === "undefined" || holder.dataset.drawn) { return; }
     var figure = JSON.parse(data.textContent);
     holder.dataset.drawn = "1";
     Plotly.newPlot(holder, figure.data, figure.layout, { responsive: true, displaylogo: false });
+  }
+  function draw() {
+    drawOne("alignment-map", "alignment-map-data");
+    drawOne("alignment-chart", "alignment-data");
   }
   document.addEventListener("htmx:afterSettle", draw);
   draw();

@@ -43,7 +43,8 @@ def _state_codes(scenario: Scenario) -> tuple[list[str], list[str]]:
 
 def alignment_context(scenario: Scenario) -> dict[str, Any]:
     """The map figure of the scenario's states, or a message saying why there is none."""
-    from minilateral.alignment.map import alignment_figure
+    from minilateral.alignment.map import alignment_figure, autonomy_choropleth
+    from minilateral.forecast import dumps_json
 
     try:
         codes, notes = _state_codes(scenario)
@@ -60,10 +61,18 @@ def alignment_context(scenario: Scenario) -> dict[str, Any]:
         if result.frame["agree_half"].notna().any():
             break
         year -= 1
+    map_json = None
+    try:
+        choropleth, map_notes = autonomy_choropleth(year, codes)
+    except (DataError, KeyError, ValueError) as err:  # e.g. no pole in the vote table that year
+        map_notes = [f"no autonomy map: {err}"]
+    else:
+        map_json = dumps_json(choropleth).replace("</", "<\\/")
     return {
         "year": year,
-        "notes": notes + result.notes,
+        "notes": notes + result.notes + map_notes,
         "figure_json": figure.to_json().replace("</", "<\\/"),
+        "map_json": map_json,
     }
 
 
