@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,27 @@ def _fast_password_hashing():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024))
         yield
+
+
+CHROMIUM = os.environ.get("MINILATERAL_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Debian's Chromium through Playwright; skipped when absent, except under CI."""
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but Chromium is missing at {CHROMIUM}")
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (Debian package 'chromium')")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()

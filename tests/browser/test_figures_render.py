@@ -8,8 +8,6 @@ requests). Skipped with a reason when Chromium is missing, except under ``CI``.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import threading
 import time
@@ -17,9 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-CHROMIUM = os.environ.get("MINILATERAL_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 #: Figure containers of the project's pages and the JavaScript that counts the empty ones.
 _CHECK = """() => {
@@ -34,19 +29,6 @@ _CHECK = """() => {
   }).map(el => el.id || el.className || el.tagName);
   return {count: boxes.length, empty};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but Chromium is missing at {CHROMIUM}")
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (Debian package 'chromium')")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def _open(context, url: str) -> tuple[dict, list[str]]:

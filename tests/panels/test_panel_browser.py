@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import scenario_dict
-from tests.web.test_e2e import _shot, browser, server  # noqa: F401
+from tests.web.test_e2e import _shot, server  # noqa: F401
 from tests.web.websupport import PASSWORD
 
 
