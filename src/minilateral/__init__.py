@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from minilateral.montecarlo.engine import SweepResult, load_sweep, sweep
     from minilateral.montecarlo.sensitivity import sensitivity
     from minilateral.montecarlo.summary import summarize_sweep
+    from minilateral.notebook import brief, coalitions, evaluate, mediators
     from minilateral.scenario import Actor, Issue, Scenario
 
 #: Public name → the module that defines it.
@@ -41,6 +42,10 @@ _EXPORTS = {
     "ScenarioArrays": "minilateral.arrays",
     "SweepResult": "minilateral.montecarlo.engine",
     "available_models": "minilateral.models.registry",
+    "brief": "minilateral.notebook",
+    "coalitions": "minilateral.notebook",
+    "evaluate": "minilateral.notebook",
+    "mediators": "minilateral.notebook",
     "get_model": "minilateral.models.registry",
     "load_scenario": "minilateral.api",
     "load_sweep": "minilateral.montecarlo.engine",
@@ -59,11 +64,16 @@ __all__ = [
     "ScenarioArrays",
     "SweepResult",
     "__version__",
+    "align",
     "available_models",
+    "brief",
+    "coalitions",
+    "evaluate",
     "forecast",
     "get_model",
     "load_scenario",
     "load_sweep",
+    "mediators",
     "sensitivity",
     "summarize_sweep",
     "sweep",
@@ -75,6 +85,11 @@ def __getattr__(name: str) -> Any:
         from minilateral.provenance import package_version
 
         return package_version()
+    if name == "align":
+        # ``ml.align``: the alignment measures (``ml.align.cohesion(...)``, ...).
+        value = importlib.import_module("minilateral.alignment")
+        globals()[name] = value
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'minilateral' has no attribute '{name}'")

@@ -82,6 +82,38 @@ class AlignmentResult:
         """``{"rows": [...], "notes": [...], "provenance": {...}}``."""
         return {"rows": self.records(), "notes": self.notes, "provenance": self.provenance}
 
+    def to_frame(self) -> pd.DataFrame:
+        """The rows as a :class:`pandas.DataFrame` (a copy of :attr:`frame`)."""
+        return self.frame.copy()
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the first rows and a bar chart of the first numeric column after the keys."""
+        from minilateral._repr import bar_svg, result_html, table_html
+
+        frame = self.frame
+        measure = str(self.provenance.get("measure", "alignment")).replace("_", " ")
+        keys = [c for c in frame.columns if c in ("year", "a", "b", "state", "ccode", "name")]
+        numeric = [
+            c
+            for c in frame.select_dtypes("number").columns
+            if c not in keys and c not in ("n", "ccode")
+        ]
+        chart = ""
+        if numeric and len(frame):
+            labels = [
+                " ".join(str(row[k]) for k in keys) or str(i)
+                for i, row in enumerate(frame.to_dict("records"))
+            ]
+            chart = bar_svg(labels, frame[numeric[0]].tolist(), title=str(numeric[0]))
+        records = self.records()
+        columns = list(frame.columns)
+        return result_html(
+            f"{measure.capitalize()}: {len(frame)} rows",
+            table_html(columns, [[r[c] for c in columns] for r in records]),
+            chart,
+            self.notes,
+        )
+
 
 def _plain(value: Any) -> Any:
     """JSON-ready value: NaN and ``pd.NA`` become ``None`` (JSON ``null``)."""

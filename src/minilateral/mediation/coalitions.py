@@ -46,7 +46,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from scipy import special
@@ -75,6 +75,9 @@ from minilateral.models.separable import forecast_by_issue
 from minilateral.montecarlo.perturb import resolve_uncertainty
 from minilateral.provenance import provenance
 from minilateral.scenario import Noise, Scenario, Uncertainty
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ALIASES",
@@ -411,6 +414,53 @@ class CoalitionSearch:
     def tied(self) -> list[CoalitionResult]:
         """The entries reported as tied with the first (the first included)."""
         return [c for i, c in enumerate(self.coalitions) if i == 0 or c.tied_with_top]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ranking as a :class:`pandas.DataFrame`, one row per coalition.
+
+        Columns ``rank`` (0 is the baseline, coalition ``"no mediator"``), ``coalition``
+        (members joined by ``" + "``), ``size``, ``probability`` (of agreement or of settlement,
+        per :attr:`measure`), ``ci_low``, ``ci_high``, ``tied_with_top``, ``converged`` (share of
+        draws), then the expected outcome of each issue on its own scale.
+        """
+        import pandas as pd
+
+        rows = []
+        for rank, c in enumerate([self.baseline, *self.coalitions]):
+            s = c.summary
+            rows.append(
+                {
+                    "rank": rank,
+                    "coalition": " + ".join(c.coalition) or "no mediator",
+                    "size": len(c.coalition),
+                    "probability": s.probability,
+                    "ci_low": s.ci_low,
+                    "ci_high": s.ci_high,
+                    "tied_with_top": c.tied_with_top,
+                    "converged": s.converged,
+                    **{q: float(v) for q, v in zip(self.issues, s.expected_outcome, strict=True)},
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the first coalitions as a table and a bar chart of their probabilities."""
+        from minilateral._repr import bar_svg, result_html, table_html
+
+        frame = self.to_frame()
+        cols = ["rank", "coalition", "probability", "ci_low", "ci_high"]
+        labels = ["Rank", "Coalition", "Probability", "Interval low", "Interval high"]
+        chart = bar_svg(
+            list(frame["coalition"]),
+            list(frame["probability"]),
+            title=f"Probability of {self.measure}",
+            hi=1.0,
+        )
+        return result_html(
+            f"Mediating coalitions ({self.measure}, {len(self.coalitions)} ranked)",
+            table_html(labels, frame[cols].values.tolist()),
+            chart,
+        )
 
 
 def _coalitions(n: int, lo: int, hi: int) -> list[tuple[int, ...]]:

@@ -255,6 +255,12 @@ class MediatorProfiles:
             }
         )
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per candidate: ``code``, ``ccode``, ``name``, the components and
+        ``credibility`` (NaN where a component has no data)."""
+        cols = ["code", "ccode", "name", *COMPONENTS, "credibility"]
+        return pd.DataFrame([[getattr(p, c) for c in cols] for p in self.profiles], columns=cols)
+
 
 def _latest(frame: pd.DataFrame, keys: list[str], year: int) -> pd.DataFrame:
     """Rows of the latest year not after ``year``, per ``keys``."""

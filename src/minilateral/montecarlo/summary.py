@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from minilateral.errors import OptionError, StoreError
 from minilateral.forecast import dumps_json
 from minilateral.montecarlo.engine import SweepResult, load_sweep
 from minilateral.provenance import package_version
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["QUANTILES", "IssueSummary", "SweepSummary", "summarize_sweep", "write_report"]
 
@@ -93,6 +96,42 @@ class SweepSummary:
             "converged_share": self.converged,
             "issues": [s.to_dict() for s in self.issues],
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per issue: ``issue``, ``lo``, ``hi``, ``mean``, ``sd``, the quantiles
+        (columns ``q0.05``, ...) and ``missing`` (draws without an outcome)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "issue": s.name,
+                    "lo": s.lo,
+                    "hi": s.hi,
+                    "mean": s.mean,
+                    "sd": s.sd,
+                    **{f"q{q:g}": v for q, v in s.quantiles.items()},
+                    "missing": s.missing,
+                }
+                for s in self.issues
+            ]
+        )
+
+    def _repr_html_(self) -> str:
+        """Jupyter: each issue's mean and spread, and a bar chart of the means (share of scale)."""
+        from minilateral._repr import bar_svg, result_html, table_html
+
+        frame = self.to_frame()
+        cols = [c for c in frame.columns if c not in ("lo", "hi")]
+        shares = [
+            (s.mean - s.lo) / (s.hi - s.lo) if s.hi > s.lo else float("nan") for s in self.issues
+        ]
+        model = self.sweep.manifest.get("model", "")
+        return result_html(
+            f"Sweep of {model}: {self.draws} draws, {100 * self.converged:.0f} % converged",
+            table_html(cols, frame[cols].values.tolist()),
+            bar_svg(list(frame["issue"]), shares, title="Mean outcome, share of scale", hi=1.0),
+        )
 
 
 def summarize_sweep(
