@@ -15,7 +15,7 @@ from minilateral.cli._app import cli_errors, err_console, out_console, parse_set
 from minilateral.cli.sweep import NoiseOpt
 from minilateral.errors import OptionError
 from minilateral.forecast import dumps_json
-from minilateral.mediation.coalitions import CoalitionSearch, search_coalitions
+from minilateral.mediation.coalitions import CoalitionSearch
 from minilateral.mediation.views import (
     agreement_rows,
     coalition_rows,
@@ -24,6 +24,8 @@ from minilateral.mediation.views import (
     write_coalition_chart,
 )
 from minilateral.montecarlo.perturb import parse_noise
+from minilateral.notebook import coalitions as api_coalitions
+from minilateral.notebook import mediators as api_mediators
 from minilateral.scenario import Scenario
 
 __all__ = ["register"]
@@ -157,17 +159,6 @@ def coalitions(
     scenario = load_scenario(source)
     codes = _candidate_codes(candidates, scenario)
     explicit = _floats(leverage, "--leverage")
-    creds: dict[str, float] = {}
-    versions: dict[str, str] = {}
-    if leverage_source == "data" or credibility == "data":
-        from minilateral.mediation.mediators import profile_candidates
-
-        profiles = profile_candidates(scenario, codes, year=year)
-        versions = profiles.data_versions
-        if leverage_source == "data":
-            explicit = {**profiles.leverage_on_scenario_scale(), **explicit}
-        if credibility == "data":
-            creds = profiles.credibility()
     targets = _floats(target, "--target")
     lo, hi = parse_sizes(size)
     with Progress(console=err_console, transient=True, disable=fmt == "json") as bar:
@@ -176,7 +167,7 @@ def coalitions(
         def progress(done: int, total: int, label: str) -> None:
             bar.update(task, completed=done, total=total, description=label)
 
-        result = search_coalitions(
+        result = api_coalitions(
             scenario,
             codes,
             sizes=(lo, hi),
@@ -186,16 +177,17 @@ def coalitions(
             seed=seed,
             tol=tol,
             confidence=confidence,
-            proposal=proposal,  # type: ignore[arg-type]
+            proposal=proposal,
             leverage=explicit,
-            credibility=creds,
+            leverage_source=leverage_source,  # type: ignore[arg-type]
+            credibility=credibility,  # type: ignore[arg-type]
+            year=year,
             commitment=commitment,
             target=targets,
-            rank_by=rank_by,  # type: ignore[arg-type]
+            rank_by=rank_by,
             noise=dict(parse_noise(item) for item in noise or []),
-            data_versions=versions,
             progress=progress,
-            measure=measure,  # type: ignore[arg-type]
+            measure=measure,
             agreement=_agreement_options(agreement_set, reservation),
         )
     payload = result.to_dict()
@@ -329,14 +321,14 @@ def mediators(
     ] = 0.5,
 ) -> None:
     """Profile candidate mediators from the reference data: credibility and its components."""
-    from minilateral.mediation.mediators import DEFAULT_WEIGHTS, profile_candidates
+    from minilateral.mediation.mediators import DEFAULT_WEIGHTS
 
     if fmt not in ("table", "json"):
         raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
     scenario = load_scenario(source)
     codes = _candidate_codes(candidates, scenario)
     weights = {**DEFAULT_WEIGHTS, **_floats(weight, "--weight")}
-    result = profile_candidates(
+    result = api_mediators(
         scenario,
         codes,
         year=year,
