@@ -93,3 +93,11 @@ def test_alignment_result_frame_and_html(data_root) -> None:
     html = result._repr_html_()
     assert "Dyads: 6 rows" in html
     assert html.count("<rect") == 6
+
+
+def test_brief_writes_the_html_brief(tmp_path) -> None:
+    out = ml.brief("gaza", tmp_path / "b.html", models=["compromise"], alignment=False)
+    assert out == tmp_path / "b.html"
+    text = out.read_text(encoding="utf-8")
+    assert text.lstrip().lower().startswith("<!doctype html")
+    assert ml.load_scenario("gaza").title in text

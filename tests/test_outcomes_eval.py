@@ -144,3 +144,13 @@ def test_cross_validate_finds_the_exact_predictor() -> None:
     assert scores["select"] == pytest.approx(0.0)
     assert result["best"]["mae"] == pytest.approx(0.0, abs=1e-6)
     assert scores["average"] > 10.0
+
+
+def test_python_api_evaluate_matches_and_converts_to_a_frame(outcomes: Path) -> None:
+    import minilateral as ml
+
+    report = ml.evaluate(outcomes, "compromise")
+    frame = report.to_frame()
+    assert list(frame["case"]) == ["a.yaml:x", "b.yaml:u", "b.yaml:v"]
+    assert list(frame["forecast"]) == pytest.approx([4.5, 60.0, 18.0])
+    assert list(frame["error"]) == pytest.approx([15.0, 10.0, 8.0])

@@ -16,7 +16,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from minilateral.errors import ConvergenceWarning, DataError, OptionError
 from minilateral.io.deu import ACTORS, DeuData, DeuIssue, council_votes
 from minilateral.models.registry import get_model
 from minilateral.provenance import provenance
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["CAPABILITIES", "DeuReport", "deu_capability", "evaluate_deu"]
 
@@ -66,6 +69,16 @@ class DeuReport:
             "median_ae": None if np.isnan(self.median_ae) else self.median_ae,
             "details": self.details,
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per scored case: ``case`` (DEU ``isnr``, or ``scenario:issue``),
+        ``forecast`` and ``error`` (absolute, percent of the issue's scale)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [(k, self.forecasts.get(k, float("nan")), e) for k, e in self.errors.items()],
+            columns=["case", "forecast", "error"],
+        )
 
 
 def deu_capability(data: DeuData, issue: DeuIssue, capability: str) -> FloatArray:
