@@ -101,3 +101,15 @@ def test_brief_writes_the_html_brief(tmp_path) -> None:
     text = out.read_text(encoding="utf-8")
     assert text.lstrip().lower().startswith("<!doctype html")
     assert ml.load_scenario("gaza").title in text
+
+
+def test_sensitivity_frame_and_html() -> None:
+    result = ml.sensitivity("gaza", "compromise", method="morris", samples=8, seed=0, group="actor")
+    frame = result.to_frame()
+    assert frame.equals(result.indices)
+    assert frame is not result.indices
+    html = result._repr_html_()
+    assert "Morris sensitivity of compromise" in html
+    top = result.ranked(result.issues[0], top=1)
+    assert f"<td>{top['factor'].iloc[0]}</td>" in html
+    assert "<svg" in html
