@@ -11,8 +11,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from minilateral.cli._app import cli_errors, err_console, out_console
-from minilateral.errors import FormatError
-from minilateral.library import list_scenarios
+from minilateral.errors import FormatError, OptionError
+from minilateral.library import list_scenarios, scenario_summaries
 
 # The library, the writers and the demo are imported inside the commands that use them, so
 # that ``minilateral --help`` and ``scenarios list`` start quickly.
@@ -28,16 +28,53 @@ scenarios_app = typer.Typer(
 
 @scenarios_app.command("list")
 @cli_errors
-def list_() -> None:
+def list_(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: table, csv or json.")
+    ] = "table",
+) -> None:
     """List the scenarios of the library (embedded and MINILATERAL_SCENARIO_DIR)."""
-    table = Table(title="scenarios")
-    for col in ("name", "title", "actors", "issues", "origin"):
-        table.add_column(col)
-    from minilateral.api import load_scenario
+    if fmt not in ("table", "csv", "json"):
+        raise OptionError(f"--format must be table, csv or json, got '{fmt}'", field="format")
+    entries = list_scenarios()
+    rows = [
+        {
+            "name": e.name,
+            "title": s.title,
+            "actors": s.actors,
+            "issues": s.issues,
+            "origin": e.origin,
+        }
+        for e, s in zip(entries, scenario_summaries(entries), strict=True)
+    ]
+    if fmt == "json":
+        import json
 
-    for entry in list_scenarios():
-        s = load_scenario(entry.path)
-        table.add_row(entry.name, s.title, str(len(s.actors)), str(len(s.issues)), entry.origin)
+        typer.echo(json.dumps({"scenarios": rows}, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["name"])
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(buf.getvalue(), nl=False)
+        return
+    table = Table(title="Scenarios")
+    for col, justify in (
+        ("Name", "left"),
+        ("Title", "left"),
+        ("Actors", "right"),
+        ("Issues", "right"),
+        ("Origin", "left"),
+    ):
+        table.add_column(col, justify=justify, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["name"], row["title"], str(row["actors"]), str(row["issues"]), row["origin"]
+        )
     out_console.print(table)
 
 

@@ -1,0 +1,93 @@
+"""Issue 21 item 1: fast ``scenarios list``, names in tables, machine formats, precise errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from minilateral.cli import app
+from minilateral.library import list_scenarios
+from tests.conftest import scenario_dict
+
+runner = CliRunner()
+
+
+def _cli(*args: object, env: dict[str, str] | None = None):
+    return runner.invoke(app, [str(a) for a in args], env=env)
+
+
+# -- scenarios list ---------------------------------------------------------------------------
+
+
+def test_scenarios_list_formats_agree() -> None:
+    names = [e.name for e in list_scenarios()]
+    as_json = json.loads(_cli("scenarios", "list", "--format", "json").stdout)["scenarios"]
+    as_csv = list(csv.DictReader(io.StringIO(_cli("scenarios", "list", "-f", "csv").stdout)))
+    assert [r["name"] for r in as_json] == names == [r["name"] for r in as_csv]
+    gaza = next(r for r in as_json if r["name"] == "gaza")
+    assert gaza["actors"] > 2
+    assert gaza["issues"] >= 1
+    assert gaza["title"]
+    assert [str(r["actors"]) for r in as_json] == [r["actors"] for r in as_csv]
+
+
+def test_scenarios_list_bad_format_is_exit_2() -> None:
+    result = _cli("scenarios", "list", "--format", "xml")
+    assert result.exit_code == 2
+    assert "table, csv or json" in result.output
+
+
+def test_scenarios_list_cache_follows_file_content(tmp_path: Path) -> None:
+    """An edited user scenario is read again; a cached summary never outlives its content."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    data = scenario_dict()
+    path = folder / "mine.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    env = {"MINILATERAL_SCENARIO_DIR": str(folder), "MINILATERAL_CACHE_DIR": str(tmp_path / "c")}
+    first = json.loads(_cli("scenarios", "list", "-f", "json", env=env).stdout)["scenarios"]
+    assert next(r for r in first if r["name"] == "mine")["title"] == data["title"]
+    assert (tmp_path / "c" / "scenario-summaries.json").is_file()
+    data["title"] = "Renamed negotiation"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    again = json.loads(_cli("scenarios", "list", "-f", "json", env=env).stdout)["scenarios"]
+    assert next(r for r in again if r["name"] == "mine")["title"] == "Renamed negotiation"
+
+
+def test_scenarios_list_invalid_user_scenario_is_a_located_error(tmp_path: Path) -> None:
+    """The cache never hides a broken file: it is validated by the hardened reader."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "bad.yaml").write_text("title: x\ntitle: y\n", encoding="utf-8")
+    env = {"MINILATERAL_SCENARIO_DIR": str(folder), "MINILATERAL_CACHE_DIR": str(tmp_path / "c")}
+    for _ in range(2):
+        result = _cli("scenarios", "list", env=env)
+        assert result.exit_code == 2
+        assert "duplicate key 'title'" in result.output
+
+
+def test_scenarios_list_from_cache_does_not_import_numpy(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from minilateral.cli import main\n"
+        "sys.argv = ['minilateral', 'scenarios', 'list', '--format', 'csv']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('numpy', 'pandas', 'minilateral.models') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONSTARTUP"}
+    env["MINILATERAL_CACHE_DIR"] = str(tmp_path)
+    env.pop("MINILATERAL_SCENARIO_DIR", None)
+    run = [sys.executable, "-c", code]
+    subprocess.run(run, capture_output=True, text=True, env=env, check=True)  # fills the cache
+    out = subprocess.run(run, capture_output=True, text=True, env=env, check=True).stdout
+    assert "HEAVY []" in out
+    assert "gaza," in out
