@@ -91,3 +91,71 @@ def test_scenarios_list_from_cache_does_not_import_numpy(tmp_path: Path) -> None
     out = subprocess.run(run, capture_output=True, text=True, env=env, check=True).stdout
     assert "HEAVY []" in out
     assert "gaza," in out
+
+
+# -- align: names, readable tables, one spelling of --years, precise map error -----------------
+
+WIDE = {"COLUMNS": "100"}
+
+
+def _fits(output: str, width: int = 100) -> bool:
+    return all(len(line) <= width for line in output.splitlines() if "note:" not in line)
+
+
+def test_dyads_table_names_states_and_fits_100_columns(data_root) -> None:
+    r = _cli("align", "dyads", "-s", "QAT,TUR,EGY", "--years", "2018", env=WIDE)
+    assert r.exit_code == 0, r.output
+    assert "Qatar" in r.stdout
+    assert "Egypt" in r.stdout
+    assert " 640 " not in r.stdout
+    assert " 651 " not in r.stdout
+    assert _fits(r.stdout)
+
+
+def test_cohesion_table_is_readable(data_root) -> None:
+    r = _cli("align", "cohesion", "-y", "2018-2019", env=WIDE)
+    assert r.exit_code == 0, r.output
+    for text in ("Mean agreement", "Unanimity", "Saudi Arabia", "Oman", "defection rate"):
+        assert text in r.stdout
+    assert "…" not in r.stdout  # no truncated column
+    assert _fits(r.stdout)
+    as_csv = list(
+        csv.DictReader(io.StringIO(_cli("align", "cohesion", "-y", "2018", "-f", "csv").stdout))
+    )
+    assert as_csv[0]["year"] == "2018"
+
+
+def test_every_align_table_fits_100_columns(data_root) -> None:
+    for args in (
+        ["autonomy", "-s", "QAT,TUR,EGY", "-y", "2018"],
+        ["ideal-points", "-y", "2018", "-s", "QAT,TUR"],
+        ["capabilities", "-y", "2015", "-s", "QAT,TUR"],
+        ["complementarity", "-s", "QAT,TUR", "-y", "2015"],
+        ["balancing", "-s", "QAT,TUR", "-y", "2015"],
+        ["portfolio", "-s", "QAT,TUR", "-y", "2015"],
+    ):
+        r = _cli("align", *args, env=WIDE)
+        assert r.exit_code == 0, (args, r.output)
+        assert "…" not in r.stdout, args
+        assert _fits(r.stdout), args
+
+
+def test_year_and_years_are_one_option(data_root) -> None:
+    """``--year`` and ``--years`` are accepted by every align subcommand."""
+    plural = _cli("align", "capabilities", "--years", "2015", "-s", "TUR", "-f", "json")
+    singular = _cli("align", "capabilities", "--year", "2015", "-s", "TUR", "-f", "json")
+    assert plural.exit_code == singular.exit_code == 0
+    assert json.loads(plural.stdout)["rows"] == json.loads(singular.stdout)["rows"]
+    dyads = _cli("align", "dyads", "-s", "QAT,TUR", "--year", "2015", "-f", "csv")
+    assert dyads.exit_code == 0
+    assert dyads.stdout.splitlines()[1].startswith("2015,")
+
+
+def test_map_of_a_year_without_votes_is_exit_2_naming_the_years(data_root, tmp_path) -> None:
+    out = tmp_path / "map.html"
+    r = _cli("align", "map", "--year", "2030", "-o", out)
+    assert r.exit_code == 2
+    assert "no UN roll calls in 2030" in r.stderr
+    assert "available: " in r.stderr
+    assert "2024" in r.stderr
+    assert not out.exists()
