@@ -159,3 +159,16 @@ def test_map_of_a_year_without_votes_is_exit_2_naming_the_years(data_root, tmp_p
     assert "available: " in r.stderr
     assert "2024" in r.stderr
     assert not out.exists()
+
+
+def test_mistyped_model_option_suggests_the_closest() -> None:
+    r = _cli("forecast", "gaza", "--model", "bdm", "--set", "roundz=3")
+    assert r.exit_code == 2
+    assert "no option 'roundz'. Did you mean 'rounds'?" in r.stderr
+
+
+def test_mistyped_state_suggests_the_closest(data_root) -> None:
+    r = _cli("align", "autonomy", "-s", "Turky,QAT", "-y", "2018")
+    assert r.exit_code == 2
+    assert "did you mean" in r.stderr.lower()
+    assert "Turkey" in r.stderr or "Türkiye" in r.stderr or "TUR" in r.stderr
