@@ -172,3 +172,54 @@ def test_mistyped_state_suggests_the_closest(data_root) -> None:
     assert r.exit_code == 2
     assert "did you mean" in r.stderr.lower()
     assert "Turkey" in r.stderr or "Türkiye" in r.stderr or "TUR" in r.stderr
+
+
+# -- plain progress lines when stderr is not a terminal ----------------------------------------
+
+
+def test_sensitivity_progress_names_the_model_in_plain_lines() -> None:
+    r = _cli("sensitivity", "gaza", "--model", "nash", "--samples", "16")
+    assert r.exit_code == 0, r.output
+    assert "nash Sobol runs: started" in r.stderr
+    assert "0/?" not in r.stderr
+    assert "(100%) runs" in r.stderr
+    assert "nash Sobol runs: done in" in r.stderr
+    assert "\x1b[" not in r.stderr  # no terminal control codes in a log
+
+
+def test_sweep_and_coalitions_progress_in_plain_lines(tmp_path: Path) -> None:
+    sweep = _cli(
+        "sweep",
+        "run",
+        "gaza",
+        "-m",
+        "nash",
+        "--draws",
+        "20",
+        "--seed",
+        "1",
+        "--out",
+        tmp_path / "sw",
+    )
+    assert sweep.exit_code == 0, sweep.output
+    assert "nash sweep: 20/20 (100%) draws" in sweep.stderr
+    found = _cli(
+        "coalitions", "gaza", "--candidates", "TUR,QAT,EGY", "--size", "1-2", "--draws", "10"
+    )
+    assert found.exit_code == 0, found.output
+    assert "bdm coalition search: started" in found.stderr
+    assert "bdm coalition search: done in" in found.stderr
+
+
+def test_plain_progress_is_throttled(monkeypatch, capsys) -> None:
+    from minilateral.cli import _progress
+
+    with _progress.progress("work", unit="steps") as report:
+        for done in range(1, 1001):
+            report(done, 1000)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("work:")]
+    assert lines[0] == "work: started"
+    assert lines[-1].startswith("work: done in")
+    assert "1,000/1,000 (100%) steps" in err
+    assert len(lines) <= 4  # not one line per step

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, out_console, parse_sets
+from minilateral.cli._progress import progress as _progress
 from minilateral.cli.sweep import NoiseOpt
 from minilateral.errors import OptionError
 from minilateral.forecast import dumps_json
@@ -170,11 +170,10 @@ def coalitions(
             creds = profiles.credibility()
     targets = _floats(target, "--target")
     lo, hi = parse_sizes(size)
-    with Progress(console=err_console, transient=True, disable=fmt == "json") as bar:
-        task = bar.add_task("coalitions", total=None)
+    with _progress(f"{model} coalition search", disable=fmt == "json") as report:
 
         def progress(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=label)
+            report(done, total, label)
 
         result = search_coalitions(
             scenario,
