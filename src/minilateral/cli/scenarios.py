@@ -202,7 +202,9 @@ def demo(
         )
         for note in result.alignment["notes"]:
             out_console.print(f"[dim]note: {note}[/]")
-    files = ["results.json", "index.html", *(["brief.html", "brief.pdf"] if brief else [])]
+    from minilateral.demo import DEMO_PAGES
+
+    files = ["index.html", *(f for f in DEMO_PAGES if (out / f).is_file())]
     out_console.print(
         f"wrote {', '.join(str(out / f) for f in files)} in {time.perf_counter() - start:.1f} s"
     )
