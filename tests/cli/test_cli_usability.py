@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -98,11 +99,23 @@ def test_scenarios_list_from_cache_does_not_import_numpy(tmp_path: Path) -> None
 WIDE = {"COLUMNS": "100"}
 
 
+@pytest.fixture
+def wide():
+    """The console 100 columns wide (its width is fixed when it is created, so COLUMNS set
+    for one invocation does not reach it)."""
+    from minilateral.cli._app import out_console
+
+    old = out_console._width
+    out_console.width = 100
+    yield
+    out_console._width = old
+
+
 def _fits(output: str, width: int = 100) -> bool:
     return all(len(line) <= width for line in output.splitlines() if "note:" not in line)
 
 
-def test_dyads_table_names_states_and_fits_100_columns(data_root) -> None:
+def test_dyads_table_names_states_and_fits_100_columns(data_root, wide) -> None:
     r = _cli("align", "dyads", "-s", "QAT,TUR,EGY", "--years", "2018", env=WIDE)
     assert r.exit_code == 0, r.output
     assert "Qatar" in r.stdout
@@ -112,7 +125,7 @@ def test_dyads_table_names_states_and_fits_100_columns(data_root) -> None:
     assert _fits(r.stdout)
 
 
-def test_cohesion_table_is_readable(data_root) -> None:
+def test_cohesion_table_is_readable(data_root, wide) -> None:
     r = _cli("align", "cohesion", "-y", "2018-2019", env=WIDE)
     assert r.exit_code == 0, r.output
     for text in ("Mean agreement", "Unanimity", "Saudi Arabia", "Oman", "defection rate"):
@@ -125,7 +138,7 @@ def test_cohesion_table_is_readable(data_root) -> None:
     assert as_csv[0]["year"] == "2018"
 
 
-def test_every_align_table_fits_100_columns(data_root) -> None:
+def test_every_align_table_fits_100_columns(data_root, wide) -> None:
     for args in (
         ["autonomy", "-s", "QAT,TUR,EGY", "-y", "2018"],
         ["ideal-points", "-y", "2018", "-s", "QAT,TUR"],
@@ -223,3 +236,20 @@ def test_plain_progress_is_throttled(monkeypatch, capsys) -> None:
     assert lines[-1].startswith("work: done in")
     assert "1,000/1,000 (100%) steps" in err
     assert len(lines) <= 4  # not one line per step
+
+
+# -- other tables at 100 columns ---------------------------------------------------------------
+
+
+def test_scenario_show_and_forecast_tables_fit_100_columns(wide) -> None:
+    for args in (
+        ["scenarios", "show", "gaza"],
+        ["scenarios", "list"],
+        ["forecast", "gaza", "--model", "nash"],
+        ["models"],
+        ["coalitions", "gaza", "--candidates", "TUR,QAT", "--size", "1", "--draws", "10"],
+    ):
+        r = _cli(*args, env=WIDE)
+        assert r.exit_code == 0, (args, r.output)
+        assert "…" not in r.stdout, args
+        assert all(len(line) <= 100 for line in r.stdout.splitlines()), args

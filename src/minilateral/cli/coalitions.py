@@ -266,7 +266,8 @@ def _print_agreement(result: CoalitionSearch, scenario: Scenario, draws: int) ->
     if len(tied) > 1:
         out_console.print(
             f"tied with the first (paired interval covers zero): {len(tied)} coalitions; "
-            "their order is not a finding"
+            "their order is not a finding",
+            soft_wrap=False,
         )
     for label, entry in (("no mediator", base), ("first", result.coalitions[0])):
         d = entry.agreement
@@ -285,10 +286,10 @@ def _print_agreement(result: CoalitionSearch, scenario: Scenario, draws: int) ->
                 )
                 for h in d.holdouts[:4]
             )
-            out_console.print(f"{label}: hold-outs — {hold}")
+            out_console.print(f"{label}: hold-outs — {hold}", soft_wrap=False)
         takes = takes_text(d)
         if takes and takes != "reached":
-            out_console.print(f"{label}: to reach 50 % — {takes}")
+            out_console.print(f"{label}: to reach 50 % — {takes}", soft_wrap=False)
     if result.proposals:
         ptable = Table(title="Named proposals, evaluated as given")
         header, rows = proposal_rows(result)

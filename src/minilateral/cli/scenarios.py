@@ -87,20 +87,23 @@ def show(name: Annotated[str, typer.Argument(help="Library name or file.")]) -> 
     s = load_scenario(name)
     out_console.print(f"[bold]{s.title}[/] ({s.date or 'undated'})")
     if s.description:
-        out_console.print(s.description.strip())
-    issues = Table(title="issues")
+        out_console.print(s.description.strip(), soft_wrap=False)
+    issues = Table(title="Issues")
     for col in ("issue", "scale", "low end", "high end", "reference"):
-        issues.add_column(col)
+        issues.add_column(col, overflow="fold")
     for q in s.issues:
         ref = "" if q.reference is None else f"{q.reference:g}"
         issues.add_row(q.name, f"{q.lo:g}–{q.hi:g}", q.lo_label or "", q.hi_label or "", ref)
     out_console.print(issues)
-    actors = Table(title="actors (position / salience)")
-    for col in ("actor", "role", "capability", *s.issue_names):
-        actors.add_column(col)
+    actors = Table(title="Actors: position on each issue, its salience below")
+    actors.add_column("actor", overflow="fold")
+    actors.add_column("role", overflow="fold")
+    actors.add_column("capability", justify="right", overflow="fold")
+    for q in s.issue_names:  # "idf_footprint" wraps at the word: "idf / footprint"
+        actors.add_column(q.replace("_", " "), justify="right", overflow="fold")
     for a in s.actors:
         cells = [
-            f"{a.positions[q]:g} / {a.salience[q]:.2f}" if q in a.positions else "—"
+            f"{a.positions[q]:g}\n{a.salience[q]:.2f}" if q in a.positions else "—"
             for q in s.issue_names
         ]
         actors.add_row(a.name, str(a.role), f"{a.capability:g}", *cells)
@@ -179,9 +182,11 @@ def demo(
         result = run_demo(out, progress=step, brief=brief)
     for name, scenario in result.scenarios.items():
         table = Table(title=f"{scenario.title} ({name}): forecast per issue", title_justify="left")
-        table.add_column("model")
+        table.add_column("model", overflow="fold")
         for issue in scenario.issues:
-            table.add_column(f"{issue.name}\n{issue.lo:g}–{issue.hi:g}", justify="right")
+            table.add_column(
+                f"{issue.name}\n{issue.lo:g}–{issue.hi:g}", justify="right", overflow="fold"
+            )
         for row in result.rows(name):
             table.add_row(*row)
         out_console.print(table)
