@@ -133,3 +133,11 @@ def browser() -> Iterator:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory):
+    """Caches (the scenario-summary cache of ``scenarios list``) go to a temporary folder."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MINILATERAL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield

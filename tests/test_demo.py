@@ -86,3 +86,31 @@ def test_demo_writes_the_brief_of_the_same_forecasts(demo: tuple[Path, str]) -> 
     # inserts a space where a title wraps after "/" or "-".
     cover = "".join(reader.pages[0].extract_text().split())
     assert all("".join(s["title"].split()) in cover for s in payload["scenarios"])
+
+
+def _links(html: str) -> set[str]:
+    import re
+
+    return {h for h in re.findall(r'href="([^"#][^"]*)"', html) if "://" not in h}
+
+
+def test_index_links_every_page_the_demo_writes(demo: tuple[Path, str]) -> None:
+    """Each page of the output folder is linked from index.html, and each link resolves."""
+    out = demo[0]
+    html = (out / "index.html").read_text()
+    pages = {p.name for p in out.iterdir() if p.suffix in (".html", ".pdf", ".json")}
+    pages.discard("index.html")
+    assert pages >= {"alignment.html", "brief.html", "results.json"}
+    assert _links(html) == pages
+    assert '<script src="plotly.min.js"></script>' in html
+
+
+def test_index_links_only_pages_that_exist(tmp_path: Path) -> None:
+    """Without the brief (``--no-brief``) or the PDF engine, the index has no dead link."""
+    from minilateral.demo import DemoResult, _write_html
+
+    (tmp_path / "results.json").write_text("{}", encoding="utf-8")
+    _write_html(tmp_path, DemoResult(models=[]))
+    html = (tmp_path / "index.html").read_text()
+    assert _links(html) == {"results.json"}
+    assert "brief" not in html.split("<main>")[0]

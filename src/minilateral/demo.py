@@ -35,7 +35,7 @@ from minilateral.models.registry import available_models
 from minilateral.provenance import package_version
 from minilateral.scenario import Scenario
 
-__all__ = ["MEDIATION_DRAWS", "DemoResult", "run_demo"]
+__all__ = ["DEMO_PAGES", "MEDIATION_DRAWS", "DemoResult", "run_demo"]
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,10 @@ def _chart(scenario: Scenario, forecasts: dict[str, dict[str, Any]]) -> dict[str
     return {"data": traces, "layout": layout}
 
 
+#: The pages the demo may write beside ``index.html``; the index links each one written.
+DEMO_PAGES = ("brief.html", "brief.pdf", "alignment.html", "results.json")
+
+
 def run_demo(
     out: str | Path, *, progress: Progress | None = None, brief: bool = True
 ) -> DemoResult:
@@ -192,11 +196,11 @@ def run_demo(
         "alignment": result.alignment,
     }
     (out / "results.json").write_text(dumps_json(payload, indent=1), encoding="utf-8")
-    _write_html(out, result)
     if brief:
         if progress:
             progress(done, total, "brief")
         _write_brief(out, result)
+    _write_html(out, result)  # last, so that it links exactly the pages that were written
     return result
 
 
@@ -316,5 +320,6 @@ def _write_html(out: Path, result: DemoResult) -> None:
         models=result.models,
         version=package_version(),
         alignment=result.alignment,
+        written={name for name in DEMO_PAGES if (out / name).is_file()},
     )
     (out / "index.html").write_text(html, encoding="utf-8")

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from minilateral.errors import UnknownScenarioError, did_you_mean
 
-__all__ = ["LibraryEntry", "find_scenario", "list_scenarios"]
+__all__ = [
+    "LibraryEntry",
+    "ScenarioSummary",
+    "find_scenario",
+    "list_scenarios",
+    "scenario_summaries",
+]
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +79,72 @@ def find_scenario(name: str) -> LibraryEntry:
             field="source",
         )
     return entries[name]
+
+
+@dataclass(frozen=True)
+class ScenarioSummary:
+    """What ``scenarios list`` shows of a scenario: its title and its size."""
+
+    title: str
+    actors: int
+    issues: int
+
+
+_SUMMARY_VERSION = 1
+
+
+def _summary_cache_path() -> Path:
+    """``$MINILATERAL_CACHE_DIR/scenario-summaries.json``, else the platform cache folder."""
+    env = os.environ.get("MINILATERAL_CACHE_DIR")
+    if env:
+        return Path(env).expanduser() / "scenario-summaries.json"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("minilateral", appauthor=False)) / "scenario-summaries.json"
+
+
+def scenario_summaries(entries: list[LibraryEntry] | None = None) -> list[ScenarioSummary]:
+    """The summary of each entry (default: :func:`list_scenarios`), in the same order.
+
+    A scenario is read and validated in full (the hardened YAML reader, then the schema) the
+    first time its content is seen; its summary is then cached under the SHA-256 of the file's
+    bytes, so an edited file is read again and an unchanged one costs a hash. The cache is a
+    convenience: when its folder cannot be written, or the file is unreadable, every scenario
+    is read afresh.
+    """
+    import hashlib
+    import json
+
+    entries = list_scenarios() if entries is None else entries
+    cache_path = _summary_cache_path()
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+        if cache.get("version") != _SUMMARY_VERSION or not isinstance(cache.get("files"), dict):
+            cache = {}
+    except (OSError, ValueError):
+        cache = {}
+    files: dict[str, list] = cache.get("files", {}) if cache else {}
+    out: list[ScenarioSummary] = []
+    fresh: dict[str, list] = {}
+    for entry in entries:
+        digest = hashlib.sha256(entry.path.read_bytes()).hexdigest()
+        hit = files.get(digest)
+        if hit is None:
+            from minilateral.api import load_scenario
+
+            s = load_scenario(entry.path)
+            hit = [s.title, len(s.actors), len(s.issues)]
+        fresh[digest] = hit
+        out.append(ScenarioSummary(str(hit[0]), int(hit[1]), int(hit[2])))
+    if fresh.keys() - files.keys():
+        try:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_path.with_suffix(".tmp")
+            tmp.write_text(
+                json.dumps({"version": _SUMMARY_VERSION, "files": {**files, **fresh}}),
+                encoding="utf-8",
+            )
+            tmp.replace(cache_path)
+        except OSError as err:
+            log.debug("scenario summary cache not written: %s", err)
+    return out

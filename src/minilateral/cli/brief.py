@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 
 from minilateral.cli._app import cli_errors, err_console, out_console
+from minilateral.cli._progress import progress as _progress
 
 __all__ = ["register"]
 
@@ -94,11 +94,10 @@ def brief(
     if out.suffix.lower() not in (".html", ".htm", ".pdf"):
         raise OptionError(f"--out must end in .html or .pdf, got '{out.name}'", field="out")
     start = time.perf_counter()
-    with Progress(console=err_console, transient=True) as progress:
-        task = progress.add_task("brief", total=None)
+    with _progress("brief") as report:
 
         def step(label: str) -> None:
-            progress.update(task, description=label)
+            report(label=label)
 
         panels = [panel_data(p, db_url=db_url, pseudonymise=pseudonymise) for p in panel or []]
         if corpus:

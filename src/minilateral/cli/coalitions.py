@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, out_console, parse_sets
+from minilateral.cli._progress import progress as _progress
 from minilateral.cli.sweep import NoiseOpt
 from minilateral.errors import OptionError
 from minilateral.forecast import dumps_json
@@ -161,11 +161,10 @@ def coalitions(
     explicit = _floats(leverage, "--leverage")
     targets = _floats(target, "--target")
     lo, hi = parse_sizes(size)
-    with Progress(console=err_console, transient=True, disable=fmt == "json") as bar:
-        task = bar.add_task("coalitions", total=None)
+    with _progress(f"{model} coalition search", disable=fmt == "json") as report:
 
         def progress(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=label)
+            report(done, total, label)
 
         result = api_coalitions(
             scenario,
@@ -259,7 +258,8 @@ def _print_agreement(result: CoalitionSearch, scenario: Scenario, draws: int) ->
     if len(tied) > 1:
         out_console.print(
             f"tied with the first (paired interval covers zero): {len(tied)} coalitions; "
-            "their order is not a finding"
+            "their order is not a finding",
+            soft_wrap=False,
         )
     for label, entry in (("no mediator", base), ("first", result.coalitions[0])):
         d = entry.agreement
@@ -278,10 +278,10 @@ def _print_agreement(result: CoalitionSearch, scenario: Scenario, draws: int) ->
                 )
                 for h in d.holdouts[:4]
             )
-            out_console.print(f"{label}: hold-outs — {hold}")
+            out_console.print(f"{label}: hold-outs — {hold}", soft_wrap=False)
         takes = takes_text(d)
         if takes and takes != "reached":
-            out_console.print(f"{label}: to reach 50 % — {takes}")
+            out_console.print(f"{label}: to reach 50 % — {takes}", soft_wrap=False)
     if result.proposals:
         ptable = Table(title="Named proposals, evaluated as given")
         header, rows = proposal_rows(result)

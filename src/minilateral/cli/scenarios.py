@@ -11,8 +11,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from minilateral.cli._app import cli_errors, err_console, out_console
-from minilateral.errors import FormatError
-from minilateral.library import list_scenarios
+from minilateral.errors import FormatError, OptionError
+from minilateral.library import list_scenarios, scenario_summaries
 
 # The library, the writers and the demo are imported inside the commands that use them, so
 # that ``minilateral --help`` and ``scenarios list`` start quickly.
@@ -28,16 +28,53 @@ scenarios_app = typer.Typer(
 
 @scenarios_app.command("list")
 @cli_errors
-def list_() -> None:
+def list_(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: table, csv or json.")
+    ] = "table",
+) -> None:
     """List the scenarios of the library (embedded and MINILATERAL_SCENARIO_DIR)."""
-    table = Table(title="scenarios")
-    for col in ("name", "title", "actors", "issues", "origin"):
-        table.add_column(col)
-    from minilateral.api import load_scenario
+    if fmt not in ("table", "csv", "json"):
+        raise OptionError(f"--format must be table, csv or json, got '{fmt}'", field="format")
+    entries = list_scenarios()
+    rows = [
+        {
+            "name": e.name,
+            "title": s.title,
+            "actors": s.actors,
+            "issues": s.issues,
+            "origin": e.origin,
+        }
+        for e, s in zip(entries, scenario_summaries(entries), strict=True)
+    ]
+    if fmt == "json":
+        import json
 
-    for entry in list_scenarios():
-        s = load_scenario(entry.path)
-        table.add_row(entry.name, s.title, str(len(s.actors)), str(len(s.issues)), entry.origin)
+        typer.echo(json.dumps({"scenarios": rows}, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["name"])
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(buf.getvalue(), nl=False)
+        return
+    table = Table(title="Scenarios")
+    for col, justify in (
+        ("Name", "left"),
+        ("Title", "left"),
+        ("Actors", "right"),
+        ("Issues", "right"),
+        ("Origin", "left"),
+    ):
+        table.add_column(col, justify=justify, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["name"], row["title"], str(row["actors"]), str(row["issues"]), row["origin"]
+        )
     out_console.print(table)
 
 
@@ -50,20 +87,23 @@ def show(name: Annotated[str, typer.Argument(help="Library name or file.")]) -> 
     s = load_scenario(name)
     out_console.print(f"[bold]{s.title}[/] ({s.date or 'undated'})")
     if s.description:
-        out_console.print(s.description.strip())
-    issues = Table(title="issues")
+        out_console.print(s.description.strip(), soft_wrap=False)
+    issues = Table(title="Issues")
     for col in ("issue", "scale", "low end", "high end", "reference"):
-        issues.add_column(col)
+        issues.add_column(col, overflow="fold")
     for q in s.issues:
         ref = "" if q.reference is None else f"{q.reference:g}"
         issues.add_row(q.name, f"{q.lo:g}–{q.hi:g}", q.lo_label or "", q.hi_label or "", ref)
     out_console.print(issues)
-    actors = Table(title="actors (position / salience)")
-    for col in ("actor", "role", "capability", *s.issue_names):
-        actors.add_column(col)
+    actors = Table(title="Actors: position on each issue, its salience below")
+    actors.add_column("actor", overflow="fold")
+    actors.add_column("role", overflow="fold")
+    actors.add_column("capability", justify="right", overflow="fold")
+    for q in s.issue_names:  # "idf_footprint" wraps at the word: "idf / footprint"
+        actors.add_column(q.replace("_", " "), justify="right", overflow="fold")
     for a in s.actors:
         cells = [
-            f"{a.positions[q]:g} / {a.salience[q]:.2f}" if q in a.positions else "—"
+            f"{a.positions[q]:g}\n{a.salience[q]:.2f}" if q in a.positions else "—"
             for q in s.issue_names
         ]
         actors.add_row(a.name, str(a.role), f"{a.capability:g}", *cells)
@@ -142,9 +182,11 @@ def demo(
         result = run_demo(out, progress=step, brief=brief)
     for name, scenario in result.scenarios.items():
         table = Table(title=f"{scenario.title} ({name}): forecast per issue", title_justify="left")
-        table.add_column("model")
+        table.add_column("model", overflow="fold")
         for issue in scenario.issues:
-            table.add_column(f"{issue.name}\n{issue.lo:g}–{issue.hi:g}", justify="right")
+            table.add_column(
+                f"{issue.name}\n{issue.lo:g}–{issue.hi:g}", justify="right", overflow="fold"
+            )
         for row in result.rows(name):
             table.add_row(*row)
         out_console.print(table)
@@ -165,7 +207,9 @@ def demo(
         )
         for note in result.alignment["notes"]:
             out_console.print(f"[dim]note: {note}[/]")
-    files = ["results.json", "index.html", *(["brief.html", "brief.pdf"] if brief else [])]
+    from minilateral.demo import DEMO_PAGES
+
+    files = ["index.html", *(f for f in DEMO_PAGES if (out / f).is_file())]
     out_console.print(
         f"wrote {', '.join(str(out / f) for f in files)} in {time.perf_counter() - start:.1f} s"
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -105,6 +107,23 @@ def _progress(unit: str) -> Progress:
     )
 
 
+@contextmanager
+def _plain_or_bar(description: str, unit: str, total: int | None) -> Iterator[Any]:
+    """``report(done, total)``: plain lines when stderr is not a terminal; on a terminal the
+    bar with rates, or (total not known yet) a bar that says "starting" rather than ``0/?``."""
+    if not err_console.is_terminal or total is None:
+        from minilateral.cli._progress import progress
+
+        with progress(description, unit=unit) as report:
+            yield lambda done, total_=None: report(done, total_ if total_ is not None else total)
+        return
+    with _progress(unit) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done, total_=None: bar.update(
+            task, completed=done, total=total_ if total_ is not None else total
+        )
+
+
 def _uncertainty(path: Path | None) -> Uncertainty | None:
     """Read an uncertainty block from YAML (either the block itself or ``uncertainty: ...``)."""
     if path is None:
@@ -205,14 +224,8 @@ def run(
         if quiet:
             result = run_sweep(scenario, model, **kwargs)
         else:
-            with _progress("draws") as bar:
-                task = bar.add_task(f"{model} sweep", total=draws)
-                result = run_sweep(
-                    scenario,
-                    model,
-                    **kwargs,
-                    progress=lambda done, total: bar.update(task, completed=done),
-                )
+            with _plain_or_bar(f"{model} sweep", "draws", draws) as report:
+                result = run_sweep(scenario, model, **kwargs, progress=report)
     except KeyboardInterrupt:
         written = 0
         if (out / "_manifest.json").exists():
@@ -369,14 +382,8 @@ def sensitivity(
         "group": group,
     }
     if fmt == "table":
-        with _progress("runs") as bar:
-            task = bar.add_task(f"{method} runs", total=None)
-            result = run_sensitivity(
-                scenario,
-                model,
-                **kwargs,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
+        with _plain_or_bar(f"{model} {method.capitalize()} runs", "runs", None) as report:
+            result = run_sensitivity(scenario, model, **kwargs, progress=report)
     else:
         result = run_sensitivity(scenario, model, **kwargs)
     issues = [issue] if issue is not None else result.issues

@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Literal, get_args, get_origin
 import numpy as np
 
 from minilateral.arrays import FloatArray, ScenarioArrays
-from minilateral.errors import OptionError
+from minilateral.errors import OptionError, did_you_mean
 from minilateral.forecast import Forecast
 
 __all__ = ["Interval", "Model", "OptionSpec", "SeedLike", "check_rng"]
@@ -167,7 +167,9 @@ class Model:
         for key in given:
             if key not in names:
                 raise OptionError(
-                    f"model '{cls.name}' has no option '{key}' ({_listing(names)})", field=key
+                    f"model '{cls.name}' has no option '{key}'.{did_you_mean(key, names)} "
+                    f"({_listing(names)})",
+                    field=key,
                 )
         resolved: dict[str, Any] = {}
         for spec in specs:
@@ -200,7 +202,9 @@ class Model:
         for key, value in params.items():
             if key not in valid:
                 raise OptionError(
-                    f"model '{self.name}' has no option '{key}' ({_listing(valid)})", field=key
+                    f"model '{self.name}' has no option '{key}'.{did_you_mean(key, valid)} "
+                    f"({_listing(valid)})",
+                    field=key,
                 )
             setattr(self, key, value)
         return self
@@ -226,7 +230,9 @@ class Model:
             key = cls.option_name_aliases.get(key, key)
             if key not in specs:
                 raise OptionError(
-                    f"model '{cls.name}' has no option '{key}' ({_listing(specs)})", field=key
+                    f"model '{cls.name}' has no option '{key}'.{did_you_mean(key, specs)} "
+                    f"({_listing(specs)})",
+                    field=key,
                 )
             out[key] = _coerce(cls.name, specs[key], value)
         return out
