@@ -31,9 +31,11 @@ def test_invite_accept_once_and_sign_in(web: Web) -> None:
 
     with create_engine(web.db_url).connect() as conn:
         stored = conn.execute(text("SELECT token_hash FROM invites")).scalars().all()
-    assert body["token"] not in stored and len(stored[0]) == 64
+    assert body["token"] not in stored
+    assert len(stored[0]) == 64
     listed = web.client.get(f"/api/organisations/{org}/invites", headers=web.as_("a_owner"))
-    assert [i["email"] for i in listed.json()] == ["new@a.org"] and listed.json()[0]["url"] is None
+    assert [i["email"] for i in listed.json()] == ["new@a.org"]
+    assert listed.json()[0]["url"] is None
     joined = web.client.post(
         "/api/invites/accept", json={"token": body["token"], "password": NEW_PASSWORD}
     )
@@ -42,7 +44,8 @@ def test_invite_accept_once_and_sign_in(web: Web) -> None:
     again = web.client.post(
         "/api/invites/accept", json={"token": body["token"], "password": NEW_PASSWORD}
     )
-    assert again.status_code == 409 and "not valid" in again.json()["message"]
+    assert again.status_code == 409
+    assert "not valid" in again.json()["message"]
     token = web.client.post(
         "/api/auth/token", data={"username": "new@a.org", "password": NEW_PASSWORD}
     )
@@ -99,7 +102,8 @@ def test_existing_account_joins_only_as_itself(web: Web) -> None:
     token = answer.json()["token"]
     # Someone holding the link cannot set the existing account's password.
     hijack = web.client.post("/api/invites/accept", json={"token": token, "password": "x" * 12})
-    assert hijack.status_code == 409 and "sign in as analyst@b.org" in hijack.json()["message"]
+    assert hijack.status_code == 409
+    assert "sign in as analyst@b.org" in hijack.json()["message"]
     joined = web.client.post(
         "/api/invites/accept", json={"token": token}, headers=web.as_("b_analyst")
     )
@@ -131,7 +135,8 @@ def test_password_change(web: Web) -> None:
             "/api/auth/token", data={"username": "viewer@a.org", "password": pw}
         ).status_code
 
-    assert sign_in(PASSWORD) == 401 and sign_in(NEW_PASSWORD) == 200
+    assert sign_in(PASSWORD) == 401
+    assert sign_in(NEW_PASSWORD) == 200
 
 
 def test_copy_of_shared_scenario_stays_in_the_copiers_organisation(
@@ -152,7 +157,8 @@ def test_copy_of_shared_scenario_stays_in_the_copiers_organisation(
     )
     assert copy.status_code == 201, copy.text
     body = copy.json()
-    assert body["visibility"] == "private" and body["name"] == "Talks"
+    assert body["visibility"] == "private"
+    assert body["name"] == "Talks"
     assert "copied from Talks version 1 (Org A)" in body["versions"][0]["comment"]
     # Org A cannot see Org B's copy; editing the copy leaves the original alone.
     assert (
@@ -209,7 +215,8 @@ def test_runs_list_kind_column_and_filters(web: Web, small_scenario) -> None:
     api = web.client.get("/api/runs?kind=sweep", headers=web.as_("a_analyst")).json()
     assert [r["id"] for r in api["items"]] == [ids["sweep"]]
     page = _page(web, "/runs?kind=sweep")
-    assert "Monte Carlo sweep" in page and f"#{ids['sweep']}<" in page
+    assert "Monte Carlo sweep" in page
+    assert f"#{ids['sweep']}<" in page
     assert f"#{ids['forecast']}<" not in page
     everything = _page(web, "/runs")
     assert re.search(r'<td class="kind">Forecast</td>', everything)
