@@ -1,6 +1,6 @@
 """Issue 21's browser walk in Debian's Chromium (Playwright): an owner invites, the newcomer
 joins with their own password, copies the gaza library scenario into their organisation, edits
-the copy, runs bdm (the run form's default), sees the run labelled by kind in the runs list and
+the copy, runs bdm, sees the run labelled by kind in the runs list and
 downloads the YAML as ``gaza.yaml``. The browser console stays clean throughout."""
 
 from __future__ import annotations
@@ -104,8 +104,9 @@ def test_invite_join_copy_edit_run_download(server: str, browser, tmp_path) -> N
     assert page.get_by_text("version 2").first.is_visible()
     assert page.get_by_text("Org A").first.is_visible()
 
-    # The run form defaults to bdm; run it and follow it to its results.
-    assert page.get_by_label("Model").input_value() == "bdm"
+    # The run form defaults to the compromise model (not the mean); run bdm to its results.
+    assert page.get_by_label("Model").input_value() == "compromise"
+    page.get_by_label("Model").select_option("bdm")
     page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_url(re.compile(r".*/runs/\d+(/result)?$"))
     run_id = re.search(r"/runs/(\d+)", page.url).group(1)

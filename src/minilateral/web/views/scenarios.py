@@ -19,8 +19,9 @@ router = APIRouter()
 
 ScenarioId = Annotated[int, Path(ge=1, le=MAX_ID)]
 _PAGE = 25
-DEFAULT_MODEL = "bdm"
-"""The model preselected on the run form (docs/web.md says why)."""
+DEFAULT_MODEL = "compromise"
+"""The model preselected on the run form: the most accurate registered model on DEU III
+(docs/accuracy.md) and one that uses capability and salience; docs/web.md says more."""
 
 
 def _list(
