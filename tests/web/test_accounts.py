@@ -104,6 +104,11 @@ def test_existing_account_joins_only_as_itself(web: Web) -> None:
     hijack = web.client.post("/api/invites/accept", json={"token": token, "password": "x" * 12})
     assert hijack.status_code == 409
     assert "sign in as analyst@b.org" in hijack.json()["message"]
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert (
+        web.client.post("/api/invites/accept", json={"token": token}, headers=bad).status_code
+        == 401
+    )
     joined = web.client.post(
         "/api/invites/accept", json={"token": token}, headers=web.as_("b_analyst")
     )

@@ -116,6 +116,10 @@ def accept(request: Request, body: InviteAccept, session: DbSession) -> MeOut:
     """Accept an invitation. Without credentials: a new account with ``password``. With the
     invited account's credentials: join the organisation (the password is not changed)."""
     auth = optional_auth(request, session)
+    if auth is None and request.headers.get("authorization"):
+        raise ApiError(
+            401, "the credentials sent are not valid", headers={"WWW-Authenticate": "Bearer"}
+        )
     if (
         auth is not None
         and auth.via_session
