@@ -262,7 +262,9 @@ def find_invite(session: Session, secret: str) -> Invite:
 
     Every unusable link gets the same message, which does not say why.
     """
-    unusable = InviteError("this invitation link is not valid: it expired, was used or revoked")
+    from minilateral.store.repository import NotFoundError
+
+    unusable = NotFoundError("this invitation link is not valid: it expired, was used or revoked")
     if not secret or len(secret) > 200:
         raise unusable
     row = session.scalar(select(Invite).where(Invite.token_hash == _digest(secret)))

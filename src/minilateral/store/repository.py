@@ -356,7 +356,7 @@ class Repository:
         source = self.get_scenario(scenario_id)
         version = source.versions[-1]
         owner = self.writable_org(org_id)
-        base = (name or "").strip()[:200] or source.name
+        base = (name or "").replace("\x00", "").strip()[:200] or source.name
         taken = set(
             self.session.scalars(
                 select(ScenarioRecord.name).where(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from minilateral.errors import StoreError
 from minilateral.store.accounts import accept_invite, change_password, create_invite
 from minilateral.store.orm import Invite, utcnow
-from minilateral.store.repository import Repository
+from minilateral.store.repository import NotFoundError, Principal, Repository
 from minilateral.web.api.auth import check_rate, login_key
 from minilateral.web.dependencies import AuthDep, DbSession, optional_auth
 from minilateral.web.errors import ApiError, error_responses
@@ -110,7 +110,7 @@ def revoke(org_id: OrgId, invite_id: InviteId, auth: AuthDep, session: DbSession
     "/api/invites/accept",
     status_code=201,
     response_model=MeOut,
-    responses=error_responses(401, 403, 409, 422),
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 def accept(request: Request, body: InviteAccept, session: DbSession) -> MeOut:
     """Accept an invitation. Without credentials: a new account with ``password``. With the
@@ -132,11 +132,13 @@ def accept(request: Request, body: InviteAccept, session: DbSession) -> MeOut:
         member = accept_invite(
             session, body.token, password=body.password, user=auth.user if auth else None
         )
+    except NotFoundError as err:
+        session.rollback()
+        raise ApiError(404, str(err)) from err
     except StoreError as err:
         session.rollback()
         raise ApiError(409, str(err)) from err
     session.commit()
-    from minilateral.store.repository import Principal
 
     orgs = Repository(session, Principal.for_user(session, member)).organisations()
     return MeOut(
