@@ -319,7 +319,7 @@ RoleName = Literal["owner", "analyst", "viewer"]
 class InviteCreate(BaseModel):
     """An invitation to the organisation in the path."""
 
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@]+@[^@]+$")
     role: RoleName = "analyst"
 
 
