@@ -235,3 +235,68 @@ def _page(web: Web, path: str) -> str:
         data={"username": "analyst@a.org", "password": PASSWORD, "csrf_token": csrf, "next": "/"},
     )
     return web.client.get(path).text
+
+
+def _signed_in(web: Web, email: str) -> str:
+    """Sign the test client in as ``email``; the page's CSRF token."""
+    login = web.client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+    web.client.post(
+        "/login", data={"username": email, "password": PASSWORD, "csrf_token": csrf, "next": "/"}
+    )
+    page = web.client.get("/organisation")
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def test_pages_invite_revoke_and_change_password(web: Web) -> None:
+    csrf = _signed_in(web, "owner@a.org")
+    org = re.search(r'name="org_id" value="(\d+)"', web.client.get("/organisation").text)[1]
+    forged = web.client.post(
+        "/organisation/invites",
+        data={"csrf_token": "forged", "org_id": org, "email": "p@a.org", "role": "viewer"},
+    )
+    assert forged.status_code == 403
+    made = web.client.post(
+        "/organisation/invites",
+        data={"csrf_token": csrf, "org_id": org, "email": "p@a.org", "role": "viewer"},
+    )
+    assert made.status_code == 200
+    assert made.headers["cache-control"] == "no-store"
+    link = re.search(r'id="invite-url" type="text" readonly value="([^"]+)"', made.text)[1]
+    path = "/join/" + link.rsplit("/join/", 1)[1]
+    invite_id = re.search(r"/organisation/invites/(\d+)/revoke", made.text)[1]
+    revoked = web.client.post(
+        f"/organisation/invites/{invite_id}/revoke",
+        data={"csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert revoked.status_code == 303
+    gone = web.client.get(path)
+    assert gone.status_code == 404
+    assert "not valid" in gone.text
+    # Password change: wrong current password, mismatch, then success.
+    wrong = web.client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf,
+            "current_password": "nope-nope",
+            "new_password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
+    assert wrong.status_code == 422
+    assert "current password is wrong" in wrong.text
+    done = web.client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf,
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
+    assert done.status_code == 200
+    assert 'id="password-done"' in done.text
+    # The session that changed it stays signed in; the owner's API token was revoked.
+    assert web.client.get("/account").status_code == 200
+    assert web.client.get("/api/auth/me", headers=web.as_("a_owner")).status_code == 401

@@ -85,7 +85,7 @@ def _org_page(
     link: str | None = None,
     invited: Invite | None = None,
 ) -> Response:
-    return render(
+    response = render(
         request,
         "organisation.html",
         auth,
@@ -96,6 +96,8 @@ def _org_page(
         link=link,
         invited=invited,
     )
+    response.headers["Cache-Control"] = "no-store"  # the link is shown once; keep it off disk
+    return response
 
 
 @router.get("/organisation")
@@ -169,6 +171,7 @@ def _join_page(
     )
     if auth is None:
         response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
