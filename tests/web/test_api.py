@@ -79,8 +79,14 @@ def test_every_api_endpoint_needs_authentication(web: Web) -> None:
         for method in ops:
             if path == "/api/auth/token" and method == "post":
                 continue
+            if path == "/api/invites/accept":  # a newcomer has no account yet (test_accounts)
+                continue
             url = (
-                path.replace("{scenario_id}", "1").replace("{run_id}", "1").replace("{number}", "1")
+                path.replace("{scenario_id}", "1")
+                .replace("{run_id}", "1")
+                .replace("{number}", "1")
+                .replace("{org_id}", "1")
+                .replace("{invite_id}", "1")
             )
             r = web.client.request(method.upper(), url)
             assert r.status_code == 401, (method, path, r.status_code)

@@ -10,6 +10,9 @@ Expert panels (issue 15): panels on a scenario version, their invited members (c
 organisation, known to each other only by pseudonym), Delphi rounds with the anonymised summary
 frozen at close, and one coding per member and round.
 
+Invitations (issue 21): a one-time link an organisation's owner gives to a new member, stored
+only as the SHA-256 of its secret, with an expiry and the time it was used.
+
 Every timestamp is timezone-aware UTC, also on SQLite, which stores it without the zone.
 """
 
@@ -37,6 +40,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 __all__ = [
     "ApiToken",
     "Base",
+    "Invite",
     "Membership",
     "Organisation",
     "Panel",
@@ -409,3 +413,28 @@ class PanelCoding(Base):
 
     round: Mapped[PanelRound] = relationship(back_populates="codings")
     member: Mapped[PanelMember] = relationship()
+
+
+class Invite(Base):
+    """A one-time invitation to join an organisation with a role.
+
+    Only the SHA-256 of the link's secret is stored; ``used_at`` is set when it is accepted,
+    after which the link no longer works, as after ``expires_at``.
+    """
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    organisation: Mapped[Organisation] = relationship()

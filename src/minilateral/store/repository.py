@@ -343,6 +343,41 @@ class Repository:
         self.session.flush()
         return record
 
+    def copy_scenario(
+        self, scenario_id: int, *, name: str | None = None, org_id: int | None = None
+    ) -> ScenarioRecord:
+        """Copy the latest version of a visible scenario (library, shared, or one's own) into
+        the principal's organisation ``org_id`` (default: the first where they write).
+
+        The copy is private and shared with nobody, whatever the original's visibility: it
+        belongs to the copier's organisation alone, and changing it leaves the original as it
+        is. Its first version records where it came from.
+        """
+        source = self.get_scenario(scenario_id)
+        version = source.versions[-1]
+        owner = self.writable_org(org_id)
+        base = (name or "").replace("\x00", "").strip()[:200] or source.name
+        taken = set(
+            self.session.scalars(
+                select(ScenarioRecord.name).where(
+                    ScenarioRecord.org_id == owner, ScenarioRecord.deleted_at.is_(None)
+                )
+            ).all()
+        )
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            suffix = " (copy)" if n == 2 else f" (copy {n - 1})"
+            candidate = base[: 200 - len(suffix)] + suffix
+        origin = source.organisation.name if source.organisation else "local"
+        return self.create_scenario(
+            candidate,
+            Scenario.model_validate(version.content),
+            visibility=Visibility.PRIVATE.value,
+            org_id=owner,
+            comment=f"copied from {source.name} version {version.number} ({origin})"[:2000],
+        )
+
     def delete_scenario(self, scenario_id: int) -> None:
         """Hide a scenario; its versions stay for the runs that used them."""
         record = self._writable_scenario(scenario_id)
@@ -364,9 +399,15 @@ class Repository:
         offset: int = 0,
         scenario_id: int | None = None,
         status: str | None = None,
+        kind: str | None = None,
+        model: str | None = None,
     ) -> Page[Run]:
-        """Visible runs, newest first."""
+        """Visible runs, newest first; optionally only one scenario, status, kind or model."""
         query = self._runs()
+        if kind is not None:
+            query = query.where(Run.kind == kind)
+        if model is not None:
+            query = query.where(Run.model == model)
         if scenario_id is not None:
             query = query.where(Run.scenario_id == scenario_id)
         if status is not None:

@@ -309,3 +309,50 @@ class Health(BaseModel):
     version: str
     database: str
     schema_revision: str | None
+
+
+# -- invitations, password change and copies (issue 21) --------------------------------------
+
+RoleName = Literal["owner", "analyst", "viewer"]
+
+
+class InviteCreate(BaseModel):
+    """An invitation to the organisation in the path."""
+
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@]+@[^@]+$")
+    role: RoleName = "analyst"
+
+
+class InviteOut(BaseModel):
+    """A pending (or just created) invitation; ``url`` and ``token`` only in the creation's
+    answer, the one time the secret exists outside the invitee's hands."""
+
+    id: int
+    org_id: int
+    email: str
+    role: RoleName
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    url: str | None = None
+    token: str | None = None
+
+
+class InviteAccept(BaseModel):
+    """Accept an invitation: the link's token and, for a new account, its password."""
+
+    token: str = Field(min_length=1, max_length=200)
+    password: str | None = Field(default=None, min_length=8, max_length=1000)
+
+
+class PasswordChange(BaseModel):
+    """A new password; the current one is required."""
+
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=8, max_length=1000)
+
+
+class ScenarioCopy(BaseModel):
+    """Copy a visible scenario into one's organisation (private, shared with nobody)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    org_id: int | None = Field(default=None, ge=1, le=MAX_ID)

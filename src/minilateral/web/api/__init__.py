@@ -6,7 +6,7 @@ To add a resource (e.g. mediation tables), write a module with an
 
 from fastapi import APIRouter
 
-from minilateral.web.api import alignment, auth, docs, health, models, runs, scenarios
+from minilateral.web.api import accounts, alignment, auth, docs, health, models, runs, scenarios
 from minilateral.web.api import panels as _panels
 
 ROUTERS: list[APIRouter] = [
@@ -18,6 +18,7 @@ ROUTERS: list[APIRouter] = [
     models.router,
     alignment.router,
     _panels.router,
+    accounts.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -48,9 +48,13 @@ def list_runs(
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     scenario_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: StatusName | None = None,
+    kind: Annotated[str | None, Query(max_length=40, description="Run kind.")] = None,
+    model: Annotated[str | None, Query(max_length=100, description="Model name.")] = None,
 ) -> RunPage:
-    """Runs the caller may see, newest first (without results)."""
-    page = repo.list_runs(limit=limit, offset=offset, scenario_id=scenario_id, status=status)
+    """Runs the caller may see, newest first (without results); filter by kind and model."""
+    page = repo.list_runs(
+        limit=limit, offset=offset, scenario_id=scenario_id, status=status, kind=kind, model=model
+    )
     return RunPage(
         items=[RunOut.of(r, result=False) for r in page.items],
         total=page.total,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse
@@ -15,6 +17,7 @@ from minilateral.web.dependencies import Repo
 from minilateral.web.errors import ApiError, error_responses
 from minilateral.web.schemas import (
     MAX_ID,
+    ScenarioCopy,
     ScenarioCreate,
     ScenarioOut,
     ScenarioPage,
@@ -25,6 +28,18 @@ from minilateral.web.schemas import (
 )
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
+
+
+def content_disposition(name: str, extension: str) -> str:
+    """``attachment`` with a safe ASCII file name from ``name`` (``gaza`` -> ``gaza.yaml``) and,
+    for names with other letters, the UTF-8 original as ``filename*`` (RFC 6266)."""
+    ascii_name = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "scenario"
+    value = f'attachment; filename="{ascii_name}.{extension}"'
+    readable = re.sub(r'[\x00-\x1f\x7f/\\"]+', "-", name).strip(" .-")[:80]
+    if readable and readable.lower() != ascii_name and not readable.isascii():
+        value += f"; filename*=UTF-8''{quote(readable)}.{extension}"
+    return value
+
 
 ScenarioId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -141,6 +156,20 @@ def delete_scenario(scenario_id: ScenarioId, repo: Repo) -> None:
     repo.session.commit()
 
 
+@router.post(
+    "/{scenario_id:int}/copy",
+    status_code=201,
+    response_model=ScenarioOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+def copy_scenario(scenario_id: ScenarioId, body: ScenarioCopy, repo: Repo) -> ScenarioOut:
+    """Copy the latest version of a visible scenario (library, shared or own) into the caller's
+    organisation: private, shared with nobody; edit it with ``PATCH``."""
+    record = repo.copy_scenario(scenario_id, name=body.name, org_id=body.org_id)
+    repo.session.commit()
+    return ScenarioOut.of(record, content=True)
+
+
 @router.get(
     "/{scenario_id:int}/versions",
     response_model=list[VersionOut],
@@ -186,8 +215,12 @@ def export_scenario(
     """The scenario as a YAML file (or JSON) that ``minilateral forecast`` reads."""
     v = repo.get_version(scenario_id, version)
     scenario = Scenario.model_validate(v.content)
+    name = v.scenario.name if version is None else f"{v.scenario.name}-v{v.number}"
+    headers = {"Content-Disposition": content_disposition(name, fmt)}
     if fmt == "json":
         return PlainTextResponse(
-            dumps_json(scenario.canonical_dict(), indent=2), media_type="application/json"
+            dumps_json(scenario.canonical_dict(), indent=2),
+            media_type="application/json",
+            headers=headers,
         )
-    return PlainTextResponse(dump_yaml(scenario), media_type="application/yaml")
+    return PlainTextResponse(dump_yaml(scenario), media_type="application/yaml", headers=headers)

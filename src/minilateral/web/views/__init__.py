@@ -6,7 +6,7 @@ To add a page area (e.g. mediation tables), write a module with a
 
 from fastapi import APIRouter
 
-from minilateral.web.views import alignment, auth, narratives, panels, runs, scenarios
+from minilateral.web.views import account, alignment, auth, narratives, panels, runs, scenarios
 from minilateral.web.views._common import html_error
 
 VIEW_ROUTERS: list[APIRouter] = [
@@ -16,6 +16,7 @@ VIEW_ROUTERS: list[APIRouter] = [
     alignment.router,
     panels.router,
     narratives.router,
+    account.router,
 ]
 
 __all__ = ["VIEW_ROUTERS", "html_error"]

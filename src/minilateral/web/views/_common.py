@@ -23,6 +23,15 @@ templates = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates
 templates.env.globals["app_version"] = package_version()
 
 
+def _kind_label(kind: str) -> str:
+    from minilateral.web.views.runs import KIND_LABELS
+
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+templates.env.globals["kind_label"] = _kind_label
+
+
 def render(
     request: Request, name: str, auth: Auth | None, status: int = 200, **context: Any
 ) -> Response:

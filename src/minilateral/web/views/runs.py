@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from minilateral.brief import render_html, render_pdf, run_brief
@@ -25,10 +25,59 @@ RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
 _FINISHED = {RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.INTERRUPTED}
 
 
+KIND_LABELS = {
+    "forecast": "Forecast",
+    "sweep": "Monte Carlo sweep",
+    "coalitions": "Coalition search",
+    "sensitivity": "Sensitivity",
+}
+"""Reader-facing names of the run kinds; a registered kind without one shows its name."""
+
+
+def kind_labels() -> dict[str, str]:
+    """Every run kind (built-in and registered) with its label."""
+    from minilateral.web.jobs import RUN_KINDS
+
+    return {k: KIND_LABELS.get(k, k.replace("_", " ").capitalize()) for k in RUN_KINDS}
+
+
 @router.get("/runs")
-def run_list(request: Request, auth: PageAuth, repo: PageRepo) -> Response:
-    """The user's visible runs, newest first."""
-    return render(request, "runs.html", auth, runs=repo.list_runs(limit=100).items)
+def run_list(
+    request: Request,
+    auth: PageAuth,
+    repo: PageRepo,
+    kind: Annotated[str, Query(max_length=40)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    model: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    """The user's visible runs, newest first, filtered by kind, status and model."""
+    from minilateral.models.registry import available_models
+
+    kinds = kind_labels()
+    statuses = [s.value for s in RunStatus]
+    models = sorted(available_models())
+    chosen = {
+        "kind": kind if kind in kinds else "",
+        "status": status if status in statuses else "",
+        "model": model if model in models else "",
+    }
+    page = repo.list_runs(
+        limit=100,
+        kind=chosen["kind"] or None,
+        status=chosen["status"] or None,
+        model=chosen["model"] or None,
+    )
+    return render(
+        request,
+        "runs.html",
+        auth,
+        runs=page.items,
+        total=page.total,
+        kinds=kinds,
+        statuses=statuses,
+        models=models,
+        chosen=chosen,
+    )
 
 
 @router.get("/runs/{run_id}")

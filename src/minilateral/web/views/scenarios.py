@@ -19,6 +19,9 @@ router = APIRouter()
 
 ScenarioId = Annotated[int, Path(ge=1, le=MAX_ID)]
 _PAGE = 25
+DEFAULT_MODEL = "compromise"
+"""The model preselected on the run form: the most accurate registered model on DEU III
+(docs/accuracy.md) and one that uses capability and salience; docs/web.md says more."""
 
 
 def _list(
@@ -116,6 +119,12 @@ def _detail(
         can_write=repo.principal.can_write(record.org_id),
         can_run=_can_create(repo),
         run_error=run_error,
+        default_model=DEFAULT_MODEL,
+        copy_orgs=[
+            (org, role)
+            for org, role in repo.organisations()
+            if role in ("owner", "analyst") and org.id != record.org_id
+        ],
     )
 
 
@@ -229,3 +238,16 @@ async def scenario_run(
         message = "seed must be a whole number >= 0 and draws between 1 and 1,000,000"
         return _detail(request, auth, repo, scenario_id, 422, message)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+@router.post("/scenarios/{scenario_id}/copy")
+async def scenario_copy(
+    request: Request, scenario_id: ScenarioId, auth: PageAuth, repo: PageRepo
+) -> Response:
+    """ "Copy to my organisation": a private copy of the latest version, opened in the editor."""
+    form = await check_csrf(request, auth)
+    raw = form.get("org_id", "")
+    org_id = int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+    record = repo.copy_scenario(scenario_id, org_id=org_id)
+    repo.session.commit()
+    return RedirectResponse(f"/scenarios/{record.id}/edit", status_code=303)
