@@ -113,3 +113,10 @@ def test_sensitivity_frame_and_html() -> None:
     top = result.ranked(result.issues[0], top=1)
     assert f"<td>{top['factor'].iloc[0]}</td>" in html
     assert "<svg" in html
+
+
+def test_brief_stays_the_function_after_the_submodule_is_imported() -> None:
+    import minilateral.brief  # noqa: F401  (binds the package attribute to the submodule)
+
+    assert callable(ml.brief)
+    assert ml.brief.__module__ == "minilateral.notebook"

@@ -103,11 +103,12 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """The package module: ``forecast`` always means the function.
+    """The package module: ``forecast`` and ``brief`` always mean the functions.
 
-    Importing the submodule ``minilateral.forecast`` makes the import system bind the package
-    attribute ``forecast`` to that submodule; this property keeps the public name the function
-    :func:`minilateral.api.forecast` (the submodule stays reachable through ``sys.modules``).
+    Importing the submodule ``minilateral.forecast`` (or ``minilateral.brief``) makes the import
+    system bind the package attribute of that name to the submodule; these properties keep the
+    public names the functions :func:`minilateral.api.forecast` and
+    :func:`minilateral.notebook.brief` (the submodules stay reachable through ``sys.modules``).
     """
 
     @property
@@ -119,6 +120,16 @@ class _Package(types.ModuleType):
     @forecast.setter
     def forecast(self, value: Any) -> None:
         """Ignore the import system's binding of the submodule ``minilateral.forecast``."""
+
+    @property
+    def brief(self) -> Any:
+        from minilateral.notebook import brief
+
+        return brief
+
+    @brief.setter
+    def brief(self, value: Any) -> None:
+        """Ignore the import system's binding of the submodule ``minilateral.brief``."""
 
 
 sys.modules[__name__].__class__ = _Package
