@@ -10,7 +10,7 @@ from minilateral.io import read_scenario
 from minilateral.library import find_scenario
 from minilateral.models.registry import get_model
 from minilateral.provenance import provenance
-from minilateral.resources import check_finite_result, check_memory
+from minilateral.resources import check_finite_result, check_memory, check_time
 from minilateral.scenario import Scenario
 
 __all__ = ["forecast", "load_scenario"]
@@ -64,6 +64,7 @@ def forecast(
     instance = get_model(model, **merged)
     arrays = scenario.to_arrays()
     check_memory(instance, arrays.batch_size, len(scenario.actors), len(scenario.issues))
+    check_time(instance, arrays.batch_size, len(scenario.actors), len(scenario.issues))
     result = instance.forecast(arrays, rng=seed)
     check_finite_result(result)
     return result.with_provenance(

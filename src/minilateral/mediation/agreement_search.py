@@ -16,10 +16,11 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from minilateral.arrays import FloatArray
 from minilateral.errors import OptionError
@@ -60,14 +61,20 @@ def paired_tie(a: np.ndarray, b: np.ndarray, confidence: float) -> bool:
     They are tied when the exact two-sided p-value is at least 1 - ``confidence`` (McNemar
     1947), i.e. the exact interval of the paired difference covers 0. Unlike the normal
     approximation, this is valid when discordant draws are rare (agreement near 0 or 1).
+
+    The p-value :math:`2 \\sum_{k \\le \\min(n_{10}, n_{01})} \\binom{n}{k} / 2^n` is compared with
+    ``1 - confidence`` in exact integer arithmetic (no ``scipy.stats``, whose import alone cost a
+    third of a second of every ``minilateral coalitions`` call); on every n <= 600 at
+    confidences 0.90, 0.95 and 0.99 it decides exactly as ``scipy.stats.binom.cdf`` did.
     """
     n10 = int(np.sum(a & ~b))
     n01 = int(np.sum(~a & b))
     n = n10 + n01
     if n == 0:
         return True
-    p = min(1.0, 2.0 * float(stats.binom.cdf(min(n10, n01), n, 0.5)))
-    return p >= 1.0 - confidence
+    tail = sum(math.comb(n, k) for k in range(min(n10, n01) + 1))
+    threshold = Fraction(1.0 - confidence)  # the float's exact value
+    return 2 * tail * threshold.denominator >= threshold.numerator * 2**n
 
 
 @dataclass(frozen=True)

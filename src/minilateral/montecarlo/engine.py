@@ -41,7 +41,7 @@ from minilateral.forecast import dumps_json
 from minilateral.models.registry import get_model, model_class
 from minilateral.montecarlo.perturb import DEFAULT_NOISE, NoisePlan, resolve_uncertainty
 from minilateral.provenance import provenance
-from minilateral.resources import check_memory
+from minilateral.resources import check_memory, check_time
 from minilateral.scenario import Noise, Scenario, Uncertainty
 
 if TYPE_CHECKING:
@@ -652,6 +652,9 @@ def sweep(
     resolved = cls.validate_options(cls.coerce_options(scenario.options_for(model, options)[0]))
     # Each chunk is one batch of B = chunk_size: refuse before any work if it cannot fit.
     check_memory(cls, min(chunk_size, draws), len(scenario.actors), len(scenario.issues))
+    # The whole sweep, all draws, against the time limit (MINILATERAL_MAX_SECONDS, if set).
+    rounds = resolved.get(cls.rounds_option) if cls.rounds_option else None
+    check_time(cls, draws, len(scenario.actors), len(scenario.issues), what="draw", rounds=rounds)
     used = json.loads(json.dumps(resolved, default=str))
     plan_noise = input_plan or resolve_uncertainty(scenario, uncertainty, noise)
     plan_label = getattr(input_plan, "label", None)

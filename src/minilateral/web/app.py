@@ -6,6 +6,7 @@ The app only assembles; endpoints live in ``web/api/`` (JSON) and ``web/views/``
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from minilateral.provenance import package_version
+from minilateral.resources import TIME_SETTING, WEB_DEFAULT_MAX_SECONDS
 from minilateral.store.db import Database
 from minilateral.store.repository import load_library, mark_interrupted
 from minilateral.web.api import ROUTERS
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ``interrupted``, and stores the embedded scenario library as public examples.
     """
     settings = settings or Settings()
+    # An upload must not start a run of hours: a time limit unless the operator set one.
+    os.environ.setdefault(TIME_SETTING, str(WEB_DEFAULT_MAX_SECONDS))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
