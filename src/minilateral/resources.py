@@ -173,11 +173,14 @@ def max_seconds() -> float | None:
 
 
 def _duration(seconds: float) -> str:
+    """``seconds`` in words: "45 seconds", "1 minute", "17 minutes", "2.5 hours"."""
     if seconds >= 3600:
-        return f"{seconds / 3600:.1f} hours"
-    if seconds >= 60:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds:.0f} seconds" if seconds >= 2 else f"{seconds:.1f} seconds"
+        value, unit = f"{seconds / 3600:.1f}".removesuffix(".0"), "hour"
+    elif seconds >= 60:
+        value, unit = f"{seconds / 60:.0f}", "minute"
+    else:
+        value, unit = (f"{seconds:.0f}" if seconds >= 2 else f"{seconds:.1f}"), "second"
+    return f"{value} {unit}" if value == "1" else f"{value} {unit}s"
 
 
 def check_time(
