@@ -86,3 +86,19 @@ def test_demo_writes_the_brief_of_the_same_forecasts(demo: tuple[Path, str]) -> 
     # inserts a space where a title wraps after "/" or "-".
     cover = "".join(reader.pages[0].extract_text().split())
     assert all("".join(s["title"].split()) in cover for s in payload["scenarios"])
+
+
+def test_demo_page_in_arabic(tmp_path: Path) -> None:
+    """``minilateral demo --lang ar``: the page right to left, Arabic words and scenario text."""
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--lang", "ar", "--no-brief"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "index.html").read_text()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "عرض minilateral" in html
+    assert "غزة بعد وقف إطلاق النار في أكتوبر 2025" in html  # the theatre's own translation
+    body = html.split("<body>")[1]
+    for english in ("Forecast per issue", "Candidate mediators", "Mediation: which coalition"):
+        assert english not in body
+    bad = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--lang", "xx"])
+    assert bad.exit_code == 2
+    assert "choose one of en, tr, ar" in bad.output
