@@ -89,7 +89,7 @@ ARABIC = re.compile(r"[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 @pytest.fixture(scope="module", params=["tr", "ar"])
 def brief(request, tmp_path_factory) -> dict:
-    """The brief of all five embedded theatres in one language, as PDF."""
+    """The brief of all six embedded theatres in one language, as PDF."""
     lang = request.param
     out = tmp_path_factory.mktemp(f"brief-{lang}")
     run = run_brief(THEATRES, models=MODELS, alignment=False, mediation_draws=10, lang=lang)
@@ -108,7 +108,7 @@ def test_every_theatre_is_in_the_brief(brief: dict) -> None:
     text = " ".join(brief["pages"])
     for theatre in brief["run"].theatres:
         assert theatre.scenario.title in " ".join(text.split()) or brief["lang"] == "ar"
-    assert len(brief["run"].theatres) == len(THEATRES) == 5
+    assert len(brief["run"].theatres) == len(THEATRES) == 6
 
 
 #: The citations section, whose entries are titles of the cited works (proper names).
