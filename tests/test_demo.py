@@ -114,3 +114,19 @@ def test_index_links_only_pages_that_exist(tmp_path: Path) -> None:
     html = (tmp_path / "index.html").read_text()
     assert _links(html) == {"results.json"}
     assert "brief" not in html.split("<main>")[0]
+
+
+def test_demo_page_in_arabic(tmp_path: Path) -> None:
+    """``minilateral demo --lang ar``: the page right to left, Arabic words and scenario text."""
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--lang", "ar", "--no-brief"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "index.html").read_text()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "عرض minilateral" in html
+    assert "غزة بعد وقف إطلاق النار في أكتوبر 2025" in html  # the theatre's own translation
+    body = html.split("<body>")[1]
+    for english in ("Forecast per issue", "Candidate mediators", "Mediation: which coalition"):
+        assert english not in body
+    bad = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--lang", "xx"])
+    assert bad.exit_code == 2
+    assert "choose one of en, tr, ar" in bad.output

@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from minilateral.api import forecast, load_scenario
 from minilateral.errors import MissingDependencyError
 from minilateral.forecast import dumps_json
+from minilateral.i18n import N_
 from minilateral.library import list_scenarios
 from minilateral.mediation.coalitions import CoalitionSearch, search_theatre
 from minilateral.mediation.views import (
@@ -136,12 +137,24 @@ DEMO_PAGES = ("brief.html", "brief.pdf", "alignment.html", "results.json")
 
 
 def run_demo(
-    out: str | Path, *, progress: Progress | None = None, brief: bool = True
+    out: str | Path,
+    *,
+    progress: Progress | None = None,
+    brief: bool = True,
+    lang: str = "en",
+    digits: str = "latn",
 ) -> DemoResult:
     """Forecast every library scenario with every registered model and write the outputs.
 
     With ``brief``, also write ``brief.html`` and ``brief.pdf`` from the same forecasts.
+    ``lang`` (``en``, ``tr``, ``ar``) is the language of the page and the brief: the scenarios'
+    ``translations:`` for it are applied before anything runs; ``digits`` (``latn`` or
+    ``arab``) the digits of their numbers.
     """
+    from minilateral.i18n import check_digits, check_language
+
+    lang = check_language(lang)
+    check_digits(digits)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     models = list(available_models())
@@ -149,7 +162,7 @@ def run_demo(
     result = DemoResult(models=models)
     total, done = len(entries) * (len(models) + 1), 0
     for entry in entries:
-        scenario = load_scenario(entry.path)
+        scenario = load_scenario(entry.path).localized(lang)
         result.scenarios[entry.name] = scenario
         meta = {"title": scenario.title, "sha256": scenario.sha256()}
         result.forecasts[entry.name] = {}
@@ -199,12 +212,12 @@ def run_demo(
     if brief:
         if progress:
             progress(done, total, "brief")
-        _write_brief(out, result)
-    _write_html(out, result)  # last, so that it links exactly the pages that were written
+        _write_brief(out, result, lang, digits)
+    _write_html(out, result, lang, digits)  # last, so that it links exactly the pages written
     return result
 
 
-def _write_brief(out: Path, result: DemoResult) -> None:
+def _write_brief(out: Path, result: DemoResult, lang: str = "en", digits: str = "latn") -> None:
     from minilateral.brief import default_models, run_brief, write_brief
 
     run = run_brief(
@@ -213,54 +226,65 @@ def _write_brief(out: Path, result: DemoResult) -> None:
         seed=0,
         forecasts=result.forecasts,
         mediation={name: search.to_dict() for name, search in result.mediation.items()},
-        command=f"minilateral demo --out {out}",
+        command=f"minilateral demo --out {out}" + (f" --lang {lang}" if lang != "en" else ""),
     )
-    write_brief(run, out / "brief.html")
+    write_brief(run, out / "brief.html", lang=lang, digits=digits)
     try:
-        write_brief(run, out / "brief.pdf")
+        write_brief(run, out / "brief.pdf", lang=lang, digits=digits)
     except MissingDependencyError as err:
         log.warning("brief.pdf not written: %s", err)
 
 
-def _mediation_view(search: CoalitionSearch | None) -> dict[str, Any] | None:
-    """Table rows, bar chart and notes of a scenario's coalition search (top 10 shown)."""
+def _mediation_view(
+    search: CoalitionSearch | None, gettext: Callable[[str], str] = str
+) -> dict[str, Any] | None:
+    """Table rows, bar chart and notes of a scenario's coalition search (top 10 shown).
+
+    ``gettext`` translates the explanations (the page's catalogue; identity in English).
+    """
     if search is None:
         return None
+    _ = gettext
     header, rows = coalition_rows(search)
     base = search.baseline.summary
     if search.measure == "agreement":
         draws = search.provenance["draws"]
         texts = {
-            "explain": (
-                f"On {draws} common Monte Carlo draws, each coalition tables the package that "
+            "explain": _(
+                "On {draws} common Monte Carlo draws, each coalition tables the package that "
                 "maximises the product of the parties' gains over no deal, and brings its "
                 "leverage, guarantees and information to the parties that accept it as a "
                 "mediator. A draw counts as an agreement when every party prefers the package "
                 "to no deal. Coalitions whose paired interval with the first covers zero are "
                 "marked as tied with it."
+            ).format(draws=draws),
+            "chart_label": _("Agreement probability of each mediating coalition with its interval"),
+            "second_note": _(
+                "Each party's probability of accepting the package of each coalition."
             ),
-            "chart_label": "Agreement probability of each mediating coalition with its interval",
-            "second_note": "Each party's probability of accepting the package of each coalition.",
-            "second_label": "Heat map of acceptance by party and coalition",
+            "second_label": _("Heat map of acceptance by party and coalition"),
         }
         second = acceptance_heatmap(search, top=10)
     else:
         texts = {
-            "explain": (
+            "explain": _(
                 "Each coalition enters as mediators at the parties' Nash point and the BDM "
                 "model runs on common Monte Carlo draws; a draw settles when the model "
                 "converges and the parties end within 10 % of the scale on every issue."
             ),
-            "chart_label": "Settlement probability of each mediating coalition",
-            "second_note": "Per issue: share of draws in which the parties end within the "
-            "tolerance on that issue alone.",
-            "second_label": "Settlement probability per issue of each mediating coalition",
+            "chart_label": _("Settlement probability of each mediating coalition"),
+            "second_note": _(
+                "Per issue: share of draws in which the parties end within the "
+                "tolerance on that issue alone."
+            ),
+            "second_label": _("Settlement probability per issue of each mediating coalition"),
         }
         second = issue_chart(search, top=10)
     return {
         **texts,
         "header": header,
-        "rows": rows[:10],
+        # the agreement table's only word cell ("tied", :func:`.agreement_rows`)
+        "rows": [[_("tied") if c == "tied" else c for c in row] for row in rows[:10]],
         "count": len(rows),
         "draws": search.provenance["draws"],
         "chart": dumps_json(coalition_chart(search, top=10)),
@@ -272,12 +296,30 @@ def _mediation_view(search: CoalitionSearch | None) -> dict[str, Any] | None:
     }
 
 
+#: The coalition table's column names (:func:`.coalition_rows`), for translation.
+HEADER_LABELS = {
+    "rank": N_("rank"),
+    "coalition": N_("coalition"),
+    "settle %": N_("settle %"),
+    "95% CI": N_("95% CI"),
+    "per issue %": N_("per issue %"),
+    "marginal (pp)": N_("marginal (pp)"),
+    "shift %": N_("shift %"),
+    "agreement %": N_("agreement %"),
+    "95% interval": N_("95% interval"),
+    "tied with first": N_("tied with first"),
+    "acceptance % by party": N_("acceptance % by party"),
+    "marginal value, points [95% interval]": N_("marginal value, points [95% interval]"),
+    "to reach 50 %": N_("to reach 50 %"),
+}
+
+
 def _actor_name(scenario: Scenario, code: str) -> str:
     """The name of the scenario's actor with ``code`` (the code itself when none has it)."""
     return next((a.name for a in scenario.actors if (a.code or a.name) == code), code)
 
 
-def _stale(scenario: Scenario) -> str | None:
+def _stale(scenario: Scenario, gettext: Any = str) -> str | None:
     """A warning when the scenario's newest event is more than six months old today."""
     import datetime as dt
 
@@ -287,20 +329,31 @@ def _stale(scenario: Scenario) -> str | None:
     if not st["stale"]:
         return None
     if st.get("undated"):
-        return "Undated scenario: how recent its inputs are is unknown."
-    return (
-        f"Out of date: the newest event it reflects is of {st['as_of']}, "
-        f"{st['age_days'] // 30} months ago."
-    )
+        return gettext("Undated scenario: how recent its inputs are is unknown.")
+    return gettext(
+        "Out of date: the newest event it reflects is of {as_of}, {months} months ago."
+    ).format(as_of=st["as_of"], months=st["age_days"] // 30)
 
 
-def _write_html(out: Path, result: DemoResult) -> None:
+def _write_html(out: Path, result: DemoResult, lang: str = "en", digits: str = "latn") -> None:
     from plotly.offline import get_plotlyjs
+
+    from minilateral import i18n
+    from minilateral.brief.render import LOCALE_DIR
 
     (out / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
     env = Environment(
         loader=PackageLoader("minilateral", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    cat = i18n.catalogue("brief", lang, LOCALE_DIR)
+    env.install_gettext_translations(cat.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = lambda v, decimals=None: i18n.format_number(
+        v,
+        cat.lang,
+        decimals=decimals,
+        digits=digits,  # type: ignore[arg-type]
     )
     sections = []
     for name, scenario in result.scenarios.items():
@@ -310,9 +363,9 @@ def _write_html(out: Path, result: DemoResult) -> None:
                 "scenario": scenario,
                 "chart": dumps_json(_chart(scenario, result.forecasts[name])),
                 "forecasts": result.forecasts[name],
-                "mediation": _mediation_view(result.mediation.get(name)),
+                "mediation": _mediation_view(result.mediation.get(name), cat.gettext),
                 "mediators": [_actor_name(scenario, c) for c in scenario.candidate_mediators],
-                "stale": _stale(scenario),
+                "stale": _stale(scenario, cat.gettext),
             }
         )
     html = env.get_template("demo.html.j2").render(
@@ -321,5 +374,9 @@ def _write_html(out: Path, result: DemoResult) -> None:
         version=package_version(),
         alignment=result.alignment,
         written={name for name in DEMO_PAGES if (out / name).is_file()},
+        lang=cat.lang,
+        direction=i18n.direction(cat.lang),
+        # plain gettext: the labels hold literal percent signs
+        header_labels={k: cat.gettext(v) for k, v in HEADER_LABELS.items()},
     )
     (out / "index.html").write_text(html, encoding="utf-8")

@@ -38,14 +38,17 @@ __all__ = [
     "Anchor",
     "FieldNoise",
     "Issue",
+    "IssueText",
     "Mediation",
     "MemberTerms",
     "Noise",
     "PartyTerms",
     "Proposal",
+    "ProposalText",
     "Scenario",
     "ScenarioFieldError",
     "Source",
+    "Translation",
     "Uncertainty",
 ]
 
@@ -390,6 +393,36 @@ class Actor(_Strict):
         return self.capabilities.get(issue, self.capability)
 
 
+class IssueText(_Strict):
+    """An issue's reader-facing text in one language (``translations:`` block)."""
+
+    label: str | None = None
+    lo_label: str | None = None
+    hi_label: str | None = None
+    description: str | None = None
+
+
+class ProposalText(_Strict):
+    """A named proposal's reader-facing text in one language (``translations:`` block)."""
+
+    label: str | None = None
+    description: str | None = None
+
+
+class Translation(_Strict):
+    """The scenario's reader-facing text in one language: the ``translations: {lang: ...}`` block.
+
+    ``issues`` and ``actors`` are keyed by the issue and actor names of the scenario; ``actors``
+    maps a name to its translation. Anything not given stays as written.
+    """
+
+    title: str | None = None
+    description: str | None = None
+    issues: dict[str, IssueText] = Field(default_factory=dict)
+    actors: dict[str, str] = Field(default_factory=dict)
+    proposals: dict[str, ProposalText] = Field(default_factory=dict)
+
+
 class Scenario(_Strict):
     """A negotiation: issues × actors with positions, saliences and capabilities.
 
@@ -422,6 +455,112 @@ class Scenario(_Strict):
     model_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     mediation: Mediation | None = None
     proposals: list[Proposal] = Field(default_factory=list)
+    translations: dict[str, Translation] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _translations_name_what_exists(self) -> Scenario:
+        issues, actors = set(self.issue_names), self.actor_names
+        for lang, text in self.translations.items():
+            if not (2 <= len(lang) <= 3 and lang.isalpha() and lang.islower()):
+                raise ScenarioFieldError(
+                    ("translations", lang),
+                    f"'{lang}' is not a language code: use two or three lower-case letters "
+                    "(ISO 639-1, e.g. tr, ar)",
+                )
+            for name in text.issues:
+                if name not in issues:
+                    raise ScenarioFieldError(
+                        ("translations", lang, "issues", name),
+                        f"unknown issue '{name}' (issues: {', '.join(self.issue_names)})",
+                    )
+            named = [p.name for p in self.proposals]
+            for name in text.proposals:
+                if name not in named:
+                    raise ScenarioFieldError(
+                        ("translations", lang, "proposals", name),
+                        f"unknown proposal '{name}' (proposals: {', '.join(named) or 'none'})",
+                    )
+            renamed = [text.actors.get(a, a) for a in actors]
+            for name in text.actors:
+                if name not in actors:
+                    raise ScenarioFieldError(
+                        ("translations", lang, "actors", name),
+                        f"unknown actor '{name}' (actors: {', '.join(actors)})",
+                    )
+                if renamed.count(text.actors[name]) > 1:
+                    raise ScenarioFieldError(
+                        ("translations", lang, "actors", name),
+                        f"translation '{text.actors[name]}' of actor '{name}' is not unique",
+                    )
+        return self
+
+    def localized(self, lang: str) -> Scenario:
+        """The scenario with its ``lang`` translations applied, without the ``translations`` block.
+
+        Title, description, issue labels and end labels are replaced where translated; actors are
+        renamed everywhere they are referred to (mediator candidates, the uncertainty block, the
+        mediation block, proposals, an accommodation matrix), so every model gives the same
+        numbers as on the original. A language without translations returns the scenario as
+        written (minus the block).
+        """
+        data = self.model_dump(mode="json", exclude_none=True)
+        data.pop("translations", None)
+        text = self.translations.get(lang.split("-")[0].split("_")[0].lower())
+        if text is None:
+            return Scenario.model_validate(data) if self.translations else self
+        if text.title:
+            data["title"] = text.title
+        if text.description:
+            data["description"] = text.description
+        for issue in data["issues"]:
+            for key, value in text.issues.get(issue["name"], IssueText()).model_dump().items():
+                if value:
+                    issue[key] = value
+            if issue["name"] in text.issues and not text.issues[issue["name"]].label:
+                issue.setdefault(
+                    "label", self.issues[self.issue_names.index(issue["name"])].display_name
+                )
+        for proposal in data.get("proposals", []):
+            given = text.proposals.get(proposal["name"])
+            if given is not None:
+                proposal.update({k: v for k, v in given.model_dump().items() if v})
+        rename = text.actors
+        if rename:
+            for actor in data["actors"]:
+                actor["name"] = rename.get(actor["name"], actor["name"])
+            data["candidate_mediators"] = [rename.get(m, m) for m in data["candidate_mediators"]]
+            block = data.get("uncertainty")
+            if block:
+                for key in ("actors", "cells"):
+                    block[key] = {rename.get(k, k): v for k, v in block.get(key, {}).items()}
+            med = data.get("mediation")
+            if med:
+                r = lambda names: [rename.get(n, n) for n in names]  # noqa: E731
+                for terms in med.get("parties", {}).values():
+                    for key in ("accepts", "refuses"):
+                        if key in terms:
+                            terms[key] = r(terms[key])
+                    if "through" in terms:
+                        terms["through"] = {
+                            rename.get(k, k): r(v) for k, v in terms["through"].items()
+                        }
+                for terms in med.get("members", {}).values():
+                    if "credibility_with" in terms:
+                        terms["credibility_with"] = {
+                            rename.get(k, k): v for k, v in terms["credibility_with"].items()
+                        }
+                for key in ("parties", "members"):
+                    if key in med:
+                        med[key] = {rename.get(k, k): v for k, v in med[key].items()}
+            for proposal in data.get("proposals", []):
+                proposal["coalition"] = [rename.get(m, m) for m in proposal.get("coalition", [])]
+            for options in data.get("model_options", {}).values():
+                if isinstance(options.get("accommodation"), list):
+                    options["accommodation"] = [
+                        [rename.get(e[0], e[0]), rename.get(e[1], e[1]), *e[2:]]
+                        for e in options["accommodation"]
+                    ]
+        return Scenario.model_validate(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

@@ -169,4 +169,16 @@ def test_web_result_pages_draw_every_figure(browser, server) -> None:
         _assert_drawn(result, errors, minimum=minimum)
     result, errors = _open(context, f"{base}/runs/{ids[0]}/brief.html")
     _assert_drawn(result, errors, minimum=1)
+    # the same pages and the brief in Arabic (right to left) and Turkish
+    for lang in ("ar", "tr"):
+        for rid, minimum in zip(ids, (1, 1, 0, 0), strict=True):
+            result, errors = _open(context, f"{base}/runs/{rid}/result?lang={lang}")
+            _assert_drawn(result, errors, minimum=minimum)
+        result, errors = _open(context, f"{base}/runs/{ids[0]}/brief.html")
+        _assert_drawn(result, errors, minimum=1)
+        page = context.new_page()
+        page.goto(f"{base}/runs/{ids[0]}/result")
+        assert page.get_attribute("html", "lang") == lang
+        assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+        page.close()
     context.close()

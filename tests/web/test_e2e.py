@@ -55,28 +55,36 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
-def _login(page, base: str, email: str) -> None:
+def _login(page, base: str, email: str, t=str) -> None:
     page.goto(f"{base}/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label(t("E-mail address")).fill(email)
+    page.get_by_label(t("Password")).fill(PASSWORD)
+    page.get_by_role("button", name=t("Sign in")).click()
     page.wait_for_url(f"{base}/scenarios")
 
 
-def test_create_run_chart_and_isolation(server: str, browser) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+@pytest.mark.parametrize("lang", ["en", "ar", "tr"])
+def test_create_run_chart_and_isolation(server: str, browser, lang: str) -> None:
+    """The same journey in each language; the browser asks for it with Accept-Language."""
+    from minilateral.web.views._common import web_catalogue
+
+    t = web_catalogue(lang).gettext
+    suffix = "" if lang == "en" else f" ({lang})"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=lang)
     page = context.new_page()
     page.set_default_timeout(20_000)
     _shot_login = page.goto(f"{server}/login")
     assert _shot_login.ok
-    _shot(page, "login")
-    _login(page, server, "analyst@a.org")
-    page.get_by_role("link", name="New scenario").click()
-    page.get_by_label("Name", exact=True).fill("Border talks")
-    page.get_by_label("Title").fill("Border talks, round one")
-    page.get_by_label("Issue 1 name").fill("border")
-    page.get_by_label("Label of the low end").fill("closed")
-    page.get_by_label("Label of the high end").fill("open")
+    assert page.get_attribute("html", "lang") == lang
+    assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+    _shot(page, "login" + ("" if lang == "en" else f"-{lang}"))
+    _login(page, server, "analyst@a.org", t)
+    page.get_by_role("link", name=t("New scenario")).click()
+    page.get_by_label(t("Name"), exact=True).fill("Border talks" + suffix)
+    page.get_by_label(t("Title")).fill("Border talks, round one")
+    page.get_by_label(t("Issue %(number)s name") % {"number": 1}).fill("border")
+    page.get_by_label(t("Label of the low end")).fill("closed")
+    page.get_by_label(t("Label of the high end")).fill("open")
     rows = [("North", "4", "20", "0.9"), ("South", "3", "80", "0.6"), ("Broker", "2", "55", "0.4")]
     for i, (name, cap, pos, sal) in enumerate(rows):
         page.fill(f"#actor-{i}-name", name)
@@ -87,38 +95,47 @@ def test_create_run_chart_and_isolation(server: str, browser) -> None:
     page.fill("#sal-1-0", "1.6")
     page.keyboard.press("Tab")
     page.wait_for_selector("#sal-1-0-error")
-    assert "[0, 1]" in page.inner_text("#sal-1-0-error")
-    _shot(page, "editor")
+    assert page.inner_text("#sal-1-0-error") == t("salience must lie in [0, 1]")
+    _shot(page, "editor" + ("" if lang == "en" else f"-{lang}"))
     page.fill("#sal-1-0", "0.6")
     page.keyboard.press("Tab")
     page.wait_for_selector("#sal-1-0-error", state="detached")
-    page.get_by_role("button", name="Save scenario").click()
+    page.get_by_role("button", name=t("Save scenario")).click()
     page.wait_for_url(re.compile(r".*/scenarios/\d+$"))
     scenario_url = page.url
-    assert page.get_by_role("heading", name="Border talks").is_visible()
-    page.get_by_label("Model").select_option("nash")
-    _shot(page, "scenario")
-    page.get_by_role("button", name="Run", exact=True).click()
+    assert page.get_by_role("heading", name="Border talks" + suffix).is_visible()
+    page.get_by_label(t("Model"), exact=True).select_option("nash")
+    _shot(page, "scenario" + ("" if lang == "en" else f"-{lang}"))
+    page.get_by_role("button", name=t("Run"), exact=True).click()
     page.wait_for_url(re.compile(r".*/runs/\d+(/result)?$"))
     if not page.url.endswith("/result"):  # still running: the page follows it live
         _shot(page, "run")
-        page.get_by_role("link", name="See the results").or_(page.locator("#chart")).wait_for()
+        see = page.get_by_role("link", name=t("See the results"))
+        see.or_(page.locator("#chart")).wait_for()
         if not page.url.endswith("/result"):
-            page.get_by_role("link", name="See the results").click()
+            see.click()
     page.wait_for_url(re.compile(r".*/runs/\d+/result$"))
     page.wait_for_selector("#chart .main-svg")
     assert page.locator("#outcome tbody tr").count() == 1
-    _shot(page, "result")
+    if lang == "ar":
+        # mirrored: the header's brand sits at the right, the table's first column too
+        width = page.viewport_size["width"]
+        brand = page.locator("a.brand").bounding_box()
+        assert brand["x"] > width / 2
+        first = page.locator("#outcome th[scope=row]").first.bounding_box()
+        last = page.locator("#outcome tbody td").last.bounding_box()
+        assert first["x"] > last["x"]
+    _shot(page, "result" + ("" if lang == "en" else f"-{lang}"))
     page.goto(f"{server}/scenarios")
-    _shot(page, "scenarios")
+    _shot(page, "scenarios" + ("" if lang == "en" else f"-{lang}"))
     context.close()
 
-    other = browser.new_context()
+    other = browser.new_context(locale=lang)
     page = other.new_page()
     page.set_default_timeout(20_000)
-    _login(page, server, "analyst@b.org")
+    _login(page, server, "analyst@b.org", t)
     assert "Border talks" not in page.content()
     response = page.goto(scenario_url)
     assert response.status == 404
-    assert page.get_by_role("heading", name="Not found").is_visible()
+    assert page.get_by_role("heading", name=t("Not found")).is_visible()
     other.close()

@@ -2,13 +2,22 @@
 
 Every chart function returns a :class:`Chart` with both forms drawn from the same numbers.
 matplotlib is used through :class:`matplotlib.figure.Figure` (no pyplot state), text is kept as
-text in the SVG (``svg.fonttype = "none"``) so the PDF uses the brief's fonts.
+text in the SVG (``svg.fonttype = "none"``) so the PDF uses the brief's fonts, except in
+figures with Arabic labels, drawn as outlines (see :func:`_svg`).
+
+Every word a chart writes goes through ``gettext`` (the brief's catalogue), so axis titles,
+legends and labels are in the brief's language. The font list falls back from Noto Sans to Noto
+Sans Arabic glyph by glyph. matplotlib (3.11, with libraqm) shapes Arabic and orders
+right-to-left text itself, and figures with Arabic text are written as outlines laid out by
+matplotlib, so labels are passed as plain logical-order strings (no reshaping library);
+``tests/brief/test_languages.py`` checks the shaping. Axes keep numbers increasing to the
+right in every language, as Arabic statistical publications do.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -44,7 +53,14 @@ _PLOTLY_MARKERS = (
     "x",
     "star",
 )
-_FONT = ["Noto Sans", "DejaVu Sans", "sans-serif"]
+_FONT = ["Noto Sans", "Noto Sans Arabic", "DejaVu Sans", "sans-serif"]
+Gettext = Callable[[str], str]
+
+
+def _same(message: str) -> str:
+    return message
+
+
 _RC = {
     "svg.fonttype": "none",
     "font.family": _FONT,
@@ -95,9 +111,22 @@ def _margins(
     )
 
 
+def _right_to_left(fig: Any) -> bool:
+    """Whether the figure writes any Arabic-script text (U+0600–U+08FF)."""
+    from matplotlib.text import Text
+
+    return any(any("\u0600" <= ch <= "\u08ff" for ch in t.get_text()) for t in fig.findobj(Text))
+
+
 def _svg(fig: Any) -> str:
+    import matplotlib as mpl
+
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
+    # Arabic labels are drawn as outlines, shaped and measured by matplotlib itself: as SVG
+    # text, a renderer with other font metrics would misplace them (legend entries overlap).
+    fonttype = "path" if _right_to_left(fig) else "none"
+    with mpl.rc_context({"svg.fonttype": fonttype}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.index("<svg") :]
 
@@ -135,6 +164,8 @@ def forecast_chart(
     forecasts: dict[str, dict[str, Any]],
     sweeps: dict[str, dict[str, Any]] | None = None,
     degenerate: Sequence[dict[str, str]] | None = None,
+    *,
+    gettext: Gettext = _same,
 ) -> Chart:
     """Actors' positions and each model's forecast per issue, with sweep intervals.
 
@@ -145,6 +176,7 @@ def forecast_chart(
     area grows with capability × salience. A swept model's forecast carries its 50 % (thick)
     and 90 % (thin) intervals over the draws.
     """
+    _ = gettext
     sweeps = sweeps or {}
     arrays = scenario.to_arrays()
     z = 100.0 * arrays.unit_positions()[0]
@@ -166,13 +198,13 @@ def forecast_chart(
         alpha=0.35,
         edgecolor="#555",
         linewidth=0.5,
-        label="actors (area ∝ capability × salience)",
+        label=_("actors (area ∝ capability × salience)"),
     )
     traces: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "mode": "markers",
-            "name": "actors",
+            "name": _("actors"),
             "x": [float(v) for v in z[ii, qq]],
             "y": [issues[q].display_name for q in qq],
             "text": [
@@ -221,7 +253,7 @@ def forecast_chart(
             edgecolor="white",
             linewidth=0.6,
             zorder=3,
-            label=model + (" (90 % and 50 % intervals)" if summary else ""),
+            label=_("{model} (90 % and 50 % intervals)").format(model=model) if summary else model,
         )
         gone = [i for i in sorted(hollow) if x[i] is not None]
         if gone:
@@ -234,13 +266,13 @@ def forecast_chart(
                 edgecolor=colour,
                 linewidth=1.0,
                 zorder=3,
-                label=f"{model}: status quo, no zone of agreement",
+                label=_("{model}: status quo, no zone of agreement").format(model=model),
             )
             traces.append(
                 {
                     "type": "scatter",
                     "mode": "markers",
-                    "name": f"{model}: status quo, no zone of agreement",
+                    "name": _("{model}: status quo, no zone of agreement").format(model=model),
                     "x": [x[i] for i in gone],
                     "y": [issues[i].display_name for i in gone],
                     "marker": {
@@ -315,7 +347,7 @@ def forecast_chart(
             )
     ax.set_xlim(-3, 103)
     ax.set_ylim(ys.min() - 0.6, ys.max() + 0.6)
-    ax.set_xlabel("position, % of the issue scale (0 = low end, 100 = high end)")
+    ax.set_xlabel(_("position, % of the issue scale (0 = low end, 100 = high end)"))
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
     entries = (
@@ -328,7 +360,7 @@ def forecast_chart(
     layout = {
         "margin": {"l": 140, "r": 20, "t": 10, "b": 60},
         "height": 160 + 95 * len(issues),
-        "xaxis": {"title": {"text": "position, % of the issue scale"}, "range": [-3, 103]},
+        "xaxis": {"title": {"text": _("position, % of the issue scale")}, "range": [-3, 103]},
         "yaxis": {
             "automargin": True,
             "categoryorder": "array",
@@ -345,11 +377,14 @@ def _axis(q: int) -> str:
     return "" if q == 0 else str(q + 1)
 
 
-def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) -> Chart:
+def trajectory_chart(
+    scenario: Scenario, model: str, trajectory: Sequence[Any], *, gettext: Gettext = _same
+) -> Chart:
     """Each actor's position per round of a dynamic model, one panel per issue (own scale).
 
     The thick line is the capability × salience weighted mean of the positions in each round.
     """
+    _ = gettext
     traj = np.asarray(trajectory, dtype=float)  # (T+1, N, D)
     arrays = scenario.to_arrays()
     mask = arrays.mask[0]
@@ -382,12 +417,12 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
                     "line": {"width": 1},
                 }
             )
-        ax.plot(rounds, mean[:, q], color="black", linewidth=1.8, label="weighted mean")
+        ax.plot(rounds, mean[:, q], color="black", linewidth=1.8, label=_("weighted mean"))
         traces.append(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "weighted mean",
+                "name": _("weighted mean"),
                 "legendgroup": "mean",
                 "showlegend": q == 0,
                 "x": rounds.tolist(),
@@ -420,7 +455,7 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
         )
         ax.grid(color="#eeeeee", linewidth=0.5)
         if q // cols == rows - 1:
-            ax.set_xlabel("round")
+            ax.set_xlabel(_("round"))
     for k in range(len(issues), rows * cols):
         axes[k // cols][k % cols].set_visible(False)
     layout: dict[str, Any] = {
@@ -443,12 +478,13 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
     return Chart(fig, {"data": traces, "layout": layout})
 
 
-def autonomy_map(data: AlignmentData) -> Chart:
+def autonomy_map(data: AlignmentData, *, gettext: Gettext = _same) -> Chart:
     """Choropleth of each state's latest computable SAI (§4) on the vendored world map.
 
     The display layer is :mod:`minilateral.alignment.map` (outlines, colours, the Plotly
     form); states whose latest year differs from the section's last year say so in their label.
     """
+    _ = gettext
     from matplotlib.collections import PolyCollection
 
     from minilateral.alignment.map import (
@@ -476,7 +512,7 @@ def autonomy_map(data: AlignmentData) -> Chart:
     ax = fig.add_subplot()
     ax.set_facecolor("#dbe8f2")
     polys, faces, edges = [], [], []
-    for iso, (_, rings) in shapes.items():
+    for iso, (_name, rings) in shapes.items():
         cow = iso_to_cow.get(iso)
         for ring in rings:
             polys.append(ring)
@@ -485,7 +521,7 @@ def autonomy_map(data: AlignmentData) -> Chart:
     ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edges, linewidths=0.4))
     west, east, south, north = REGION_BOX
     # labels at the centre of each coloured state's largest ring; small states get a leader
-    for iso, (_, rings) in shapes.items():
+    for iso, (_name, rings) in shapes.items():
         cow = iso_to_cow.get(iso)
         if cow not in values:
             continue
@@ -533,9 +569,11 @@ def autonomy_map(data: AlignmentData) -> Chart:
     fig.colorbar(
         ScalarMappable(norm=Normalize(0, 1), cmap="viridis"),
         cax=cax,
-        label="strategic autonomy (0 = votes with one pole, 1 = equidistant)",
+        label=_("strategic autonomy (0 = votes with one pole, 1 = equidistant)"),
     )
-    plot = choropleth_plotly(values, labels, colorbar=f"strategic autonomy {last}")
+    plot = choropleth_plotly(
+        values, labels, colorbar=_("strategic autonomy {year}").format(year=last)
+    )
     return Chart(fig, plot)
 
 
@@ -544,13 +582,14 @@ def autonomy_map(data: AlignmentData) -> Chart:
 _BLOCKADE = (2016.5 + 155 / 365, 2020.5 + 5 / 365)
 
 
-def cohesion_chart(data: AlignmentData) -> Chart:
+def cohesion_chart(data: AlignmentData, *, gettext: Gettext = _same) -> Chart:
     """GCC cohesion per year (§5): mean pairwise agreement, unanimity share and its baseline."""
+    _ = gettext
     years = [r["year"] for r in data.cohesion]
     series = (
-        ("mean_agree_half", "mean pairwise agreement", "#0072B2", "-"),
-        ("unanimity_share", "unanimity share U", "#D55E00", "-"),
-        ("baseline_agenda", "agenda baseline U₀", "#D55E00", "--"),
+        ("mean_agree_half", _("mean pairwise agreement"), "#0072B2", "-"),
+        ("unanimity_share", _("unanimity share U"), "#D55E00", "-"),
+        ("baseline_agenda", _("agenda baseline U₀"), "#D55E00", "--"),
     )
     fig = _figure(6.6, 2.6)
     _margins(fig, 0.55, 0.1, 0.1, 0.35)
@@ -574,7 +613,7 @@ def cohesion_chart(data: AlignmentData) -> Chart:
         ax.text(
             sum(_BLOCKADE) / 2,
             0.04,
-            "blockade of Qatar, June 2017 – January 2021",
+            _("blockade of Qatar, June 2017 – January 2021"),
             ha="center",
             fontsize=6.5,
             color="#7a4a00",
@@ -582,7 +621,7 @@ def cohesion_chart(data: AlignmentData) -> Chart:
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     ax.set_ylim(0, 1.02)
     ax.set_xticks(years, [str(y) for y in years])
-    ax.set_ylabel("share")
+    ax.set_ylabel(_("share"))
     ax.grid(color="#eeeeee", linewidth=0.5)
     ax.legend(loc="upper left", ncol=3, bbox_to_anchor=(0, 1.16))
     layout = {
@@ -607,7 +646,7 @@ def cohesion_chart(data: AlignmentData) -> Chart:
                 "xref": "x",
                 "yref": "y",
                 "showarrow": False,
-                "text": "blockade of Qatar, June 2017 – January 2021",
+                "text": _("blockade of Qatar, June 2017 – January 2021"),
                 "font": {"size": 11, "color": "#7a4a00"},
             }
         ],
@@ -618,15 +657,22 @@ def cohesion_chart(data: AlignmentData) -> Chart:
     return Chart(fig, {"data": traces, "layout": layout})
 
 
-def mediation_chart(ranking: dict[str, Any], issues: Sequence[str], *, top: int = 10) -> Chart:
+def mediation_chart(
+    ranking: dict[str, Any],
+    issues: Sequence[str],
+    *,
+    top: int = 10,
+    gettext: Gettext = _same,
+) -> Chart:
     """Settlement probability per issue of the ``top`` coalitions and of no mediator.
 
     A heat map (rows: coalitions, best first; columns: issues) from the coalition search's
     ``issue_settlement_probability``; the overall probability (all issues settled) is printed
     beside each row with its interval.
     """
+    _ = gettext
     entries = [{"coalition": [], **ranking["baseline"]}, *ranking["coalitions"][:top]]
-    labels = [" + ".join(e["coalition"]) or "no mediator" for e in entries]
+    labels = [" + ".join(e["coalition"]) or _("no mediator") for e in entries]
     grid = np.array(
         [[np.nan if v is None else v for v in e["issue_settlement_probability"]] for e in entries],
         dtype=float,
@@ -654,8 +700,12 @@ def mediation_chart(ranking: dict[str, Any], issues: Sequence[str], *, top: int 
         ax.text(
             len(issues) - 0.4,
             r,
-            f" all issues {100 * e['settlement_probability']:.0f} % "
-            f"[{100 * e['ci_low']:.0f}–{100 * e['ci_high']:.0f}]",
+            " "
+            + _("all issues {p} % [{low}–{high}]").format(
+                p=f"{100 * e['settlement_probability']:.0f}",
+                low=f"{100 * e['ci_low']:.0f}",
+                high=f"{100 * e['ci_high']:.0f}",
+            ),
             va="center",
             fontsize=6.5,
         )
@@ -669,7 +719,7 @@ def mediation_chart(ranking: dict[str, Any], issues: Sequence[str], *, top: int 
                 "zmin": 0,
                 "zmax": 1,
                 "colorscale": "Blues",
-                "colorbar": {"title": {"text": "settlement probability"}},
+                "colorbar": {"title": {"text": _("settlement probability")}},
                 "hovertemplate": "%{y}<br>%{x}: %{z:.0%}<extra></extra>",
             }
         ],
@@ -682,14 +732,17 @@ def mediation_chart(ranking: dict[str, Any], issues: Sequence[str], *, top: int 
     return Chart(fig, plot)
 
 
-def agreement_chart(ranking: dict[str, Any], names: Any, *, top: int = 10) -> Chart:
+def agreement_chart(
+    ranking: dict[str, Any], names: Any, *, top: int = 10, gettext: Gettext = _same
+) -> Chart:
     """Agreement probability (with its interval) of the ``top`` coalitions and of no mediator.
 
     ``ranking`` is a coalition search under the agreement measure (its JSON form); ``names``
     turns a list of actor codes into the coalition's label.
     """
+    _ = gettext
     entries = [{"coalition": [], **ranking["baseline"]}, *ranking["coalitions"][:top]]
-    labels = [names(e["coalition"]) if e["coalition"] else "no mediator" for e in entries]
+    labels = [names(e["coalition"]) if e["coalition"] else _("no mediator") for e in entries]
     p = np.array([100 * (e.get("agreement_probability") or 0.0) for e in entries])
     lo = np.array([100 * (e.get("ci_low") or 0.0) for e in entries])
     hi = np.array([100 * (e.get("ci_high") or 0.0) for e in entries])
@@ -717,7 +770,7 @@ def agreement_chart(ranking: dict[str, Any], names: Any, *, top: int = 10) -> Ch
         )
     ax.set_yticks(ys, [_short(t, 40) for t in labels])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("probability that every party accepts the package, %")
+    ax.set_xlabel(_("probability that every party accepts the package, %"))
     ax.grid(axis="x", color="#eeeeee", linewidth=0.5)
     ax.set_axisbelow(True)
     plot = {
@@ -740,7 +793,7 @@ def agreement_chart(ranking: dict[str, Any], names: Any, *, top: int = 10) -> Ch
         "layout": {
             "height": 120 + 30 * len(entries),
             "margin": {"l": 220, "t": 10},
-            "xaxis": {"range": [0, 100], "title": {"text": "agreement probability, %"}},
+            "xaxis": {"range": [0, 100], "title": {"text": _("agreement probability, %")}},
             "yaxis": {"autorange": "reversed"},
         },
     }

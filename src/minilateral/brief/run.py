@@ -150,6 +150,7 @@ def run_brief(
     progress: Progress | None = None,
     panels: Sequence[dict[str, Any]] | None = None,
     narratives: dict[str, Any] | None = None,
+    lang: str | None = None,
 ) -> BriefRun:
     """Compute the content of a brief.
 
@@ -195,6 +196,9 @@ def run_brief(
     narratives : dict, optional
         :func:`~minilateral.brief.capabilities.narrative_data` of the analyst's corpus; the
         narrative-monitor section appears only with it.
+    lang : str, optional
+        Language of the brief: each scenario's ``translations:`` for it (titles, issue and end
+        labels, actor names) are applied before anything runs (:meth:`.Scenario.localized`).
     """
     models = list(models) if models is not None else default_models()
     registered = set(available_models())
@@ -212,6 +216,8 @@ def run_brief(
     if draws == 0:
         swept_models = []
     scenarios = [(_name(s), load_scenario(s)) for s in sources]
+    if lang:
+        scenarios = [(name, scenario.localized(lang)) for name, scenario in scenarios]
     if not scenarios:
         raise OptionError("name at least one scenario", field="sources")
     absent: list[Absent] = []

@@ -12,12 +12,15 @@ import importlib
 import inspect
 import platform
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from minilateral import i18n
 from minilateral.brief import assessment, charts
 from minilateral.brief.run import BriefRun, Theatre
 from minilateral.models.registry import model_class
@@ -49,11 +52,60 @@ AGREEMENT = (0.10, 0.25)
 CONFIDENCE = (0.10, 0.25)
 
 
+#: (language, digit system) of the numbers of the brief being rendered (:func:`number_locale`).
+_NUMBERS: ContextVar[tuple[str, str]] = ContextVar("brief_numbers", default=("en", "latn"))
+
+
+@contextmanager
+def number_locale(lang: str, digits: str = "latn") -> Iterator[None]:
+    """Within the block, :func:`fmt` writes numbers in ``lang``'s style (Babel) and digits."""
+    token = _NUMBERS.set((lang, digits))
+    try:
+        yield
+    finally:
+        _NUMBERS.reset(token)
+
+
+def number_settings() -> tuple[str, str]:
+    """The (language, digit system) set by the enclosing :func:`number_locale`."""
+    return _NUMBERS.get()
+
+
+class Num:
+    """A number that formats itself in the brief's locale: ``"{share:.0%}".format(share=Num(x))``
+    writes ``25%`` in English and ``%25`` in Turkish; ``.1f`` a decimal comma in Turkish."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        lang, digits = _NUMBERS.get()
+        if lang == "en" and digits == "latn":
+            return format(self.value, spec)
+        decimals = int(spec[1:-1]) if spec[:1] == "." and spec[1:-1].isdigit() else None
+        if spec.endswith("%"):
+            return i18n.format_percent(self.value, lang, decimals=decimals or 0, digits=digits)  # type: ignore[arg-type]
+        return i18n.format_number(self.value, lang, decimals=decimals, digits=digits)  # type: ignore[arg-type]
+
+
+def day(iso: str | None) -> str | None:
+    """An ISO date (``2025-12-16``) as the brief's locale writes it (``16 Aralık 2025``)."""
+    lang, digits = _NUMBERS.get()
+    if iso is None or lang == "en":
+        return iso
+    import datetime as dt
+
+    return i18n.format_date(dt.date.fromisoformat(iso), lang, digits=digits)  # type: ignore[arg-type]
+
+
 def fmt(value: float | None, digits: int = 1) -> str:
-    """A number as the brief prints it (``—`` when missing)."""
+    """A number as the brief prints it (``—`` when missing), in the locale of the brief."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
-    return f"{value:.{digits}f}"
+    lang, system = _NUMBERS.get()
+    if lang == "en" and system == "latn":
+        return f"{value:.{digits}f}"
+    return i18n.format_number(value, lang, decimals=digits, digits=system)  # type: ignore[arg-type]
 
 
 def agreement(spread: float) -> str:
@@ -156,13 +208,13 @@ def _reason(a: dict[str, Any], _: Gettext) -> str:
     if parts["agreement"] == worst and a["agreement"] is not None:
         reasons.append(
             _("the usable models' forecasts span {share:.0%} of the scale").format(
-                share=a["spread"]
+                share=Num(a["spread"])
             )
         )
     if parts["sweep"] == worst and a["sweep_width"] is not None:
         reasons.append(
             _("the widest 90 % interval of the sweeps spans {share:.0%} of the scale").format(
-                share=a["sweep_width"]
+                share=Num(a["sweep_width"])
             )
         )
     if parts["accuracy"] == worst:
@@ -173,7 +225,7 @@ def _reason(a: dict[str, Any], _: Gettext) -> str:
                 _(
                     "on real negotiations (DEU III) the headline model misses by {mae:.1f} "
                     "points on a 0–100 scale on average"
-                ).format(mae=a["headline_mae"])
+                ).format(mae=Num(a["headline_mae"]))
             )
     return "; ".join(reasons)
 
@@ -257,7 +309,7 @@ def _stale_text(theatre: Theatre, _: Gettext) -> str | None:
     return _(
         "Out of date: the newest event this scenario reflects is of {as_of}, {months} months "
         "before this brief; later events are not included."
-    ).format(as_of=st["as_of"], months=st["age_days"] // 30)
+    ).format(as_of=day(st["as_of"]), months=st["age_days"] // 30)
 
 
 def _issue_rows(run: BriefRun, theatre: Theatre, _: Gettext) -> list[dict[str, Any]]:
@@ -324,7 +376,7 @@ def executive_summary(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
                 "Headline forecasts come from {models}, weighted by accuracy on real "
                 "negotiations (DEU III, mean error {mae:.1f} points on 0–100, against "
                 "{base:.1f} for the plain mean of positions)."
-            ).format(models=", ".join(headlined), mae=best, base=run_baseline_mae())
+            ).format(models=", ".join(headlined), mae=Num(best), base=Num(run_baseline_mae()))
         )
     if others:
         points.append(
@@ -355,7 +407,7 @@ def executive_summary(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
             _(
                 "{n} of {total} scenarios are more than six months old at the date of this brief "
                 "(newest event reflected: {newest}); events since then are not included."
-            ).format(n=len(stale), total=len(run.theatres), newest=newest or _("unknown"))
+            ).format(n=len(stale), total=len(run.theatres), newest=day(newest) or _("unknown"))
         )
     if run.draws == 0:
         points.append(
@@ -426,6 +478,7 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
                 {m: theatre.forecasts[m] for m in run.models},
                 theatre.sweeps,
                 [a["degenerate"] for a in theatre.assessment["issues"]],
+                gettext=_,
             ),
             _("{title}: actors' positions and the forecast of each model, per issue.").format(
                 title=scenario.title
@@ -435,7 +488,7 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
     ]
     trajectories = [
         figure(
-            charts.trajectory_chart(scenario, model, theatre.trajectories[model]),
+            charts.trajectory_chart(scenario, model, theatre.trajectories[model], gettext=_),
             _(
                 "{title}: positions per round in the {model} model; thick line: capability × "
                 "salience weighted mean."
@@ -449,7 +502,7 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
     if med and med.get("measure") == "agreement":
         if med["coalitions"] and (med["coalitions"][0].get("agreement_probability") or 0) > 0:
             mediation = figure(
-                charts.agreement_chart(med, lambda codes: _actor_names(theatre, codes)),
+                charts.agreement_chart(med, lambda codes: _actor_names(theatre, codes), gettext=_),
                 _(
                     "{title}: probability that every party accepts the package of each "
                     "mediating coalition (best ranked first, with no mediator for reference); "
@@ -458,7 +511,7 @@ def _theatre(run: BriefRun, theatre: Theatre, _: Gettext, figure: _Figures) -> S
             )
     elif med:
         mediation = figure(
-            charts.mediation_chart(med, [q.display_name for q in scenario.issues]),
+            charts.mediation_chart(med, [q.display_name for q in scenario.issues], gettext=_),
             _(
                 "{title}: probability that the parties settle each issue, with no mediator and "
                 "with the best-ranked mediating coalitions."
@@ -538,7 +591,7 @@ def alignment(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
             "last": last,
             "autonomy": sai,
             "map": figure(
-                charts.autonomy_map(data),
+                charts.autonomy_map(data, gettext=_),
                 _(
                     "Strategic autonomy (SAI) of the region's states in UN General Assembly "
                     "votes, {year} or each state's latest year with enough votes; 1 = "
@@ -547,7 +600,7 @@ def alignment(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
                 ).format(year=last),
             ),
             "cohesion": figure(
-                charts.cohesion_chart(data),
+                charts.cohesion_chart(data, gettext=_),
                 _(
                     "GCC cohesion in UN General Assembly votes, {first}–{last}: mean pairwise "
                     "agreement, share of unanimous votes and its agenda baseline; shaded: the "

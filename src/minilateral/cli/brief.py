@@ -49,7 +49,12 @@ def brief(
     seed: Annotated[int, typer.Option("--seed", help="Seed of sweeps and stochastic models.")] = 0,
     title: Annotated[str | None, typer.Option("--title", help="Title of the brief.")] = None,
     org: Annotated[str, typer.Option("--org", help="Authoring organisation.")] = "",
-    lang: Annotated[str, typer.Option("--lang", help="Language of the brief's text.")] = "en",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the brief's text: en, tr or ar.")
+    ] = "en",
+    digits: Annotated[
+        str, typer.Option("--digits", help="Digits of numbers: latn (0-9) or arab (Arabic-Indic).")
+    ] = "latn",
     no_alignment: Annotated[
         bool, typer.Option("--no-alignment", help="Leave out the regional alignment section.")
     ] = False,
@@ -90,6 +95,10 @@ def brief(
     from minilateral.brief.capabilities import narrative_data, panel_data
     from minilateral.brief.render import results_path
     from minilateral.errors import OptionError
+    from minilateral.i18n import check_digits, check_language
+
+    lang = check_language(lang, field="lang")
+    check_digits(digits, field="digits")
 
     if out.suffix.lower() not in (".html", ".htm", ".pdf"):
         raise OptionError(f"--out must end in .html or .pdf, got '{out.name}'", field="out")
@@ -119,9 +128,10 @@ def brief(
             progress=step,
             panels=panels,
             narratives=narratives,
+            lang=lang,
         )
         step("rendering")
-        write_brief(run, out, lang=lang)
+        write_brief(run, out, lang=lang, digits=digits)
         written = write_results(run, results or results_path(out))
     if run.draws:
         err_console.print(

@@ -167,6 +167,12 @@ def demo(
     brief: Annotated[
         bool, typer.Option("--brief/--no-brief", help="Also write brief.html and brief.pdf.")
     ] = True,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the page and the brief: en, tr or ar.")
+    ] = "en",
+    digits: Annotated[
+        str, typer.Option("--digits", help="Digits of numbers: latn (0-9) or arab (Arabic-Indic).")
+    ] = "latn",
 ) -> None:
     """Run every library scenario through every model; write results.json, index.html and the
     brief (brief.html, brief.pdf)."""
@@ -179,7 +185,7 @@ def demo(
 
         from minilateral.demo import run_demo
 
-        result = run_demo(out, progress=step, brief=brief)
+        result = run_demo(out, progress=step, brief=brief, lang=lang, digits=digits)
     for name, scenario in result.scenarios.items():
         table = Table(title=f"{scenario.title} ({name}): forecast per issue", title_justify="left")
         table.add_column("model", overflow="fold")

@@ -148,6 +148,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Language of the web pages the user chose (``en``, ``tr``, ``ar``); ``None``: the browser's.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -39,6 +39,8 @@ class Settings:
     login_client_usernames : int, default=20
         Failed sign-ins one client may make, over all usernames, within ``login_window_s``
         before it is slowed down (stops spraying many accounts from one address).
+    digits : {"latn", "arab"}, default="latn"
+        Digits of numbers and dates on Arabic pages: Western (0-9) or Arabic-Indic (٠-٩).
     """
 
     db_url: str | None = None
@@ -54,3 +56,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     login_backoff_s: float = 1.0
     login_client_usernames: int = 20
+    digits: str = "latn"
+
+    def __post_init__(self) -> None:
+        from minilateral.i18n import check_digits
+
+        check_digits(self.digits, field="digits")

@@ -5,12 +5,14 @@
   var data = document.getElementById("chart-data");
   if (!holder || !data || typeof Plotly === "undefined") { return; }
   var chart = JSON.parse(data.textContent);
+  var words = chart.labels || { round: "round", salience: "salience" };
+  var rtl = document.documentElement.dir === "rtl";
   var n = chart.issues.length;
   var traces = [];
   var layout = {
     grid: { rows: n, columns: 1, pattern: "independent" },
     height: Math.max(320, 260 * n), margin: { l: 60, r: 20, t: 30, b: 40 },
-    showlegend: true, legend: { orientation: "h" }, font: { size: 13 }, shapes: [], annotations: []
+    showlegend: true, legend: { orientation: "h", x: rtl ? 1 : 0, xanchor: rtl ? "right" : "left" }, font: { size: 13 }, shapes: [], annotations: []
   };
   var palette = ["#0b4f9c", "#c0392b", "#1b6b2f", "#8a4b00", "#5b2a86", "#00707a", "#7a5c00",
                  "#a4161a", "#2d3a8c", "#555f6b"];
@@ -27,7 +29,7 @@
           legendgroup: actor.name, showlegend: false,
           marker: { size: 8 + 22 * actor.salience, color: color },
           xaxis: "x" + ax, yaxis: "y" + ax,
-          hovertemplate: actor.name + ": %{x} (salience " + actor.salience + ")<extra></extra>" });
+          hovertemplate: actor.name + ": %{x} (" + words.salience + " " + actor.salience + ")<extra></extra>" });
       }
     });
     if (issue.outcome !== null) {
@@ -43,7 +45,7 @@
     }
     var title = issue.name + " (" + issue.lo + "–" + issue.hi + ")";
     var range = [issue.lo, issue.hi];
-    layout["xaxis" + ax] = chart.dynamic ? { title: { text: "round" } } : { range: range, title: { text: title } };
+    layout["xaxis" + ax] = chart.dynamic ? { title: { text: words.round } } : { range: range, title: { text: title } };
     layout["yaxis" + ax] = chart.dynamic ? { range: range, title: { text: issue.name } } : { automargin: true };
   });
   Plotly.newPlot(holder, traces, layout, { responsive: true, displaylogo: false });

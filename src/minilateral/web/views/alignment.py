@@ -8,6 +8,7 @@ with enough joint UN roll calls to measure agreement.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -16,14 +17,16 @@ from fastapi.responses import Response
 from minilateral.errors import DataError, QueryError
 from minilateral.scenario import Scenario
 from minilateral.web.schemas import MAX_ID
-from minilateral.web.views._common import PageAuth, PageRepo, render
+from minilateral.web.views._common import PageAuth, PageRepo, page_gettext, render
 
 router = APIRouter()
 
 _LOOKBACK = 3  # years to step back while the scenario's year has too few joint roll calls
 
 
-def _state_codes(scenario: Scenario) -> tuple[list[str], list[str]]:
+def _state_codes(
+    scenario: Scenario, gettext: Callable[[str], str] = str
+) -> tuple[list[str], list[str]]:
     """Codes of state actors that resolve, and notes on the ones that do not."""
     from minilateral.data.states import resolver
 
@@ -35,23 +38,26 @@ def _state_codes(scenario: Scenario) -> tuple[list[str], list[str]]:
         try:
             resolve.resolve([actor.code])
         except QueryError:
-            notes.append(f"{actor.name} ({actor.code}) is not a state in the COW system list")
+            notes.append(
+                gettext("%(name)s (%(code)s) is not a state in the COW system list")
+                % {"name": actor.name, "code": actor.code}
+            )
             continue
         codes.append(actor.code)
     return codes, notes
 
 
-def alignment_context(scenario: Scenario) -> dict[str, Any]:
+def alignment_context(scenario: Scenario, gettext: Callable[[str], str] = str) -> dict[str, Any]:
     """The map figure of the scenario's states, or a message saying why there is none."""
     from minilateral.alignment.map import alignment_figure, autonomy_choropleth
     from minilateral.forecast import dumps_json
 
     try:
-        codes, notes = _state_codes(scenario)
+        codes, notes = _state_codes(scenario, gettext)
     except DataError as err:
         return {"message": str(err)}
     if len(codes) < 2:
-        return {"message": "fewer than two actors of this scenario are states with a code"}
+        return {"message": gettext("fewer than two actors of this scenario are states with a code")}
     year = (scenario.date or dt.date.today()).year
     for _ in range(_LOOKBACK + 1):
         try:
@@ -85,10 +91,12 @@ def run_alignment(
 ) -> Response:
     """The alignment map fragment of a run's scenario."""
     run = repo.get_run(run_id)
+    gettext = page_gettext(request, auth)
     if run.scenario_version is None:
-        return render(request, "_alignment.html", auth, message="the run has no stored input")
+        message = gettext("the run has no stored input")
+        return render(request, "_alignment.html", auth, message=message)
     scenario = Scenario.model_validate(run.scenario_version.content)
-    return render(request, "_alignment.html", auth, **alignment_context(scenario))
+    return render(request, "_alignment.html", auth, **alignment_context(scenario, gettext))
 
 
 __all__ = ["alignment_context", "router"]

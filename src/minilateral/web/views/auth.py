@@ -11,7 +11,14 @@ from minilateral.store.accounts import SESSION_TTL, authenticate, issue_token, r
 from minilateral.web.api.auth import login_key
 from minilateral.web.dependencies import DbSession
 from minilateral.web.security import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE
-from minilateral.web.views._common import PageAuth, check_csrf, render
+from minilateral.web.views._common import (
+    LANG_COOKIE,
+    PageAuth,
+    check_csrf,
+    page_gettext,
+    page_language,
+    render,
+)
 
 router = APIRouter()
 
@@ -65,18 +72,26 @@ async def login(request: Request, session: DbSession) -> Response:
         response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
         return response
 
+    gettext = page_gettext(request)
     if not cookie or not secrets.compare_digest(cookie, sent):
-        return fail("The form expired; please sign in again.", 403)
+        return fail(gettext("The form expired; please sign in again."), 403)
     limiter = request.app.state.limiter
     key = login_key(request, username)
     wait = limiter.retry_after(key)
     if wait:
-        return fail(f"Too many failed attempts; try again in {wait} seconds.", 429)
+        return fail(
+            gettext("Too many failed attempts; try again in %(seconds)s seconds.")
+            % {"seconds": wait},
+            429,
+        )
     user = authenticate(session, username, password)
     if user is None:
         limiter.failed(key)
-        return fail("Wrong e-mail address or password.", 401)
+        return fail(gettext("Wrong e-mail address or password."), 401)
     limiter.succeeded(key)
+    if user.language is None and request.cookies.get(LANG_COOKIE):
+        # The language chosen before signing in becomes the account's choice.
+        user.language = page_language(request)
     issued = issue_token(session, user, kind="session", name="browser", ttl=SESSION_TTL)
     session.commit()
     response = RedirectResponse(target, status_code=303)

@@ -3,14 +3,15 @@
 Field names: ``title``, ``description``, ``issue-Q-name|lo|hi|lo_label|hi_label``,
 ``actor-I-name|capability``, ``pos-I-Q`` and ``sal-I-Q`` (a cell left empty means the actor
 takes no part in the issue). Validation problems are attached to the field they concern, so
-the page shows each message next to its cell.
+the page shows each message next to its cell; the editor's own messages are in the page's
+language (``gettext``), decimal commas are accepted (``0,5``) as Turkish analysts type them.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,31 +153,46 @@ def _index(action: str, size: int) -> int | None:
     return index if 0 <= index < size else None
 
 
-def _number(state: EditorState, key: str, text: str, *, required: bool = True) -> float | None:
+def _number(
+    state: EditorState,
+    key: str,
+    text: str,
+    *,
+    required: bool = True,
+    gettext: Callable[[str], str] = str,
+) -> float | None:
     if not text:
         if required:
-            state.errors[key] = "required"
+            state.errors[key] = gettext("required")
         return None
     try:
-        value = float(text)
+        value = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
     except ValueError:
-        state.errors[key] = f"'{text}' is not a number"
+        state.errors[key] = gettext("'%(text)s' is not a number") % {"text": text}
         return None
     if not math.isfinite(value):
-        state.errors[key] = "must be a finite number"
+        state.errors[key] = gettext("must be a finite number")
         return None
     return value
 
 
-def build(state: EditorState, base: Mapping[str, Any] | None = None) -> Scenario | None:
+def build(
+    state: EditorState,
+    base: Mapping[str, Any] | None = None,
+    *,
+    gettext: Callable[[str], str] = str,
+) -> Scenario | None:
     """The scenario the form describes, or ``None`` with ``state.errors``/``problems`` filled.
 
     Fields the table does not show (sources, date, anchors, actor kind, role, notes, per-issue
     capabilities) are kept from ``base``, the version being edited, by issue and actor name.
+    ``gettext`` translates the editor's own messages (validation messages of the scenario
+    model stay as written).
     """
+    _ = gettext
     state.errors, state.problems = {}, []
     if not state.name:
-        state.errors["name"] = "required"
+        state.errors["name"] = _("required")
     base = base or {}
     base_issues = {i["name"]: i for i in base.get("issues", [])}
     base_actors = {a["name"]: a for a in base.get("actors", [])}
@@ -190,8 +206,8 @@ def build(state: EditorState, base: Mapping[str, Any] | None = None) -> Scenario
             k: v for k, v in base_issues.get(typed.name, {}).items() if k not in _ISSUE_FIELDS
         }
         issue["name"] = typed.name
-        issue["lo"] = _number(state, f"issue-{q}-lo", typed.lo)
-        issue["hi"] = _number(state, f"issue-{q}-hi", typed.hi)
+        issue["lo"] = _number(state, f"issue-{q}-lo", typed.lo, gettext=_)
+        issue["hi"] = _number(state, f"issue-{q}-hi", typed.hi, gettext=_)
         if typed.lo_label:
             issue["lo_label"] = typed.lo_label
         if typed.hi_label:
@@ -209,9 +225,11 @@ def build(state: EditorState, base: Mapping[str, Any] | None = None) -> Scenario
             if k not in ("name", "capability", "positions", "salience")
         }
         actor["name"] = typed_actor.name
-        actor["capability"] = _number(state, f"actor-{i}-capability", typed_actor.capability)
+        actor["capability"] = _number(
+            state, f"actor-{i}-capability", typed_actor.capability, gettext=_
+        )
         if actor["capability"] is not None and actor["capability"] < 0:
-            state.errors[f"actor-{i}-capability"] = "capability must be >= 0"
+            state.errors[f"actor-{i}-capability"] = _("capability must be >= 0")
         positions, salience = {}, {}
         for q in columns:
             pos, sal = typed_actor.cells[q]
@@ -219,15 +237,18 @@ def build(state: EditorState, base: Mapping[str, Any] | None = None) -> Scenario
                 continue
             if not pos or not sal:
                 missing = f"pos-{i}-{q}" if not pos else f"sal-{i}-{q}"
-                state.errors[missing] = "enter both position and salience, or neither"
+                state.errors[missing] = _("enter both position and salience, or neither")
                 continue
-            x = _number(state, f"pos-{i}-{q}", pos)
-            w = _number(state, f"sal-{i}-{q}", sal)
+            x = _number(state, f"pos-{i}-{q}", pos, gettext=_)
+            w = _number(state, f"sal-{i}-{q}", sal, gettext=_)
             lo, hi = scales.get(q, (None, None))
             if x is not None and lo is not None and hi is not None and not lo <= x <= hi:
-                state.errors[f"pos-{i}-{q}"] = f"outside the scale [{lo:g}, {hi:g}]"
+                state.errors[f"pos-{i}-{q}"] = _("outside the scale [%(lo)s, %(hi)s]") % {
+                    "lo": f"{lo:g}",
+                    "hi": f"{hi:g}",
+                }
             if w is not None and not 0.0 <= w <= 1.0:
-                state.errors[f"sal-{i}-{q}"] = "salience must lie in [0, 1]"
+                state.errors[f"sal-{i}-{q}"] = _("salience must lie in [0, 1]")
             positions[state.issues[q].name], salience[state.issues[q].name] = x, w
         actor["positions"], actor["salience"] = positions, salience
         if "capabilities" in actor:

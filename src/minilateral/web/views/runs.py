@@ -17,7 +17,14 @@ from minilateral.io.yaml_io import write_yaml
 from minilateral.scenario import Scenario
 from minilateral.store.orm import Run, RunStatus
 from minilateral.web.schemas import MAX_ID
-from minilateral.web.views._common import PageAuth, PageRepo, check_csrf, render
+from minilateral.web.views._common import (
+    PageAuth,
+    PageRepo,
+    check_csrf,
+    page_gettext,
+    page_language,
+    render,
+)
 
 router = APIRouter()
 
@@ -162,6 +169,11 @@ def _chart(run: Run, payload: dict[str, Any], scenario: Scenario) -> dict[str, A
     return {"model": run.model, "dynamic": trajectory is not None, "issues": issues}
 
 
+def _chart_labels(gettext: Any) -> dict[str, str]:
+    """The results chart's own words, in the page's language (read by ``static/app.js``)."""
+    return {"round": gettext("round"), "salience": gettext("salience")}
+
+
 @router.get("/runs/{run_id}/result")
 def run_result(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) -> Response:
     """The outcome table, the trajectory chart and the outcome of every model on this input."""
@@ -195,20 +207,24 @@ def run_result(request: Request, run_id: RunId, auth: PageAuth, repo: PageRepo) 
         run=run,
         payload=payload,
         scenario=scenario,
-        chart_json=dumps_json(_chart(run, payload, scenario)).replace("</", "<\\/"),
+        chart_json=dumps_json(
+            {**_chart(run, payload, scenario), "labels": _chart_labels(page_gettext(request, auth))}
+        ).replace("</", "<\\/"),
         comparison=comparison,
     )
 
 
 @router.get("/runs/{run_id}/brief.{fmt}")
 def run_brief_download(
-    run_id: RunId, fmt: Literal["pdf", "html"], auth: PageAuth, repo: PageRepo
+    request: Request, run_id: RunId, fmt: Literal["pdf", "html"], auth: PageAuth, repo: PageRepo
 ) -> Response:
     """ "Download brief": the dialogue brief of a finished forecast (``minilateral.brief``).
 
     The brief reuses the stored forecast and builds the rest (trajectories, mediation ranking,
-    alignment when data are installed) with the same library functions as ``minilateral brief``.
+    alignment when data are installed) with the same library functions as ``minilateral brief``,
+    in the page's language.
     """
+    lang = page_language(request, auth)
     run = repo.get_run(run_id)
     if run.status != RunStatus.DONE or run.kind != "forecast" or not run.results:
         return RedirectResponse(f"/runs/{run_id}", status_code=303)
@@ -223,10 +239,11 @@ def run_brief_download(
             seed=run.seed or 0,
             forecasts={name: {run.model: run.results[0].payload}},
             command=f"web: run #{run.id} ({run.model})",
+            lang=lang,
         )
     if fmt == "pdf":
         return Response(
-            render_pdf(brief),
+            render_pdf(brief, lang=lang),
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{name}-brief.pdf"'},
         )
@@ -234,7 +251,7 @@ def run_brief_download(
     # sandbox (an opaque origin: its scripts cannot reach the app's cookies or pages), which is
     # the only place the app's "no inline script" policy is relaxed.
     return Response(
-        render_html(brief),
+        render_html(brief, lang=lang),
         media_type="text/html; charset=utf-8",
         headers={
             "Content-Security-Policy": BRIEF_CSP,

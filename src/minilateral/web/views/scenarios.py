@@ -12,7 +12,7 @@ from minilateral.models.registry import available_models
 from minilateral.scenario import Scenario
 from minilateral.web.schemas import MAX_ID
 from minilateral.web.services import start_run
-from minilateral.web.views._common import PageAuth, PageRepo, check_csrf, render
+from minilateral.web.views._common import PageAuth, PageRepo, check_csrf, page_gettext, render
 from minilateral.web.views.editor import EditorState, apply_action, build, from_form
 
 router = APIRouter()
@@ -71,10 +71,12 @@ async def scenario_import(request: Request, auth: PageAuth, repo: PageRepo) -> R
     upload = form.get("file")
     limit = request.app.state.settings.max_upload_bytes
     if upload is None or isinstance(upload, str) or not upload.filename:
-        return _list(request, auth, repo, 1, 400, "Choose a file to import.")
+        gettext = page_gettext(request, auth)
+        return _list(request, auth, repo, 1, 400, gettext("Choose a file to import."))
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        return _list(request, auth, repo, 1, 413, "The file is larger than 5 MB.")
+        gettext = page_gettext(request, auth)
+        return _list(request, auth, repo, 1, 413, gettext("The file is larger than 5 MB."))
     try:
         scenario = await request.app.state.uploads.parse(upload.filename, data)
         visibility = str(form.get("visibility", "private"))
@@ -163,7 +165,7 @@ async def scenario_editor(request: Request, auth: PageAuth, repo: PageRepo) -> R
         base = repo.get_scenario(scenario_id).versions[-1].content
     status = 200
     if action in ("validate", "save"):
-        scenario = build(state, base)
+        scenario = build(state, base, gettext=page_gettext(request, auth))
         if scenario is not None and action == "save":
             try:
                 if scenario_id is None:
@@ -235,7 +237,8 @@ async def scenario_run(
     except MinilateralError as err:
         return _detail(request, auth, repo, scenario_id, 422, str(err))
     except ValueError:
-        message = "seed must be a whole number >= 0 and draws between 1 and 1,000,000"
+        gettext = page_gettext(request, auth)
+        message = gettext("seed must be a whole number >= 0 and draws between 1 and 1,000,000")
         return _detail(request, auth, repo, scenario_id, 422, message)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
 
