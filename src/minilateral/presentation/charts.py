@@ -446,12 +446,12 @@ def trajectory_chart(scenario: Scenario, model: str, trajectory: Sequence[Any]) 
 def autonomy_map(data: AlignmentData) -> Chart:
     """Choropleth of each state's latest computable SAI (§4) on the vendored world map.
 
-    The display layer is :mod:`minilateral.alignment.map` (outlines, colours, the Plotly
+    The display layer is :mod:`minilateral.presentation.alignment` (outlines, colours, the Plotly
     form); states whose latest year differs from the section's last year say so in their label.
     """
     from matplotlib.collections import PolyCollection
 
-    from minilateral.alignment.map import (
+    from minilateral.presentation.alignment import (
         COW_TO_ISO,
         LABEL_OFFSETS,
         REGION_BOX,
