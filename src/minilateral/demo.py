@@ -26,13 +26,13 @@ from minilateral.forecast import dumps_json
 from minilateral.i18n import N_
 from minilateral.library import list_scenarios
 from minilateral.mediation.coalitions import CoalitionSearch, search_theatre
-from minilateral.mediation.views import (
+from minilateral.models.registry import available_models
+from minilateral.presentation.coalitions import (
     acceptance_heatmap,
     coalition_chart,
     coalition_rows,
     issue_chart,
 )
-from minilateral.models.registry import available_models
 from minilateral.provenance import package_version
 from minilateral.scenario import Scenario
 
@@ -187,7 +187,7 @@ def run_demo(
         done += 1
     if progress:
         progress(done, total, "alignment data")
-    from minilateral.alignment.demo import data_section
+    from minilateral.presentation.alignment_demo import data_section
 
     result.alignment = data_section(out)
     if progress:
@@ -336,7 +336,7 @@ def _stale(scenario: Scenario, gettext: Any = str) -> str | None:
 
 
 def _write_html(out: Path, result: DemoResult, lang: str = "en", digits: str = "latn") -> None:
-    from plotly.offline import get_plotlyjs
+    from minilateral.presentation import plotly_js as get_plotlyjs
 
     from minilateral import i18n
     from minilateral.brief.render import LOCALE_DIR

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minilateral.alignment.demo import data_section
+from minilateral.presentation.alignment_demo import data_section
 
 
 def test_data_section(data_root, tmp_path):

@@ -84,7 +84,7 @@ def test_demo_pages_draw_every_figure(browser, tmp_path: Path, data_root: Path) 
 
 
 def test_align_map_draws_network_and_choropleth(browser, tmp_path: Path, data_root) -> None:
-    from minilateral.alignment.map import write_map
+    from minilateral.presentation.alignment import write_map
 
     out = tmp_path / "map.html"
     write_map(2019, out, root=data_root)

@@ -283,7 +283,7 @@ def test_cli_table_and_chart(tmp_path) -> None:
 
 
 def test_quad_map_from_first_bdm_round() -> None:
-    from minilateral.mediation.views import quad_map
+    from minilateral.presentation.coalitions import quad_map
 
     scenario = load_scenario("gaza")
     result = search_coalitions(

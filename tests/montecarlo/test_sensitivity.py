@@ -8,7 +8,7 @@ import pytest
 import minilateral as ml
 from minilateral.errors import OptionError
 from minilateral.io.yaml_io import load_yaml
-from minilateral.montecarlo.sensitivity import write_chart
+from minilateral.presentation.sensitivity import write_chart
 
 HALF_WIDTHS = {"P": 0.05, "Q": 0.10, "R": 0.15, "S": 0.20}
 

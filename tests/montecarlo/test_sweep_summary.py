@@ -7,7 +7,8 @@ import pytest
 
 import minilateral as ml
 from minilateral.errors import OptionError, StoreError
-from minilateral.montecarlo.summary import summarize_sweep, write_report
+from minilateral.montecarlo.summary import summarize_sweep
+from minilateral.presentation.sweep import write_report
 
 
 @pytest.fixture(scope="module")

@@ -150,7 +150,7 @@ def _render_in(
     sections = build_sections(run, trans.gettext)
     plotly_js = ""
     if target == "html":
-        from plotly.offline import get_plotlyjs
+        from minilateral.presentation import plotly_js as get_plotlyjs
 
         plotly_js = get_plotlyjs()
     title = run.title or trans.gettext("Regional security outlook: {n} theatres").format(

@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 
 from minilateral import i18n
-from minilateral.brief import assessment, charts
+from minilateral.brief import assessment
 from minilateral.brief.run import BriefRun, Theatre
 from minilateral.models.registry import model_class
+from minilateral.presentation import charts
 
 __all__ = [
     "AGREEMENT",

@@ -348,7 +348,7 @@ def map_cmd(
     edge: Annotated[str, typer.Option(help="kappa_sq, S_varw or agree_half.")] = "kappa_sq",
 ) -> None:
     """Interactive network and agreement heatmap of the region (Plotly HTML)."""
-    from minilateral.alignment.map import write_map
+    from minilateral.presentation.alignment import write_map
 
     _check_vote_year(year)
     res = write_map(year, out, states=states, edge=edge)

@@ -16,16 +16,16 @@ from minilateral.cli.sweep import NoiseOpt
 from minilateral.errors import OptionError
 from minilateral.forecast import dumps_json
 from minilateral.mediation.coalitions import CoalitionSearch
-from minilateral.mediation.views import (
+from minilateral.montecarlo.perturb import parse_noise
+from minilateral.notebook import coalitions as api_coalitions
+from minilateral.notebook import mediators as api_mediators
+from minilateral.presentation.coalitions import (
     agreement_rows,
     coalition_rows,
     proposal_rows,
     takes_text,
     write_coalition_chart,
 )
-from minilateral.montecarlo.perturb import parse_noise
-from minilateral.notebook import coalitions as api_coalitions
-from minilateral.notebook import mediators as api_mediators
 from minilateral.scenario import Scenario
 
 __all__ = ["register"]

@@ -185,7 +185,7 @@ def report_cmd(
 ) -> None:
     """HTML report: volume by narrative, coordination network, top clusters with evidence."""
     from minilateral.narratives import find_narratives
-    from minilateral.narratives.report import render_report
+    from minilateral.presentation.narratives import render_report
 
     corpus = _corpus(sources, layout)
     coord = _coordination(corpus, window, min_repetitions, percentile, channels)

@@ -38,8 +38,9 @@ from minilateral.montecarlo.engine import SweepResult, load_sweep
 from minilateral.montecarlo.engine import sweep as run_sweep
 from minilateral.montecarlo.perturb import parse_noise
 from minilateral.montecarlo.sensitivity import sensitivity as run_sensitivity
-from minilateral.montecarlo.sensitivity import write_chart
-from minilateral.montecarlo.summary import summarize_sweep, write_report
+from minilateral.montecarlo.summary import summarize_sweep
+from minilateral.presentation.sensitivity import write_chart
+from minilateral.presentation.sweep import write_report
 from minilateral.scenario import Noise, Scenario, Uncertainty
 
 __all__ = ["register"]

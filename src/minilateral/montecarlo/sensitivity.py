@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from minilateral.arrays import FloatArray
-from minilateral.errors import ConvergenceWarning, OptionError, StoreError
+from minilateral.errors import ConvergenceWarning, OptionError
 from minilateral.models.registry import model_class
 from minilateral.montecarlo.perturb import Factor, resolve_uncertainty
 from minilateral.provenance import provenance
@@ -54,7 +54,7 @@ from minilateral.scenario import Noise, Scenario, Uncertainty
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SensitivityResult", "sensitivity", "write_chart"]
+__all__ = ["SensitivityResult", "sensitivity"]
 
 Method = Literal["sobol", "morris"]
 Group = Literal["factor", "actor"]
@@ -322,46 +322,3 @@ def sensitivity(
             model=model, options=instance.get_params(), seed=seed, input_hash=scenario.sha256()
         ),
     )
-
-
-def write_chart(result: SensitivityResult, path: str | Path, *, top: int = 15) -> Path:
-    """A self-contained HTML page with one bar chart per issue: the ``top`` factors, ranked."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    issues = result.issues
-    fig = make_subplots(
-        rows=len(issues), cols=1, subplot_titles=issues, vertical_spacing=0.3 / len(issues)
-    )
-    measure = result.measure
-    second = _MEASURES[result.method][1]
-    for r, issue in enumerate(issues, start=1):
-        rows = result.ranked(issue, top).iloc[::-1]
-        for col, colour in ((measure, "#0b3954"), (second, "#c8553d")):
-            fig.add_trace(
-                go.Bar(
-                    x=rows[col],
-                    y=rows["factor"],
-                    orientation="h",
-                    name=col,
-                    marker_color=colour,
-                    showlegend=r == 1,
-                    legendgroup=col,
-                ),
-                row=r,
-                col=1,
-            )
-    fig.update_layout(
-        title=f"Sensitivity of the {result.model} forecast ({result.method}, "
-        f"{result.evaluations} runs)",
-        barmode="group",
-        height=120 + len(issues) * (90 + 32 * min(top, len(result.ranked(issues[0])))),
-        margin={"l": 260},
-    )
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fig.write_html(target, include_plotlyjs=True, full_html=True)
-    except OSError as err:
-        raise StoreError(f"cannot write the chart: {err.strerror or err}", path=target) from err
-    return target

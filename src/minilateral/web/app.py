@@ -12,11 +12,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import plotly
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
+from minilateral.presentation import plotly_assets
 from minilateral.provenance import package_version
 from minilateral.resources import TIME_SETTING, WEB_DEFAULT_MAX_SECONDS
 from minilateral.store.db import Database
@@ -39,7 +39,7 @@ __all__ = ["create_app"]
 log = logging.getLogger(__name__)
 
 _STATIC = Path(__file__).with_name("static")
-_PLOTLY = Path(plotly.__file__).parent / "package_data"
+_PLOTLY = Path(plotly_assets())
 
 
 def _prepare(db: Database, settings: Settings) -> None:

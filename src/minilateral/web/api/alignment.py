@@ -84,7 +84,7 @@ def alignment_map(
 
 def figure_for(year: int, states: str | None, edge: str = "kappa_sq") -> dict[str, Any]:
     """The map figure as JSON-ready data, with notes and provenance."""
-    from minilateral.alignment.map import alignment_figure
+    from minilateral.presentation.alignment import alignment_figure
 
     names = [s.strip() for s in states.split(",") if s.strip()] if states else None
     figure, result = alignment_figure(year, names or None, edge=edge)

@@ -49,8 +49,8 @@ def _state_codes(
 
 def alignment_context(scenario: Scenario, gettext: Callable[[str], str] = str) -> dict[str, Any]:
     """The map figure of the scenario's states, or a message saying why there is none."""
-    from minilateral.alignment.map import alignment_figure, autonomy_choropleth
     from minilateral.forecast import dumps_json
+    from minilateral.presentation.alignment import alignment_figure, autonomy_choropleth
 
     try:
         codes, notes = _state_codes(scenario, gettext)

@@ -23,18 +23,17 @@ _SUFFIXES = (".csv", ".jsonl", ".ndjson", ".json", ".tsv", ".txt", ".zip")
 
 def narratives_context(path: Path) -> dict[str, Any]:
     """Report data and figure JSON for a corpus file (the same functions the CLI runs)."""
-    import plotly.io as pio
-
     from minilateral.narratives import detect_coordination, find_narratives, read_corpus
-    from minilateral.narratives.report import network_figure, report_context, timeline_figure
+    from minilateral.presentation import figure_json
+    from minilateral.presentation.narratives import network_figure, report_context, timeline_figure
 
     corpus = read_corpus(path)
     coord = detect_coordination(corpus)
     nar = find_narratives(corpus, coordination=coord)
     return {
         "report": report_context(coord, nar),
-        "timeline_json": pio.to_json(timeline_figure(nar)).replace("</", "<\\/"),
-        "network_json": pio.to_json(network_figure(coord)).replace("</", "<\\/"),
+        "timeline_json": figure_json(timeline_figure(nar)),
+        "network_json": figure_json(network_figure(coord)),
     }
 
 

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 #: The vendored world map (TopoJSON; ISO 3166-1 numeric feature ids).
-WORLD_FILE = Path(__file__).parent / "world" / "countries-50m.json"
+WORLD_FILE = Path(__file__).parent.parent / "alignment" / "world" / "countries-50m.json"
 #: ISO 3166-1 numeric code of COW states of the Middle East and its neighbours.
 COW_TO_ISO: dict[int, int] = {
     2: 840, 365: 643, 710: 156, 640: 792, 651: 818, 630: 364, 666: 376, 645: 368, 652: 760,

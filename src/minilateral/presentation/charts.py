@@ -481,13 +481,13 @@ def trajectory_chart(
 def autonomy_map(data: AlignmentData, *, gettext: Gettext = _same) -> Chart:
     """Choropleth of each state's latest computable SAI (§4) on the vendored world map.
 
-    The display layer is :mod:`minilateral.alignment.map` (outlines, colours, the Plotly
+    The display layer is :mod:`minilateral.presentation.alignment` (outlines, colours, the Plotly
     form); states whose latest year differs from the section's last year say so in their label.
     """
     _ = gettext
     from matplotlib.collections import PolyCollection
 
-    from minilateral.alignment.map import (
+    from minilateral.presentation.alignment import (
         COW_TO_ISO,
         LABEL_OFFSETS,
         REGION_BOX,
