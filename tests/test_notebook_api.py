@@ -76,7 +76,7 @@ def test_sweep_summary_frame_and_html(tmp_path) -> None:
 
 
 def test_bar_svg_scales_and_marks_missing_values() -> None:
-    from minilateral._repr import bar_svg
+    from minilateral.presentation.display import bar_svg
 
     svg = bar_svg(["a", "b", "c"], [0.5, 1.0, float("nan")], hi=1.0)
     assert 'width="130.0"' in svg  # half of the 260-pixel bar

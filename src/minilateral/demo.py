@@ -336,10 +336,9 @@ def _stale(scenario: Scenario, gettext: Any = str) -> str | None:
 
 
 def _write_html(out: Path, result: DemoResult, lang: str = "en", digits: str = "latn") -> None:
-    from minilateral.presentation import plotly_js as get_plotlyjs
-
     from minilateral import i18n
     from minilateral.brief.render import LOCALE_DIR
+    from minilateral.presentation import plotly_js as get_plotlyjs
 
     (out / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
     env = Environment(

@@ -188,22 +188,13 @@ class Forecast:
 
     def _repr_html_(self) -> str:
         """A small HTML table of batch member 0 for Jupyter: each issue's outcome."""
-        from html import escape
+        from minilateral.presentation.display import result_html, table_html
 
-        rows = "".join(
-            f"<tr><td>{escape(issue)}</td><td style='text-align:right'>"
-            f"{self.outcome[0, q]:.2f}</td></tr>"
-            for q, issue in enumerate(self.issues)
-        )
         more = f" (batch of {self.batch_size}; member 0 shown)" if self.batch_size > 1 else ""
         rounds = int(self.rounds[0])
-        status = (
-            f"converged after {rounds} rounds"
-            if bool(self.converged[0])
-            else f"not converged after {rounds} rounds"
-        )
-        return (
-            f"<div><strong>{escape(self.model)}</strong> forecast{more}: {status}."
-            "<table><thead><tr><th>Issue</th><th>Outcome</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div>"
+        status = "converged" if bool(self.converged[0]) else "not converged"
+        rows = [[issue, f"{self.outcome[0, q]:.2f}"] for q, issue in enumerate(self.issues)]
+        return result_html(
+            f"{self.model} forecast{more}: {status} after {rounds} rounds.",
+            table_html(["Issue", "Outcome"], rows, max_rows=len(rows)),
         )

@@ -88,7 +88,7 @@ class AlignmentResult:
 
     def _repr_html_(self) -> str:
         """Jupyter: the first rows and a bar chart of the first numeric column after the keys."""
-        from minilateral._repr import bar_svg, result_html, table_html
+        from minilateral.presentation.display import bar_svg, result_html, table_html
 
         frame = self.frame
         measure = str(self.provenance.get("measure", "alignment")).replace("_", " ")

@@ -445,7 +445,7 @@ class CoalitionSearch:
 
     def _repr_html_(self) -> str:
         """Jupyter: the first coalitions as a table and a bar chart of their probabilities."""
-        from minilateral._repr import bar_svg, result_html, table_html
+        from minilateral.presentation.display import bar_svg, result_html, table_html
 
         frame = self.to_frame()
         cols = ["rank", "coalition", "probability", "ci_low", "ci_high"]

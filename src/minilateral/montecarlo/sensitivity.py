@@ -125,16 +125,15 @@ class SensitivityResult:
     def _repr_html_(self) -> str:
         """Jupyter: the most influential factors of each issue (first three issues), with a bar
         chart of the ranking measure for the first issue."""
-        from html import escape
-
-        from minilateral._repr import bar_svg, result_html, table_html
+        from minilateral.presentation.display import bar_svg, result_html, table_html
 
         m = self.measure
         tables = []
         for issue in self.issues[:3]:
             rows = self.ranked(issue, top=5)
-            table = table_html(["Factor", m], rows[["factor", m]].values.tolist())
-            tables.append(f"<p>{escape(issue)}</p>{table}")
+            tables.append(
+                table_html(["Factor", m], rows[["factor", m]].values.tolist(), title=issue)
+            )
         first = self.ranked(self.issues[0], top=10) if self.issues else self.indices.head(0)
         chart = bar_svg(list(first["factor"]), list(first[m]), title=f"{m}, {self.issues[0]}")
         name = "Sobol'" if self.method == "sobol" else "Morris"

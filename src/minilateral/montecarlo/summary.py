@@ -116,7 +116,7 @@ class SweepSummary:
 
     def _repr_html_(self) -> str:
         """Jupyter: each issue's mean and spread, and a bar chart of the means (share of scale)."""
-        from minilateral._repr import bar_svg, result_html, table_html
+        from minilateral.presentation.display import bar_svg, result_html, table_html
 
         frame = self.to_frame()
         cols = [c for c in frame.columns if c not in ("lo", "hi")]

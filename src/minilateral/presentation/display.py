@@ -2,7 +2,8 @@
 
 Plain HTML and SVG strings, no JavaScript and no network: a notebook shows them offline and
 keeps them when saved. The result classes' ``_repr_html_`` methods call these functions; the
-module imports nothing of the package (it may move to the presentation layer as is).
+module imports nothing of the package (the one module of the
+presentation layer that the computing packages may import, lazily).
 """
 
 from __future__ import annotations
@@ -27,9 +28,16 @@ def _cell(value: Any) -> str:
 
 
 def table_html(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], *, max_rows: int = MAX_ROWS
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    max_rows: int = MAX_ROWS,
+    title: str | None = None,
 ) -> str:
-    """An HTML table of the first ``max_rows`` rows, with a count of the rows left out."""
+    """An HTML table of the first ``max_rows`` rows, with a count of the rows left out.
+
+    ``title``, when given, is a line above the table (e.g. the issue a table is about).
+    """
     head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows[:max_rows]
@@ -40,7 +48,8 @@ def table_html(
         if len(rows) > max_rows
         else ""
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+    above = f"<p>{escape(title)}</p>" if title is not None else ""
+    return f"{above}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
 
 def bar_svg(
