@@ -217,12 +217,12 @@ def test_migration_matches_the_tables_and_downgrades(tmp_path: Path) -> None:
     from alembic.migration import MigrationContext
     from sqlalchemy import inspect
 
-    from minilateral.store.db import current_revision, downgrade
+    from minilateral.store.db import current_revision, downgrade, head_revision
     from minilateral.store.orm import Base
 
     database = Database.connect(f"sqlite:///{tmp_path / 'm.db'}")
     database.ensure_schema()
-    assert current_revision(database) == "0002_issue15"
+    assert current_revision(database) == head_revision() == "0004_issue14"
     with database.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     downgrade(database, "0001")

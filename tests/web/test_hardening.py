@@ -418,4 +418,16 @@ def test_repeated_query_parameter_is_refused(web: Web) -> None:
     r = web.client.get("/api/scenarios?q=a&q=b", headers=web.as_("a_analyst"))
     assert r.status_code == 422, r.text
     assert r.json()["message"] == "query.q: given more than once"
+
+
+def test_undeclared_query_parameter_is_refused(web: Web) -> None:
+    """A misspelt filter (``?kindd=sweep``) is not silently ignored: 422 naming it and the
+    operation's parameters; the declared ones still work."""
+    r = web.client.get("/api/runs?kindd=sweep", headers=web.as_("a_analyst"))
+    assert r.status_code == 422, r.text
+    message = r.json()["message"]
+    assert message.startswith("query.kindd: not a parameter of this operation (parameters: ")
+    assert "kind" in message and "model" in message
+    ok = web.client.get("/api/runs?kind=sweep&model=bdm", headers=web.as_("a_analyst"))
+    assert ok.status_code == 200, ok.text
     assert web.client.get("/api/scenarios?q=a", headers=web.as_("a_analyst")).status_code == 200

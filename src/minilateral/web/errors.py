@@ -124,9 +124,21 @@ def allowed_methods(app: FastAPI, request: Request) -> str:
     )
 
 
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters an operation declares, its dependencies' included."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
 def single_query_values(request: Request) -> None:
-    """Refuse a query parameter given twice: every API parameter is a single value, and taking
-    the last one silently would answer a question the caller did not ask."""
+    """Refuse a query parameter given twice or one the operation does not declare.
+
+    Every API parameter is a single value, and taking the last one silently would answer a
+    question the caller did not ask; an undeclared parameter (a misspelt filter, say) would be
+    ignored just as silently.
+    """
     seen: set[str] = set()
     for key, _ in request.query_params.multi_items():
         if key in seen:
@@ -138,6 +150,22 @@ def single_query_values(request: Request) -> None:
                 ],
             )
         seen.add(key)
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    declared = _query_names(dependant)
+    unknown = sorted(seen - declared)
+    if unknown:
+        key = unknown[0][:100]
+        known = ", ".join(sorted(declared)) or "none"
+        raise ApiError(
+            422,
+            f"query.{key}: not a parameter of this operation (parameters: {known})",
+            errors=[
+                {"loc": ["query", key], "msg": "not a parameter of this operation", "type": "extra"}
+            ],
+        )
 
 
 def error_responses_schema(status: int) -> dict[str, Any]:

@@ -48,8 +48,13 @@ def list_runs(
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     scenario_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: StatusName | None = None,
-    kind: Annotated[str | None, Query(max_length=40, description="Run kind.")] = None,
-    model: Annotated[str | None, Query(max_length=100, description="Model name.")] = None,
+    kind: Annotated[
+        str | None, Query(pattern=r"^[a-z][a-z_]{0,39}$", description="Run kind, e.g. sweep.")
+    ] = None,
+    model: Annotated[
+        str | None,
+        Query(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,99}$", description="Model name, e.g. bdm."),
+    ] = None,
 ) -> RunPage:
     """Runs the caller may see, newest first (without results); filter by kind and model."""
     page = repo.list_runs(
