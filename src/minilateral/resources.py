@@ -139,6 +139,8 @@ def _round_cap(model: Any, rounds: int | None) -> int:
     if value is None:
         default = inspect.signature(model).parameters.get(option)
         value = default.default if default is not None else None
+    if value is None:
+        return 1
     try:
         return max(int(value), 1)
     except (TypeError, ValueError):

@@ -535,7 +535,10 @@ class Scenario(_Strict):
                     block[key] = {rename.get(k, k): v for k, v in block.get(key, {}).items()}
             med = data.get("mediation")
             if med:
-                r = lambda names: [rename.get(n, n) for n in names]  # noqa: E731
+
+                def r(names: list[str]) -> list[str]:
+                    return [rename.get(n, n) for n in names]
+
                 for terms in med.get("parties", {}).values():
                     for key in ("accepts", "refuses"):
                         if key in terms:

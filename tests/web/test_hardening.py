@@ -427,7 +427,8 @@ def test_undeclared_query_parameter_is_refused(web: Web) -> None:
     assert r.status_code == 422, r.text
     message = r.json()["message"]
     assert message.startswith("query.kindd: not a parameter of this operation (parameters: ")
-    assert "kind" in message and "model" in message
+    assert "kind" in message
+    assert "model" in message
     ok = web.client.get("/api/runs?kind=sweep&model=bdm", headers=web.as_("a_analyst"))
     assert ok.status_code == 200, ok.text
     assert web.client.get("/api/scenarios?q=a", headers=web.as_("a_analyst")).status_code == 200

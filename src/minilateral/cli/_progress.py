@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from minilateral.cli._app import err_console
 
@@ -68,7 +69,13 @@ def _live(description: str) -> Iterator[Report]:
 
 
 def _plain(description: str, unit: str) -> Iterator[Report]:
-    state = {"label": description, "total": None, "done": None, "last": 0.0, "printed": None}
+    state: dict[str, Any] = {
+        "label": description,
+        "total": None,
+        "done": None,
+        "last": 0.0,
+        "printed": None,
+    }
     start = time.monotonic()
 
     def line() -> str:

@@ -63,18 +63,12 @@ def list_(
         typer.echo(buf.getvalue(), nl=False)
         return
     table = Table(title="Scenarios")
-    for col, justify in (
-        ("Name", "left"),
-        ("Title", "left"),
-        ("Actors", "right"),
-        ("Issues", "right"),
-        ("Origin", "left"),
-    ):
-        table.add_column(col, justify=justify, overflow="fold")
-    for row in rows:
-        table.add_row(
-            row["name"], row["title"], str(row["actors"]), str(row["issues"]), row["origin"]
+    for col in ("Name", "Title", "Actors", "Issues", "Origin"):
+        table.add_column(
+            col, justify="right" if col in ("Actors", "Issues") else "left", overflow="fold"
         )
+    for row in rows:
+        table.add_row(*(str(row[k]) for k in ("name", "title", "actors", "issues", "origin")))
     out_console.print(table)
 
 
@@ -99,8 +93,8 @@ def show(name: Annotated[str, typer.Argument(help="Library name or file.")]) -> 
     actors.add_column("actor", overflow="fold")
     actors.add_column("role", overflow="fold")
     actors.add_column("capability", justify="right", overflow="fold")
-    for q in s.issue_names:  # "idf_footprint" wraps at the word: "idf / footprint"
-        actors.add_column(q.replace("_", " "), justify="right", overflow="fold")
+    for issue_name in s.issue_names:  # "idf_footprint" wraps at the word: "idf / footprint"
+        actors.add_column(issue_name.replace("_", " "), justify="right", overflow="fold")
     for a in s.actors:
         cells = [
             f"{a.positions[q]:g}\n{a.salience[q]:.2f}" if q in a.positions else "—"

@@ -80,7 +80,7 @@ def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
 
 
 def _digits(context: Context) -> i18n.Digits:
-    return context.get("digits") or "latn"  # type: ignore[no-any-return]
+    return context.get("digits") or "latn"
 
 
 @pass_context
@@ -123,7 +123,7 @@ def page_language(request: Request, auth: Auth | None = None) -> str:
     """The language of the page: ``?lang=``, the user's choice, the cookie, ``Accept-Language``."""
     cached = getattr(request.state, "lang", None)
     if cached:
-        return cached  # type: ignore[no-any-return]
+        return cached
     stored = auth.user.language if auth is not None else None
     cookie = request.cookies.get(LANG_COOKIE)
     lang = (
