@@ -119,7 +119,7 @@ async def organisation_invite(request: Request, auth: PageAuth, session: DbSessi
             auth,
             session,
             403,
-            page_gettext(request, auth)("Only the organisation's owners invite members."),
+            page_gettext(request, auth)(N_("Only the organisation's owners invite members.")),
         )
     try:
         issued = create_invite(
@@ -142,7 +142,7 @@ async def organisation_revoke(
     row = session.get(Invite, invite_id)
     if row is None or auth.principal.roles.get(row.org_id) != "owner":
         return _org_page(
-            request, auth, session, 404, page_gettext(request, auth)("No such invitation.")
+            request, auth, session, 404, page_gettext(request, auth)(N_("No such invitation."))
         )
     session.delete(row)
     session.commit()
