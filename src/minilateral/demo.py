@@ -264,7 +264,7 @@ def _mediation_view(
             ),
             "second_label": _("Heat map of acceptance by party and coalition"),
         }
-        second = acceptance_heatmap(search, top=10)
+        second = acceptance_heatmap(search, top=10, gettext=_)
     else:
         texts = {
             "explain": _(
@@ -287,7 +287,7 @@ def _mediation_view(
         "rows": [[_("tied") if c == "tied" else c for c in row] for row in rows[:10]],
         "count": len(rows),
         "draws": search.provenance["draws"],
-        "chart": dumps_json(coalition_chart(search, top=10)),
+        "chart": dumps_json(coalition_chart(search, top=10, gettext=_)),
         "issue_chart": dumps_json(second),
         "baseline": f"{100 * base.probability:.1f} % [{100 * base.ci_low:.1f}, "
         f"{100 * base.ci_high:.1f}]",

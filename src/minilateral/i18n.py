@@ -298,6 +298,7 @@ DOMAINS: dict[str, tuple[Path, tuple[tuple[str, str], ...]]] = {
             ("demo.py", "python"),
             ("templates/demo.html.j2", "jinja2"),
             ("model_labels.py", "python"),
+            ("presentation/**.py", "python"),
         ),
     ),
     "web": (

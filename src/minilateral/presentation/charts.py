@@ -762,7 +762,7 @@ def agreement_chart(
         ax.text(
             v - 1.5 if inside else v + 1.5,
             y + 0.02,
-            f"{v:.0f} %",
+            _("{value} %").format(value=f"{v:.0f}"),  # Turkish writes %42, Arabic 42%
             va="center",
             ha="right" if inside else "left",
             fontsize=6.5,

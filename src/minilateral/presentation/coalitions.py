@@ -18,6 +18,7 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,12 @@ __all__ = [
     "takes_text",
     "write_coalition_chart",
 ]
+
+Gettext = Callable[[str], str]
+
+
+def _same(message: str) -> str:
+    return message
 
 
 def _pct(value: float | None) -> str:
@@ -125,11 +132,14 @@ def proposal_rows(result: CoalitionSearch) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def acceptance_heatmap(result: CoalitionSearch, *, top: int = 25) -> dict[str, Any]:
+def acceptance_heatmap(
+    result: CoalitionSearch, *, top: int = 25, gettext: Gettext = _same
+) -> dict[str, Any]:
     """Plotly heat map: each party's acceptance probability (rows) under each coalition."""
+    _ = gettext
     entries = [c for c in result.coalitions[:top] if c.agreement is not None]
     base = result.baseline.agreement
-    cols = ["no mediator"] + [" + ".join(c.coalition) for c in entries]
+    cols = [_("no mediator")] + [" + ".join(c.coalition) for c in entries]
     details = [base] + [c.agreement for c in entries]
     parties = list(result.parties)
     z = [[d.acceptance.get(p) if d is not None else None for d in details] for p in parties]
@@ -143,8 +153,8 @@ def acceptance_heatmap(result: CoalitionSearch, *, top: int = 25) -> dict[str, A
                 "zmin": 0,
                 "zmax": 1,
                 "colorscale": "Blues",
-                "colorbar": {"title": {"text": "accepts"}},
-                "hovertemplate": "%{y} under %{x}: %{z:.0%}<extra></extra>",
+                "colorbar": {"title": {"text": _("accepts")}},
+                "hovertemplate": "%{y} · %{x}: %{z:.0%}<extra></extra>",
             }
         ],
         "layout": {
@@ -180,15 +190,18 @@ def coalition_rows(result: CoalitionSearch) -> tuple[list[str], list[list[str]]]
     return header, rows
 
 
-def coalition_chart(result: CoalitionSearch, *, top: int = 25) -> dict[str, Any]:
+def coalition_chart(
+    result: CoalitionSearch, *, top: int = 25, gettext: Gettext = _same
+) -> dict[str, Any]:
     """Plotly figure: settlement probability of the ``top`` coalitions with Wilson intervals."""
+    _ = gettext
     entries = result.coalitions[:top]
     measure_label = (
-        "agreement probability (Wilson interval)"
+        _("agreement probability (Wilson interval)")
         if result.measure == "agreement"
-        else "settlement probability (Wilson interval)"
+        else _("settlement probability (Wilson interval)")
     )
-    labels = ["+".join(c.coalition) for c in entries] + ["(no mediator)"]
+    labels = ["+".join(c.coalition) for c in entries] + [_("(no mediator)")]
     summaries = [c.summary for c in entries] + [result.baseline.summary]
     p = [s.probability for s in summaries]
     return {

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from minilateral.errors import StoreError
+from minilateral.i18n import N_
 from minilateral.store.accounts import (
     SESSION_TTL,
     accept_invite,
@@ -25,12 +26,12 @@ from minilateral.web.api.auth import login_key
 from minilateral.web.dependencies import Auth, DbSession, optional_auth
 from minilateral.web.schemas import MAX_ID
 from minilateral.web.security import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE
-from minilateral.web.views._common import PageAuth, check_csrf, render
+from minilateral.web.views._common import PageAuth, check_csrf, page_gettext, render
 
 router = APIRouter()
 
 InviteId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ROLE_LABELS = {"owner": "Owner", "analyst": "Analyst", "viewer": "Viewer"}
+ROLE_LABELS = {"owner": N_("Owner"), "analyst": N_("Analyst"), "viewer": N_("Viewer")}
 
 
 def invite_url(request: Request, secret: str) -> str:
@@ -114,7 +115,11 @@ async def organisation_invite(request: Request, auth: PageAuth, session: DbSessi
     org_id = int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else 0
     if auth.principal.roles.get(org_id) != "owner":
         return _org_page(
-            request, auth, session, 403, "Only the organisation's owners invite members."
+            request,
+            auth,
+            session,
+            403,
+            page_gettext(request, auth)(N_("Only the organisation's owners invite members.")),
         )
     try:
         issued = create_invite(
@@ -136,7 +141,9 @@ async def organisation_revoke(
     await check_csrf(request, auth)
     row = session.get(Invite, invite_id)
     if row is None or auth.principal.roles.get(row.org_id) != "owner":
-        return _org_page(request, auth, session, 404, "No such invitation.")
+        return _org_page(
+            request, auth, session, 404, page_gettext(request, auth)(N_("No such invitation."))
+        )
     session.delete(row)
     session.commit()
     return RedirectResponse("/organisation", status_code=303)
@@ -191,10 +198,12 @@ async def join(request: Request, token: str, session: DbSession) -> Response:
     sent = str(form.get(CSRF_FIELD, ""))
     expected = (auth.token.csrf or "") if auth else request.cookies.get(CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, sent):
-        return _join_page(request, token, auth, session, 403, "The form expired; try again.")
+        _ = page_gettext(request, auth)
+        return _join_page(request, token, auth, session, 403, _("The form expired; try again."))
     password = str(form.get("password", ""))[:1000]
     if auth is None and password != str(form.get("confirm", ""))[:1000]:
-        return _join_page(request, token, auth, session, 422, "The two passwords differ.")
+        _ = page_gettext(request, auth)
+        return _join_page(request, token, auth, session, 422, _("The two passwords differ."))
     try:
         member = accept_invite(session, token, password=password, user=auth.user if auth else None)
     except StoreError as err:
@@ -230,13 +239,14 @@ async def account_password(request: Request, auth: PageAuth, session: DbSession)
     limiter = request.app.state.limiter
     key = login_key(request, auth.user.email)
     wait = limiter.retry_after(key)
+    _ = page_gettext(request, auth)
     if wait:
-        message = f"Too many wrong passwords; try again in {wait} seconds."
+        message = _("Too many wrong passwords; try again in {wait} seconds.").format(wait=wait)
         return render(request, "account.html", auth, 429, error=message, done=False)
     new = form.get("new_password", "")[:1000]
     if new != form.get("confirm", "")[:1000]:
         return render(
-            request, "account.html", auth, 422, error="The two new passwords differ.", done=False
+            request, "account.html", auth, 422, error=_("The two new passwords differ."), done=False
         )
     try:
         change_password(

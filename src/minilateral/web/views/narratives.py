@@ -14,7 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from minilateral.errors import MinilateralError
-from minilateral.web.views._common import PageAuth, check_csrf, render
+from minilateral.i18n import N_
+from minilateral.web.views._common import PageAuth, check_csrf, page_gettext, render
 
 router = APIRouter()
 
@@ -53,7 +54,13 @@ async def narratives_upload(request: Request, auth: PageAuth) -> Response:
     upload = form.get("file")
     limit = request.app.state.settings.max_upload_bytes
     if upload is None or isinstance(upload, str) or not upload.filename:
-        return render(request, "narratives.html", auth, 400, error="Choose a corpus file.")
+        return render(
+            request,
+            "narratives.html",
+            auth,
+            400,
+            error=page_gettext(request, auth)(N_("Choose a corpus file.")),
+        )
     data = await upload.read(limit + 1)
     if len(data) > limit:
         return render(
@@ -61,7 +68,9 @@ async def narratives_upload(request: Request, auth: PageAuth) -> Response:
             "narratives.html",
             auth,
             413,
-            error="The file is larger than the upload limit; use the command line for it.",
+            error=page_gettext(request, auth)(
+                N_("The file is larger than the upload limit; use the command line for it.")
+            ),
         )
     name = PurePath(upload.filename).name or "corpus.csv"
     if not name.lower().endswith(_SUFFIXES):
@@ -70,7 +79,9 @@ async def narratives_upload(request: Request, auth: PageAuth) -> Response:
             "narratives.html",
             auth,
             400,
-            error="Upload a CSV, JSON lines, Telegram export or GDELT file.",
+            error=page_gettext(request, auth)(
+                N_("Upload a CSV, JSON lines, Telegram export or GDELT file.")
+            ),
         )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name

@@ -10,12 +10,19 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from minilateral.errors import MinilateralError
+from minilateral.i18n import N_
 from minilateral.panels.codings import Coding, coding_from_scenario
 from minilateral.panels.store import PanelRepository
 from minilateral.scenario import Scenario
 from minilateral.web.errors import status_of
 from minilateral.web.schemas import MAX_ID
-from minilateral.web.views._common import PageAuth, PageRepo, check_csrf, render
+from minilateral.web.views._common import (
+    PageAuth,
+    PageRepo,
+    check_csrf,
+    page_gettext,
+    render,
+)
 
 router = APIRouter()
 
@@ -59,7 +66,9 @@ async def panel_create(request: Request, auth: PageAuth, repo: PageRepo) -> Resp
         scenario_id = int(form.get("scenario_id", ""))
         panel = _panels(repo).create(scenario_id, form.get("name", ""))
     except ValueError:
-        return _list(request, auth, repo, 400, "Choose a scenario.")
+        return _list(
+            request, auth, repo, 400, page_gettext(request, auth)(N_("Choose a scenario."))
+        )
     except MinilateralError as err:
         return _list(request, auth, repo, status_of(err), str(err))
     repo.session.commit()
@@ -311,7 +320,13 @@ async def panel_submit(
     number = row.round.number
     repo.session.commit()
     return _code_page(
-        request, auth, repo, panel_id, notice=f"Your coding for round {number} is saved."
+        request,
+        auth,
+        repo,
+        panel_id,
+        notice=page_gettext(request, auth)(N_("Your coding for round {number} is saved.")).format(
+            number=number
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from minilateral.brief import render_html, render_pdf, run_brief
 from minilateral.errors import MinilateralError
 from minilateral.forecast import dumps_json
+from minilateral.i18n import N_
 from minilateral.io.yaml_io import write_yaml
 from minilateral.scenario import Scenario
 from minilateral.store.orm import Run, RunStatus
@@ -33,10 +34,10 @@ _FINISHED = {RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.IN
 
 
 KIND_LABELS = {
-    "forecast": "Forecast",
-    "sweep": "Monte Carlo sweep",
-    "coalitions": "Coalition search",
-    "sensitivity": "Sensitivity",
+    "forecast": N_("Forecast"),
+    "sweep": N_("Monte Carlo sweep"),
+    "coalitions": N_("Coalition search"),
+    "sensitivity": N_("Sensitivity"),
 }
 """Reader-facing names of the run kinds; a registered kind without one shows its name."""
 
