@@ -21,6 +21,6 @@ MODEL_SUMMARIES: dict[str, str] = {
     "exchange": N_("Equal-gain exchange of voting positions (Stokman; the Decide model)."),
     "smp": N_(
         "KTAB's Spatial Model of Politics: challenges, bargains and probabilistic Condorcet "
-        "elections (KAPSARC KTAB; specs/smp.md)."
+        "elections (KAPSARC KTAB)."
     ),
 }
