@@ -786,7 +786,7 @@ class SmpModel(Model):
     name = "smp"
     summary = (
         "KTAB's Spatial Model of Politics: challenges, bargains and probabilistic Condorcet "
-        "elections (KAPSARC KTAB; specs/smp.md)."
+        "elections (KAPSARC KTAB)."
     )
     dynamic = True
     rounds_option = "max_turns"
