@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from minilateral.web import Settings, create_app
 from tests.web.websupport import PASSWORD, seed_users
@@ -73,7 +74,7 @@ def test_invite_join_copy_edit_run_download(server: str, browser, tmp_path) -> N
     page.get_by_role("button", name="Create invitation link").click()
     link = page.get_by_label("Invitation link").input_value()
     assert re.fullmatch(rf"{re.escape(server)}/join/[\w-]{{40,}}", link), link
-    assert page.get_by_role("cell", name=NEWCOMER).is_visible()  # listed as pending
+    expect(page.get_by_role("cell", name=NEWCOMER)).to_be_visible()  # listed as pending
     owner.close()
 
     # The newcomer opens the link in their own browser and chooses a password.
@@ -82,17 +83,17 @@ def test_invite_join_copy_edit_run_download(server: str, browser, tmp_path) -> N
     page.set_default_timeout(30_000)
     _watch(page, problems)
     page.goto(link)
-    assert page.get_by_role("heading", name="Join Org A").is_visible()
+    expect(page.get_by_role("heading", name="Join Org A")).to_be_visible()
     page.get_by_label("Choose a password").fill(NEW_PASSWORD)
     page.get_by_label("Repeat the password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Join", exact=True).click()
     page.wait_for_url(f"{server}/scenarios")
-    assert page.get_by_text(NEWCOMER).is_visible()
+    expect(page.get_by_text(NEWCOMER)).to_be_visible()
 
     # Copy the gaza library scenario into Org A; the copy opens in the editor.
     page.get_by_role("link", name="gaza", exact=True).click()
+    expect(page.get_by_text("minilateral library").first).to_be_visible()
     library_url = page.url
-    assert page.get_by_text("minilateral library").first.is_visible()
     page.get_by_role("button", name="Copy to my organisation").click()
     page.wait_for_url(re.compile(r".*/scenarios/\d+/edit$"))
     copy_url = page.url.removesuffix("/edit")
@@ -100,9 +101,9 @@ def test_invite_join_copy_edit_run_download(server: str, browser, tmp_path) -> N
     page.get_by_label("Title").fill("Gaza, our reading")
     page.get_by_role("button", name="Save new version").click()
     page.wait_for_url(copy_url)
-    assert page.get_by_text("Gaza, our reading").first.is_visible()
-    assert page.get_by_text("version 2").first.is_visible()
-    assert page.get_by_text("Org A").first.is_visible()
+    expect(page.get_by_text("Gaza, our reading").first).to_be_visible()
+    expect(page.get_by_text("version 2").first).to_be_visible()
+    expect(page.get_by_text("Org A").first).to_be_visible()
 
     # The run form defaults to the compromise model (not the mean); run bdm to its results.
     assert page.get_by_label("Model").input_value() == "compromise"
@@ -123,7 +124,7 @@ def test_invite_join_copy_edit_run_download(server: str, browser, tmp_path) -> N
     assert page.get_by_role("link", name=f"#{run_id}", exact=True).count() == 0
     page.get_by_label("Kind").select_option("forecast")
     page.get_by_role("button", name="Filter").click()
-    assert page.get_by_role("link", name=f"#{run_id}", exact=True).is_visible()
+    expect(page.get_by_role("link", name=f"#{run_id}", exact=True)).to_be_visible()
 
     # The YAML download of the copy carries its name.
     page.goto(copy_url)
