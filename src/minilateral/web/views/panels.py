@@ -29,6 +29,13 @@ router = APIRouter()
 PanelId = Annotated[int, Path(ge=1, le=MAX_ID)]
 RoundNo = Annotated[int, Path(ge=1, le=10_000)]
 _LEVELS = ("interval", "ordinal", "ratio", "nominal")
+#: Reader-facing names of Krippendorff's levels of measurement (translated in the template).
+_LEVEL_LABELS = {
+    "interval": N_("interval"),
+    "ordinal": N_("ordinal"),
+    "ratio": N_("ratio"),
+    "nominal": N_("nominal"),
+}
 
 
 def _panels(repo: PageRepo) -> PanelRepository:
@@ -384,4 +391,5 @@ def panel_report(
         labels={q.name: q.label or q.name for q in scenario.issues},
         colour=_colour,
         levels=_LEVELS,
+        level_labels=_LEVEL_LABELS,
     )
