@@ -8,8 +8,6 @@ requests). Skipped with a reason when Chromium is missing, except under ``CI``.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,34 +92,13 @@ def test_align_map_draws_network_and_choropleth(browser, tmp_path: Path, data_ro
     _assert_drawn(result, errors, minimum=2)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, dict]]:
     """A live web app with the library scenarios and users of organisations A and B."""
-    import uvicorn
+    from tests.web.websupport import live_server
 
-    from minilateral.web import Settings, create_app
-    from tests.web.websupport import seed_users
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'web.db'}"
-    app = create_app(Settings(db_url=url))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    headers = seed_users(app)
-    yield f"http://127.0.0.1:{port}", headers
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(tmp_path_factory.mktemp("browser") / "web.db") as started:
+        yield started
 
 
 def test_web_result_pages_draw_every_figure(browser, server) -> None:

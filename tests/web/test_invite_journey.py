@@ -6,46 +6,25 @@ downloads the YAML as ``gaza.yaml``. The browser console stays clean throughout.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from minilateral.web import Settings, create_app
-from tests.web.websupport import PASSWORD, seed_users
+from tests.web.websupport import PASSWORD, live_server
 
 NEWCOMER = "newcomer@a.org"
 NEW_PASSWORD = "newcomer-passphrase"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """A live server with the embedded library and users in organisations A and B."""
-    import uvicorn
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('journey') / 'journey.db'}"
-    app = create_app(Settings(db_url=url))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    seed_users(app)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(tmp_path_factory.mktemp("journey") / "journey.db", start_timeout=30) as (
+        url,
+        _,
+    ):
+        yield url
 
 
 def _watch(page, problems: list[str]) -> None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -49,3 +55,31 @@ def seed_users(app) -> dict[str, dict[str, str]]:
             headers[key] = {"Authorization": f"Bearer {issue_token(s, user).secret}"}
         s.commit()
     return headers
+
+
+@contextmanager
+def live_server(db_path: Path, *, start_timeout: float = 20) -> Iterator[tuple[str, dict]]:
+    """A live web app on a free loopback port, on a new SQLite database at ``db_path``, with
+    the users of :func:`seed_users`; yields its base URL and their bearer headers, and stops
+    the server on exit."""
+    import uvicorn
+
+    from minilateral.web import Settings, create_app
+
+    app = create_app(Settings(db_url=f"sqlite:///{db_path}"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    headers = seed_users(app)
+    try:
+        yield f"http://127.0.0.1:{port}", headers
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

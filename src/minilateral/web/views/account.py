@@ -25,8 +25,9 @@ from minilateral.store.orm import Invite, Membership, Organisation, User, utcnow
 from minilateral.web.api.auth import login_key
 from minilateral.web.dependencies import Auth, DbSession, optional_auth
 from minilateral.web.schemas import MAX_ID
-from minilateral.web.security import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE
+from minilateral.web.security import CSRF_COOKIE, CSRF_FIELD
 from minilateral.web.views._common import PageAuth, check_csrf, page_gettext, render
+from minilateral.web.views.auth import set_session_cookie
 
 router = APIRouter()
 
@@ -212,15 +213,7 @@ async def join(request: Request, token: str, session: DbSession) -> Response:
     response = RedirectResponse("/scenarios", status_code=303)
     if auth is None:
         issued = issue_token(session, member, kind="session", name="browser", ttl=SESSION_TTL)
-        response.set_cookie(
-            SESSION_COOKIE,
-            issued.secret,
-            max_age=int(SESSION_TTL.total_seconds()),
-            httponly=True,
-            samesite="lax",
-            secure=request.app.state.settings.secure_cookies,
-        )
-        response.delete_cookie(CSRF_COOKIE)
+        set_session_cookie(request, response, issued.secret)
     session.commit()
     return response
 

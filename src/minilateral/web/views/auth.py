@@ -23,6 +23,20 @@ from minilateral.web.views._common import (
 router = APIRouter()
 
 
+def set_session_cookie(request: Request, response: Response, secret: str) -> None:
+    """Sign the browser in with the session token ``secret``; the pre-login CSRF cookie goes
+    (the session carries its own)."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=int(SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+    )
+    response.delete_cookie(CSRF_COOKIE)
+
+
 def _safe_next(target: str | None) -> str:
     """Only local paths, so the login form cannot redirect elsewhere."""
     if target and target.startswith("/") and not target.startswith("//"):
@@ -95,15 +109,7 @@ async def login(request: Request, session: DbSession) -> Response:
     issued = issue_token(session, user, kind="session", name="browser", ttl=SESSION_TTL)
     session.commit()
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        issued.secret,
-        max_age=int(SESSION_TTL.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=request.app.state.settings.secure_cookies,
-    )
-    response.delete_cookie(CSRF_COOKIE)
+    set_session_cookie(request, response, issued.secret)
     return response
 
 
