@@ -70,7 +70,7 @@ class ScenarioFieldError(ValueError):
         """Raise the first of ``problems`` carrying the rest in ``others`` (none: return).
 
         A validator that finds several problems reports them all at once, so ``validate`` can
-        list every one (:func:`minilateral.io._validation.scenario_errors` unpacks them).
+        list every one (:func:`minilateral.io.validation.scenario_errors` unpacks them).
         """
         if problems:
             first = problems[0]

@@ -32,7 +32,7 @@ from minilateral.cli._app import (
 )
 from minilateral.errors import FormatError, OptionError
 from minilateral.forecast import dumps_json
-from minilateral.io._validation import scenario_errors
+from minilateral.io.validation import scenario_errors
 from minilateral.io.yaml_io import node_line, parse_yaml
 from minilateral.montecarlo.engine import SweepResult, load_sweep
 from minilateral.montecarlo.engine import sweep as run_sweep

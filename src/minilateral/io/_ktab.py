@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from minilateral.errors import FormatError
-from minilateral.io._validation import finite_number, scenario_errors
+from minilateral.io.validation import finite_number, scenario_errors
 from minilateral.ktab import SMP_OPTIONS, VALUE_ALIASES, smp_inputs
 from minilateral.scenario import Scenario
 

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from minilateral.errors import FormatError
-from minilateral.io._validation import csv_row, finite_number, scenario_errors
+from minilateral.io.validation import csv_row, finite_number, scenario_errors
 from minilateral.scenario import Scenario
 
 log = logging.getLogger(__name__)

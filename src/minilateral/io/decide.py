@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from minilateral.errors import FormatError
-from minilateral.io._validation import csv_row, finite_number, scenario_errors
+from minilateral.io.validation import csv_row, finite_number, scenario_errors
 from minilateral.scenario import Scenario
 
 __all__ = ["load_decide", "looks_like_decide", "read_decide"]

@@ -30,7 +30,7 @@ import numpy as np
 
 from minilateral.arrays import FloatArray
 from minilateral.errors import FormatError
-from minilateral.io._validation import csv_row
+from minilateral.io.validation import csv_row
 
 __all__ = [
     "ACTORS",

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from minilateral.errors import FormatError
-from minilateral.io._validation import scenario_errors
+from minilateral.io.validation import scenario_errors
 from minilateral.scenario import Scenario
 
 __all__ = [

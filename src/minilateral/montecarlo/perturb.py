@@ -47,7 +47,7 @@ from scipy import special
 
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import OptionError
-from minilateral.io._validation import scenario_errors
+from minilateral.io.validation import scenario_errors
 from minilateral.scenario import FieldNoise, Noise, Scenario, Uncertainty
 
 __all__ = [

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from minilateral.io._validation import format_loc
+from minilateral.io.validation import format_loc
 from minilateral.scenario import Scenario
 
 __all__ = ["EditorActor", "EditorIssue", "EditorState", "apply_action", "build", "from_form"]
