@@ -4,17 +4,29 @@ The tree::
 
     MinilateralError
     ├── ScenarioError (ValueError)        invalid scenario content
-    │   └── ScenarioValidationError       schema violations, with file and YAML path
+    │   ├── ScenarioValidationError       schema violations, with file and YAML path
+    │   └── ScenarioFieldError            one problem found by a scenario validator, with its
+    │                                     ``loc`` inside the scenario (pydantic reports it)
     ├── FormatError (ValueError)          unreadable file: path, line, field
     ├── UnknownModelError (KeyError)      no model registered under that name
     ├── OptionError (ValueError)          bad model option (name or value)
     ├── UnknownScenarioError (KeyError)   no scenario of that name in the library
     ├── MissingDependencyError            an optional library or system package is absent
+    ├── ResourceError                     a run would exceed the memory or time limit
     ├── DataError                         reference data: catalogue, checksum, licence
     │   └── QueryError (ValueError)       unknown state, group or year range in a data query
     └── StoreError                        stored history
+        ├── NotFoundError                 no such object, or the principal may not see it
+        ├── PermissionDeniedError         the principal sees the object but may not change it
+        └── InviteError                   an invitation that cannot be created or accepted
 
     ConvergenceWarning (UserWarning)      a dynamic model hit its round cap
+
+Outside this module: two private exceptions stay inside the one module that raises and catches
+them, and never reach a caller: ``web.jobs._CancelledError`` (a sweep's progress callback stops a
+cancelled run) and ``web.views.panels._FormError`` (a panel form field that does not parse, shown
+next to it). ``web.errors.ApiError`` is not a minilateral error but the web layer's carrier of an
+HTTP status from an endpoint to its handler (like FastAPI's ``HTTPException``).
 
 Every error carries optional ``path``, ``row`` and ``field`` attributes, which the message already
 includes, so callers can both print the message and inspect the location.
@@ -30,11 +42,16 @@ __all__ = [
     "ConvergenceWarning",
     "DataError",
     "FormatError",
+    "InviteError",
     "MinilateralError",
     "MissingDependencyError",
+    "NotFoundError",
     "OptionError",
+    "PermissionDeniedError",
     "QueryError",
+    "ResourceError",
     "ScenarioError",
+    "ScenarioFieldError",
     "ScenarioValidationError",
     "StoreError",
     "UnknownModelError",
@@ -115,6 +132,41 @@ class ScenarioValidationError(ScenarioError):
         return str(self.args[0])
 
 
+class ScenarioFieldError(ScenarioError):
+    """A cross-field problem found by a scenario validator, knowing where in the scenario it is.
+
+    Raised inside the pydantic validators of :mod:`minilateral.scenario` (pydantic turns a
+    ``ValueError`` into one entry of its ``ValidationError``). ``loc`` is appended to pydantic's
+    location (e.g. ``("actors", 3, "positions", "security")``) so that readers can report the
+    YAML path and line, and the web editor can put the message next to its field
+    (:func:`minilateral.io.validation.located_problems` reads both).
+
+    Parameters
+    ----------
+    loc : tuple of int or str
+        Path inside the validated object (relative to pydantic's own location).
+    message : str
+        What is wrong.
+    """
+
+    def __init__(self, loc: tuple[int | str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.others: list[ScenarioFieldError] = []
+
+    @classmethod
+    def raise_all(cls, problems: list[ScenarioFieldError]) -> None:
+        """Raise the first of ``problems`` carrying the rest in ``others`` (none: return).
+
+        A validator that finds several problems reports them all at once, so ``validate`` can
+        list every one (:func:`minilateral.io.validation.scenario_errors` unpacks them).
+        """
+        if problems:
+            first = problems[0]
+            first.others = list(problems[1:])
+            raise first
+
+
 class FormatError(MinilateralError, ValueError):
     """A file cannot be parsed in the expected format."""
 
@@ -149,6 +201,15 @@ class MissingDependencyError(MinilateralError):
     """An optional library or system package needed for this output is not installed."""
 
 
+class ResourceError(MinilateralError):
+    """A run would need more memory or time than the configured limit (exit 2: change the input).
+
+    The limits and the estimates behind this error are in :mod:`minilateral.resources`.
+    """
+
+    exit_code = 2
+
+
 class DataError(MinilateralError):
     """Reference data are missing, corrupt or unlicensed for the use."""
 
@@ -161,6 +222,20 @@ class QueryError(DataError, ValueError):
 
 class StoreError(MinilateralError):
     """The stored history cannot be read or written."""
+
+
+class NotFoundError(StoreError):
+    """No such object, or the principal may not see it (bad input: exit status 2)."""
+
+    exit_code = 2
+
+
+class PermissionDeniedError(StoreError):
+    """The principal sees the object but may not change it."""
+
+
+class InviteError(StoreError):
+    """An invitation that cannot be created or accepted."""
 
 
 class ConvergenceWarning(UserWarning):

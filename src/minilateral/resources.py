@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from minilateral.errors import MinilateralError, ScenarioError
+from minilateral.errors import ResourceError, ScenarioError
 
 __all__ = [
     "COST_MODELS",
@@ -32,7 +32,6 @@ __all__ = [
     "TIME_SETTING",
     "WEB_DEFAULT_MAX_SECONDS",
     "CostModel",
-    "ResourceError",
     "check_finite_result",
     "check_memory",
     "check_time",
@@ -45,12 +44,6 @@ MEMORY_SETTING = "MINILATERAL_MAX_MEMORY_MB"
 DEFAULT_MAX_MEMORY_MB = 2048
 TIME_SETTING = "MINILATERAL_MAX_SECONDS"
 WEB_DEFAULT_MAX_SECONDS = 600.0
-
-
-class ResourceError(MinilateralError):
-    """A run would need more memory than the configured limit (exit 2: change the input)."""
-
-    exit_code = 2
 
 
 def max_memory_bytes() -> int:

@@ -28,6 +28,8 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonDict
 
+from minilateral.errors import ScenarioFieldError
+
 if TYPE_CHECKING:
     from minilateral.arrays import ScenarioArrays
 
@@ -46,36 +48,10 @@ __all__ = [
     "Proposal",
     "ProposalText",
     "Scenario",
-    "ScenarioFieldError",
     "Source",
     "Translation",
     "Uncertainty",
 ]
-
-
-class ScenarioFieldError(ValueError):
-    """A cross-field validation error that knows where in the scenario it occurred.
-
-    ``loc`` is appended to pydantic's location (e.g. ``("actors", 3, "positions", "security")``)
-    so that readers can report the YAML path and line.
-    """
-
-    def __init__(self, loc: tuple[int | str, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-        self.others: list[ScenarioFieldError] = []
-
-    @classmethod
-    def raise_all(cls, problems: list[ScenarioFieldError]) -> None:
-        """Raise the first of ``problems`` carrying the rest in ``others`` (none: return).
-
-        A validator that finds several problems reports them all at once, so ``validate`` can
-        list every one (:func:`minilateral.io.validation.scenario_errors` unpacks them).
-        """
-        if problems:
-            first = problems[0]
-            first.others = list(problems[1:])
-            raise first
 
 
 class _Strict(BaseModel):

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from minilateral.cli import app
+from minilateral.errors import ResourceError
 from minilateral.models.registry import model_class
 from minilateral.resources import (
     TIME_SETTING,
-    ResourceError,
     check_time,
     max_seconds,
     time_estimate,

@@ -134,7 +134,7 @@ def test_a_web_sweep_resumes_from_its_finished_parts(small, tmp_path, monkeypatc
 
 
 def test_a_sweep_that_cannot_fit_is_refused_before_any_work(small, tmp_path, monkeypatch):
-    from minilateral.resources import ResourceError
+    from minilateral.errors import ResourceError
 
     monkeypatch.setenv("MINILATERAL_MAX_MEMORY_MB", "1")
     with pytest.raises(ResourceError, match="5000 scenarios of 4 actors"):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minilateral.errors import FormatError, StoreError
+from minilateral.errors import FormatError, NotFoundError, PermissionDeniedError, StoreError
 from minilateral.montecarlo.engine import sweep
 from minilateral.panels import sweep_plan
 from minilateral.panels.store import PanelRepository, pseudonym
@@ -17,7 +17,7 @@ from minilateral.scenario import Scenario
 from minilateral.store.accounts import create_user
 from minilateral.store.db import Database
 from minilateral.store.orm import PanelCoding
-from minilateral.store.repository import NotFoundError, PermissionDeniedError, Principal, Repository
+from minilateral.store.repository import Principal, Repository
 from tests.conftest import scenario_dict
 from tests.panels.helpers import coding, with_cell
 

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from sqlalchemy import select, text
 
-from minilateral.errors import StoreError
+from minilateral.errors import NotFoundError, PermissionDeniedError, StoreError
 from minilateral.scenario import Scenario
 from minilateral.store.accounts import (
     authenticate,
@@ -27,8 +27,6 @@ from minilateral.store.db import (
 )
 from minilateral.store.orm import Run, RunStatus, ScenarioVersion
 from minilateral.store.repository import (
-    NotFoundError,
-    PermissionDeniedError,
     Principal,
     Repository,
     mark_interrupted,

@@ -10,7 +10,7 @@ Every call goes through a :class:`PanelRepository` bound to a
   the rounds' state, their own codings and, once a round has closed, its anonymised summary —
   nothing else of the inviting organisation (not its other scenarios, runs, members, nor the
   other coders' identities or codings);
-- anybody else gets :class:`~minilateral.store.repository.NotFoundError`.
+- anybody else gets :class:`~minilateral.errors.NotFoundError`.
 
 Delphi rounds: round 1 opens with the panel. Closing a round freezes its anonymised summary
 (:func:`~minilateral.panels.codings.round_summary`) and opens the next round, unless the panel
@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from minilateral.errors import StoreError
+from minilateral.errors import NotFoundError, PermissionDeniedError, StoreError
 from minilateral.panels.analysis import brief_data, reliability_report
 from minilateral.panels.codings import (
     AGGREGATES,
@@ -49,12 +49,7 @@ from minilateral.store.orm import (
     User,
     utcnow,
 )
-from minilateral.store.repository import (
-    NotFoundError,
-    PermissionDeniedError,
-    Principal,
-    Repository,
-)
+from minilateral.store.repository import Principal, Repository
 
 __all__ = ["PanelAccess", "PanelRepository", "pseudonym"]
 

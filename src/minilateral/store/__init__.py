@@ -5,14 +5,9 @@
 scoping, and ``save_run`` records a finished command-line run.
 """
 
+from minilateral.errors import NotFoundError, PermissionDeniedError
 from minilateral.store.db import Database, backup, current_revision, database_url, history
-from minilateral.store.repository import (
-    NotFoundError,
-    PermissionDeniedError,
-    Principal,
-    Repository,
-    save_run,
-)
+from minilateral.store.repository import Principal, Repository, save_run
 
 __all__ = [
     "Database",

@@ -17,13 +17,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from minilateral.errors import StoreError
+from minilateral.errors import InviteError, NotFoundError, StoreError
 from minilateral.store.orm import ApiToken, Invite, Membership, Organisation, Role, User, utcnow
 
 __all__ = [
     "INVITE_TTL",
     "SESSION_TTL",
-    "InviteError",
     "IssuedInvite",
     "accept_invite",
     "authenticate",
@@ -189,10 +188,6 @@ def revoke_token(session: Session, secret: str) -> None:
 _ROLE_RANK = {Role.VIEWER.value: 0, Role.ANALYST.value: 1, Role.OWNER.value: 2}
 
 
-class InviteError(StoreError):
-    """An invitation that cannot be created or accepted."""
-
-
 @dataclass(frozen=True)
 class IssuedInvite:
     """A fresh invitation: the link's secret (shown once, to the inviting owner) and its row."""
@@ -262,7 +257,6 @@ def find_invite(session: Session, secret: str) -> Invite:
 
     Every unusable link gets the same message, which does not say why.
     """
-    from minilateral.store.repository import NotFoundError
 
     unusable = NotFoundError("this invitation link is not valid: it expired, was used or revoked")
     if not secret or len(secret) > 200:

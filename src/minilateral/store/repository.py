@@ -34,7 +34,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from minilateral.errors import StoreError
+from minilateral.errors import NotFoundError, PermissionDeniedError, StoreError
 from minilateral.scenario import Scenario
 from minilateral.store.db import Database
 from minilateral.store.orm import (
@@ -55,9 +55,7 @@ from minilateral.store.orm import (
 
 __all__ = [
     "LIBRARY_ORG",
-    "NotFoundError",
     "Page",
-    "PermissionDeniedError",
     "Principal",
     "Repository",
     "load_library",
@@ -68,16 +66,6 @@ __all__ = [
 LIBRARY_ORG = "minilateral library"
 _WRITERS = frozenset({Role.OWNER.value, Role.ANALYST.value})
 T = TypeVar("T")
-
-
-class NotFoundError(StoreError):
-    """No such object, or the principal may not see it (bad input: exit status 2)."""
-
-    exit_code = 2
-
-
-class PermissionDeniedError(StoreError):
-    """The principal sees the object but may not change it."""
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ from starlette.routing import Match
 from minilateral.errors import (
     FormatError,
     MinilateralError,
+    NotFoundError,
     OptionError,
+    PermissionDeniedError,
     ScenarioError,
     ScenarioValidationError,
     UnknownModelError,
 )
-from minilateral.store.repository import NotFoundError, PermissionDeniedError
 
 __all__ = ["ApiError", "ErrorBody", "FieldError", "error_responses", "install_handlers"]
 

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from sqlalchemy import select
 
-from minilateral.errors import StoreError
+from minilateral.errors import NotFoundError, StoreError
 from minilateral.store.accounts import accept_invite, change_password, create_invite
 from minilateral.store.orm import Invite, utcnow
-from minilateral.store.repository import NotFoundError, Principal, Repository
+from minilateral.store.repository import Principal, Repository
 from minilateral.web.api.auth import check_rate, login_key
 from minilateral.web.dependencies import AuthDep, DbSession, optional_auth
 from minilateral.web.errors import ApiError, error_responses
