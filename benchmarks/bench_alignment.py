@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.alignment.reference import dyad_loop
+from tests.reference.alignment_loop import dyad_loop
 
 from minilateral.alignment.ideal_points import ideal_points
 from minilateral.alignment.votes import DYAD_FIELDS, dyad_measures, load_votes

@@ -15,9 +15,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.models.loop_reference import (
+from tests.reference.baselines_loop import (
     compromise_loop,
+    mean_loop,
+    median_loop,
     nash_loop,
+    weighted_mean_loop,
     weighted_median_loop,
 )
 
@@ -61,7 +64,10 @@ def main() -> None:
     print(f"B={args.batch} N={args.actors} D={args.issues}")
     print(f"{'model':<16}{'vectorised s':>14}{'loop s':>12}{'ratio':>10}")
     for name, loop in (
+        ("mean", mean_loop),
+        ("weighted-mean", weighted_mean_loop),
         ("compromise", compromise_loop),
+        ("median", median_loop),
         ("weighted-median", weighted_median_loop),
         ("nash", nash_loop),
     ):

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.reference.bdm_loop import run_reference
+
 from minilateral.api import load_scenario
 from minilateral.models.bdm import BDMModel
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reference_bdm import run_reference
 
 EMISSION = Path(__file__).resolve().parents[2] / "shared/benchmarks/emission_bdm1994/actors.csv"
 

@@ -17,7 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.mediation.loop_reference import add_coalition_loop, party_spread_loop
+from tests.reference.coalitions_loop import add_coalition_loop, party_spread_loop
 
 from minilateral import load_scenario
 from minilateral.mediation.coalitions import (

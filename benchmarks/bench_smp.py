@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-from tests.models.smp_reference import arrays_of, draw_scenario  # noqa: E402
-from tests.models.smp_reference import run as reference_run  # noqa: E402
+from tests.reference.smp_loop import arrays_of, draw_scenario  # noqa: E402
+from tests.reference.smp_loop import run as reference_run  # noqa: E402
 
 from minilateral.api import load_scenario  # noqa: E402
 from minilateral.errors import ConvergenceWarning  # noqa: E402

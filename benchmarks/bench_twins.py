@@ -33,8 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.models.smp_reference import arrays_of, draw_scenario  # noqa: E402
 from tests.reference import bdm_twin, smp_twin  # noqa: E402
+from tests.reference.smp_loop import arrays_of, draw_scenario  # noqa: E402
 
 import minilateral as ml  # noqa: E402
 from minilateral.models import _smp_kernels  # noqa: E402
@@ -46,7 +46,7 @@ _BIG = """
 import resource, sys, time, warnings
 import numpy as np
 sys.path.insert(0, {root!r})
-from tests.models.smp_reference import arrays_of
+from tests.reference.smp_loop import arrays_of
 from minilateral.models.registry import get_model
 n, rounds = {n}, {rounds}
 rng = np.random.default_rng(5)

@@ -19,7 +19,7 @@ from minilateral.alignment.votes import (
     prepare_votes,
     rollcall_weights,
 )
-from tests.alignment.reference import dyad_loop
+from tests.reference.alignment_loop import dyad_loop
 
 A = [1, 1, 1, 2, 3, 1, 2, 1]
 B = [1, 2, 3, 2, 3, 1, 1, 1]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from minilateral.arrays import ScenarioArrays
 from minilateral.mediation.coalitions import Candidate, add_coalition
 from minilateral.mediation.settlement import party_spread
-from tests.mediation.loop_reference import add_coalition_loop, party_spread_loop
+from tests.reference.coalitions_loop import add_coalition_loop, party_spread_loop
 
 
 @st.composite

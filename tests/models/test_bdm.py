@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 import warnings
 from pathlib import Path
 
@@ -22,14 +20,7 @@ from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.models import bdm as bdm_module
 from minilateral.models.bdm import BDMModel, bdm_rounds, first_round_offers
 from minilateral.models.registry import get_model
-
-_REF_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "reference_bdm.py"
-_spec = importlib.util.spec_from_file_location("reference_bdm", _REF_PATH)
-assert _spec is not None
-assert _spec.loader is not None
-reference_bdm = importlib.util.module_from_spec(_spec)
-sys.modules["reference_bdm"] = reference_bdm
-_spec.loader.exec_module(reference_bdm)
+from tests.reference import bdm_loop
 
 TABLE2_MEDIAN = [8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6]
 TABLE2_MEAN = [7.4, 7.5, 7.6, 7.3, 7.3, 7.4, 7.5, 7.6]
@@ -344,7 +335,7 @@ def test_every_switch_combination_against_reference(emission) -> None:
                             "stopping": "fixed",
                         }
                         got = BDMModel(**opts).forecast(a)
-                        ref = reference_bdm.run_reference(x, s, c, **opts)
+                        ref = bdm_loop.run_reference(x, s, c, **opts)
                         assert got.rounds[0] == ref.rounds, opts
                         np.testing.assert_allclose(
                             got.trajectory[:, 0, :, 0],
@@ -378,7 +369,7 @@ def test_vectorised_core_equals_loop_reference(data: st.DataObject) -> None:
         "Q": data.draw(st.sampled_from([1.0, 0.5, 0.0])),
         "stopping": data.draw(st.sampled_from(["fixed", "converged"])),
     }
-    ref = reference_bdm.run_reference(x, s, c, rounds=6, **opts)
+    ref = bdm_loop.run_reference(x, s, c, rounds=6, **opts)
     arr = np.array
     run = bdm_rounds(arr([x]), arr([s]), arr([c]), np.ones((1, len(x)), bool), rounds=6, **opts)
     assert run.rounds[0] == ref.rounds
@@ -423,7 +414,7 @@ def test_batch_and_multi_issue_equal_single_runs() -> None:
         )
         for q in range(d):
             present = mask[k, :, q]
-            ref = reference_bdm.run_reference(
+            ref = bdm_loop.run_reference(
                 list(x[k, present, q]), list(s[k, present, q]), list(c[k, present, q]), rounds=5
             )
             assert batch.diagnostics["issue_rounds"][k, q] == ref.rounds
@@ -498,7 +489,7 @@ def test_result_independent_of_batch_layout(monkeypatch: pytest.MonkeyPatch) -> 
     for run in (many, chunked):
         for g in range(5):
             np.testing.assert_array_equal(run.positions[:, g], alone.positions[:, 0])
-    ref = reference_bdm.run_reference(list(x), list(s), list(c))
+    ref = bdm_loop.run_reference(list(x), list(s), list(c))
     np.testing.assert_array_equal(alone.positions[:, 0], np.array(ref.positions))
 
 

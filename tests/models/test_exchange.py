@@ -21,7 +21,7 @@ from minilateral.models.exchange import (
     equal_gain,
     exchange_rounds,
 )
-from tests.models.exchange_reference import Candidate, evaluate, exchange_loop, outcome
+from tests.reference.exchange_loop import Candidate, evaluate, exchange_loop, outcome
 
 
 def _arrays(x, s, c=None, mask=None) -> ScenarioArrays:

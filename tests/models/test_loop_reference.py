@@ -7,11 +7,21 @@ from hypothesis import given, settings
 
 from minilateral.arrays import ScenarioArrays
 from minilateral.models.registry import get_model
-from tests.models.loop_reference import compromise_loop, nash_loop, weighted_median_loop
+from tests.reference.baselines_loop import (
+    compromise_loop,
+    mean_loop,
+    median_loop,
+    nash_loop,
+    weighted_mean_loop,
+    weighted_median_loop,
+)
 from tests.strategies import scenario_arrays
 
 CASES = [
+    ("mean", mean_loop),
+    ("weighted-mean", weighted_mean_loop),
     ("compromise", compromise_loop),
+    ("median", median_loop),
     ("weighted-median", weighted_median_loop),
     ("nash", nash_loop),
 ]

@@ -30,9 +30,9 @@ from minilateral.models.smp import (
     _win_probabilities,
     pce,
 )
-from tests.models.smp_reference import arrays_of as _arrays
-from tests.models.smp_reference import draw_scenario
-from tests.models.smp_reference import run as reference_run
+from tests.reference.smp_loop import arrays_of as _arrays
+from tests.reference.smp_loop import draw_scenario
+from tests.reference.smp_loop import run as reference_run
 
 GOLDEN = {
     "dummyData_3Dim": "examples/dummyData_3Dim.csv",

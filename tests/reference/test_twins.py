@@ -12,8 +12,8 @@ from minilateral.forecast import Forecast
 from minilateral.models import _smp_kernels as _kernels
 from minilateral.models.registry import get_model
 from minilateral.montecarlo.perturb import resolve_uncertainty
-from tests.models.smp_reference import arrays_of, draw_scenario
 from tests.reference import bdm_twin, smp_twin
+from tests.reference.smp_loop import arrays_of, draw_scenario
 
 THEATRES = ("gaza", "pakistan-afghanistan", "somalia", "sudan", "syria")
 DRAWS = 1000

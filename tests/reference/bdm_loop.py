@@ -123,8 +123,8 @@ def run_reference(
     rounds: int = 10,
     stopping: str = "fixed",
     eps: float = 0.005,
-    K: int = 2,  # noqa: N803
-    Q: float = 1.0,  # noqa: N803
+    K: int = 2,
+    Q: float = 1.0,
     probability: str = "scholz_code",
     perspective: str = "receiver",
     selection: str = "scholz_code",

@@ -1,5 +1,9 @@
 """Plain-loop twins of the vectorised baseline and Nash cores (one scenario, one issue at a time).
 
+Twins: :func:`mean_loop`, :func:`weighted_mean_loop`, :func:`compromise_loop`,
+:func:`median_loop`, :func:`weighted_median_loop` and :func:`nash_loop`, one per registered model
+(``mean``, ``weighted-mean``, ``compromise``, ``median``, ``weighted-median``, ``nash``).
+
 They follow ``specs/bargaining.md`` §2–§3 literally, in Python loops, for the property tests
 and for ``benchmarks/bench_baselines.py``.
 """
@@ -102,4 +106,53 @@ def nash_loop(arrays: ScenarioArrays) -> np.ndarray:
                 )
                 lo, hi = (mid, hi) if slope > 0 else (lo, mid)
             out[b, q] = arrays.scale[q, 0] + 0.5 * (lo + hi) * arrays.width[q]
+    return out
+
+
+def _participants(arrays: ScenarioArrays, b: int, q: int) -> list[int]:
+    return [i for i in range(arrays.positions.shape[1]) if arrays.mask[b, i, q]]
+
+
+def mean_loop(arrays: ScenarioArrays) -> np.ndarray:
+    """Unweighted mean of the participants' positions (spec §2.1)."""
+    b_, _, d = arrays.positions.shape
+    out = np.full((b_, d), np.nan)
+    for b in range(b_):
+        for q in range(d):
+            who = _participants(arrays, b, q)
+            if who:
+                out[b, q] = sum(arrays.positions[b, i, q] for i in who) / len(who)
+    return out
+
+
+def weighted_mean_loop(arrays: ScenarioArrays) -> np.ndarray:
+    """Salience-weighted mean (spec §2.1); the unweighted mean where the saliences sum to 0."""
+    b_, _, d = arrays.positions.shape
+    out = np.full((b_, d), np.nan)
+    for b in range(b_):
+        for q in range(d):
+            who = _participants(arrays, b, q)
+            if not who:
+                continue
+            total = sum(arrays.salience[b, i, q] for i in who)
+            if total > 0:
+                out[b, q] = (
+                    sum(arrays.salience[b, i, q] * arrays.positions[b, i, q] for i in who) / total
+                )
+            else:
+                out[b, q] = sum(arrays.positions[b, i, q] for i in who) / len(who)
+    return out
+
+
+def median_loop(arrays: ScenarioArrays) -> np.ndarray:
+    """Ordinary median of the participants (spec §2.3): for even n the mean of the middle two."""
+    b_, _, d = arrays.positions.shape
+    out = np.full((b_, d), np.nan)
+    for b in range(b_):
+        for q in range(d):
+            x = sorted(arrays.positions[b, i, q] for i in _participants(arrays, b, q))
+            if not x:
+                continue
+            half = len(x) // 2
+            out[b, q] = x[half] if len(x) % 2 else (x[half - 1] + x[half]) / 2
     return out
