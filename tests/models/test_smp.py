@@ -17,19 +17,8 @@ from minilateral.cli import app
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.ktab import SMP_OPTIONS
 from minilateral.models.registry import get_model
-from minilateral.models.smp import (
-    SmpModel,
-    _bargains,
-    _challenges,
-    _markov_tail,
-    _Opts,
-    _perception,
-    _resolve,
-    _state_values,
-    _targets,
-    _win_probabilities,
-    pce,
-)
+from minilateral.models.smp import SmpModel
+from tests.reference import smp_loop, smp_twin
 from tests.reference.smp_loop import arrays_of as _arrays
 from tests.reference.smp_loop import draw_scenario
 from tests.reference.smp_loop import run as reference_run
@@ -181,8 +170,38 @@ def _d3_inputs(shared):
     return x, arrays.salience, arrays.capability[:, :, 0]
 
 
-def test_worked_example_turn0(shared):
-    o = _Opts("Linear", "Conditional", False, "Prop", 1.0 / 3.0, "Mid", "SemiCommit", "S2P2")
+WORKED_TURN1 = [
+    [79.54, 44.71, 72.05],
+    [78.93, 56.33, 72.52],
+    [82.45, 90.89, 0.07],
+    [65.82, 50.76, 63.02],
+    [79.54, 44.72, 72.05],
+    [84.39, 34.05, 86.34],
+    [75.61, 24.79, 71.95],
+]
+WORKED_REPORT0 = [0.0047, 0.0302, 0.0054, 0.1492, 0.6001, 0.1447, 0.0656]
+
+
+def test_worked_example_whole_run(shared):
+    """§12 worked example through the public model: state 1, the first move, reported π of 0."""
+    scenario = load_scenario(shared / "ktab_data/examples/dummyData_3Dim.csv")
+    f = forecast(scenario, "smp")  # the defaults are the worked example's options
+    assert f.options["BigRAdjust"] == "OneThird"
+    np.testing.assert_allclose(f.trajectory[1, 0], WORKED_TURN1, atol=1e-9)
+    step = (f.trajectory[1, 0] - f.trajectory[0, 0]) / 100
+    assert np.sqrt((step * step).sum(axis=1)).sum() == pytest.approx(0.8739, abs=5e-5)
+    np.testing.assert_allclose(f.diagnostics["win_probabilities"][0][0], WORKED_REPORT0, atol=5e-5)
+
+
+def test_worked_example_turn0_step_by_step(shared):
+    """§12 worked example, each quantity of turn 0, on the frozen twin of the SMP core.
+
+    The twin's pieces are held to the published values here; the live model equals the twin
+    bit for bit over whole runs (``tests/reference/test_twins.py``) and reproduces the
+    published state 1 (:func:`test_worked_example_whole_run`).
+    """
+    t = smp_twin
+    o = t._Opts("Linear", "Conditional", False, "Prop", 1.0 / 3.0, "Mid", "SemiCommit", "S2P2")
     x, s, c = _d3_inputs(shared)
     big_s = s.sum(axis=2)
     np.testing.assert_allclose(
@@ -192,7 +211,7 @@ def test_worked_example_turn0(shared):
     np.testing.assert_allclose(
         w_eff[0], [85.7157, 40.7602, 125.2870, 62.4138, 56.2567, 93.2653, 46.4360], atol=5e-5
     )
-    v, pi, r = _state_values(x, x, s, c, o)
+    v, pi, r = t._state_values(x, x, s, c, o)
     np.testing.assert_allclose(1.0 - v[0], W12, atol=5e-5)
     np.testing.assert_allclose(
         pi[0], [0.0018, 0.0209, 0.0021, 0.1078, 0.7054, 0.1276, 0.0345], atol=5e-5
@@ -200,39 +219,28 @@ def test_worked_example_turn0(shared):
     np.testing.assert_allclose(
         r[0], [-0.5, -0.4593, -0.4995, -0.2741, 1.0, -0.2319, -0.4303], atol=5e-5
     )
-    w4 = _perception(v, r, o.alpha)
+    w4 = t._perception(v, r, o.alpha)
     np.testing.assert_allclose(
         w4[0, 0, 0], [1.0, 0.8593, 0.5233, 0.8136, 0.8958, 0.8297, 0.8410], atol=5e-5
     )
-    p, gain = _challenges(w4, w_eff, big_s, o)
+    p, gain = t._challenges(w4, w_eff, big_s, o)
     for (i, j), value in P12.items():
         assert p[0, i, j] == pytest.approx(value, abs=5e-5)
     for (i, j), value in G12.items():
         assert gain[0, i, j] == pytest.approx(value, abs=5e-5)
-    target, p_star = _targets(p, gain)
+    target, p_star = t._targets(p, gain)
     assert target[0].tolist() == [6, 0, 6, 0, 0, 1, 1]
-    bi, bj = _bargains(x, s, target, p_star, "S2P2")
+    bi, bj = t._bargains(x, s, target, p_star, "S2P2")
     np.testing.assert_allclose(100 * bi[0, 4], [79.54, 44.72, 72.05], atol=1e-9)
     np.testing.assert_allclose(100 * bj[0, 4], [79.54, 44.71, 72.05], atol=1e-9)
     np.testing.assert_allclose(100 * bj[0, 0], [75.61, 24.79, 71.95], atol=1e-9)
     own = w4[:, np.arange(7), np.arange(7), :]
-    new_x = _resolve(own, x, s, c, r, x, target, bi, bj, o, None)
-    expected = [
-        [79.54, 44.71, 72.05],
-        [78.93, 56.33, 72.52],
-        [82.45, 90.89, 0.07],
-        [65.82, 50.76, 63.02],
-        [79.54, 44.72, 72.05],
-        [84.39, 34.05, 86.34],
-        [75.61, 24.79, 71.95],
-    ]
-    np.testing.assert_allclose(100 * new_x[0], expected, atol=1e-9)
+    new_x = t._resolve(own, x, s, c, r, x, target, bi, bj, o, None)
+    np.testing.assert_allclose(100 * new_x[0], WORKED_TURN1, atol=1e-9)
     step = new_x - x
     assert np.sqrt((step * step).sum(axis=2)).sum() == pytest.approx(0.8739, abs=5e-5)
-    report = _win_probabilities(own, c, x, o)
-    np.testing.assert_allclose(
-        report[0], [0.0047, 0.0302, 0.0054, 0.1492, 0.6001, 0.1447, 0.0656], atol=5e-5
-    )
+    report = t._win_probabilities(own, c, x, o)
+    np.testing.assert_allclose(report[0], WORKED_REPORT0, atol=5e-5)
 
 
 def test_reported_probabilities_match_the_log(shared):
@@ -337,8 +345,13 @@ def test_invariants_on_random_scenarios(seed, n, d, opts):
 
 
 def _check_moves(x, new_x, s, c, opts):
-    """Per state: V, u, PCE and R bounds; every move is to a bargain point the actor is party to."""
-    o = _Opts(
+    """Per state: V, u, PCE and R bounds; every move is to a bargain point the actor is party to.
+
+    The state's values and bargains come from the frozen twin of the SMP core (equal to the live
+    core bit for bit over whole runs, ``tests/reference/test_twins.py``).
+    """
+    t = smp_twin
+    o = t._Opts(
         opts["VictoryProbModel"],
         opts["PCEModel"],
         False,
@@ -351,7 +364,7 @@ def _check_moves(x, new_x, s, c, opts):
         opts["InterVecBrgn"],
     )
     x, s, c = x[None], s[None], c[None]
-    v, pi, r = _state_values(x, x, s, c, o)
+    v, pi, r = t._state_values(x, x, s, c, o)
     assert np.all((v >= 0) & (v <= 1 + 1e-12))
     assert abs(pi.sum() - 1) < 1e-12
     assert np.all(pi >= 0)
@@ -359,10 +372,10 @@ def _check_moves(x, new_x, s, c, opts):
     if np.ptp(pi) > 0:
         assert np.all(r >= lo - 1e-12)
         assert abs(r.max() - 1) < 1e-12
-    w4 = _perception(v, np.nan_to_num(r), o.alpha)
+    w4 = t._perception(v, np.nan_to_num(r), o.alpha)
     assert np.all((w4 >= -1e-12) & (w4 <= 1 + 1e-12))
-    target, p_star = _targets(*_challenges(w4, c * s.sum(axis=2), s.sum(axis=2), o))
-    bi, bj = _bargains(x, s, target, p_star, o.ivb)
+    target, p_star = t._targets(*t._challenges(w4, c * s.sum(axis=2), s.sum(axis=2), o))
+    bi, bj = t._bargains(x, s, target, p_star, o.ivb)
     for k in range(x.shape[1]):
         allowed = [x[0, k]]
         if target[0, k] >= 0:
@@ -404,8 +417,9 @@ def test_vectorised_equals_plain_loop_reference(seed, n, d, opts, diag):
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 2**32 - 1), m=st.integers(1, 9), k=st.integers(1, 12), opts=option_sets)
 def test_pce_is_a_probability_vector(seed, m, k, opts):
+    """The batched PCE of the frozen twin is a probability vector and equals the plain loop's."""
     rng = np.random.default_rng(seed)
-    o = _Opts(
+    o = smp_twin._Opts(
         opts["VictoryProbModel"],
         opts["PCEModel"],
         False,
@@ -415,10 +429,14 @@ def test_pce_is_a_probability_vector(seed, m, k, opts):
         "SemiCommit",
         "S2P2",
     )
-    p = pce(rng.uniform(1, 100, (2, k)), rng.uniform(0, 1, (2, k, m)), o)
+    w, u = rng.uniform(1, 100, (2, k)), rng.uniform(0, 1, (2, k, m))
+    p = smp_twin.pce(w, u, o)
     assert p.shape == (2, m)
     assert np.all(p >= 0)
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-12)
+    for g in range(2):
+        loop = smp_loop.pce(w[g].tolist(), u[g].tolist(), opts)
+        np.testing.assert_allclose(p[g], loop, rtol=0, atol=1e-6)
 
 
 def test_batch_rows_equal_single_runs():
@@ -486,7 +504,7 @@ def test_markov_tail_equals_step_by_step_iteration():
         if delta <= 1e-8:
             break
     assert steps > 10_000
-    tail = _markov_tail(t_mat, np.array([0.5, 0.5]), 1e-8, "MarkovIncentive")
+    tail = smp_twin._markov_tail(t_mat, np.array([0.5, 0.5]), 1e-8, "MarkovIncentive")
     np.testing.assert_allclose(tail, prob, rtol=0, atol=1e-12)
 
 
