@@ -20,7 +20,7 @@ from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.models import bdm as bdm_module
 from minilateral.models.bdm import BDMModel, bdm_rounds, first_round_offers
 from minilateral.models.registry import get_model
-from tests.reference import bdm_loop
+from tests.reference import bdm_loop, bdm_twin
 
 TABLE2_MEDIAN = [8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6]
 TABLE2_MEAN = [7.4, 7.5, 7.6, 7.3, 7.3, 7.4, 7.5, 7.6]
@@ -98,7 +98,12 @@ def test_table2_of_scholz_et_al(emission, benchmarks: Path) -> None:
 
 
 def test_round_one_anchors(emission) -> None:
-    """§4.13 (3): D, probabilities, danger levels, risk exponents and moves of round 1."""
+    """§4.13 (3): D, probabilities, danger levels, risk exponents and moves of round 1.
+
+    Each quantity on the frozen twin of the BDM core (the live core equals it bit for bit over
+    whole runs, ``tests/reference/test_twins.py``); the public diagnostic is checked against the
+    same anchors below.
+    """
     a = emission.to_arrays()
     x, s, c = a.positions[:, :, 0], a.salience[:, :, 0], a.capability[:, :, 0]
     m = a.mask[:, :, 0]
@@ -107,22 +112,22 @@ def test_round_one_anchors(emission) -> None:
     dist = np.abs(x[:, :, None] - x[:, None, :]) / 6.0
     pair = m[:, :, None] & m[:, None, :] & (dist > 0)
     be, fr = 1, 4
-    num1, d1 = bdm_module._vote_margins(dist, w, pair)
+    num1, d1 = bdm_twin._vote_margins(dist, w, pair)
     assert d1[0] == pytest.approx(28.233, abs=1e-3)
     assert d1[0] == pytest.approx(2 * num1.sum(), rel=1e-12)
-    p1 = bdm_module._probabilities(dist, None, w, pair, printed=False)
+    p1 = bdm_twin._probabilities(dist, None, w, pair, printed=False)
     assert p1[0, be, fr] == pytest.approx(0.006039, abs=1e-4)
     assert p1[0, fr, be] == pytest.approx(0.005950, abs=1e-4)
-    pp = bdm_module._probabilities(dist, None, w, pair, printed=True)
+    pp = bdm_twin._probabilities(dist, None, w, pair, printed=True)
     assert pp[0, be, fr] == pytest.approx(0.503693, abs=1e-4)
     assert pp[0, fr, be] == pytest.approx(0.496307, abs=1e-4)
-    base = bdm_module._base_utilities(0.5 * dist, 1.0)
-    e1 = bdm_module._expected_utility(p1, base, s[:, None, :], 1.0)
-    danger = bdm_module._danger(e1, pair)[0]
+    base = bdm_twin._base_utilities(0.5 * dist, 1.0)
+    e1 = bdm_twin._expected_utility(p1, base, s[:, None, :], 1.0)
+    danger = bdm_twin._danger(e1, pair)[0]
     want_s = [-5.2493, 1.4283, 5.4377, -5.2493, -2.0939, -2.0939, -8.6409, 5.6071, -8.8116, -2.7504]
     np.testing.assert_allclose(danger, want_s, atol=1e-4)
-    opts = bdm_module._PRESETS["scholz_code"] | {"Q": 1.0}
-    aa, bb, r, _ = bdm_module._offers(x, s, w, m, delta, opts)
+    opts = bdm_twin._PRESETS["scholz_code"] | {"Q": 1.0}
+    aa, bb, r, _ = bdm_twin._offers(x, s, w, m, delta, opts)
     want_r = [
         1.405653,
         0.754196,
@@ -136,7 +141,7 @@ def test_round_one_anchors(emission) -> None:
         1.112125,
     ]
     np.testing.assert_allclose(r[0], want_r, atol=1e-4)
-    num2, d2 = bdm_module._vote_margins(dist ** r[:, :, None], w, pair)
+    num2, d2 = bdm_twin._vote_margins(dist ** r[:, :, None], w, pair)
     assert d2[0] == pytest.approx(28.333460, abs=1e-4)
     p2 = num2 / d2[0]
     assert p2[0, be, fr] == pytest.approx(0.007314, abs=1e-4)
@@ -149,7 +154,7 @@ def test_round_one_anchors(emission) -> None:
     ):
         assert aa[0, i, j] == pytest.approx(a_want, abs=1e-4)
         assert bb[0, i, j] == pytest.approx(b_want, abs=1e-4)
-    new = bdm_module._choose(x, m, aa, bb, pair, opts)[0][0]
+    new = bdm_twin._choose(x, m, aa, bb, pair, opts)[0][0]
     expected = x[0].copy()
     expected[[be, lu, ie]] = [8.415932, 7.0, 4.0]
     np.testing.assert_allclose(new, expected, atol=1e-6)
