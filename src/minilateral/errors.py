@@ -147,11 +147,26 @@ class ScenarioFieldError(ScenarioError):
         Path inside the validated object (relative to pydantic's own location).
     message : str
         What is wrong.
+    code : str, optional
+        The rule broken, for callers that word the message themselves (the web editor in the
+        page's language), as pydantic's error ``type``: ``"outside_scale"`` (context ``lo``,
+        ``hi``), ``"salience_range"``, ``"cell_incomplete"``. None for other rules.
+    context : dict, optional
+        Values the message quotes (as pydantic's ``ctx``).
     """
 
-    def __init__(self, loc: tuple[int | str, ...], message: str) -> None:
+    def __init__(
+        self,
+        loc: tuple[int | str, ...],
+        message: str,
+        *,
+        code: str | None = None,
+        context: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.loc = loc
+        self.code = code
+        self.context = dict(context or {})
         self.others: list[ScenarioFieldError] = []
 
     @classmethod

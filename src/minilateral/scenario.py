@@ -319,14 +319,6 @@ class Actor(_Strict):
     salience: dict[str, Number] = Field(json_schema_extra={"additionalProperties": _SCHEMA_UNIT})
     note: str | None = None
 
-    @field_validator("salience")
-    @classmethod
-    def _salience_in_unit_interval(cls, value: dict[str, float]) -> dict[str, float]:
-        for issue, s in value.items():
-            if not (np.isfinite(s) and 0.0 <= s <= 1.0):
-                raise ValueError(f"salience on issue '{issue}' is {s}, outside [0, 1]")
-        return value
-
     @field_validator("capabilities")
     @classmethod
     def _capabilities_non_negative(cls, value: dict[str, float]) -> dict[str, float]:
@@ -346,16 +338,21 @@ class Actor(_Strict):
     def _cells_complete(self) -> Actor:
         if not self.positions:
             raise ValueError(f"actor '{self.name}' has no position on any issue")
-        missing_sal = sorted(set(self.positions) - set(self.salience))
-        missing_pos = sorted(set(self.salience) - set(self.positions))
-        if missing_sal:
-            raise ValueError(
-                f"actor '{self.name}' has a position but no salience on: {', '.join(missing_sal)}"
-            )
-        if missing_pos:
-            raise ValueError(
-                f"actor '{self.name}' has a salience but no position on: {', '.join(missing_pos)}"
-            )
+        # One located problem per half-filled cell (the editor marks the empty half).
+        ScenarioFieldError.raise_all(
+            [
+                ScenarioFieldError(
+                    (missing, issue),
+                    f"actor '{self.name}' has a {present} but no {absent} on: {issue}",
+                    code="cell_incomplete",
+                )
+                for missing, present, absent, issues in (
+                    ("salience", "position", "salience", set(self.positions) - set(self.salience)),
+                    ("positions", "salience", "position", set(self.salience) - set(self.positions)),
+                )
+                for issue in sorted(issues)
+            ]
+        )
         extra_cap = sorted(set(self.capabilities) - set(self.positions))
         if extra_cap:
             raise ValueError(
@@ -590,6 +587,19 @@ class Scenario(_Strict):
                             ("actors", i, "positions", name),
                             f"position {x:g} of actor '{actor.name}' on issue '{name}' lies "
                             f"outside the scale [{issue.lo:g}, {issue.hi:g}]",
+                            code="outside_scale",
+                            context={"lo": issue.lo, "hi": issue.hi},
+                        )
+                    )
+            # Checked here rather than on the actor, so that it is reported together with the
+            # positions outside their scale (a failing actor would stop this validator).
+            for name, w in actor.salience.items():
+                if not (np.isfinite(w) and 0.0 <= w <= 1.0):
+                    problems.append(
+                        ScenarioFieldError(
+                            ("actors", i, "salience", name),
+                            f"salience on issue '{name}' is {w}, outside [0, 1]",
+                            code="salience_range",
                         )
                     )
         ScenarioFieldError.raise_all(problems)

@@ -8,17 +8,19 @@ import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from minilateral.errors import FormatError, ScenarioValidationError
+from minilateral.errors import FormatError, ScenarioFieldError, ScenarioValidationError
 
 __all__ = [
     "MAX_FIELD",
+    "Problem",
     "csv_row",
     "finite_number",
     "format_loc",
+    "located_problems",
     "scenario_errors",
 ]
 
@@ -71,6 +73,45 @@ def _message(error: Any) -> str:
     return msg.removeprefix("Value error, ")
 
 
+class Problem(NamedTuple):
+    """One located validation problem of a scenario.
+
+    ``loc`` is the full path inside the scenario (pydantic's location followed by the
+    :class:`~minilateral.errors.ScenarioFieldError`'s own), ``message`` the text a reader sees,
+    ``code`` the rule broken (pydantic's error ``type``, e.g. ``greater_than_equal``, or the
+    ``ScenarioFieldError``'s code, ``value_error`` when it has none) and ``context`` the values
+    the message quotes.
+    """
+
+    loc: tuple[int | str, ...]
+    message: str
+    code: str
+    context: dict[str, Any]
+
+
+def located_problems(err: ValidationError) -> list[Problem]:
+    """Every problem of a pydantic ``ValidationError`` with its full location, in order.
+
+    A validator may report several problems at once (``ScenarioFieldError.others``); each is
+    its own :class:`Problem`. Readers print them (:func:`scenario_errors`); the web editor puts
+    each next to the field its ``loc`` names.
+    """
+    problems = []
+    for error in err.errors():
+        cause = (error.get("ctx") or {}).get("error")
+        parts = [cause, *getattr(cause, "others", [])]
+        for k, part in enumerate(parts):
+            loc = tuple(error["loc"]) + tuple(getattr(part, "loc", ()))
+            message = _message(error) if k == 0 else str(part)
+            if isinstance(part, ScenarioFieldError):
+                code, context = part.code or "value_error", part.context
+            else:
+                code = str(error["type"])
+                context = {key: v for key, v in (error.get("ctx") or {}).items() if key != "error"}
+            problems.append(Problem(loc, message, code, context))
+    return problems
+
+
 @contextmanager
 def scenario_errors(
     path: str | Path | None = None,
@@ -85,14 +126,9 @@ def scenario_errors(
         yield
     except ValidationError as err:
         problems = []
-        for error in err.errors():
-            cause = (error.get("ctx") or {}).get("error")
-            # A validator may report several problems at once (ScenarioFieldError.others).
-            for k, part in enumerate([cause, *getattr(cause, "others", [])]):
-                loc = tuple(error["loc"]) + tuple(getattr(part, "loc", ()))
-                where = format_loc(loc)
-                line = locate(loc) if locate else None
-                prefix = ": ".join(p for p in (line, where) if p)
-                message = _message(error) if k == 0 else str(part)
-                problems.append(f"{prefix}: {message}" if prefix else message)
+        for problem in located_problems(err):
+            where = format_loc(problem.loc)
+            line = locate(problem.loc) if locate else None
+            prefix = ": ".join(p for p in (line, where) if p)
+            problems.append(f"{prefix}: {problem.message}" if prefix else problem.message)
         raise ScenarioValidationError(problems, path=path) from err

@@ -5,28 +5,29 @@ Field names: ``title``, ``description``, ``issue-Q-name|lo|hi|lo_label|hi_label`
 takes no part in the issue). Validation problems are attached to the field they concern, so
 the page shows each message next to its cell; the editor's own messages are in the page's
 language (``gettext``), decimal commas are accepted (``0,5``) as Turkish analysts type them.
+
+The editor checks only what the form itself knows (a required field, a number that does not
+parse); every rule of the scenario is the scenario model's (:mod:`minilateral.scenario`), whose
+located problems (:func:`minilateral.io.validation.located_problems`) are mapped to fields by
+their ``loc``, and worded in the page's language where the rule is known by its code.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from minilateral.io.validation import format_loc
+from minilateral.io.validation import Problem, format_loc, located_problems
 from minilateral.scenario import Scenario
 
 __all__ = ["EditorActor", "EditorIssue", "EditorState", "apply_action", "build", "from_form"]
 
 _ISSUE_FIELDS = ("name", "lo", "hi", "lo_label", "hi_label")
 _MAX_ROWS = 200
-_CELL_MSG = re.compile(r"^actors\[(\d+)\]\.(positions|salience)\.(.+?): (.*)$", re.S)
-_ROW_MSG = re.compile(r"^(actors|issues)\[(\d+)\]: (.*)$", re.S)
-_SALIENCE_MSG = re.compile(r"salience on issue '(.+?)'")
 
 
 @dataclass
@@ -186,8 +187,11 @@ def build(
 
     Fields the table does not show (sources, date, anchors, actor kind, role, notes, per-issue
     capabilities) are kept from ``base``, the version being edited, by issue and actor name.
-    ``gettext`` translates the editor's own messages (validation messages of the scenario
-    model stay as written).
+    ``gettext`` translates the editor's own messages and the scenario rules it knows by code
+    (other validation messages of the scenario model stay as written). A number of an actor's
+    row that does not parse stands in as 0 while the scenario's rules run, so that their
+    problems elsewhere show in the same pass; problems on a field the form already flagged are
+    dropped (the form's message explains them).
     """
     _ = gettext
     state.errors, state.problems = {}, []
@@ -199,7 +203,6 @@ def build(
     columns = [q for q, issue in enumerate(state.issues) if issue.name or _used(state, q)]
     rows = [i for i, actor in enumerate(state.actors) if actor.name or any(map(any, actor.cells))]
     issues = []
-    scales: dict[int, tuple[float | None, float | None]] = {}
     for q in columns:
         typed = state.issues[q]
         issue: dict[str, Any] = {
@@ -213,7 +216,6 @@ def build(
         if typed.hi_label:
             issue["hi_label"] = typed.hi_label
         issues.append(issue)
-        scales[q] = (issue["lo"], issue["hi"])
     names = [state.issues[q].name for q in columns]
     actors = []
     for i in rows:
@@ -225,37 +227,25 @@ def build(
             if k not in ("name", "capability", "positions", "salience")
         }
         actor["name"] = typed_actor.name
-        actor["capability"] = _number(
-            state, f"actor-{i}-capability", typed_actor.capability, gettext=_
+        actor["capability"] = _stand_in(
+            _number(state, f"actor-{i}-capability", typed_actor.capability, gettext=_)
         )
-        if actor["capability"] is not None and actor["capability"] < 0:
-            state.errors[f"actor-{i}-capability"] = _("capability must be >= 0")
         positions, salience = {}, {}
         for q in columns:
+            # A half-filled cell goes to the scenario as it is: its rule reports the empty half.
             pos, sal = typed_actor.cells[q]
-            if not pos and not sal:
-                continue
-            if not pos or not sal:
-                missing = f"pos-{i}-{q}" if not pos else f"sal-{i}-{q}"
-                state.errors[missing] = _("enter both position and salience, or neither")
-                continue
-            x = _number(state, f"pos-{i}-{q}", pos, gettext=_)
-            w = _number(state, f"sal-{i}-{q}", sal, gettext=_)
-            lo, hi = scales.get(q, (None, None))
-            if x is not None and lo is not None and hi is not None and not lo <= x <= hi:
-                state.errors[f"pos-{i}-{q}"] = _("outside the scale [%(lo)s, %(hi)s]") % {
-                    "lo": f"{lo:g}",
-                    "hi": f"{hi:g}",
-                }
-            if w is not None and not 0.0 <= w <= 1.0:
-                state.errors[f"sal-{i}-{q}"] = _("salience must lie in [0, 1]")
-            positions[state.issues[q].name], salience[state.issues[q].name] = x, w
+            name = state.issues[q].name
+            if pos:
+                positions[name] = _stand_in(_number(state, f"pos-{i}-{q}", pos, gettext=_))
+            if sal:
+                salience[name] = _stand_in(_number(state, f"sal-{i}-{q}", sal, gettext=_))
         actor["positions"], actor["salience"] = positions, salience
         if "capabilities" in actor:
             actor["capabilities"] = {k: v for k, v in actor["capabilities"].items() if k in names}
         actors.append(actor)
-    if state.errors:
-        return None
+    flagged = set(state.errors)
+    if any(key.startswith("issue-") for key in flagged):
+        return None  # the scales themselves are unknown: the actors' rules cannot run yet
     data: dict[str, Any] = {
         k: v for k, v in base.items() if k in ("date", "sources", "candidate_mediators")
     }
@@ -263,11 +253,17 @@ def build(
     if state.description:
         data["description"] = state.description
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        for error in err.errors():
-            _attach(state, tuple(error["loc"]), str(error["msg"]), columns, rows)
+        for problem in located_problems(err):
+            _attach(state, problem, columns, rows, skip=flagged, gettext=_)
         return None
+    return None if state.errors else scenario
+
+
+def _stand_in(value: float | None) -> float:
+    """The typed number, or 0 where it did not parse (its field is flagged already)."""
+    return 0.0 if value is None else value
 
 
 def _used(state: EditorState, q: int) -> bool:
@@ -275,10 +271,19 @@ def _used(state: EditorState, q: int) -> bool:
 
 
 def _attach(
-    state: EditorState, loc: tuple[Any, ...], msg: str, columns: list[int], rows: list[int]
+    state: EditorState,
+    problem: Problem,
+    columns: list[int],
+    rows: list[int],
+    *,
+    skip: set[str] | frozenset[str] = frozenset(),
+    gettext: Callable[[str], str] = str,
 ) -> None:
-    """Put one pydantic problem on the field it concerns (or in the general list)."""
-    msg = msg.removeprefix("Value error, ")
+    """Put one located problem on the field its ``loc`` names (or in the general list).
+
+    Problems on a field in ``skip`` (flagged by the form already) are dropped.
+    """
+    loc, msg = problem.loc, problem.message
     issue_col = {state.issues[q].name: q for q in columns}
     key: str | None = None
     if loc == ("title",):
@@ -289,30 +294,36 @@ def _attach(
         key = f"issue-{q}-{field_name}"
     elif len(loc) >= 2 and loc[0] == "actors" and isinstance(loc[1], int):
         i = rows[loc[1]]
-        if len(loc) > 2 and loc[2] == "salience":
-            found = _SALIENCE_MSG.search(msg)
-            if found and found.group(1) in issue_col:
-                key = f"sal-{i}-{issue_col[found.group(1)]}"
-        elif len(loc) > 2 and loc[2] in ("name", "capability"):
-            key = f"actor-{i}-{loc[2]}"
-        key = key or f"actor-{i}-name"
-    elif not loc:
-        cell = _CELL_MSG.match(msg)
-        row = _ROW_MSG.match(msg)
-        if cell and cell.group(3) in issue_col:
-            prefix = "pos" if cell.group(2) == "positions" else "sal"
-            key = f"{prefix}-{rows[int(cell.group(1))]}-{issue_col[cell.group(3)]}"
-            msg = cell.group(4)
-        elif row:
-            index = int(row.group(2))
-            key = (
-                f"actor-{rows[index]}-name"
-                if row.group(1) == "actors"
-                else f"issue-{columns[index]}-name"
-            )
-            msg = row.group(3)
+        part = loc[2] if len(loc) > 2 else None
+        if part in ("positions", "salience") and len(loc) > 3 and loc[3] in issue_col:
+            prefix = "pos" if part == "positions" else "sal"
+            key = f"{prefix}-{i}-{issue_col[str(loc[3])]}"
+        elif part in ("name", "capability"):
+            key = f"actor-{i}-{part}"
+        else:
+            key = f"actor-{i}-name"
+    if key in skip:
+        return
+    msg = _worded(problem, gettext) or msg
     if key is not None and key not in state.errors:
         state.errors[key] = msg
     else:
         where = format_loc(loc)
         state.problems.append(f"{where}: {msg}" if where else msg)
+
+
+def _worded(problem: Problem, gettext: Callable[[str], str]) -> str | None:
+    """The page-language wording of a scenario rule known by its code (None: keep the text)."""
+    _ = gettext
+    if problem.code == "outside_scale":
+        return _("outside the scale [%(lo)s, %(hi)s]") % {
+            "lo": f"{problem.context['lo']:g}",
+            "hi": f"{problem.context['hi']:g}",
+        }
+    if problem.code == "salience_range":
+        return _("salience must lie in [0, 1]")
+    if problem.code == "cell_incomplete":
+        return _("enter both position and salience, or neither")
+    if problem.code == "greater_than_equal" and problem.loc[-1:] == ("capability",):
+        return _("capability must be >= 0")
+    return None
