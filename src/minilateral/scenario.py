@@ -319,6 +319,22 @@ class Actor(_Strict):
     salience: dict[str, Number] = Field(json_schema_extra={"additionalProperties": _SCHEMA_UNIT})
     note: str | None = None
 
+    @field_validator("salience")
+    @classmethod
+    def _salience_in_unit_interval(cls, value: dict[str, float]) -> dict[str, float]:
+        ScenarioFieldError.raise_all(
+            [
+                ScenarioFieldError(
+                    (issue,),
+                    f"salience on issue '{issue}' is {s}, outside [0, 1]",
+                    code="salience_range",
+                )
+                for issue, s in value.items()
+                if not (np.isfinite(s) and 0.0 <= s <= 1.0)
+            ]
+        )
+        return value
+
     @field_validator("capabilities")
     @classmethod
     def _capabilities_non_negative(cls, value: dict[str, float]) -> dict[str, float]:
@@ -589,17 +605,6 @@ class Scenario(_Strict):
                             f"outside the scale [{issue.lo:g}, {issue.hi:g}]",
                             code="outside_scale",
                             context={"lo": issue.lo, "hi": issue.hi},
-                        )
-                    )
-            # Checked here rather than on the actor, so that it is reported together with the
-            # positions outside their scale (a failing actor would stop this validator).
-            for name, w in actor.salience.items():
-                if not (np.isfinite(w) and 0.0 <= w <= 1.0):
-                    problems.append(
-                        ScenarioFieldError(
-                            ("actors", i, "salience", name),
-                            f"salience on issue '{name}' is {w}, outside [0, 1]",
-                            code="salience_range",
                         )
                     )
         ScenarioFieldError.raise_all(problems)

@@ -115,19 +115,20 @@ def test_located_problems_carry_the_full_location_and_the_rule() -> None:
     }
     with pytest.raises(ValidationError) as caught:
         Scenario.model_validate(data)
-    [problem] = located_problems(caught.value)
-    assert problem.loc == ("actors", 1, "capability")
-    assert problem.code == "greater_than_equal"
+    problems = located_problems(caught.value)
+    assert [(p.loc, p.code) for p in problems] == [
+        (("actors", 0, "salience", "a"), "salience_range"),
+        (("actors", 1, "capability"), "greater_than_equal"),
+    ]
+    assert problems[1].context == {"ge": 0}
+    data["actors"][0]["salience"]["a"] = 1
     data["actors"][1]["capability"] = 1
     with pytest.raises(ValidationError) as caught:
         Scenario.model_validate(data)
-    problems = located_problems(caught.value)
-    assert [(p.loc, p.code) for p in problems] == [
-        (("actors", 0, "positions", "a"), "outside_scale"),
-        (("actors", 0, "salience", "a"), "salience_range"),
-    ]
-    assert problems[0].context == {"lo": 0.0, "hi": 10.0}
-    assert "outside the scale [0, 10]" in problems[0].message
+    [problem] = located_problems(caught.value)
+    assert (problem.loc, problem.code) == (("actors", 0, "positions", "a"), "outside_scale")
+    assert problem.context == {"lo": 0.0, "hi": 10.0}
+    assert "outside the scale [0, 10]" in problem.message
 
 
 def test_the_editor_keeps_no_copy_of_the_scenario_rules() -> None:
@@ -136,3 +137,26 @@ def test_the_editor_keeps_no_copy_of_the_scenario_rules() -> None:
     assert "import re" not in source
     for fragment in ("<= 1.0", "< 0", "lo <= x", "ValueError(", ".search(", ".match("):
         assert fragment not in source, fragment
+
+
+def test_a_bad_actor_does_not_hide_the_other_actors_problems() -> None:
+    """A salience outside [0, 1] fails its actor, which stops the scenario's cross-field rules;
+    the editor runs them again with the flagged number standing in, so all show at once."""
+    errors, problems = _errors(
+        **{"sal-1-0": "1.7", "pos-0-0": "12", "actor-0-capability": "-1", "pos-1-1": "5"}
+    )
+    assert errors == {
+        "sal-1-0": "«salience must lie in [0, 1]»",
+        "actor-0-capability": "«capability must be >= 0»",
+        "pos-0-0": "«outside the scale [0, 10]»",
+        "pos-1-1": "«outside the scale [-1, 1]»",
+    }
+    assert problems == []
+
+
+def test_a_problem_outside_any_cell_is_listed_once() -> None:
+    state = from_form(_form(**{"actor-1-name": "North", "sal-0-0": "3"}))
+    assert build(state) is None
+    assert state.errors["sal-0-0"] == "salience must lie in [0, 1]"
+    assert state.errors["actor-1-name"] == "duplicate actor 'North'"
+    assert len(state.problems) == len(set(state.problems))

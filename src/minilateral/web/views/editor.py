@@ -252,13 +252,43 @@ def build(
     data.update(title=state.title, issues=issues, actors=actors)
     if state.description:
         data["description"] = state.description
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as err:
-        for problem in located_problems(err):
-            _attach(state, problem, columns, rows, skip=flagged, gettext=_)
-        return None
-    return None if state.errors else scenario
+    # A problem inside an actor stops the scenario's cross-field rules (pydantic runs them only
+    # on valid actors): the flagged numbers stand in as 0 and the rules run again, so that every
+    # problem shows in one pass.
+    for _attempt in range(_PASSES):
+        try:
+            scenario = Scenario.model_validate(data)
+        except ValidationError as err:
+            stood_in, seen = False, set()
+            for problem in located_problems(err):
+                key = _attach(state, problem, columns, rows, skip=flagged, gettext=_)
+                seen.add(key)
+                stood_in = _stand_in_at(data, problem.loc) or stood_in
+            flagged |= {key for key in seen if key is not None}  # reported once
+            if not stood_in:
+                return None
+        else:
+            return None if state.errors else scenario
+    return None
+
+
+_PASSES = 4  # validations of one form at most (each stands in at least one more number)
+
+
+def _stand_in_at(data: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
+    """Put 0 for the actor's number at ``loc`` (capability or a cell); False if ``loc`` is none."""
+    if len(loc) < 3 or loc[0] != "actors" or not isinstance(loc[1], int):
+        return False
+    actor = data["actors"][loc[1]]
+    if loc[2] == "capability" and actor.get("capability") != 0.0:
+        actor["capability"] = 0.0
+        return True
+    if loc[2] in ("positions", "salience") and len(loc) > 3:
+        cells = actor.get(loc[2], {})
+        if loc[3] in cells and cells[loc[3]] != 0.0:
+            cells[loc[3]] = 0.0
+            return True
+    return False
 
 
 def _stand_in(value: float | None) -> float:
@@ -278,10 +308,10 @@ def _attach(
     *,
     skip: set[str] | frozenset[str] = frozenset(),
     gettext: Callable[[str], str] = str,
-) -> None:
+) -> str | None:
     """Put one located problem on the field its ``loc`` names (or in the general list).
 
-    Problems on a field in ``skip`` (flagged by the form already) are dropped.
+    Problems on a field in ``skip`` (flagged already) are dropped. Returns the field's key.
     """
     loc, msg = problem.loc, problem.message
     issue_col = {state.issues[q].name: q for q in columns}
@@ -303,13 +333,16 @@ def _attach(
         else:
             key = f"actor-{i}-name"
     if key in skip:
-        return
+        return key
     msg = _worded(problem, gettext) or msg
     if key is not None and key not in state.errors:
         state.errors[key] = msg
     else:
         where = format_loc(loc)
-        state.problems.append(f"{where}: {msg}" if where else msg)
+        text = f"{where}: {msg}" if where else msg
+        if text not in state.problems:
+            state.problems.append(text)
+    return key
 
 
 def _worded(problem: Problem, gettext: Callable[[str], str]) -> str | None:
