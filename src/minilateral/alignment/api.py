@@ -11,7 +11,7 @@ notes, never 0. For example, with the data installed::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,7 +157,9 @@ def _provenance(measure: str, tables: list[str], root: Root, **options: Any) -> 
     }
 
 
-def _vote_notes(rc: votes.RollCalls, frame: pd.DataFrame, years: list[int], name) -> list[str]:
+def _vote_notes(
+    rc: votes.RollCalls, frame: pd.DataFrame, years: list[int], name: Callable[[int], str]
+) -> list[str]:
     notes = []
     per_year = rc.roll_calls_per_year()
     data_years = rc.years

@@ -7,6 +7,7 @@ name resolution live in :mod:`minilateral.alignment.api`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from minilateral.alignment.votes import MIN_JOINT, RollCalls, dyad_measures
 __all__ = [
     "COMPONENTS",
     "POLES",
+    "BalancingSummary",
     "atop_similarity",
     "autonomy_index",
     "balancing_table",
@@ -330,6 +332,17 @@ def atop_similarity(
     return pd.DataFrame(rows)
 
 
+class BalancingSummary(TypedDict):
+    """The coalition-level figures :func:`balancing_table` returns beside its table."""
+
+    cinc_coalition: float
+    """CINC of the coalition (sum over members), NaN if a member's is unknown."""
+    internal_rivalries: list[str]
+    """Names of the ongoing strategic rivalries between members."""
+    mean_internal_kappa_sq: float | None
+    """Mean kappa_sq over member pairs with enough joint roll calls; None when no pair has."""
+
+
 def balancing_table(
     coalition: Sequence[int],
     candidates: Sequence[int],
@@ -339,7 +352,7 @@ def balancing_table(
     rivalries: pd.DataFrame,
     dyads: pd.DataFrame,
     atop: pd.DataFrame | None = None,
-) -> tuple[pd.DataFrame, dict[str, object]]:
+) -> tuple[pd.DataFrame, BalancingSummary]:
     r"""Which candidates a coalition counter-balances in ``year`` (§7).
 
     Hostility toward k: an ongoing strategic rivalry of a member with k (end = 2020 carried
@@ -352,7 +365,7 @@ def balancing_table(
     -------
     targets : DataFrame
         One row per candidate, sorted by B (descending) then code.
-    extra : dict
+    extra : BalancingSummary
         ``internal_rivalries``, ``mean_internal_kappa_sq``, ``cinc_coalition``.
     """
     members = sorted({int(c) for c in coalition})
@@ -423,12 +436,12 @@ def balancing_table(
     out = pd.DataFrame(rows)
     if not out.empty:
         out = out.sort_values(["B", "target"], ascending=[False, True]).reset_index(drop=True)
-    internal = []
+    internal: list[str] = []
     for a_i, i in enumerate(members):
         for j in members[a_i + 1 :]:
             internal += rival(i, j)["rivalry"].tolist()
     ik = [kap.get((i, j), np.nan) for a_i, i in enumerate(members) for j in members[a_i + 1 :]]
-    extra = {
+    extra: BalancingSummary = {
         "cinc_coalition": cinc_c,
         "internal_rivalries": internal,
         "mean_internal_kappa_sq": float(np.nanmean(ik)) if not np.isnan(ik).all() else None,

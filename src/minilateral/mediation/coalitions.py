@@ -196,7 +196,8 @@ def resolve_candidates(
     dupes = sorted({t for t in tokens if tokens.count(t) > 1})
     if dupes:
         raise OptionError(f"duplicate candidate(s): {', '.join(dupes)}", field="candidates")
-    out, seen = [], {}
+    out: list[Candidate] = []
+    seen: dict[str, str] = {}  # actor name → the candidate token that named it
     for token in tokens:
         index = match_actor(scenario, token)
         actor = None if index is None else scenario.actors[index]
@@ -250,7 +251,7 @@ def resolve_candidates(
 
 
 def _parties(arrays: ScenarioArrays) -> BoolArray:
-    is_party = np.array([r == "party" for r in arrays.roles], dtype=bool)
+    is_party: BoolArray = np.array([r == "party" for r in arrays.roles], dtype=bool)
     return arrays.mask & is_party[None, :, None]
 
 
@@ -373,7 +374,8 @@ class CoalitionResult:
             out.update(self.agreement.to_dict())
         if self.tied_with_top is not None:
             out["tied_with_top"] = self.tied_with_top
-        return jsonable(out)
+        ready: dict[str, Any] = jsonable(out)
+        return ready
 
 
 @dataclass(frozen=True)

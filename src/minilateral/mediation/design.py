@@ -50,7 +50,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from minilateral.arrays import FloatArray, ScenarioArrays
+from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import OptionError, ScenarioError
 from minilateral.mediation.agreement import (
     Packages,
@@ -60,7 +60,7 @@ from minilateral.mediation.agreement import (
     solve_packages,
 )
 from minilateral.models.baselines import weighted_mean
-from minilateral.scenario import Scenario
+from minilateral.scenario import MemberTerms, Scenario
 
 __all__ = [
     "AgreementSettings",
@@ -155,7 +155,7 @@ class PartyParameters:
     """Per party (P,): names, optimism o, conflict cost κ, exposure φ; access rules."""
 
     names: tuple[str, ...]
-    index: np.ndarray  # row of each party in the scenario arrays
+    index: IntArray  # row of each party in the scenario arrays
     optimism: FloatArray
     conflict_cost: FloatArray
     exposure: FloatArray
@@ -171,7 +171,7 @@ class MemberParameters:
     guarantee: FloatArray  # γ_m
     information: FloatArray  # ι_m
     credibility: FloatArray  # c_{m,i}, (n, P)
-    refused: np.ndarray  # (n, P) bool
+    refused: BoolArray  # (n, P)
     through: tuple[tuple[int, int, tuple[int, ...]], ...]  # (member, party, intermediaries)
     stance_rows: tuple[int | None, ...]  # the member's row in the scenario arrays
     sources: dict[str, str] = field(default_factory=dict)
@@ -190,16 +190,14 @@ def party_parameters(scenario: Scenario, settings: AgreementSettings) -> PartyPa
     codes = {a.code: a.name for a in scenario.actors if a.code}
     by_name = {codes.get(k, k): v for k, v in terms.items()}
     names = tuple(scenario.actors[i].name for i in rows)
-    get = by_name.get
-    o = [
-        settings.optimism if get(n) is None or get(n).optimism is None else get(n).optimism
-        for n in names
-    ]
-    phi = [
-        settings.exposure if get(n) is None or get(n).exposure is None else get(n).exposure
-        for n in names
-    ]
-    kappa = [0.0 if get(n) is None else get(n).conflict_cost for n in names]
+    o: list[float] = []
+    phi: list[float] = []
+    kappa: list[float] = []
+    for n in names:
+        t = by_name.get(n)
+        o.append(settings.optimism if t is None or t.optimism is None else t.optimism)
+        phi.append(settings.exposure if t is None or t.exposure is None else t.exposure)
+        kappa.append(0.0 if t is None else t.conflict_cost)
     total = float(sum(scenario.actors[i].capability for i in rows))
     return PartyParameters(
         names=names,
@@ -253,15 +251,16 @@ def member_parameters(
     leverage = {k.upper(): float(v) for k, v in (leverage or {}).items()}
     credibility = {k.upper(): float(v) for k, v in (credibility or {}).items()}
     block = scenario.mediation
-    members = {}
+    members: dict[str, MemberTerms] = {}
     if block is not None:
         for key, value in block.members.items():
             index = _match(scenario, key)
             members[key.upper()] = value
             if index is not None:
-                members[scenario.actors[index].name.upper()] = value
-                if scenario.actors[index].code:
-                    members[scenario.actors[index].code.upper()] = value
+                actor = scenario.actors[index]
+                members[actor.name.upper()] = value
+                if actor.code:
+                    members[actor.code.upper()] = value
 
     def token_index(token: str) -> int | None:
         t = token.upper()
@@ -321,22 +320,22 @@ def member_parameters(
     refused = np.zeros((n, p), dtype=bool)
     through: list[tuple[int, int, tuple[int, ...]]] = []
     if block is not None:
-        for key, terms in block.parties.items():
-            row = _match(scenario, key)
-            name = scenario.actors[row].name if row is not None else key
+        for key, party_terms in block.parties.items():
+            party_row = _match(scenario, key)
+            name = scenario.actors[party_row].name if party_row is not None else key
             if name not in parties.names:
                 continue
             k = parties.names.index(name)
-            for token in terms.refuses:
-                j = token_index(token)
-                if j is not None:
-                    refused[j, k] = True
-            for token, via in terms.through.items():
-                j = token_index(token)
-                if j is None:
+            for token in party_terms.refuses:
+                col = token_index(token)
+                if col is not None:
+                    refused[col, k] = True
+            for token, via in party_terms.through.items():
+                col = token_index(token)
+                if col is None:
                     continue
                 mids = tuple(i for i in (token_index(v) for v in via) if i is not None)
-                through.append((j, k, mids))
+                through.append((col, k, mids))
     return MemberParameters(
         codes=tuple(codes),
         leverage=lev,
@@ -536,7 +535,8 @@ class Evaluator:
 
         def prob(mult: FloatArray, extra: FloatArray) -> FloatArray:
             t = self.thresholds(terms, leverage_multiplier=mult, extra_guarantee=extra)
-            return self.feasible(t).mean(axis=-1)
+            share: FloatArray = self.feasible(t).mean(axis=-1)
+            return share
 
         kmax = self.settings.max_multiplier
         results = []

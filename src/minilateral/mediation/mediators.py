@@ -197,7 +197,7 @@ class MediatorProfile:
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON form (NaN → null)."""
-        return jsonable(
+        data: dict[str, Any] = jsonable(
             {
                 "code": self.code,
                 "ccode": self.ccode,
@@ -206,6 +206,7 @@ class MediatorProfile:
                 "detail": self.detail,
             }
         )
+        return data
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ class MediatorProfiles:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return jsonable(
+        data: dict[str, Any] = jsonable(
             {
                 "year": self.year,
                 "parties": self.parties,
@@ -254,6 +255,7 @@ class MediatorProfiles:
                 "data_versions": self.data_versions,
             }
         )
+        return data
 
     def to_frame(self) -> pd.DataFrame:
         """One row per candidate: ``code``, ``ccode``, ``name``, the components and
