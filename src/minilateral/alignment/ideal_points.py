@@ -150,7 +150,9 @@ class IdealPointEstimator:
         self.n_iter_, self.converged_ = n_iter, converged
         return self
 
-    def _plain(self, prob: _Problem, theta: np.ndarray) -> tuple[np.ndarray, int, bool]:
+    def _plain(
+        self, prob: _Problem, theta: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], int, bool]:
         for it in range(1, self.max_iter + 1):
             new = prob.ecm(theta)
             if np.max(np.abs(new - theta)) < self.tol:
@@ -158,7 +160,9 @@ class IdealPointEstimator:
             theta = new
         return theta, self.max_iter, False
 
-    def _squarem(self, prob: _Problem, theta: np.ndarray) -> tuple[np.ndarray, int, bool]:
+    def _squarem(
+        self, prob: _Problem, theta: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], int, bool]:
         evals = 0
         while evals < self.max_iter:
             t1 = prob.ecm(theta)

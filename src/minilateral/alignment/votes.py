@@ -321,7 +321,9 @@ def _period_matrices(
     return mat, group_idx, local, labels
 
 
-def _tables(mat: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _tables(
+    mat: npt.NDArray[np.int8], w: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Contingency tables (G, S, S, 3, 3) and weighted sums (G, S, S) for one chunk.
 
     ``C_ab = Y_a Y_bᵀ`` and ``C_ba = C_abᵀ``, so six products give the nine cells; they count

@@ -120,7 +120,7 @@ def paired_interval(diff: FloatArray, confidence: float) -> tuple[float, float]:
     return max(-1.0, mean - half), min(1.0, mean + half)
 
 
-def paired_tie(a: np.ndarray, b: np.ndarray, confidence: float) -> bool:
+def paired_tie(a: BoolArray, b: BoolArray, confidence: float) -> bool:
     """Whether two coalitions' per-draw agreement indicators are tied (McNemar's exact test).
 
     Only the discordant draws carry information: with n10 draws where only ``a`` agrees and n01

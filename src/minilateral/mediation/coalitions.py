@@ -72,7 +72,7 @@ from minilateral.models.baselines import weighted_mean
 from minilateral.models.nash import nash_per_issue
 from minilateral.models.registry import model_class
 from minilateral.models.separable import forecast_by_issue
-from minilateral.montecarlo.perturb import resolve_uncertainty
+from minilateral.montecarlo.perturb import NoisePlan, resolve_uncertainty
 from minilateral.provenance import provenance
 from minilateral.scenario import Noise, Scenario, Uncertainty
 
@@ -717,7 +717,7 @@ def _check_target(scenario: Scenario, target: Mapping[str, float] | None) -> dic
     return out
 
 
-def _sample(scenario: Scenario, settings: SearchSettings) -> tuple[Any, ScenarioArrays]:
+def _sample(scenario: Scenario, settings: SearchSettings) -> tuple[NoisePlan, ScenarioArrays]:
     """The uncertainty plan and its ``draws`` input draws (the common random numbers)."""
     u = settings.uncertainty
     spec = dict(u) if isinstance(u, Mapping) else u
@@ -919,7 +919,7 @@ def _convergence_record(
     scenario: Scenario,
     s: SearchSettings,
     instance: Model,
-    plan: Any,
+    plan: NoisePlan,
     cands: Sequence[Candidate],
     target: Mapping[str, float],
     search: str,

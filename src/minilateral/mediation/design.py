@@ -353,7 +353,7 @@ def member_parameters(
 class CoalitionTerms:
     """Per coalition × party (K, P): effective access, leverage L, guarantee G, information."""
 
-    access: np.ndarray  # (K, n, P) bool
+    access: BoolArray  # (K, n, P)
     credibility: FloatArray  # (K, n, P) effective r_{m,i} (0 without access)
     leverage: FloatArray  # (K, P)
     guarantee: FloatArray  # (K, P)
@@ -361,7 +361,7 @@ class CoalitionTerms:
 
 
 def coalition_terms(
-    membership: np.ndarray, members: MemberParameters, settings: AgreementSettings
+    membership: BoolArray, members: MemberParameters, settings: AgreementSettings
 ) -> CoalitionTerms:
     """Access, effective credibility and the three channels for coalitions ``membership`` (K, n)."""
     inside = membership[:, :, None]  # (K, n, 1)
@@ -454,7 +454,7 @@ class Evaluator:
         cost = (1.0 - pi) * p.exposure[None] - delta - p.conflict_cost[None]
         return base + cost[:, None, :]
 
-    def _bias(self, membership: np.ndarray) -> tuple[FloatArray | None, FloatArray | None]:
+    def _bias(self, membership: BoolArray) -> tuple[FloatArray | None, FloatArray | None]:
         if self.settings.bias <= 0:
             return None, None
         lev = self.members.leverage[None] * membership  # (K, n)
@@ -462,7 +462,7 @@ class Evaluator:
         bw = self.settings.bias * share[:, None, :, None] * self.stance_weights[None]
         return np.broadcast_to(self.stance[None], bw.shape), bw
 
-    def evaluate(self, membership: np.ndarray) -> tuple[Packages, CoalitionTerms]:
+    def evaluate(self, membership: BoolArray) -> tuple[Packages, CoalitionTerms]:
         """Packages, surpluses and agreement for coalitions ``membership`` (K, n) bool."""
         terms = coalition_terms(membership, self.members, self.settings)
         t = self.thresholds(terms)
@@ -477,7 +477,7 @@ class Evaluator:
         )
         return packages, terms
 
-    def fixed(self, package: FloatArray, membership: np.ndarray) -> FloatArray:
+    def fixed(self, package: FloatArray, membership: BoolArray) -> FloatArray:
         """Surpluses (K, B, P) of a fixed package (D_all,) on the unit scale (named proposals)."""
         from minilateral.mediation.agreement import utility
 
@@ -485,7 +485,7 @@ class Evaluator:
         x = package[self.issue_index]
         return utility(x, self.ideal, self.weights)[None] - self.thresholds(terms)
 
-    def feasible(self, thresholds: FloatArray) -> np.ndarray:
+    def feasible(self, thresholds: FloatArray) -> BoolArray:
         """Whether Z is non-empty (maximin >= 0), (..., B)."""
         _, value, _ = maximin_package(
             self.ideal[None] if thresholds.ndim == 3 else self.ideal,
@@ -496,7 +496,7 @@ class Evaluator:
         )
         return value >= -1e-9
 
-    def holdouts(self, membership: np.ndarray) -> tuple[FloatArray, np.ndarray]:
+    def holdouts(self, membership: BoolArray) -> tuple[FloatArray, BoolArray]:
         r"""Per coalition, draw and party: the party's shortfall at the others' package.
 
         For each party i, the maximin package of the other parties (i left out) is the best the
@@ -522,7 +522,7 @@ class Evaluator:
         return short, others
 
     def what_it_takes(
-        self, membership: np.ndarray, *, steps: int = 8
+        self, membership: BoolArray, *, steps: int = 8
     ) -> tuple[FloatArray, FloatArray]:
         """Smallest leverage multiplier k in [1, k_max] and smallest added guarantee in [0, 1]
         at which the agreement probability reaches 0.5, by bisection on the same draws.

@@ -55,15 +55,19 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from minilateral.arrays import BoolArray, FloatArray
 from minilateral.errors import DataError, FormatError, OptionError, ScenarioError
 from minilateral.forecast import jsonable
 from minilateral.mediation.coalitions import match_actor
 from minilateral.scenario import Scenario
+
+if TYPE_CHECKING:
+    from minilateral.data.states import StateResolver
 
 __all__ = [
     "COMPONENTS",
@@ -346,8 +350,8 @@ def load_recent_mediations(path: str | Path = RECENT_MEDIATIONS) -> list[RecentM
 
 
 def stance_affinities(
-    z: np.ndarray, salience: np.ndarray, mask: np.ndarray, m: int, parties: Sequence[int]
-) -> np.ndarray:
+    z: FloatArray, salience: FloatArray, mask: BoolArray, m: int, parties: Sequence[int]
+) -> FloatArray:
     r"""Affinity of actor ``m`` to each party from the scenario's positions.
 
     :math:`b_{mp} = 1 - \sum_k s_{pk} |z_{mk} - z_{pk}| / \sum_k s_{pk}` over the issues k both
@@ -418,7 +422,11 @@ class _Tables:
 
 
 def _read_tables(
-    candidates: list[int], state_parties: list[int], year: int | None, window: int, root: Any
+    candidates: list[int],
+    state_parties: list[int],
+    year: int | None,
+    window: int,
+    root: str | Path | None,
 ) -> _Tables:
     from minilateral.alignment.votes import dyad_measures, load_votes
     from minilateral.data.store import query, read_table
@@ -725,7 +733,7 @@ def profile_candidates(
 
 
 def _parties(
-    scenario: Scenario, res: Any, notes: list[str]
+    scenario: Scenario, res: StateResolver, notes: list[str]
 ) -> tuple[list[dict[str, Any]], list[int], float]:
     parties: list[dict[str, Any]] = []
     state_parties: list[int] = []
@@ -756,7 +764,7 @@ def _candidates(
     scenario: Scenario,
     candidates: Sequence[str],
     state_parties: list[int],
-    res: Any,
+    res: StateResolver,
     notes: list[str],
 ) -> list[tuple[str, int, int | None]]:
     cands: list[tuple[str, int, int | None]] = []
@@ -782,7 +790,7 @@ def _candidates(
     return cands
 
 
-def _recent_codes(recent: Sequence[RecentMediation], res: Any) -> dict[str, int | None]:
+def _recent_codes(recent: Sequence[RecentMediation], res: StateResolver) -> dict[str, int | None]:
     out: dict[str, int | None] = {}
     for code in sorted({c for r in recent for c in r.mediators}):
         try:
