@@ -94,13 +94,16 @@ def anchors(document: Path) -> frozenset[str]:
     return frozenset(out)
 
 
-def _citations() -> list[tuple[str, int, str, str | None]]:
+def _citations(roots: tuple[str, ...] = ("src/minilateral",)) -> list[tuple[str, str, str | None]]:
+    """``(where, document, anchor)`` of every ``docs/...md[#anchor]`` cited under ``roots``."""
     found = []
-    for path in _src_files():
-        rel = path.relative_to(SRC).as_posix()
+    here = Path(__file__).resolve()  # this file names the pattern, not a document
+    files = [f for root in roots for f in _text_files(ROOT / root) if f.resolve() != here]
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for match in CITATION.finditer(line):
-                found.append((f"{rel}:{number}", match.group(1), match.group(1), match.group(2)))
+                found.append((f"{rel}:{number}", match.group(1), match.group(2)))
     return found
 
 
@@ -136,14 +139,14 @@ def test_the_allowlist_names_existing_files() -> None:
 
 def test_code_cites_the_documents() -> None:
     """Enough citations exist for the anchor check below to mean something."""
-    cited = {doc for _, doc, _, _ in _citations()}
+    cited = {doc for _, doc, _ in _citations()}
     assert len(_citations()) >= 100
     assert {"alignment.md", "models/nash.md", "models/exchange.md", "evaluation.md"} <= cited
 
 
 def test_every_cited_document_and_anchor_exists() -> None:
     missing = []
-    for where, doc, _, anchor in _citations():
+    for where, doc, anchor in _citations(("src/minilateral", "tests", "benchmarks")):
         document = DOCS / doc
         if not document.is_file():
             missing.append(f"{where}: docs/{doc} does not exist")
@@ -158,9 +161,12 @@ def test_anchors_match_python_markdown() -> None:
     MkDocs always enables ``toc``, ``tables`` and ``fenced_code``; mkdocs.yml adds the rest.
     """
     markdown = pytest.importorskip("markdown")
-    for doc in sorted({doc for _, doc, _, _ in _citations()}):
+    for doc in sorted(
+        {doc for _, doc, _ in _citations(("src/minilateral", "tests", "benchmarks"))}
+    ):
         html = markdown.markdown(
-            (DOCS / doc).read_text(encoding="utf-8"), extensions=["toc", "tables", "fenced_code", "admonition"]
+            (DOCS / doc).read_text(encoding="utf-8"),
+            extensions=["toc", "tables", "fenced_code", "admonition"],
         )
         ids = set(re.findall(r'<h[1-6] id="([^"]+)"', html))
         assert ids == anchors(DOCS / doc), doc
