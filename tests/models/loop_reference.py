@@ -1,7 +1,7 @@
 """Plain-loop twins of the vectorised baseline and Nash cores (one scenario, one issue at a time).
 
-They follow ``specs/bargaining.md`` §2–§3 literally, in Python loops, for the property tests
-and for ``benchmarks/bench_baselines.py``.
+They follow ``docs/models/baselines.md`` and ``docs/models/nash.md`` literally, in Python loops, for
+the property tests and for ``benchmarks/bench_baselines.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from minilateral.arrays import ScenarioArrays
 
 
 def compromise_loop(arrays: ScenarioArrays) -> np.ndarray:
-    """Capability × salience weighted mean with the fallback chain of spec §2.2."""
+    """Capability × salience weighted mean with the fallback chain of
+    ``docs/models/baselines.md#means-and-their-fallbacks``."""
     b_, n, d = arrays.positions.shape
     out = np.full((b_, d), np.nan)
     for b in range(b_):
@@ -35,7 +36,7 @@ def compromise_loop(arrays: ScenarioArrays) -> np.ndarray:
 
 
 def weighted_median_loop(arrays: ScenarioArrays) -> np.ndarray:
-    """Lower c·s-weighted median (spec §2.3)."""
+    """Lower c·s-weighted median (``docs/models/baselines.md#medians``)."""
     b_, n, d = arrays.positions.shape
     out = np.full((b_, d), np.nan)
     for b in range(b_):
@@ -67,9 +68,11 @@ def weighted_median_loop(arrays: ScenarioArrays) -> np.ndarray:
 
 
 def nash_loop(arrays: ScenarioArrays) -> np.ndarray:
-    """Symmetric quadratic NBS per issue by scalar bisection on N' (spec §3.4), auto disagreement.
+    """Symmetric quadratic NBS per issue by scalar bisection on N', auto disagreement.
 
-    An issue without an active actor (all saliences zero) gets the compromise forecast (§3.3).
+    Formulas: ``docs/models/nash.md#computation``.
+
+    An issue without an active actor (all saliences zero) gets the compromise forecast.
     """
     b_, n, d = arrays.positions.shape
     z = arrays.unit_positions()

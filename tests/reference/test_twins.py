@@ -102,7 +102,10 @@ def test_bdm_voter_blocks_change_no_bit(monkeypatch: pytest.MonkeyPatch, cells: 
 def test_smp_random_trajectory_equals_twin(
     monkeypatch: pytest.MonkeyPatch, kernel: str, n: int, d: int
 ) -> None:
-    """The specs/smp.md §4.4 random scenario (seed 1000·N + D): same trajectory, every bit."""
+    """A KTAB-style random scenario (seed 1000·N + D): same trajectory, every bit.
+
+    The draw: ``docs/performance.md#smp-ktabs-spatial-model-of-politics``.
+    """
     monkeypatch.setenv("MINILATERAL_KERNEL", kernel)
     x, s, c = draw_scenario(np.random.default_rng(1000 * n + d), n, d)
     arrays = arrays_of(x[None], s[None], c[None])

@@ -730,15 +730,21 @@ def narratives(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
 
 
 _REFERENCE = re.compile(r"^\.\. \[\d+\]\s+(.*(?:\n {3,}.*)*)", re.M)
-_SPEC = re.compile(r"[;,]?\s*(?:model as specified in\s*)?specs/[\w./-]+?\.md")
+# A pointer to a repository document (``dir/name.md`` or ``dir/name.md#anchor``), with the phrase
+# that introduces it: readers see neither file paths nor section anchors.
+_DOC_POINTER = re.compile(
+    r"[;,]?\s*(?:(?:model as specified in|formulas?:|see)\s*)?"
+    r"(?<![\w/:.])(?:[\w.-]+/)+[\w.-]+\.md(?:#[\w-]+)?"
+)
 
 
 def reader_text(text: str) -> str:
-    """Docstring text for readers: no reST literals and no pointers to the internal specs."""
+    """Docstring text for readers: no reST literals and no pointers to repository documents."""
     text = re.sub(r"``([^`]*)``", r"\1", text)
     text = re.sub(r"\*([^*]+)\*", r"\1", text)  # reST emphasis
-    text = _SPEC.sub("", text)
-    return re.sub(r"\(\s*\)", "", text).replace(" ;", ";").strip()
+    text = _DOC_POINTER.sub("", text)
+    text = re.sub(r"\(\s*\)", "", text)
+    return re.sub(r"\s+(?=[.;,](?:\s|$))", "", text).strip()
 
 
 def model_references(name: str) -> list[str]:

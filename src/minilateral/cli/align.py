@@ -244,7 +244,7 @@ def dyads_cmd(
     pooled: Annotated[bool, typer.Option(help="One value over all years.")] = False,
     table: Annotated[str, typer.Option(help="un_votes_ccode or un_votes.")] = "un_votes_ccode",
 ) -> None:
-    """UN agreement, S, kappa and pi of every pair of states, per year (spec §1.5)."""
+    """UN agreement, S, kappa and pi of every pair of states, per year."""
     _emit(
         al.dyads(states, years, pooled=pooled, table=table),
         fmt,
@@ -256,7 +256,7 @@ def dyads_cmd(
 @align_app.command("autonomy")
 @cli_errors
 def autonomy_cmd(states: States, years: Years, fmt: Fmt = "table") -> None:
-    """Strategic-autonomy index SAI and SAI_IP (spec §4)."""
+    """Strategic-autonomy index SAI and SAI_IP."""
     _emit(al.autonomy(states, years), fmt, "Strategic autonomy")
 
 
@@ -269,7 +269,7 @@ def cohesion_cmd(
     ] = "GCC",
     fmt: Fmt = "table",
 ) -> None:
-    """Group cohesion: agreement, dispersion, bloc test, defection (spec §5)."""
+    """Group cohesion: agreement, dispersion, bloc test, defection."""
     result = al.cohesion(group, years)
     if fmt == "table":
         _cohesion_tables(result, f"Cohesion of {group}")
@@ -284,7 +284,7 @@ def ideal_points_cmd(
     fmt: Fmt = "table",
     states: Annotated[str | None, typer.Option("--states", "-s", help="Only these states.")] = None,
 ) -> None:
-    """Yearly one-dimensional ideal points by EM IRT (spec §1.6)."""
+    """Yearly one-dimensional ideal points by EM IRT."""
     _emit(al.ideal_points(years, states), fmt, "Ideal points")
 
 
@@ -295,7 +295,7 @@ def capabilities_cmd(
     fmt: Fmt = "table",
     states: Annotated[str | None, typer.Option("--states", "-s", help="Only these states.")] = None,
 ) -> None:
-    """CINC and component shares (spec §3)."""
+    """CINC and component shares."""
     _emit(
         al.capabilities(states, [year]),
         fmt,
@@ -307,7 +307,7 @@ def capabilities_cmd(
 @align_app.command("complementarity")
 @cli_errors
 def complementarity_cmd(states: States, year: Year, fmt: Fmt = "table") -> None:
-    """Capability complementarity K of every pair (spec §6)."""
+    """Capability complementarity K of every pair."""
     _emit(al.complementarity(states, year), fmt, f"Capability complementarity, {year}")
 
 
@@ -318,10 +318,11 @@ def balancing_cmd(
     year: Year,
     fmt: Fmt = "table",
     candidates: Annotated[
-        str | None, typer.Option(help="Candidate targets (default §7 set).")
+        str | None,
+        typer.Option(help="Candidate targets (default: the Middle East core and the three poles)."),
     ] = None,
 ) -> None:
-    """Which states a coalition counter-balances (spec §7)."""
+    """Which states a coalition counter-balances."""
     _emit(
         al.balancing(states, year, candidates=candidates),
         fmt,
@@ -333,7 +334,7 @@ def balancing_cmd(
 @align_app.command("portfolio")
 @cli_errors
 def portfolio_cmd(states: States, years: Years, fmt: Fmt = "table") -> None:
-    """ATOP alliance-portfolio similarity (spec §2)."""
+    """ATOP alliance-portfolio similarity."""
     _emit(al.portfolio_similarity(states, years), fmt, "ATOP portfolio similarity")
 
 

@@ -94,7 +94,7 @@ def _report_table(title: str) -> Table:
 
 
 def deu(
-    path: Annotated[Path, typer.Argument(help="The DEU III file (tab-separated, spec §6.1).")],
+    path: Annotated[Path, typer.Argument(help="The DEU III file (tab-separated).")],
     model: ModelOpt = "compromise",
     set_: SetOpt = None,
     capability: Annotated[

@@ -1,4 +1,6 @@
-"""Reader of the Decide input format (Stokman's exchange model; ``specs/bargaining.md`` §5.2).
+"""Reader of the Decide input format (Stokman's exchange model).
+
+The format: ``docs/scenario-format.md#decide-files``.
 
 Tab-separated text; string fields in single quotes, numbers bare; the first field is a row tag:
 

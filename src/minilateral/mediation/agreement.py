@@ -6,8 +6,8 @@ axes (Monte Carlo draws, coalitions). Notation of ``docs/models/mediation.md``:
 * party i has ideal point :math:`z_{i,d}` and weights :math:`w_{i,d} = p_{i,d} s_{i,d} /
   \sum_e p_{i,e} s_{i,e}` (participation mask p, salience s);
 * the utility of a package x is :math:`U_i(x) = 1 - \sum_d w_{i,d} (x_d - z_{i,d})^2`
-  (quadratic loss, the loss of the models' spec); salience weighting across issues is what
-  makes cross-issue trades possible (Raiffa 1982, ch. 10);
+  (quadratic loss, as in the Nash model, ``docs/models/nash.md#definition``); salience weighting
+  across issues is what makes cross-issue trades possible (Raiffa 1982, ch. 10);
 * party i accepts x when its surplus :math:`S_i(x) = U_i(x) - t_i \ge 0`, where the
   threshold :math:`t_i` folds in its reservation value, its discount for a deal that may not be
   implemented and what a coalition's leverage is worth to it (:mod:`.design`);

@@ -263,11 +263,12 @@ def proposal_point(
 ) -> FloatArray:
     r"""The coalition's proposal on every issue of every batch member, own scale, (B, D).
 
-    ``nash``: the symmetric Nash bargaining solution of the parties with quadratic utilities
-    and each party's worst end of the scale as its disagreement point (``specs/bargaining.md``
-    §3); ``compromise``: the parties' c·s-weighted mean (§2.2); ``stated``: the leverage-weighted
-    mean of the members' own positions where they have one, else the Nash point. NaN on issues
-    in which no party takes part.
+    ``nash``: the symmetric Nash bargaining solution of the parties with quadratic utilities and
+    each party's worst end of the scale as its disagreement point
+    (``docs/models/nash.md#disagreement-point``); ``compromise``: the parties' c·s-weighted mean
+    (``docs/models/baselines.md#the-compromise-model``); ``stated``: the leverage-weighted mean of
+    the members' own positions where they have one, else the Nash point. NaN on issues in which no
+    party takes part.
     """
     parties = _parties(arrays)
     z = arrays.unit_positions()

@@ -11,7 +11,8 @@ year used is reported).
 
   - votes: :math:`a_{mp} = (S_{mp} + 1)/2` from the UN General Assembly votes of m and state
     party p pooled over the ``window`` years up to ``year`` (Signorino–Ritter S or Cohen's κ,
-    ``specs/alignment.md`` §1.3–1.4); needs two state parties with votes;
+    ``docs/alignment.md#signorino-and-ritters-s``, ``docs/alignment.md#kappa-and-pi``); needs two
+    state parties with votes;
   - stance: :math:`b_{mp} = 1 - \sum_k s_{pk}|z_{mk} - z_{pk}| / \sum_k s_{pk}` from the
     scenario's own positions (unit scale) and the party's saliences, over every party, state
     or not (:func:`stance_affinities`); needs the candidate to be a scenario actor.

@@ -69,7 +69,8 @@ def alignment_figure(
     year : int
         Calendar year.
     states : optional
-        Identifiers (default: the Middle East core and the three poles of §7).
+        Identifiers (default: the Middle East core and the three poles,
+        ``docs/alignment.md#conventions``).
     edge : {"kappa_sq", "S_varw", "agree_half"}
         Measure drawn as edges (width ∝ value above ``threshold``).
     threshold : float, default=0.5
@@ -207,7 +208,9 @@ def autonomy_choropleth(
     window: int = 5,
     root: str | Path | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """The region coloured by strategic autonomy SAI (§4) in ``year``, as a Plotly figure dict.
+    """The region coloured by strategic autonomy SAI in ``year``, as a Plotly figure dict.
+
+    SAI: ``docs/alignment.md#strategic-autonomy``.
 
     A state without enough votes in ``year`` (fewer than 20 joint roll calls with a pole) is
     shown at its latest computable year of the ``window`` years up to ``year``, and its label

@@ -479,7 +479,9 @@ def trajectory_chart(
 
 
 def autonomy_map(data: AlignmentData, *, gettext: Gettext = _same) -> Chart:
-    """Choropleth of each state's latest computable SAI (§4) on the vendored world map.
+    """Choropleth of each state's latest computable SAI on the vendored world map.
+
+    SAI: ``docs/alignment.md#strategic-autonomy``.
 
     The display layer is :mod:`minilateral.presentation.alignment` (outlines, colours, the Plotly
     form); states whose latest year differs from the section's last year say so in their label.
@@ -583,7 +585,10 @@ _BLOCKADE = (2016.5 + 155 / 365, 2020.5 + 5 / 365)
 
 
 def cohesion_chart(data: AlignmentData, *, gettext: Gettext = _same) -> Chart:
-    """GCC cohesion per year (§5): mean pairwise agreement, unanimity share and its baseline."""
+    """GCC cohesion per year: mean pairwise agreement, unanimity share and its baseline.
+
+    Measures: ``docs/alignment.md#group-cohesion``.
+    """
     _ = gettext
     years = [r["year"] for r in data.cohesion]
     series = (
