@@ -22,6 +22,7 @@ starts without importing pandas.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -62,10 +63,8 @@ Row = Mapping[str, Any]
 def _scalar(value: Any) -> Any:
     """A JSON-ready cell: NumPy scalars as Python, NaN and infinities as ``None``."""
     if hasattr(value, "item") and not isinstance(value, str | bytes):
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             value = value.item()
-        except (TypeError, ValueError):
-            pass
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, tuple):
