@@ -61,10 +61,10 @@ Row = Mapping[str, Any]
 
 
 def _scalar(value: Any) -> Any:
-    """A JSON-ready cell: NumPy scalars as Python, NaN and infinities as ``None``."""
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
+    """A JSON-ready value: NumPy scalars and arrays as Python, NaN and infinities as ``None``."""
+    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
         with contextlib.suppress(TypeError, ValueError):
-            value = value.item()
+            value = value.tolist()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, tuple):
