@@ -172,11 +172,13 @@ def print_table(
     columns: Sequence[str] | None = None,
     digits: int | Mapping[str, int] = 3,
     no_wrap: Iterable[str] = (),
+    right: Iterable[str] = (),
 ) -> None:
     """``rows`` as a Rich table on stdout: numeric columns right-aligned, text folded.
 
     ``columns`` chooses and orders the columns shown (all by default); ``digits`` is the
-    number of decimals of floats, one for all or per column; ``no_wrap`` columns never wrap.
+    number of decimals of floats, one for all or per column; ``no_wrap`` columns never wrap;
+    ``right`` columns are right-aligned although they hold text (numbers already formatted).
     """
     from rich.table import Table
     from rich.text import Text
@@ -184,14 +186,13 @@ def print_table(
     from minilateral.cli._app import out_console
 
     cols = _columns(rows, columns)
-    keep = set(no_wrap)
+    keep, aligned = set(no_wrap), set(right)
     table = Table(title=title)
     for col in cols:
         values = [_scalar(row.get(col)) for row in rows]
-        numeric = any(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-        numeric = numeric and all(
-            v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values
-        )
+        numbers = [isinstance(v, int | float) and not isinstance(v, bool) for v in values]
+        filled = [n for n, v in zip(numbers, values, strict=True) if v is not None]
+        numeric = col in aligned or (bool(filled) and all(filled))
         table.add_column(
             Text(col),
             justify="right" if numeric else "left",
