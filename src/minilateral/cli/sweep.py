@@ -347,6 +347,8 @@ def summary_rows(summary: Any) -> list[dict[str, Any]]:
 INDEX_LABELS = {
     "issue": "Issue",
     "factor": "Input",
+    "actor": "Actor",
+    "field": "Field",
     "S1": "S1",
     "S1_conf": "S1 ± (95 %)",
     "ST": "ST",
@@ -414,6 +416,8 @@ def sensitivity(
         write_chart(result, chart, top=top)
     labels = {**INDEX_LABELS, "factor": "Actor" if result.group == "actor" else "Input"}
     indices = result.indices[result.indices["issue"].isin(issues)]
+    if result.group == "actor":  # the factor is the actor: one column says it
+        indices = indices.drop(columns=["actor"])
     if write_data(fmt, lambda: frame_rows(indices, labels), payload=result.to_dict()):
         if chart is not None:
             err_console.print(f"chart: {chart}")
