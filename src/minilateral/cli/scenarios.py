@@ -67,16 +67,16 @@ def show(
     if s.description:
         out_console.print(s.description.strip(), soft_wrap=False)
     issues = Table(title="Issues")
-    for col in ("issue", "scale", "low end", "high end", "reference"):
+    for col in ("Issue", "Scale", "Low end", "High end", "Reference"):
         issues.add_column(col, overflow="fold")
     for q in s.issues:
         ref = "" if q.reference is None else f"{q.reference:g}"
         issues.add_row(q.name, f"{q.lo:g}–{q.hi:g}", q.lo_label or "", q.hi_label or "", ref)
     out_console.print(issues)
     actors = Table(title="Actors: position on each issue, its salience below")
-    actors.add_column("actor", overflow="fold")
-    actors.add_column("role", overflow="fold")
-    actors.add_column("capability", justify="right", overflow="fold")
+    actors.add_column("Actor", overflow="fold")
+    actors.add_column("Role", overflow="fold")
+    actors.add_column("Capability", justify="right", overflow="fold")
     for issue_name in s.issue_names:  # "idf_footprint" wraps at the word: "idf / footprint"
         actors.add_column(issue_name.replace("_", " "), justify="right", overflow="fold")
     for a in s.actors:
