@@ -415,3 +415,13 @@ def test_stored_scenario_file_csv(tmp_path: Path, small_scenario) -> None:
     path.write_text(yaml.safe_dump(small_scenario), encoding="utf-8")
     frame = _csv("forecast", path)
     assert list(frame["Issue"]) == [q["name"] for q in small_scenario["issues"]]
+
+
+def test_evaluate_deu_csv(benchmarks: Path) -> None:
+    path = benchmarks / "deu3" / "deu3.csv"
+    args = ("evaluate", "deu", path, "--capability", "council")
+    frame = _csv(*args)
+    payload = _json(*args)
+    assert list(frame.columns) == ["Issues", "MAE", "Median AE", "Share AE ≤ 5", "Share AE ≤ 10"]
+    assert frame["Issues"].item() == payload["n"] == 351
+    assert frame["MAE"].item() == pytest.approx(payload["mae"])
