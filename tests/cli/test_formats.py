@@ -425,3 +425,28 @@ def test_evaluate_deu_csv(benchmarks: Path) -> None:
     assert list(frame.columns) == ["Issues", "MAE", "Median AE", "Share AE ≤ 5", "Share AE ≤ 10"]
     assert frame["Issues"].item() == payload["n"] == 351
     assert frame["MAE"].item() == pytest.approx(payload["mae"])
+
+
+def _fits(out: str) -> None:
+    long = [line for line in out.splitlines() if len(line) > 100]
+    assert not long, long
+
+
+def test_store_and_data_tables_fit_100_columns(
+    wide, data_root, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("MINILATERAL_DB_URL", f"sqlite:///{tmp_path / 'runs.db'}")
+    for model in ("bdm", "smp"):  # bdm's long options line wraps instead of running on
+        _run("forecast", "gaza", "-m", model, "--save")
+    out = tmp_path / "sw"
+    _run("sweep", "run", "gaza", "-m", "compromise", "--draws", "20", "--seed", "1", "--out", out)
+    for args in (
+        ("runs", "list"),
+        ("runs", "show", "1"),
+        ("runs", "diff", "1", "2"),
+        ("db", "history"),
+        ("data", "status"),
+        ("mediators", "sudan"),
+        ("sweep", "summarize", out),
+    ):
+        _fits(_run(*args, env={"COLUMNS": "100"}).stdout)

@@ -228,7 +228,9 @@ def runs_show(
         f"options {dumps_json(run.options)}, seed {run.seed}, input {run.input_hash}\n"
         f"created {run.created_at:%Y-%m-%d %H:%M:%S} UTC"
         + (f", {run.duration_s:.3f} s" if run.duration_s is not None else "")
-        + (f"\n{run.message}" if run.message else "")
+        + (f"\n{run.message}" if run.message else ""),
+        soft_wrap=False,  # the options wrap at the terminal's width
+        highlight=False,
     )
     if rows:
         print_table(rows, title=title)
@@ -336,11 +338,13 @@ def runs_diff(
         return
     if result["settings"]:
         for key, (va, vb) in result["settings"].items():
-            out_console.print(f"{key}: {dumps_json(va)} → {dumps_json(vb)}", highlight=False)
+            out_console.print(
+                f"{key}: {dumps_json(va)} → {dumps_json(vb)}", highlight=False, soft_wrap=False
+            )
     else:
         out_console.print("same model, options, seed and input")
     for line in result["inputs"]:
-        out_console.print(f"input: {line}", highlight=False)
+        out_console.print(f"input: {line}", highlight=False, soft_wrap=False)
     for row in rows:
         if row["B − A"] is not None:
             row["B − A"] = f"{row['B − A']:+.3f}"
