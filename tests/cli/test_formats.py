@@ -347,6 +347,19 @@ def test_narratives_clusters_csv(tmp_path: Path) -> None:
 
 def test_runs_and_db_history(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("MINILATERAL_DB_URL", f"sqlite:///{tmp_path / 'runs.db'}")
+    empty = _csv("runs", "list")  # no runs yet: the header still names the columns
+    assert empty.empty
+    assert list(empty.columns) == [
+        "Run",
+        "When (UTC)",
+        "Kind",
+        "Model",
+        "Scenario",
+        "Status",
+        "Seed",
+        "Input hash",
+    ]
+    assert list(_csv("panel", "list").columns)[:2] == ["Panel", "Name"]
     for model in ("compromise", "median"):
         _run("forecast", "gaza", "-m", model, "--save")
     runs = _csv("runs", "list")

@@ -41,8 +41,11 @@ __all__ = [
     "FORMAT_HELP",
     "Format",
     "FormatOpt",
+    "cell_text",
+    "csv_text",
     "emit",
     "frame_rows",
+    "json_text",
     "print_table",
     "write_data",
 ]

@@ -34,6 +34,17 @@ Layout = Annotated[
     ),
 ]
 Fmt = FormatOpt
+#: CSV header of ``coordination`` and ``clusters`` (also when nothing was found).
+CLUSTER_COLUMNS = (
+    "Cluster",
+    "Accounts",
+    "Strength",
+    "Shared items",
+    "First active (UTC)",
+    "Last active (UTC)",
+    "Members",
+)
+NARRATIVE_COLUMNS = ("Narrative", "Posts", "Languages", "Top terms", "Actors mentioned")
 Window = Annotated[
     float | None,
     typer.Option("--window", help="Coordination window in seconds (default: estimated)."),
@@ -120,7 +131,7 @@ def coordination_cmd(
         }
         for i, c in enumerate(result.clusters, 1)
     ]
-    if write_data(fmt, rows, payload=result.to_dict()):
+    if write_data(fmt, rows, payload=result.to_dict(), columns=CLUSTER_COLUMNS):
         if result.window_seconds is None:
             err_console.print("No item was shared twice: coordination cannot be measured.")
         return
@@ -173,7 +184,7 @@ def clusters_cmd(
         }
         for n in result.narratives
     ]
-    if write_data(fmt, rows, payload=result.to_dict()):
+    if write_data(fmt, rows, payload=result.to_dict(), columns=NARRATIVE_COLUMNS):
         return
     table = Table(title="Narratives")
     for col in ("Narrative", "Posts", "Languages", "Top terms", "Actors mentioned"):

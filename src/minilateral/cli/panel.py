@@ -207,8 +207,9 @@ def list_command(db_url: DbUrl = None, fmt: Format = "table") -> None:
             ]
     finally:
         db.dispose()
-    if not write_data(fmt, rows):
-        print_table(rows, title="Panels")
+    columns = ("Panel", "Name", "Scenario", "Status", "Round", "Coders")
+    if not write_data(fmt, rows, columns=columns):
+        print_table(rows, title="Panels", columns=columns)
 
 
 @panel_app.command("invite")

@@ -181,7 +181,8 @@ def runs_list(
         }
         for r in page.items
     ]
-    if write_data(fmt, rows):
+    columns = ("Run", "When (UTC)", "Kind", "Model", "Scenario", "Status", "Seed", "Input hash")
+    if write_data(fmt, rows, columns=columns):
         return
     for row in rows:  # the table shows the start of the hash; CSV and JSON hold all of it
         row["Input hash"] = row["Input hash"][:12]
