@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -13,7 +11,7 @@ from rich.table import Table
 from minilateral import alignment as al
 from minilateral.alignment.api import AlignmentResult
 from minilateral.cli._app import cli_errors, err_console, out_console
-from minilateral.forecast import dumps_json
+from minilateral.cli._output import FormatOpt, write_data
 
 __all__ = ["register"]
 
@@ -23,9 +21,7 @@ align_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Fmt = Annotated[
-    Literal["table", "json", "csv"], typer.Option("--format", "-f", help="Output format.")
-]
+Fmt = FormatOpt
 States = Annotated[
     str,
     typer.Option(
@@ -129,30 +125,14 @@ def _emit(
         if "ambiguous" in note:
             err_console.print(f"[yellow]Warning[/]: {note}", highlight=False, soft_wrap=True)
     records = result.records()
-    if fmt == "json":
-        out_console.print_json(
-            dumps_json({"rows": records, "notes": result.notes, "provenance": result.provenance})
-        )
-        return
     columns = list(result.frame.columns)
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        for rec in records:
-            writer.writerow(
-                [
-                    ""
-                    if rec[c] is None
-                    else dumps_json(rec[c])
-                    if isinstance(rec[c], dict | list)
-                    else rec[c]
-                    for c in columns
-                ]
-            )
-        typer.echo(buf.getvalue(), nl=False)
-        for note in result.notes:
-            err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
+    # CSV and JSON keep the field names (every measure, most not in the table), as the
+    # JSON's "rows" do; the table shows the labels of LABELS.
+    payload = {"rows": records, "notes": result.notes, "provenance": result.provenance}
+    if write_data(fmt, [{c: rec[c] for c in columns} for rec in records], payload=payload):
+        if fmt == "csv":
+            for note in result.notes:
+                err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
         return
     shown = [c for c in (view or columns) if c in columns]
     name = _namer()
