@@ -184,8 +184,8 @@ def runs_list(
     columns = ("Run", "When (UTC)", "Kind", "Model", "Scenario", "Status", "Seed", "Input hash")
     if write_data(fmt, rows, columns=columns):
         return
-    for row in rows:  # the table shows the start of the hash; CSV and JSON hold all of it
-        row["Input hash"] = row["Input hash"][:12]
+    for row, r in zip(rows, page.items, strict=True):
+        row["Input hash"] = r.input_hash[:12]  # the table shows the start; CSV and JSON all
     print_table(rows, title=f"Runs ({page.total} stored)", no_wrap=("Run", "When (UTC)"))
 
 
