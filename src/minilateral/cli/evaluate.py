@@ -180,17 +180,17 @@ def deu(
         _emit(report.to_dict())
         return
     d = report.details
-    table = Table(title=f"DEU accuracy — {model} ({capability} capabilities)")
+    out = Table(title=f"DEU accuracy — {model} ({capability} capabilities)")
     for col in ("n", "MAE", "median AE", "AE ≤ 5", "AE ≤ 10"):
-        table.add_column(col, justify="right")
-    table.add_row(
+        out.add_column(col, justify="right")
+    out.add_row(
         str(report.n),
         f"{report.mae:.2f}",
         f"{report.median_ae:.2f}",
         _share(d["within_5"]),
         _share(d["within_10"]),
     )
-    out_console.print(table)
+    out_console.print(out)
     opts = " ".join(f"{k}={v}" for k, v in report.options.items()) or "(none)"
     out_console.print(f"options: {opts}")
     out_console.print(
