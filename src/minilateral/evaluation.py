@@ -111,7 +111,7 @@ def _proposal_arrays(data: DeuData, issues: list[DeuIssue], capability: str) -> 
         mask &= ~lacking
     # Only the actors that take part in at least one issue of the proposal are actors of its
     # negotiation (member states that had not joined, or stated no position, are not).
-    keep = mask.any(axis=1)
+    keep = np.asarray(mask.any(axis=1))  # numpy's stubs type `any(axis=...)` as bool | array
     return ScenarioArrays(
         positions=np.where(mask, pos, 0.0)[None, keep],
         salience=np.where(mask, sal, 0.0)[None, keep],

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minilateral.arrays import FloatArray
+from minilateral.arrays import BoolArray, FloatArray
 from minilateral.errors import FormatError
 from minilateral.io._validation import csv_row
 
@@ -90,7 +90,7 @@ class DeuIssue:
     procedure: str = ""
 
     @property
-    def participants(self) -> FloatArray:
+    def participants(self) -> BoolArray:
         """Mask of the actors with both a position and a salience."""
         return ~np.isnan(self.positions) & ~np.isnan(self.salience)
 

@@ -352,8 +352,9 @@ def choropleth_plotly(
     for iso, (name, rings) in shapes.items():
         cow = iso_to_cow.get(iso)
         value = values.get(cow) if cow is not None else None
-        coloured = cow in values
-        if coloured:  # the state's name on its largest ring, directly on the map
+        coloured = cow is not None and cow in values
+        # the state's name on its largest ring, directly on the map (``cow`` narrowed for mypy)
+        if coloured and cow is not None:
             big = max(rings, key=lambda r: np.ptp(r[:, 0]) * np.ptp(r[:, 1]))
             small = np.ptp(big[:, 0]) * np.ptp(big[:, 1]) < 6 or cow in LABEL_OFFSETS
             annotations.append(
