@@ -18,7 +18,13 @@ from tests.reference import bdm_twin, smp_twin
 THEATRES = ("gaza", "pakistan-afghanistan", "somalia", "sudan", "syria")
 DRAWS = 1000
 CHUNK = 200
-KERNELS = ["numpy", "numba"] if _kernels.AVAILABLE else ["numpy"]
+#: With numba the compiled kernel is the default path; the NumPy path, its reference, is slow
+#: on 1,000 draws and runs with the slow tests (`pytest -m slow`, in `.ci/run`).
+KERNELS = (
+    [pytest.param("numpy", marks=pytest.mark.slow), "numba"]
+    if _kernels.AVAILABLE
+    else ["numpy"]
+)
 
 
 def _equal(a: object, b: object) -> None:
