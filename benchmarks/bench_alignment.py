@@ -4,10 +4,11 @@ Usage::
 
     MINILATERAL_DATA_DIR=... python benchmarks/bench_alignment.py [--plain-years 2]
 
-Reports (1) all §1.5 fields for all dyads and all years of ``un_votes_ccode`` (target < 20 s),
-against a plain-loop reference on a sample of dyad-years for the speed ratio; (2) ideal points
-for every year 1946–2024 under the §1.6 stopping rule with SQUAREM (target < 180 s), and plain
-ECM on a few years for the ratio of ECM evaluations and time.
+Reports (1) all dyad-year fields (``docs/alignment.md#the-fields-of-a-dyad-year``) for all dyads and
+all years of ``un_votes_ccode`` (target < 20 s), against a plain-loop reference on a sample of
+dyad-years for the speed ratio; (2) ideal points for every year 1946–2024 under the stopping rule of
+``docs/alignment.md#ideal-points`` with SQUAREM (target < 180 s), and plain ECM on a few years for
+the ratio of ECM evaluations and time.
 """
 
 from __future__ import annotations

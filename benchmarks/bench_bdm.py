@@ -1,10 +1,11 @@
 """Time the vectorised BDM model against the plain-loop reference.
 
-A batch of perturbed copies of the EC car-emission example (``specs/bargaining.md`` §4.12):
-positions + N(0, 0.5) clipped to the scale 4–10, saliences + N(0, 0.05) clipped to [0, 1],
-10 rounds, default preset. The reference runs one scenario at a time; it is timed on a
-subset and its per-scenario time is scaled to the full batch. Prints both times and the ratio,
-as wall-clock and as process CPU time (the latter is robust when other jobs share the cores).
+A batch of perturbed copies of the EC car-emission example
+(``docs/models/bdm.md#reproduction-of-the-published-example``): positions + N(0, 0.5) clipped to the
+scale 4–10, saliences + N(0, 0.05) clipped to [0, 1], 10 rounds, default preset. The reference runs
+one scenario at a time; it is timed on a subset and its per-scenario time is scaled to the full
+batch. Prints both times and the ratio, as wall-clock and as process CPU time (the latter is robust
+when other jobs share the cores).
 
 Run: ``PYTHONPATH=src python benchmarks/bench_bdm.py [--batch 10000] [--reference 300]``
 """

@@ -1,9 +1,10 @@
-"""Time the vectorised ``smp`` model against the plain-loop reference of the same spec.
+"""Time the vectorised ``smp`` model against the plain-loop reference of the same model.
 
-Random scenarios are drawn as in ``specs/smp.md`` §4.4 (fixed seeds) for N = 20, 40, 80, 160 and
-D = 1, 3; KTAB's own example scenarios dummyData-a040/a080/a160 are timed too when ``../shared``
-is present. Prints wall and CPU seconds, turns, and the reference/vectorised ratio (the plain
-loop runs up to ``--reference-max-n`` actors, default 40; it takes minutes beyond that).
+Random scenarios are drawn as KTAB draws its random actors
+(``docs/performance.md#smp-ktabs-spatial-model-of-politics``; fixed seeds) for N = 20, 40, 80, 160
+and D = 1, 3; KTAB's own example scenarios dummyData-a040/a080/a160 are timed too when ``../shared``
+is present. Prints wall and CPU seconds, turns, and the reference/vectorised ratio (the plain loop
+runs up to ``--reference-max-n`` actors, default 40; it takes minutes beyond that).
 
 Run: ``PYTHONPATH=src python benchmarks/bench_smp.py [--reference-max-n 80] [--repeat 3]``.
 """

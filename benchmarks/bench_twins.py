@@ -7,8 +7,9 @@ shared, so wall time mostly measures the load; the load average is printed too):
 
 * sweep throughput on gaza (15 actors × 4 issues, default uncertainty, chunks of 200 draws,
   sampling excluded) for ``smp`` and ``bdm``: live draws/s, twin draws/s, ratio;
-* whole ``smp`` runs of the ``specs/smp.md`` §4.4 random scenario (seed 1000·N + D) at
-  N = 160 and N = 320, D = 1 (the twin at N = 320 takes about a minute; ``--skip-twin-320``);
+* whole ``smp`` runs of a KTAB-style random scenario (seed 1000·N + D;
+  ``docs/performance.md#smp-ktabs-spatial-model-of-politics``) at N = 160 and N = 320, D = 1
+  (the twin at N = 320 takes about a minute; ``--skip-twin-320``);
 * the peak memory of a ``bdm`` table of ``--bdm-actors`` actors and 1 issue (default 1000, a
   subprocess, ``--bdm-rounds`` rounds), against the voter tensor the twin would allocate.
 

@@ -1,6 +1,6 @@
 """Print the DEU III accuracy table of docs/accuracy.md: every model × capability option.
 
-Parameters are the defaults of ``specs/bargaining.md`` (fixed a priori); nothing is tuned here.
+Parameters are the models' defaults (fixed a priori; ``docs/evaluation.md``); nothing is tuned here.
 Run: ``PYTHONPATH=src python benchmarks/deu_accuracy_table.py [PATH]``
 """
 

@@ -1,8 +1,8 @@
 """Can anything beat the compromise model on DEU out of sample? Cross-validated by proposal.
 
-Spec §6.6: folds by proposal (``prnr``), never by issue; every choice is made on the training
-folds only and scored on the held-out fold; the per-fold choices are printed. Candidates are
-fixed in advance (below); no parameter is tuned on the full set.
+Protocol (``docs/evaluation.md``): folds by proposal (``prnr``), never by issue; every choice is
+made on the training folds only and scored on the held-out fold; the per-fold choices are printed.
+Candidates are fixed in advance (below); no parameter is tuned on the full set.
 
 Strategies:
 

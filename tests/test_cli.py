@@ -53,7 +53,7 @@ def test_forecast_options_and_table(benchmarks: Path) -> None:
         (["--model", "nash", "--set", "colour=red"], "has no option 'colour'"),
         (["--model", "nash", "--set", "oops"], "is not KEY=VALUE"),
         (["--model", "mean", "--rounds", "5"], "static"),
-        (["--format", "xml"], "must be 'table' or 'json'"),
+        (["--format", "xml"], "'xml' is not one of 'table', 'csv', 'json'"),
         (["--scale", "5"], "is not LO,HI"),
     ],
 )

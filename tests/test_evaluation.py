@@ -1,4 +1,7 @@
-"""DEU evaluation (spec §6.5) through the library and the CLI."""
+"""DEU evaluation through the library and the CLI.
+
+Protocol: ``docs/evaluation.md``; reference numbers: ``docs/accuracy.md``.
+"""
 
 from __future__ import annotations
 
@@ -58,7 +61,7 @@ def test_at_least_one_actor(deu) -> None:
     ],
 )
 def test_bdm(deu, options, capability, mae, mean_rounds) -> None:
-    """§6.5 BDM table, tolerance ±0.2 (floating-point order; see docs/accuracy.md)."""
+    """The BDM reference table, tolerance ±0.2 (floating-point order; see docs/accuracy.md)."""
     report = evaluate_deu(deu, "bdm", options=options, capability=capability)
     assert report.n == 351
     assert report.mae == pytest.approx(mae, abs=0.2)

@@ -38,7 +38,8 @@ class ScenarioArrays:
         Capability per actor and issue (equal across issues unless the input says otherwise);
         0 outside ``mask``.
     mask : ndarray of bool, shape (B, N, D)
-        True where the actor takes part in the issue (``specs/bargaining.md`` §1.1).
+        True where the actor takes part in the issue
+        (``docs/scenario-format.md#actors-issues-and-cells``).
     scale : ndarray of shape (D, 2)
         ``lo`` and ``hi`` of each issue.
     reference : ndarray of shape (D,)
@@ -94,7 +95,10 @@ class ScenarioArrays:
         return self.scale[:, 1] - self.scale[:, 0]
 
     def unit_positions(self) -> FloatArray:
-        """Positions mapped to [0, 1] per issue: ``z = (x − lo) / (hi − lo)`` (spec §1.3)."""
+        """Positions mapped to [0, 1] per issue: ``z = (x − lo) / (hi − lo)``.
+
+        Convention: ``docs/scenario-format.md#the-unit-scale-inside-models``.
+        """
         return (self.positions - self.scale[:, 0]) / self.width
 
     def unit_reference(self) -> FloatArray:
@@ -106,7 +110,10 @@ class ScenarioArrays:
         return self.scale[:, 0] + np.asarray(z) * self.width
 
     def weights(self) -> FloatArray:
-        """Effective weights ``w = c · s`` (spec §1.1), zero outside the mask."""
+        """Effective weights ``w = c · s``, zero outside the mask.
+
+        Convention: ``docs/scenario-format.md#actors-issues-and-cells``.
+        """
         return np.where(self.mask, self.capability * self.salience, 0.0)
 
     def take(self, index: int | slice | npt.NDArray[np.intp]) -> ScenarioArrays:

@@ -1,4 +1,4 @@
-"""Accuracy of a model on real outcomes: the DEU III protocol (``specs/bargaining.md`` §6).
+"""Accuracy of a model on real outcomes: the DEU III protocol (``docs/evaluation.md``).
 
 Every issue with a valid outcome and at least ``min_actors`` participants (an actor with both a
 position and a salience) is forecast; the score is the absolute error on the 0–100 scale. Each
@@ -38,7 +38,7 @@ CAPABILITIES: tuple[str, ...] = ("equal", "gdp", "council")
 
 @dataclass(frozen=True)
 class DeuReport:
-    """Scores of one model × capability option on DEU (§6.4).
+    """Scores of one model × capability option on DEU (``docs/evaluation.md#metrics``).
 
     ``n``, ``mae`` and ``median_ae`` are the headline numbers; ``details`` holds the rest:
     shares of issues with AE ≤ 5 and ≤ 10, the mean stopping round of dynamic models, the
@@ -82,7 +82,8 @@ class DeuReport:
 
 
 def deu_capability(data: DeuData, issue: DeuIssue, capability: str) -> FloatArray:
-    """Capabilities of the 30 actors on ``issue`` under option (a), (b) or (c) of §6.3."""
+    """Capabilities of the 30 actors on ``issue`` under option (a), (b) or (c)
+    (``docs/evaluation.md#capability-options``)."""
     if capability == "equal":
         return np.ones(len(ACTORS))
     if capability == "gdp":
@@ -110,7 +111,7 @@ def _proposal_arrays(data: DeuData, issues: list[DeuIssue], capability: str) -> 
         mask &= ~lacking
     # Only the actors that take part in at least one issue of the proposal are actors of its
     # negotiation (member states that had not joined, or stated no position, are not).
-    keep = mask.any(axis=1)
+    keep = np.asarray(mask.any(axis=1))  # numpy's stubs type `any(axis=...)` as bool | array
     return ScenarioArrays(
         positions=np.where(mask, pos, 0.0)[None, keep],
         salience=np.where(mask, sal, 0.0)[None, keep],
@@ -131,7 +132,8 @@ def evaluate_deu(
     capability: str = "equal",
     min_actors: int = 3,
 ) -> DeuReport:
-    """Forecast every eligible DEU issue with ``model`` and score it (§6.2–6.4).
+    """Forecast every eligible DEU issue with ``model`` and score it
+    (``docs/evaluation.md#what-is-scored``, ``docs/evaluation.md#metrics``).
 
     Parameters
     ----------
@@ -140,7 +142,7 @@ def evaluate_deu(
     model : str
         A registered model name; ``options`` are its options (text values are coerced).
     capability : {"equal", "gdp", "council"}, default="equal"
-        §6.3 (a) equal, (b) the GDP row, (c) Council votes by decision year.
+        (a) equal, (b) the GDP row, (c) Council votes by decision year.
     min_actors : int, default=3
         Issues with fewer participants are skipped (3 gives the headline n = 351; 1 gives 353).
         A model that declares a larger ``min_actors`` (BDM: 3) raises it; the value used is

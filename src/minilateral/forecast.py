@@ -131,7 +131,8 @@ class Forecast:
         return self.trajectory[: int(self.rounds[index]) + 1, index]
 
     def trajectory_csv(self, index: int = 0, *, source: str = "") -> str:
-        """Trajectory of batch member ``index`` in the CSV format of ``specs/smp.md`` §10.
+        """Trajectory of batch member ``index`` in the CSV format of
+        ``docs/scenario-format.md#trajectory-csv``.
 
         Positions are on each issue's own scale, ``%.6f``; a non-participating cell is empty.
         A static model has no trajectory: ``ValueError``.

@@ -32,7 +32,8 @@ __all__ = [
 
 KTAB_DEFAULT_SEED = 0xD67CC16FE69C185C  # = 15455440707583219804, KTAB's default prngSeed
 
-#: KTAB's nine options with their values; the first spelling of §8 is canonical.
+#: KTAB's nine options with their values; the first spelling is canonical
+#: (docs/scenario-format.md#ktabs-options).
 SMP_OPTIONS: dict[str, tuple[str, ...]] = {
     "VictoryProbModel": ("Linear", "Square", "Quartic", "Octic", "Binary"),
     "PCEModel": ("Conditional", "MarkovIncentive", "MarkovUniform"),
@@ -94,7 +95,9 @@ def canonical_options(options: Mapping[str, Any]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class SmpInputs:
-    """A batch of scenarios on SMP's internal scale (spec §2), as :func:`smp_inputs` maps them.
+    """A batch of scenarios on SMP's internal scale, as :func:`smp_inputs` maps them.
+
+    Scales: ``docs/scenario-format.md#ktabs-scales-and-limits``.
 
     Attributes
     ----------
@@ -148,7 +151,7 @@ def smp_inputs(arrays: ScenarioArrays) -> SmpInputs:
         i = int(np.argwhere(capability <= 0)[0][1])
         raise ScenarioError(
             f"actor '{arrays.actors[i]}' has capability 0; SMP needs every actor's capability "
-            "to be positive (KTAB aborts on zero vote weights, spec §9.2)",
+            "to be positive (KTAB aborts on zero vote weights)",
             field="capability",
         )
     rescaled = total > 1.0 + 1e-9

@@ -1,10 +1,11 @@
 """The validated scenario: issues, actors and their stances.
 
-A scenario is what an analyst writes down about a negotiation: the issues on the table (each on
-its own scale with labelled ends), the actors (capability, and per issue a position and a
-salience) and the sources behind the numbers. Conventions follow ``specs/bargaining.md`` §1:
-a missing actor–issue cell means the actor takes no part in that issue, salience is on [0, 1]
-and capability is any non-negative number.
+A scenario is what an analyst writes down about a negotiation: the issues on the table (each on its
+own scale with labelled ends), the actors (capability, and per issue a position and a salience) and
+the sources behind the numbers. Conventions
+(``docs/scenario-format.md#conventions-shared-by-every-model``): a missing actor–issue cell means
+the actor takes no part in that issue, salience is on [0, 1] and capability is any non-negative
+number.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""EM ideal points (§1.6): SQUAREM reaches plain ECM's mode; §9 facts on real data."""
+"""EM ideal points: SQUAREM reaches plain ECM's mode; facts on real data.
+
+Model and algorithm: ``docs/alignment.md#ideal-points``.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CINC, complementarity, ATOP, SAI, cohesion and balancing: hand examples and §9 facts."""
+"""CINC, complementarity, ATOP, SAI, cohesion and balancing: hand examples and data facts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""UN vote measures: spec §8 worked example, loop reference, §9 data facts."""
+"""UN vote measures: the worked example, a loop reference, facts on real data.
+
+The worked example: ``docs/alignment.md#a-worked-example``.
+"""
 
 from __future__ import annotations
 

@@ -104,6 +104,7 @@ def brief(request, tmp_path_factory) -> dict:
     }
 
 
+@pytest.mark.slow  # builds the brief of all six theatres as PDF, twice
 def test_every_theatre_is_in_the_brief(brief: dict) -> None:
     text = " ".join(brief["pages"])
     for theatre in brief["run"].theatres:
@@ -116,6 +117,7 @@ CITATIONS = {"tr": "Veri kaynakları ve atıflar", "ar": "مصادر البيا�
 CONTENTS = {"tr": "İçindekiler", "ar": "المحتويات"}
 
 
+@pytest.mark.slow  # builds the brief of all six theatres as PDF, twice
 def test_no_english_template_words(brief: dict) -> None:
     lang = brief["lang"]
     # Every page but those of the citations section (its running head names it; the table of
@@ -127,6 +129,7 @@ def test_no_english_template_words(brief: dict) -> None:
     assert not found, f"English template words in the {brief['lang']} brief: {found}"
 
 
+@pytest.mark.slow  # builds the brief of all six theatres as PDF, twice
 def test_turkish_casing_and_words(brief: dict) -> None:
     if brief["lang"] != "tr":
         pytest.skip("Turkish only")
@@ -149,6 +152,7 @@ def _positions(page) -> list[tuple[float, str]]:
     return found
 
 
+@pytest.mark.slow  # builds the brief of all six theatres as PDF, twice
 def test_arabic_is_right_to_left_with_the_shipped_font(brief: dict) -> None:
     if brief["lang"] != "ar":
         pytest.skip("Arabic only")
@@ -289,6 +293,7 @@ def test_cli_brief_rejects_unknown_language(tmp_path: Path) -> None:
     assert "choose one of en, tr, ar" in result.output
 
 
+@pytest.mark.slow  # builds the brief of all six theatres as PDF, twice
 def test_page_images(brief: dict, tmp_path: Path) -> None:
     exe = shutil.which("pdftoppm")
     if exe is None:

@@ -32,18 +32,18 @@ def test_scenarios_list_formats_agree() -> None:
     names = [e.name for e in list_scenarios()]
     as_json = json.loads(_cli("scenarios", "list", "--format", "json").stdout)["scenarios"]
     as_csv = list(csv.DictReader(io.StringIO(_cli("scenarios", "list", "-f", "csv").stdout)))
-    assert [r["name"] for r in as_json] == names == [r["name"] for r in as_csv]
+    assert [r["name"] for r in as_json] == names == [r["Name"] for r in as_csv]
     gaza = next(r for r in as_json if r["name"] == "gaza")
     assert gaza["actors"] > 2
     assert gaza["issues"] >= 1
     assert gaza["title"]
-    assert [str(r["actors"]) for r in as_json] == [r["actors"] for r in as_csv]
+    assert [str(r["actors"]) for r in as_json] == [r["Actors"] for r in as_csv]
 
 
 def test_scenarios_list_bad_format_is_exit_2() -> None:
     result = _cli("scenarios", "list", "--format", "xml")
     assert result.exit_code == 2
-    assert "table, csv or json" in result.output
+    assert "'xml' is not one of 'table', 'csv', 'json'" in result.output
 
 
 def test_scenarios_list_cache_follows_file_content(tmp_path: Path) -> None:

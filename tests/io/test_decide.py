@@ -1,4 +1,4 @@
-"""Decide input format (spec §5.2)."""
+"""Decide input format (``docs/scenario-format.md#decide-files``)."""
 
 from __future__ import annotations
 

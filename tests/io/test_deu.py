@@ -1,4 +1,4 @@
-"""DEU III reader (spec §6.1) and the Council-vote capabilities (§6.3)."""
+"""DEU III reader (``docs/evaluation.md#the-deu-iii-file``) and the Council-vote capabilities."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""KTAB CSV and XML readers and writers (``specs/smp.md`` §4)."""
+"""KTAB CSV and XML readers and writers (``docs/scenario-format.md#ktab-csv-and-xml``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Baselines against the computed regression values of specs/bargaining.md §2.5."""
+"""Baselines against their computed regression values.
+
+Values: ``docs/models/baselines.md#regression-values``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from minilateral.models.registry import get_model
 EMISSION = "emission_bdm1994/actors.csv"
 GREECE = "greece_2015/greece_eu_2015.csv"
 
-# (model, options) -> (emission, Greece 2015), spec §2.5, tolerance 1e-6
+# (model, options) -> (emission, Greece 2015), tolerance 1e-6
+# (docs/models/baselines.md#regression-values)
 REGRESSION = [
     ("mean", {}, 6.7, 86.363636),
     ("weighted-mean", {}, 6.655738, 83.870968),
@@ -76,7 +80,7 @@ def test_hand_derived_case() -> None:
 def test_even_median_is_mean_of_middle_values_and_lower_median_differs() -> None:
     a = _arrays([0, 20, 60, 100], [1, 1, 1, 1], [1, 1, 1, 1])
     assert get_model("median").forecast(a).outcome[0, 0] == pytest.approx(40.0)
-    # cumulative weight hits W/2 = 2 exactly at 20: the lower weighted median is 20 (§2.3)
+    # cumulative weight hits W/2 = 2 exactly at 20: the lower weighted median is 20
     assert get_model("weighted-median", weights="equal").forecast(a).outcome[0, 0] == 20.0
 
 

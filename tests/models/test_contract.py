@@ -15,10 +15,12 @@ from tests.strategies import scenario_arrays
 
 MODELS = list(available_models())
 # The static models of the foundation issue: exactly order-invariant and affine-equivariant.
-# Dynamic models break ties by input order (their specs say so) and are excluded there.
+# Dynamic models break ties by input order (docs/scenario-format.md#ties-and-determinism) and are
+# excluded there.
 STATIC = ["mean", "weighted-mean", "compromise", "median", "weighted-median", "nash"]
-# KTAB's SMP rounds bargains to 1e-4 of the scale (specs/smp.md §5.7), so a bargain point can lie
-# up to 5e-5 of the scale outside the hull of the positions.
+# KTAB's SMP rounds bargains to 1e-4 of the scale (4 decimals of its internal [0, 1] scale, as KTAB
+# does under S1P1 and S2P2), so a bargain point can lie up to 5e-5 of the scale outside the hull of
+# the positions.
 HULL_SLACK = {"smp": 5e-5}
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

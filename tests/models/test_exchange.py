@@ -1,4 +1,7 @@
-"""Exchange model (spec §5): hand-worked cases, the closed form, invariants, the COP files."""
+"""Exchange model: hand-worked cases, the closed form, invariants, the COP files.
+
+The model: ``docs/models/exchange.md``.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +43,10 @@ def _arrays(x, s, c=None, mask=None) -> ScenarioArrays:
 
 
 def test_decide_two_actor_values() -> None:
-    """§5.11: the Decide test suite's two actors, two issues."""
+    """The Decide test suite's two actors, two issues.
+
+    Values: ``docs/models/exchange.md#hand-checked-values``.
+    """
     f = ExchangeModel(rounds=1).forecast(_arrays([[0, 0], [100, 100]], [[0.1, 0.9], [0.6, 0.5]]))
     outcomes = f.diagnostics["outcomes"][0]
     np.testing.assert_allclose(outcomes[0], [600 / 7, 250 / 7])  # 85.714286, 35.714286
@@ -92,7 +98,10 @@ def test_three_actor_two_issue_case_worked_by_hand() -> None:
 
 
 def test_equal_saliency_ratios_give_no_exchange() -> None:
-    """§5.4: equal ratios, no gain; a round without exchange stops the run (converged)."""
+    """Equal ratios: no gain; a round without exchange stops the run (converged).
+
+    Roles: ``docs/models/exchange.md#candidates-and-roles``.
+    """
     a = _arrays([[0, 0], [100, 100], [40, 60]], [[0.5, 0.5], [0.3, 0.3], [0.4, 0.4]])
     f = ExchangeModel().forecast(a)
     assert f.rounds[0] == 1
@@ -115,7 +124,7 @@ def test_single_issue_falls_back_to_compromise() -> None:
 
 
 def test_ties_go_to_the_first_candidate_created() -> None:
-    """§5.7: two identical pairs (A1–A2 and A3–A4): the lower actor pair trades first."""
+    """Ties: two identical pairs (A1–A2 and A3–A4): the lower actor pair trades first."""
     x = [[0, 0], [100, 100], [0, 0], [100, 100]]
     s = [[0.1, 0.9], [0.6, 0.5]] * 2
     f = ExchangeModel(rounds=1).forecast(_arrays(x, s))
@@ -134,7 +143,7 @@ def test_missing_cell_is_not_a_candidate() -> None:
 
 
 def _sequential(s_up, s_uq, s_vp, s_vq, room_p, room_q, gap_p, gap_q):
-    """Decide's sequential construction of §5.5, written as steps."""
+    """Decide's sequential construction of the equal-gain size, written as steps."""
     ratio = (s_up + s_vp) / (s_uq + s_vq)  # δ_q / δ_p at equal gain
     d_p = room_p  # u moves fully
     d_q = d_p * ratio
@@ -201,7 +210,10 @@ def test_invariants_on_random_scenarios(seed: int) -> None:
 
 
 def test_cop_files_run(benchmarks: Path) -> None:
-    """§5.12: smoke test on both COP files (parse, run, stable output)."""
+    """Smoke test on both COP files: parse, run, stable output.
+
+    The files: ``docs/models/exchange.md#the-cop-files``.
+    """
     for name, shape in (("copenhagen", (11, 7)), ("cop21", (15, 13))):
         scenario = load_scenario(benchmarks / "unfccc_decide" / f"{name}.csv")
         first = forecast(scenario, "exchange")

@@ -1,4 +1,7 @@
-"""Nash bargaining solution: spec §3.7 regression values, hand cases, a plain grid reference."""
+"""Nash bargaining solution: regression values, hand cases, a plain grid reference.
+
+Values: ``docs/models/nash.md#regression-values``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from tests.strategies import scenario_arrays
 EMISSION = "emission_bdm1994/actors.csv"
 GREECE = "greece_2015/greece_eu_2015.csv"
 
-# spec §3.7, computed, tolerance 1e-6
+# docs/models/nash.md#regression-values, computed, tolerance 1e-6
 TABLE = [
     ({}, 6.854670, 74.684178),
     ({"weights": "capability"}, 7.245308, 71.053947),
@@ -27,7 +30,7 @@ TABLE = [
 
 @pytest.mark.parametrize(("options", "emission", "greece"), TABLE)
 def test_spec_regression_values(benchmarks, options, emission, greece) -> None:
-    """Spec §3.7 values.
+    """The regression values.
 
     The spec states 1e-6; on Greece (0–100) three of its six-decimal values sit 1.8e-6 to
     2.3e-6 from the root of the first-order condition found by ``scipy.optimize.brentq`` at
@@ -111,7 +114,8 @@ def test_salience_does_not_enter_the_symmetric_solution() -> None:
 
 
 def _grid_reference(arrays: ScenarioArrays, utility: str, weights: str) -> np.ndarray:
-    """Plain-loop twin: maximise the Nash product on a 20 001-point grid of F (spec §3.4)."""
+    """Plain-loop twin: maximise the Nash product on a 20 001-point grid of F
+    (``docs/models/nash.md#computation``)."""
     b_, n, d = arrays.positions.shape
     z = arrays.unit_positions()
     rp = arrays.unit_reference()
@@ -170,7 +174,7 @@ def _two_issue(z, s) -> ScenarioArrays:
 
 
 def test_joint_mode_trades_across_issues() -> None:
-    """Two actors at opposite corners who care about different issues (§3.5).
+    """Two actors at opposite corners who care about different issues (joint mode).
 
     Per issue the symmetric NBS ignores salience and splits both issues at 50. Jointly, A (who
     cares most about p) gets more of p and B more of q: a logroll. With equal saliences the

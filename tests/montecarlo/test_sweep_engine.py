@@ -81,6 +81,46 @@ def test_dask_local_cluster_started_by_the_engine(small, tmp_path):
     pd.testing.assert_frame_equal(ref.to_pandas(), got.to_pandas(), check_exact=True)
 
 
+def test_dask_sizes_the_chunks_of_a_deterministic_model_from_the_first(small, tmp_path):
+    from distributed import LocalCluster
+
+    ref = ml.sweep(small, "compromise", draws=3000, seed=4, out=tmp_path / "a")
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        got = ml.sweep(
+            small,
+            "compromise",
+            draws=3000,
+            seed=4,
+            out=tmp_path / "b",
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+        )
+    pd.testing.assert_frame_equal(ref.to_pandas(), got.to_pandas(), check_exact=True)
+    run = got.manifest["runs"][0]
+    # The first chunk has the default size (1000 for a static model); the other 2000 draws
+    # are cut for 2 workers, at least 4 chunks each: 8 chunks of 250.
+    assert run["chunk_size"] == 250
+    assert len(list((tmp_path / "b").glob("part-*.parquet"))) == 1 + 8
+    assert run["chunks_computed"] == 9
+
+
+def test_dask_keeps_the_chunks_of_a_model_that_uses_its_random_stream(tmp_path):
+    model = get_model("smp", StateTransitions="Stochastic")
+    assert model.uses_random_stream()
+    assert not get_model("smp").uses_random_stream()
+    assert not get_model("bdm").uses_random_stream()
+
+
+def test_dask_chunk_size_rule():
+    size = engine.dask_chunk_size
+    assert size(0.01, 100_000, 2, 200) == 200  # 2 s chunks: the default is kept
+    assert size(1e-5, 100_000, 2, 200) == 12_500  # 0.25 s would be 25,000; 8 chunks at least
+    assert size(1e-4, 10_001, 3, 200) == 834  # 12 chunks (a multiple of 3) of 834 or fewer
+    assert size(1e-4, 1, 4, 200) == 1
+
+
 @pytest.mark.filterwarnings("ignore::minilateral.errors.ConvergenceWarning")
 def test_every_registered_model_is_invariant_to_the_chunking(small, tmp_path, toy_dynamic):
     for name in available_models():

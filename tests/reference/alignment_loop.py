@@ -6,7 +6,10 @@ import math
 
 
 def dyad_loop(va, vb, w):
-    """§1.2–§1.4 for one dyad by explicit loops over roll calls and categories."""
+    """Agreement, S, κ and π for one dyad by explicit loops over roll calls and categories.
+
+    Formulas: ``docs/alignment.md#agreement`` to ``docs/alignment.md#kappa-and-pi``.
+    """
     joint = [(a, b, wk) for a, b, wk in zip(va, vb, w, strict=True) if a > 0 and b > 0]
     n = len(joint)
     out = {"n": n}

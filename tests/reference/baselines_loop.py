@@ -4,8 +4,8 @@ Twins: :func:`mean_loop`, :func:`weighted_mean_loop`, :func:`compromise_loop`,
 :func:`median_loop`, :func:`weighted_median_loop` and :func:`nash_loop`, one per registered model
 (``mean``, ``weighted-mean``, ``compromise``, ``median``, ``weighted-median``, ``nash``).
 
-They follow ``specs/bargaining.md`` §2–§3 literally, in Python loops, for the property tests
-and for ``benchmarks/bench_baselines.py``.
+They follow ``docs/models/baselines.md`` and ``docs/models/nash.md`` literally, in Python loops, for
+the property tests and for ``benchmarks/bench_baselines.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from minilateral.arrays import ScenarioArrays
 
 
 def compromise_loop(arrays: ScenarioArrays) -> np.ndarray:
-    """Capability × salience weighted mean with the fallback chain of spec §2.2."""
+    """Capability × salience weighted mean with the fallback chain of
+    ``docs/models/baselines.md#means-and-their-fallbacks``."""
     b_, n, d = arrays.positions.shape
     out = np.full((b_, d), np.nan)
     for b in range(b_):
@@ -39,7 +40,7 @@ def compromise_loop(arrays: ScenarioArrays) -> np.ndarray:
 
 
 def weighted_median_loop(arrays: ScenarioArrays) -> np.ndarray:
-    """Lower c·s-weighted median (spec §2.3)."""
+    """Lower c·s-weighted median (``docs/models/baselines.md#medians``)."""
     b_, n, d = arrays.positions.shape
     out = np.full((b_, d), np.nan)
     for b in range(b_):
@@ -71,9 +72,11 @@ def weighted_median_loop(arrays: ScenarioArrays) -> np.ndarray:
 
 
 def nash_loop(arrays: ScenarioArrays) -> np.ndarray:
-    """Symmetric quadratic NBS per issue by scalar bisection on N' (spec §3.4), auto disagreement.
+    """Symmetric quadratic NBS per issue by scalar bisection on N', auto disagreement.
 
-    An issue without an active actor (all saliences zero) gets the compromise forecast (§3.3).
+    Formulas: ``docs/models/nash.md#computation``.
+
+    An issue without an active actor (all saliences zero) gets the compromise forecast.
     """
     b_, n, d = arrays.positions.shape
     z = arrays.unit_positions()
@@ -114,7 +117,8 @@ def _participants(arrays: ScenarioArrays, b: int, q: int) -> list[int]:
 
 
 def mean_loop(arrays: ScenarioArrays) -> np.ndarray:
-    """Unweighted mean of the participants' positions (spec §2.1)."""
+    """Unweighted mean of the participants' positions
+    (``docs/models/baselines.md#means-and-their-fallbacks``)."""
     b_, _, d = arrays.positions.shape
     out = np.full((b_, d), np.nan)
     for b in range(b_):
@@ -126,7 +130,8 @@ def mean_loop(arrays: ScenarioArrays) -> np.ndarray:
 
 
 def weighted_mean_loop(arrays: ScenarioArrays) -> np.ndarray:
-    """Salience-weighted mean (spec §2.1); the unweighted mean where the saliences sum to 0."""
+    """Salience-weighted mean; the unweighted mean where the saliences sum to 0
+    (``docs/models/baselines.md#means-and-their-fallbacks``)."""
     b_, _, d = arrays.positions.shape
     out = np.full((b_, d), np.nan)
     for b in range(b_):
@@ -145,7 +150,8 @@ def weighted_mean_loop(arrays: ScenarioArrays) -> np.ndarray:
 
 
 def median_loop(arrays: ScenarioArrays) -> np.ndarray:
-    """Ordinary median of the participants (spec §2.3): for even n the mean of the middle two."""
+    """Ordinary median of the participants: for even n the mean of the middle two
+    (``docs/models/baselines.md#medians``)."""
     b_, _, d = arrays.positions.shape
     out = np.full((b_, d), np.nan)
     for b in range(b_):

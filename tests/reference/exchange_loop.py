@@ -1,10 +1,11 @@
 """Plain-loop twin of the vectorised exchange model (one scenario, one candidate at a time).
 
-It follows ``specs/bargaining.md`` §5.3–5.9 and ``docs/models/exchange.md`` literally, in
-Python loops over rounds, candidates and actors, so that ``test_exchange.py`` can compare whole
-runs (outcomes per round, preferred positions, every realised exchange) with
-:func:`minilateral.models.exchange.exchange_rounds`. It shares no code with the model: the
-equal-gain size is written here as the four bounds of §5.5 one after another.
+It follows ``docs/models/exchange.md#what-the-model-does`` and the design choices of
+``docs/models/exchange.md`` literally, in Python loops over rounds, candidates and actors, so that
+``test_exchange.py`` can compare whole runs (outcomes per round, preferred positions, every realised
+exchange) with :func:`minilateral.models.exchange.exchange_rounds`. It shares no code with the
+model: the equal-gain size is written here as the four bounds of
+``docs/models/exchange.md#size-of-an-equal-gain-exchange`` one after another.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-TINY = 1e-10  # §5.6
-TIES = 1e-12  # §5.7
+TINY = 1e-10  # docs/models/exchange.md#validity
+TIES = 1e-12  # docs/models/exchange.md#4-ties
 FULL = 1e-12  # a move within this (relative) of the partner lands on it
 
 
@@ -40,7 +41,7 @@ class LoopRun:
 
 
 def outcome(y, s, c, mask, fallback, q: int) -> float:
-    """c·s-weighted mean of the voting positions on issue ``q`` (§5.3)."""
+    """c·s-weighted mean of the voting positions on issue ``q``."""
     num = den = 0.0
     for k in range(len(y)):
         if mask[k][q]:
@@ -60,7 +61,7 @@ def sign(value: float) -> int:
 
 
 def evaluate(cand: Candidate, x, y, out, s, c, mask, *, target: str, direction_check: bool):
-    """Gain and new votes of a candidate now, or None when it is not valid (§5.5–5.6)."""
+    """Gain and new votes of a candidate now, or None when it is not valid."""
     u, v, p, q = cand.u, cand.v, cand.p, cand.q
     partner = x if target == "round_start" else y
     aim_p, aim_q = partner[v][p], partner[u][q]  # where u moves on p, v moves on q

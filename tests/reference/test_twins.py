@@ -18,7 +18,13 @@ from tests.reference.smp_loop import arrays_of, draw_scenario
 THEATRES = ("gaza", "pakistan-afghanistan", "somalia", "sudan", "syria")
 DRAWS = 1000
 CHUNK = 200
-KERNELS = ["numpy", "numba"] if _kernels.AVAILABLE else ["numpy"]
+#: With numba the compiled kernel is the default path; the NumPy path, its reference, is slow
+#: on 1,000 draws and runs with the slow tests (`pytest -m slow`, in `.ci/run`).
+KERNELS = (
+    [pytest.param("numpy", marks=pytest.mark.slow), "numba"]
+    if _kernels.AVAILABLE
+    else ["numpy"]
+)
 
 
 def _equal(a: object, b: object) -> None:
@@ -102,7 +108,10 @@ def test_bdm_voter_blocks_change_no_bit(monkeypatch: pytest.MonkeyPatch, cells: 
 def test_smp_random_trajectory_equals_twin(
     monkeypatch: pytest.MonkeyPatch, kernel: str, n: int, d: int
 ) -> None:
-    """The specs/smp.md §4.4 random scenario (seed 1000·N + D): same trajectory, every bit."""
+    """A KTAB-style random scenario (seed 1000·N + D): same trajectory, every bit.
+
+    The draw: ``docs/performance.md#smp-ktabs-spatial-model-of-politics``.
+    """
     monkeypatch.setenv("MINILATERAL_KERNEL", kernel)
     x, s, c = draw_scenario(np.random.default_rng(1000 * n + d), n, d)
     arrays = arrays_of(x[None], s[None], c[None])

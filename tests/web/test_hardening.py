@@ -16,6 +16,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from minilateral.store.accounts import create_user, issue_token
+from minilateral.store.orm import Run
 from minilateral.web import Settings, create_app
 from tests.conftest import scenario_dict
 from tests.io.test_fuzz_corpus import _invalid, _truncated
@@ -432,3 +433,19 @@ def test_undeclared_query_parameter_is_refused(web: Web) -> None:
     ok = web.client.get("/api/runs?kind=sweep&model=bdm", headers=web.as_("a_analyst"))
     assert ok.status_code == 200, ok.text
     assert web.client.get("/api/scenarios?q=a", headers=web.as_("a_analyst")).status_code == 200
+
+
+def test_brief_of_a_run_without_its_scenario_version_redirects_to_the_run(web: Web) -> None:
+    """A run's scenario version is nullable (``ON DELETE SET NULL``); without it the brief
+    sends the reader back to the run page, as the result page does, instead of failing."""
+    sid = _scenario(web, visibility="shared", shared_with=["Org B"])
+    run = _run(web, sid, "b_analyst").json()["id"]
+    web.wait(run, "b_analyst")
+    with web.client.app.state.db.session() as s:
+        s.get(Run, run).scenario_version_id = None
+        s.commit()
+    _html_login(web, "analyst@b.org")
+    for page in ("result", "brief.html"):
+        answer = web.client.get(f"/runs/{run}/{page}", follow_redirects=False)
+        assert answer.status_code == 303, (page, answer.status_code)
+        assert answer.headers["location"] == f"/runs/{run}"

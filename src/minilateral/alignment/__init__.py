@@ -1,4 +1,4 @@
-"""Alignment, capability and cohesion measures (``specs/alignment.md``).
+"""Alignment, capability and cohesion measures (formulas: ``docs/alignment.md#the-measures``).
 
 The functions here take state identifiers (COW code, COW abbreviation, ISO3, English name or a
 group name) and years, read the installed reference data and return an

@@ -11,7 +11,7 @@ notes, never 0. For example, with the data installed::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,8 @@ DEFAULT_CANDIDATES = (
     365,
     710,
 )
-"""§7's default candidate set: the Middle East core and the three poles."""
+"""The default candidate set of balancing: the Middle East core and the three poles
+(``docs/alignment.md#balancing``)."""
 
 Root = str | Path | None
 
@@ -157,7 +158,9 @@ def _provenance(measure: str, tables: list[str], root: Root, **options: Any) -> 
     }
 
 
-def _vote_notes(rc: votes.RollCalls, frame: pd.DataFrame, years: list[int], name) -> list[str]:
+def _vote_notes(
+    rc: votes.RollCalls, frame: pd.DataFrame, years: list[int], name: Callable[[int], str]
+) -> list[str]:
     notes = []
     per_year = rc.roll_calls_per_year()
     data_years = rc.years
@@ -189,7 +192,8 @@ def dyads(
     table: str = "un_votes_ccode",
     root: Root = None,
 ) -> AlignmentResult:
-    """UN voting agreement, S, κ and π of every pair of ``states`` (§1.2–§1.5).
+    """UN voting agreement, S, κ and π of every pair of ``states``
+    (``docs/alignment.md#the-fields-of-a-dyad-year``).
 
     Rows ``year, a, b, n`` and :data:`~minilateral.alignment.votes.DYAD_FIELDS`, with
     ``a < b`` (COW codes); one row per pair-year (or per pair when ``pooled``).
@@ -220,7 +224,10 @@ def ideal_points(
     table: str = "un_votes_ccode",
     root: Root = None,
 ) -> AlignmentResult:
-    """Yearly 1-D ideal points (§1.6): ``year, ccode, x, z, n_votes`` (all states or ``states``)."""
+    """Yearly 1-D ideal points: ``year, ccode, x, z, n_votes`` (all states or ``states``).
+
+    Model and algorithm: ``docs/alignment.md#ideal-points``.
+    """
     notes: list[str] = []
     yrs = parse_years(years)
     rc = votes.load_votes(table, root)
@@ -248,7 +255,7 @@ def ideal_points(
 def capabilities(
     states: Sequence[str | int] | str | None, years: str | Iterable[int], *, root: Root = None
 ) -> AlignmentResult:
-    """CINC (published and recomputed) and component shares (§3)."""
+    """CINC (published and recomputed) and component shares (``docs/alignment.md#cinc``)."""
     notes: list[str] = []
     yrs = parse_years(years)
     table = indices.cinc_table(read_table("cow_nmc", root=root))
@@ -278,7 +285,8 @@ def autonomy(
     with_ideal_points: bool = True,
     root: Root = None,
 ) -> AlignmentResult:
-    """Strategic-autonomy index SAI and SAI_IP (§4) of each state and year."""
+    """Strategic-autonomy index SAI and SAI_IP of each state and year
+    (``docs/alignment.md#strategic-autonomy``)."""
     notes: list[str] = []
     yrs = parse_years(years)
     codes = _codes(states, root, notes)
@@ -299,7 +307,10 @@ def autonomy(
 def cohesion(
     group: Sequence[str | int] | str, years: str | Iterable[int], *, root: Root = None
 ) -> AlignmentResult:
-    """Group cohesion (§5): agreement, dispersion, bloc test and defection rates per year."""
+    """Group cohesion: agreement, dispersion, bloc test and defection rates per year.
+
+    Measures: ``docs/alignment.md#group-cohesion``.
+    """
     notes: list[str] = []
     yrs = parse_years(years)
     codes = _codes(group, root, notes)
@@ -312,7 +323,7 @@ def cohesion(
             "(< 20); bloc test and defection are null"
         )
     notes.append(
-        "UNGA voting is a weak test of security alignment (spec §5): read the trend "
+        "UNGA voting is a weak test of security alignment: read the trend "
         "of U − U0 and the defection rates"
     )
     return AlignmentResult(
@@ -323,7 +334,8 @@ def cohesion(
 def complementarity(
     states: Sequence[str | int] | str, year: int, *, root: Root = None
 ) -> AlignmentResult:
-    """Capability complementarity K and K_raw of every pair (§6)."""
+    """Capability complementarity K and K_raw of every pair
+    (``docs/alignment.md#complementarity``)."""
     notes: list[str] = []
     codes = _codes(states, root, notes)
     table = indices.cinc_table(read_table("cow_nmc", root=root))
@@ -347,7 +359,7 @@ def balancing(
     candidates: Sequence[str | int] | str | None = None,
     root: Root = None,
 ) -> AlignmentResult:
-    """Which states a coalition counter-balances in ``year`` (§7)."""
+    """Which states a coalition counter-balances in ``year`` (``docs/alignment.md#balancing``)."""
     notes: list[str] = []
     codes = _codes(coalition, root, notes)
     cands = list(DEFAULT_CANDIDATES) if candidates is None else _codes(candidates, root, notes)
@@ -388,7 +400,8 @@ def balancing(
 def portfolio_similarity(
     states: Sequence[str | int] | str, years: str | Iterable[int], *, root: Root = None
 ) -> AlignmentResult:
-    """ATOP alliance-portfolio similarity S_atop and S_atop_cinc of every pair (§2)."""
+    """ATOP alliance-portfolio similarity S_atop and S_atop_cinc of every pair
+    (``docs/alignment.md#atop-portfolio-similarity``)."""
     notes: list[str] = []
     yrs = parse_years(years)
     codes = _codes(states, root, notes)

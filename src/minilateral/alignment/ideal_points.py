@@ -1,16 +1,17 @@
-r"""One-dimensional yearly ideal points from UN roll calls by EM (``specs/alignment.md`` §1.6).
+r"""One-dimensional yearly ideal points from UN roll calls by EM.
 
-The model is the binary probit IRT model of Imai, Lo & Olmsted (2016),
+Model, algorithm and stopping rule: ``docs/alignment.md#ideal-points``. The model is the binary
+probit IRT model of Imai, Lo & Olmsted (2016),
 
 .. math:: P(y_{ik} = 1) = \Phi(\beta_k x_i - \alpha_k),\quad x_i \sim N(0, 1),\quad
           (\alpha_k, \beta_k) \sim N(0, 25 I_2),
 
 and the estimate is the joint posterior mode reached by the ECM algorithm (Meng & Rubin 1993)
-from the SVD start of §1.6. Plain ECM needs 12,000–28,000 iterations a year on these data, so the
-ECM map is accelerated with SQUAREM (Varadhan & Roland 2008, scheme S3, with the monotone
-fallback of their §6): every accelerated point is followed by one plain ECM step, and the
-iteration stops when that plain step changes no x_i, α_k or β_k by 1e-8 or more — the
-stopping rule of §1.6 applied to the ECM map itself, evaluated at the accelerated iterate.
+from the SVD start. Plain ECM needs 12,000–28,000 iterations a year on these data, so the ECM
+map is accelerated with SQUAREM (Varadhan & Roland 2008, scheme S3, with the monotone
+fallback of their section 6): every accelerated point is followed by one plain ECM step, and
+the iteration stops when that plain step changes no x_i, α_k or β_k by 1e-8 or more — the
+stopping rule of plain ECM applied to the ECM map itself, evaluated at the accelerated iterate.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ _PRIOR_ITEM = 1.0 / 25.0  # prior precision of (α_k, β_k): N(0, 25)
 def filter_votes(
     y: npt.NDArray[np.float64], *, lop: float = 0.025, min_votes: int = 20
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Filters F1 then F2 of §1.6 on a states × roll-calls matrix (1 yes, 0 no, NaN missing).
+    """Filters F1 then F2 on a states × roll-calls matrix (1 yes, 0 no, NaN missing).
+
+    Filters: ``docs/alignment.md#ideal-points``.
 
     Returns the boolean masks of the roll calls and states kept.
     """
@@ -58,7 +61,7 @@ class _Problem:
     sign: npt.NDArray[np.float64]  # 2y − 1 where observed, 0 where missing
 
     def ecm(self, theta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """One ECM iteration (E-step, CM items, CM states) — §1.6 steps 2–4."""
+        """One ECM iteration (E-step, CM items, CM states): steps 2–4 of the algorithm."""
         n, k = self.y.shape
         x, alpha, beta = theta[:n], theta[n : n + k], theta[n + k :]
         mu = x[:, None] * beta[None, :] - alpha[None, :]
@@ -91,7 +94,9 @@ class _Problem:
 
 
 class IdealPointEstimator:
-    """Binary probit IRT ideal points by SQUAREM-accelerated ECM (§1.6).
+    """Binary probit IRT ideal points by SQUAREM-accelerated ECM.
+
+    Model and algorithm: ``docs/alignment.md#ideal-points``.
 
     Parameters
     ----------
@@ -100,7 +105,7 @@ class IdealPointEstimator:
     max_iter : int, default=100000
         Cap on ECM evaluations.
     accelerate : bool, default=True
-        SQUAREM acceleration; ``False`` runs plain ECM (the spec's reference algorithm).
+        SQUAREM acceleration; ``False`` runs plain ECM (the reference algorithm).
 
     Attributes
     ----------
@@ -124,14 +129,14 @@ class IdealPointEstimator:
     def fit(self, y: npt.ArrayLike, *, reference: int | None = None) -> IdealPointEstimator:
         """Fit on ``y`` (states × roll calls; 1 yes, 0 no, NaN missing), already filtered.
 
-        ``reference`` is the row whose x is made positive (the USA in §1.6).
+        ``reference`` is the row whose x is made positive (the USA for UN votes).
         """
         y = np.asarray(y, dtype=float)
         obs = ~np.isnan(y)
         y01 = np.where(obs, y, 0.0)
         prob = _Problem(y01, obs.astype(float), np.where(obs, 2.0 * y01 - 1.0, 0.0))
         n, k = y.shape
-        # §1.6 step 1: SVD start
+        # step 1 of the algorithm: SVD start
         z = np.where(obs, 2.0 * y01 - 1.0, 0.0)
         col_mean = z.sum(axis=0) / np.maximum(obs.sum(axis=0), 1)
         z = np.where(obs, z - col_mean, 0.0)
@@ -142,7 +147,7 @@ class IdealPointEstimator:
         theta = np.concatenate([x0, np.zeros(k), np.zeros(k)])
         theta, n_iter, converged = (self._squarem if self.accelerate else self._plain)(prob, theta)
         x, alpha, beta = theta[:n], theta[n : n + k], theta[n + k :]
-        if reference is not None and x[reference] < 0:  # §1.6 step 6
+        if reference is not None and x[reference] < 0:  # step 6: reflection
             x, beta = -x, -beta
         self.ideal_points_ = x
         self.z_ = (x - x.mean()) / x.std()
@@ -150,7 +155,9 @@ class IdealPointEstimator:
         self.n_iter_, self.converged_ = n_iter, converged
         return self
 
-    def _plain(self, prob: _Problem, theta: np.ndarray) -> tuple[np.ndarray, int, bool]:
+    def _plain(
+        self, prob: _Problem, theta: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], int, bool]:
         for it in range(1, self.max_iter + 1):
             new = prob.ecm(theta)
             if np.max(np.abs(new - theta)) < self.tol:
@@ -158,7 +165,9 @@ class IdealPointEstimator:
             theta = new
         return theta, self.max_iter, False
 
-    def _squarem(self, prob: _Problem, theta: np.ndarray) -> tuple[np.ndarray, int, bool]:
+    def _squarem(
+        self, prob: _Problem, theta: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], int, bool]:
         evals = 0
         while evals < self.max_iter:
             t1 = prob.ecm(theta)
@@ -205,7 +214,7 @@ def ideal_points(
     max_iter: int = 100_000,
     accelerate: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Yearly ideal points of every state (§1.6).
+    """Yearly ideal points of every state (``docs/alignment.md#ideal-points``).
 
     Parameters
     ----------

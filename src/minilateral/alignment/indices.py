@@ -1,12 +1,14 @@
 r"""Capability, autonomy, cohesion, complementarity, balancing and alliance portfolios.
 
-Pure functions over pandas tables, implementing ``specs/alignment.md`` §2–§7. Loaders and state
+Pure functions over pandas tables, implementing the measures of
+``docs/alignment.md#the-measures`` (ATOP similarity to balancing). Loaders and state
 name resolution live in :mod:`minilateral.alignment.api`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,7 @@ from minilateral.alignment.votes import MIN_JOINT, RollCalls, dyad_measures
 __all__ = [
     "COMPONENTS",
     "POLES",
+    "BalancingSummary",
     "atop_similarity",
     "autonomy_index",
     "balancing_table",
@@ -30,7 +33,7 @@ POLES = {"USA": 2, "RUS": 365, "CHN": 710}
 
 
 def cinc_table(nmc: pd.DataFrame) -> pd.DataFrame:
-    r"""CINC recomputed from NMC components, with the component shares (§3).
+    r"""CINC recomputed from NMC components, with the component shares (``docs/alignment.md#cinc``).
 
     .. math:: s_{ict} = X_{ict} / \sum_s X_{sct},\qquad
               \mathrm{CINC}_{it} = \frac{1}{|A_{it}|}\sum_{c\in A_{it}} s_{ict}
@@ -60,7 +63,8 @@ def cinc_table(nmc: pd.DataFrame) -> pd.DataFrame:
 def autonomy_index(
     dyads: pd.DataFrame, points: pd.DataFrame | None, states: Sequence[int]
 ) -> pd.DataFrame:
-    r"""Strategic-autonomy index SAI and its ideal-point variant SAI_IP (§4).
+    r"""Strategic-autonomy index SAI and its ideal-point variant SAI_IP
+    (``docs/alignment.md#strategic-autonomy``).
 
     .. math:: \mathrm{SAI}_{it} = 1 - (\max_P a_{iP} - \min_P a_{iP}),\quad
               \lambda_i = \frac{z_i - z_{USA}}{(z_{RUS} + z_{CHN})/2 - z_{USA}},\quad
@@ -141,7 +145,8 @@ def cohesion_table(
     years: Sequence[int],
     points: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    r"""Yearly cohesion of a group (§5; GCC in the spec, any group here).
+    r"""Yearly cohesion of a group (the GCC or any other group;
+    ``docs/alignment.md#group-cohesion``).
 
     (a) mean/min pairwise agreement over dyads with n ≥ 20; (b) SD (ddof = 0) of members'
     standardised ideal points; (c) unanimity U over the roll calls R6 on which all members voted,
@@ -221,7 +226,8 @@ def cohesion_table(
 
 
 def complementarity_table(cinc: pd.DataFrame, states: Sequence[int], year: int) -> pd.DataFrame:
-    r"""Capability complementarity of every dyad of ``states`` in ``year`` (§6).
+    r"""Capability complementarity of every dyad of ``states`` in ``year``
+    (``docs/alignment.md#complementarity``).
 
     .. math:: d_{ic} = s_{ic}/m_i - 1,\qquad K_{ij} = \frac{1 - \cos(d_i, d_j)}{2},\qquad
               K^{raw}_{ij} = 1 - \cos(s_i, s_j)
@@ -259,7 +265,8 @@ def complementarity_table(cinc: pd.DataFrame, states: Sequence[int], year: int) 
 
 
 def _ties(atop: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Undirected tie category (0–3) of each dyad with a row in ``year`` (§2)."""
+    """Undirected tie category (0–3) of each dyad with a row in ``year``
+    (``docs/alignment.md#atop-portfolio-similarity``)."""
     a = atop[atop["year"] == year]
     cat = np.where(
         (a["atop_defense"] == 1) | (a["atop_offense"] == 1),
@@ -279,7 +286,8 @@ def _ties(atop: pd.DataFrame, year: int) -> pd.DataFrame:
 def atop_similarity(
     atop: pd.DataFrame, cinc: pd.DataFrame, states: Sequence[int], years: Sequence[int]
 ) -> pd.DataFrame:
-    r"""ATOP alliance-portfolio similarity S of every dyad of ``states`` (§2).
+    r"""ATOP alliance-portfolio similarity S of every dyad of ``states``
+    (``docs/alignment.md#atop-portfolio-similarity``).
 
     .. math:: S = 1 - \frac{2 \sum_k |a_{ik} - a_{jk}|}{\Delta N},\qquad
               S_{cinc} = 1 - 2\,\frac{\sum_k w_k |a_{ik} - a_{jk}| / \Delta}{\sum_k w_k}
@@ -330,6 +338,17 @@ def atop_similarity(
     return pd.DataFrame(rows)
 
 
+class BalancingSummary(TypedDict):
+    """The coalition-level figures :func:`balancing_table` returns beside its table."""
+
+    cinc_coalition: float
+    """CINC of the coalition (sum over members), NaN if a member's is unknown."""
+    internal_rivalries: list[str]
+    """Names of the ongoing strategic rivalries between members."""
+    mean_internal_kappa_sq: float | None
+    """Mean kappa_sq over member pairs with enough joint roll calls; None when no pair has."""
+
+
 def balancing_table(
     coalition: Sequence[int],
     candidates: Sequence[int],
@@ -339,8 +358,9 @@ def balancing_table(
     rivalries: pd.DataFrame,
     dyads: pd.DataFrame,
     atop: pd.DataFrame | None = None,
-) -> tuple[pd.DataFrame, dict[str, object]]:
-    r"""Which candidates a coalition counter-balances in ``year`` (§7).
+) -> tuple[pd.DataFrame, BalancingSummary]:
+    r"""Which candidates a coalition counter-balances in ``year``
+    (``docs/alignment.md#balancing``).
 
     Hostility toward k: an ongoing strategic rivalry of a member with k (end = 2020 carried
     forward), or mean member–k kappa_sq < −0.1 (NA if any pair has n < 20). Classes: "not
@@ -352,7 +372,7 @@ def balancing_table(
     -------
     targets : DataFrame
         One row per candidate, sorted by B (descending) then code.
-    extra : dict
+    extra : BalancingSummary
         ``internal_rivalries``, ``mean_internal_kappa_sq``, ``cinc_coalition``.
     """
     members = sorted({int(c) for c in coalition})
@@ -423,12 +443,12 @@ def balancing_table(
     out = pd.DataFrame(rows)
     if not out.empty:
         out = out.sort_values(["B", "target"], ascending=[False, True]).reset_index(drop=True)
-    internal = []
+    internal: list[str] = []
     for a_i, i in enumerate(members):
         for j in members[a_i + 1 :]:
             internal += rival(i, j)["rivalry"].tolist()
     ik = [kap.get((i, j), np.nan) for a_i, i in enumerate(members) for j in members[a_i + 1 :]]
-    extra = {
+    extra: BalancingSummary = {
         "cinc_coalition": cinc_c,
         "internal_rivalries": internal,
         "mean_internal_kappa_sq": float(np.nanmean(ik)) if not np.isnan(ik).all() else None,

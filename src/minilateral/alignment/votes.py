@@ -1,8 +1,10 @@
 r"""UN General Assembly voting: roll-call preparation, agreement, S, Cohen's κ and Scott's π.
 
-Implements ``specs/alignment.md`` §1.1–§1.5. Everything is computed from one 3 × 3 contingency
-table per dyad and period, ``C[a, b] = #{k ∈ J : v_ik = a, v_jk = b}``, obtained for all dyads of
-a period at once as products of the vote-indicator matrices (``Y_a Y_bᵀ``), batched over periods.
+Implements the measures of ``docs/alignment.md#un-votes-input-rules`` to
+``docs/alignment.md#the-fields-of-a-dyad-year``. Everything is computed from one 3 × 3
+contingency table per dyad and period, ``C[a, b] = #{k ∈ J : v_ik = a, v_jk = b}``, obtained
+for all dyads of a period at once as products of the vote-indicator matrices (``Y_a Y_bᵀ``),
+batched over periods.
 
 Vote coding (R3): 1 = yes, 2 = abstain, 3 = no; 0 marks a missing vote (absent, not a member).
 """
@@ -35,7 +37,7 @@ __all__ = [
 
 VOTE_CODES = {"yes": 1, "abstain": 2, "no": 3}
 MIN_JOINT = 20
-"""Minimum number of joint roll calls of a dyad-period (§0.4)."""
+"""Minimum number of joint roll calls of a dyad-period (``docs/alignment.md#conventions``)."""
 
 DYAD_FIELDS = (
     "agree_half",
@@ -52,7 +54,7 @@ DYAD_FIELDS = (
 
 _CATS = np.array([1.0, 2.0, 3.0])
 _ABSDIFF = np.abs(_CATS[:, None] - _CATS[None, :])  # |a − b| on the 1–3 scale
-_DELTA = 2.0  # fixed range of the vote scale (§1.3)
+_DELTA = 2.0  # fixed range of the vote scale (docs/alignment.md#signorino-and-ritters-s)
 _WEIGHTS = {p: (_ABSDIFF / _DELTA) ** p if p else (_ABSDIFF > 0).astype(float) for p in (0, 1, 2)}
 
 FloatArray = npt.NDArray[np.float64]
@@ -60,14 +62,14 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class RollCalls:
-    """UN votes after the input rules R1–R3 of §1.1.
+    """UN votes after the input rules R1–R3 (``docs/alignment.md#un-votes-input-rules``).
 
     Attributes
     ----------
     votes : DataFrame
         One row per (roll call, state): ``rc`` (roll-call id), ``year``, ``ccode``, ``v`` (1, 2, 3).
     weights : Series
-        Variance weight ``w_k`` of each roll call (§1.3, R5), indexed by ``rc``.
+        Variance weight ``w_k`` of each roll call (R5), indexed by ``rc``.
     table : str
         Source table (``un_votes_ccode`` or ``un_votes``); a series never mixes the two.
     dropped : int
@@ -90,7 +92,7 @@ class RollCalls:
 
 
 def rollcall_weights(rc: npt.ArrayLike, v: npt.ArrayLike) -> pd.Series:
-    r"""Variance weight of each roll call (§1.3).
+    r"""Variance weight of each roll call (``docs/alignment.md#signorino-and-ritters-s``).
 
     .. math:: w_k = \frac{1}{m_k} \sum_{s} (v_{sk} - \bar v_k)^2
 
@@ -111,7 +113,7 @@ def rollcall_weights(rc: npt.ArrayLike, v: npt.ArrayLike) -> pd.Series:
 
 
 def prepare_votes(frame: pd.DataFrame, *, table: str = "un_votes_ccode") -> RollCalls:
-    """Apply R1–R3 of §1.1 to a vote table.
+    """Apply R1–R3 (``docs/alignment.md#un-votes-input-rules``) to a vote table.
 
     Parameters
     ----------
@@ -181,7 +183,7 @@ def load_votes(table: str = "un_votes_ccode", root: str | Path | None = None) ->
     ----------
     table : {"un_votes_ccode", "un_votes"}
         The primary table (1946–June 2024) or the older ``unvotes`` release (to 2019, keyed by
-        ``rcid`` with dates from ``un_roll_calls``). A series must never mix them (§1.1).
+        ``rcid`` with dates from ``un_roll_calls``). A series must never mix them.
     root : str or Path, optional
         Data directory.
     """
@@ -214,7 +216,9 @@ def measures_from_tables(
     *,
     min_joint: int = MIN_JOINT,
 ) -> dict[str, FloatArray]:
-    r"""All §1.5 measures from contingency tables.
+    r"""All dyad-year measures from contingency tables.
+
+    Fields: ``docs/alignment.md#the-fields-of-a-dyad-year``.
 
     Parameters
     ----------
@@ -223,18 +227,19 @@ def measures_from_tables(
     wdist, wsum : ndarray of shape (...), optional
         :math:`\sum_{k∈J} w_k |v_{ik} - v_{jk}|` and :math:`\sum_{k∈J} w_k` for ``S_varw``.
     min_joint : int, default=20
-        Minimum joint roll calls (§0.4); lower it only for hand-worked toy examples.
+        Minimum joint roll calls; lower it only for hand-worked toy examples.
 
     Returns
     -------
     dict of str to ndarray of shape (...)
-        ``n`` and every name of :data:`DYAD_FIELDS`; NA (NaN) where n < ``min_joint`` (§0.4), where
-        Σw = 0 (S_varw) or where the expected disagreement is 0 (κ, π; §1.4).
+        ``n`` and every name of :data:`DYAD_FIELDS`; NA (NaN) where n < ``min_joint``, where
+        Σw = 0 (S_varw) or where the expected disagreement is 0 (κ, π).
 
     Notes
     -----
-    agree_half = (1/n) Σ [1 − |a − b|/2] (§1.2); S_abs, S_sq, S_w as Signorino & Ritter (1999)
-    with Δ = 2 (§1.3); κ and π as Häge (2011) with δ_p = (|a − b|/Δ)^p (§1.4).
+    agree_half = (1/n) Σ [1 − |a − b|/2] (``docs/alignment.md#agreement``); S_abs, S_sq,
+    S_w as Signorino & Ritter (1999) with Δ = 2 (``docs/alignment.md#signorino-and-ritters-s``);
+    κ and π as Häge (2011) with δ_p = (|a − b|/Δ)^p (``docs/alignment.md#kappa-and-pi``).
     """
     counts = np.asarray(counts, dtype=float)
     n = counts.sum(axis=(-2, -1))
@@ -275,14 +280,14 @@ def pair_measures(
     *,
     min_joint: int = MIN_JOINT,
 ) -> dict[str, float]:
-    """The §1.5 measures of two vote vectors (1, 2, 3; 0 or NaN = missing).
+    """The dyad measures of two vote vectors (1, 2, 3; 0 or NaN = missing).
 
     A convenience for hand-worked examples: pairwise deletion (R4) is applied, and
-    ``min_joint`` (default 20, §0.4) can be lowered for toy data.
+    ``min_joint`` (default 20) can be lowered for toy data.
 
     Examples
     --------
-    The worked example of specs/alignment.md §8:
+    The worked example of ``docs/alignment.md#a-worked-example``:
 
     >>> r = pair_measures([1, 1, 1, 2, 3, 1, 2, 1], [1, 2, 3, 2, 3, 1, 1, 1],
     ...                   [0.5, 1, 1, 0, 2, 1, 1, 0.5], min_joint=1)
@@ -321,7 +326,9 @@ def _period_matrices(
     return mat, group_idx, local, labels
 
 
-def _tables(mat: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _tables(
+    mat: npt.NDArray[np.int8], w: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Contingency tables (G, S, S, 3, 3) and weighted sums (G, S, S) for one chunk.
 
     ``C_ab = Y_a Y_bᵀ`` and ``C_ba = C_abᵀ``, so six products give the nine cells; they count
@@ -354,7 +361,7 @@ def dyad_measures(
     pooled: bool = False,
     chunk: int = 8,
 ) -> pd.DataFrame:
-    """Every §1.5 measure for every dyad of ``states`` in every year (or pooled over ``years``).
+    """Every dyad measure for every dyad of ``states`` in every year (or pooled over ``years``).
 
     Parameters
     ----------
@@ -365,7 +372,8 @@ def dyad_measures(
     years : iterable of int, optional
         Calendar years; default all.
     pooled : bool, default=False
-        One value over the union of the roll calls of ``years`` (§1.1 "pooled periods"),
+        One value over the union of the roll calls of ``years`` (pooled periods,
+        ``docs/alignment.md#un-votes-input-rules``),
         reported with ``year`` = the first year and ``period`` = "Y1-Y2".
     chunk : int, default=8
         Periods processed per batched matrix product (memory/speed trade-off).

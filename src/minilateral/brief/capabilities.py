@@ -40,9 +40,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The Gulf Cooperation Council (COW codes; specs/alignment.md §0.1).
+#: The Gulf Cooperation Council (COW codes; docs/alignment.md#conventions).
 GCC = (670, 690, 692, 694, 696, 698)
-#: States of the regional alignment section: the Middle East core of specs/alignment.md §0.1.
+#: States of the regional alignment section: the Middle East core of docs/alignment.md#conventions.
 REGION = (640, 651, 630, 666, 645, 652, 660, 663, 679, *GCC)
 _ALIGNMENT_TABLES = ("un_votes_ccode", "cow_capitals")
 #: Years covered by the alignment section: the last ``ALIGNMENT_YEARS`` years with UN votes.
@@ -123,8 +123,10 @@ def alignment_data(
 ) -> AlignmentData | Absent:
     """Strategic autonomy of ``states`` and cohesion of ``group`` over the last decade of votes.
 
-    Uses :func:`minilateral.alignment.indices.autonomy_index` (specs/alignment.md §4) and
-    :func:`minilateral.alignment.indices.cohesion_table` (§5) on the installed UN votes.
+    Uses :func:`minilateral.alignment.indices.autonomy_index`
+    (``docs/alignment.md#strategic-autonomy``) and
+    :func:`minilateral.alignment.indices.cohesion_table` (``docs/alignment.md#group-cohesion``) on
+    the installed UN votes.
     """
     if not (has_module("minilateral.alignment.indices") and has_module("minilateral.data.store")):
         return Absent("alignment", "the alignment package is not installed")

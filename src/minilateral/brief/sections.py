@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -342,15 +342,24 @@ def _issue_rows(run: BriefRun, theatre: Theatre, _: Gettext) -> list[dict[str, A
     return rows
 
 
+class _TheatreSummary(TypedDict):
+    """One theatre of the bottom line: its issue rows and its mediation and staleness notes."""
+
+    theatre: Theatre
+    rows: list[dict[str, Any]]
+    mediation: str | None
+    stale: str | None
+
+
 def executive_summary(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
     """Bottom line up front: key judgements with their confidence, for every theatre."""
     theatres = [
-        {
-            "theatre": t,
-            "rows": _issue_rows(run, t, _),
-            "mediation": _mediation_judgement(t, _),
-            "stale": _stale_text(t, _),
-        }
+        _TheatreSummary(
+            theatre=t,
+            rows=_issue_rows(run, t, _),
+            mediation=_mediation_judgement(t, _),
+            stale=_stale_text(t, _),
+        )
         for t in run.theatres
     ]
     rows = [r for t in theatres for r in t["rows"]]
@@ -730,15 +739,21 @@ def narratives(run: BriefRun, _: Gettext, figure: _Figures) -> Section | None:
 
 
 _REFERENCE = re.compile(r"^\.\. \[\d+\]\s+(.*(?:\n {3,}.*)*)", re.M)
-_SPEC = re.compile(r"[;,]?\s*(?:model as specified in\s*)?specs/[\w./-]+?\.md")
+# A pointer to a repository document (``dir/name.md`` or ``dir/name.md#anchor``), with the phrase
+# that introduces it: readers see neither file paths nor section anchors.
+_DOC_POINTER = re.compile(
+    r"[;,]?\s*(?:(?:model as specified in|formulas?:|see)\s*)?"
+    r"(?<![\w/:.])(?:[\w.-]+/)+[\w.-]+\.md(?:#[\w-]+)?"
+)
 
 
 def reader_text(text: str) -> str:
-    """Docstring text for readers: no reST literals and no pointers to the internal specs."""
+    """Docstring text for readers: no reST literals and no pointers to repository documents."""
     text = re.sub(r"``([^`]*)``", r"\1", text)
     text = re.sub(r"\*([^*]+)\*", r"\1", text)  # reST emphasis
-    text = _SPEC.sub("", text)
-    return re.sub(r"\(\s*\)", "", text).replace(" ;", ";").strip()
+    text = _DOC_POINTER.sub("", text)
+    text = re.sub(r"\(\s*\)", "", text)
+    return re.sub(r"\s+(?=[.;,](?:\s|$))", "", text).strip()
 
 
 def model_references(name: str) -> list[str]:
@@ -771,7 +786,7 @@ def methods(run: BriefRun, _: Gettext, figure: _Figures) -> Section:
 
     table = accuracy_table()
     base = table.baseline_mae(CAPABILITY)
-    accuracy_rows = []
+    accuracy_rows: list[dict[str, Any]] = []
     for name in [table.baseline, *run.models]:
         entry = table.entry(name, CAPABILITY)
         if entry is None:

@@ -46,10 +46,14 @@ _BAD_PATH = (
     PermissionError,
 )
 # Usage errors and exits that the command-line framework itself reports (exit 2 / given code).
-_CONTROL_FLOW = (
+_CONTROL_FLOW: tuple[type[BaseException], ...] = (
     typer.Exit,
     typer.Abort,
-    *(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"),
+    *(
+        c
+        for c in typer.BadParameter.__mro__
+        if c.__name__ == "ClickException" and issubclass(c, BaseException)
+    ),
 )
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -13,7 +11,7 @@ from rich.table import Table
 from minilateral import alignment as al
 from minilateral.alignment.api import AlignmentResult
 from minilateral.cli._app import cli_errors, err_console, out_console
-from minilateral.forecast import dumps_json
+from minilateral.cli._output import FormatOpt, write_data
 
 __all__ = ["register"]
 
@@ -23,9 +21,7 @@ align_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Fmt = Annotated[
-    Literal["table", "json", "csv"], typer.Option("--format", "-f", help="Output format.")
-]
+Fmt = FormatOpt
 States = Annotated[
     str,
     typer.Option(
@@ -129,30 +125,14 @@ def _emit(
         if "ambiguous" in note:
             err_console.print(f"[yellow]Warning[/]: {note}", highlight=False, soft_wrap=True)
     records = result.records()
-    if fmt == "json":
-        out_console.print_json(
-            dumps_json({"rows": records, "notes": result.notes, "provenance": result.provenance})
-        )
-        return
     columns = list(result.frame.columns)
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        for rec in records:
-            writer.writerow(
-                [
-                    ""
-                    if rec[c] is None
-                    else dumps_json(rec[c])
-                    if isinstance(rec[c], dict | list)
-                    else rec[c]
-                    for c in columns
-                ]
-            )
-        typer.echo(buf.getvalue(), nl=False)
-        for note in result.notes:
-            err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
+    # CSV and JSON keep the field names (every measure, most not in the table), as the
+    # JSON's "rows" do; the table shows the labels of LABELS.
+    payload = {"rows": records, "notes": result.notes, "provenance": result.provenance}
+    if write_data(fmt, [{c: rec[c] for c in columns} for rec in records], payload=payload):
+        if fmt == "csv":
+            for note in result.notes:
+                err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
         return
     shown = [c for c in (view or columns) if c in columns]
     name = _namer()
@@ -244,7 +224,7 @@ def dyads_cmd(
     pooled: Annotated[bool, typer.Option(help="One value over all years.")] = False,
     table: Annotated[str, typer.Option(help="un_votes_ccode or un_votes.")] = "un_votes_ccode",
 ) -> None:
-    """UN agreement, S, kappa and pi of every pair of states, per year (spec §1.5)."""
+    """UN agreement, S, kappa and pi of every pair of states, per year."""
     _emit(
         al.dyads(states, years, pooled=pooled, table=table),
         fmt,
@@ -256,7 +236,7 @@ def dyads_cmd(
 @align_app.command("autonomy")
 @cli_errors
 def autonomy_cmd(states: States, years: Years, fmt: Fmt = "table") -> None:
-    """Strategic-autonomy index SAI and SAI_IP (spec §4)."""
+    """Strategic-autonomy index SAI and SAI_IP."""
     _emit(al.autonomy(states, years), fmt, "Strategic autonomy")
 
 
@@ -269,7 +249,7 @@ def cohesion_cmd(
     ] = "GCC",
     fmt: Fmt = "table",
 ) -> None:
-    """Group cohesion: agreement, dispersion, bloc test, defection (spec §5)."""
+    """Group cohesion: agreement, dispersion, bloc test, defection."""
     result = al.cohesion(group, years)
     if fmt == "table":
         _cohesion_tables(result, f"Cohesion of {group}")
@@ -284,7 +264,7 @@ def ideal_points_cmd(
     fmt: Fmt = "table",
     states: Annotated[str | None, typer.Option("--states", "-s", help="Only these states.")] = None,
 ) -> None:
-    """Yearly one-dimensional ideal points by EM IRT (spec §1.6)."""
+    """Yearly one-dimensional ideal points by EM IRT."""
     _emit(al.ideal_points(years, states), fmt, "Ideal points")
 
 
@@ -295,7 +275,7 @@ def capabilities_cmd(
     fmt: Fmt = "table",
     states: Annotated[str | None, typer.Option("--states", "-s", help="Only these states.")] = None,
 ) -> None:
-    """CINC and component shares (spec §3)."""
+    """CINC and component shares."""
     _emit(
         al.capabilities(states, [year]),
         fmt,
@@ -307,7 +287,7 @@ def capabilities_cmd(
 @align_app.command("complementarity")
 @cli_errors
 def complementarity_cmd(states: States, year: Year, fmt: Fmt = "table") -> None:
-    """Capability complementarity K of every pair (spec §6)."""
+    """Capability complementarity K of every pair."""
     _emit(al.complementarity(states, year), fmt, f"Capability complementarity, {year}")
 
 
@@ -318,10 +298,11 @@ def balancing_cmd(
     year: Year,
     fmt: Fmt = "table",
     candidates: Annotated[
-        str | None, typer.Option(help="Candidate targets (default §7 set).")
+        str | None,
+        typer.Option(help="Candidate targets (default: the Middle East core and the three poles)."),
     ] = None,
 ) -> None:
-    """Which states a coalition counter-balances (spec §7)."""
+    """Which states a coalition counter-balances."""
     _emit(
         al.balancing(states, year, candidates=candidates),
         fmt,
@@ -333,7 +314,7 @@ def balancing_cmd(
 @align_app.command("portfolio")
 @cli_errors
 def portfolio_cmd(states: States, years: Years, fmt: Fmt = "table") -> None:
-    """ATOP alliance-portfolio similarity (spec §2)."""
+    """ATOP alliance-portfolio similarity."""
     _emit(al.portfolio_similarity(states, years), fmt, "ATOP portfolio similarity")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,10 +10,10 @@ from rich.table import Table
 
 from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, out_console, parse_sets
+from minilateral.cli._output import FormatOpt, frame_rows, print_table, write_data
 from minilateral.cli._progress import progress as _progress
 from minilateral.cli.sweep import NoiseOpt
 from minilateral.errors import OptionError
-from minilateral.forecast import dumps_json
 from minilateral.mediation.coalitions import CoalitionSearch
 from minilateral.montecarlo.perturb import parse_noise
 from minilateral.notebook import coalitions as api_coalitions
@@ -121,7 +120,7 @@ def coalitions(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Write an HTML chart of the ranking here.")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: FormatOpt = "table",
     measure: Annotated[
         str,
         typer.Option(
@@ -146,8 +145,6 @@ def coalitions(
     ] = None,
 ) -> None:
     """Rank mediating coalitions by the probability that the parties agree."""
-    if fmt not in ("table", "json"):
-        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
     for flag, value, choices in (
         ("--leverage-source", leverage_source, ("scenario", "data")),
         ("--credibility", credibility, ("off", "data")),
@@ -161,7 +158,7 @@ def coalitions(
     explicit = _floats(leverage, "--leverage")
     targets = _floats(target, "--target")
     lo, hi = parse_sizes(size)
-    with _progress(f"{model} coalition search", disable=fmt == "json") as report:
+    with _progress(f"{model} coalition search") as report:
 
         def progress(done: int, total: int, label: str) -> None:
             report(done, total, label)
@@ -193,8 +190,9 @@ def coalitions(
     if chart is not None:
         write_coalition_chart(result, chart, title=scenario.title, scenario=scenario)
         err_console.print(f"wrote {chart}")
-    if fmt == "json":
-        sys.stdout.write(dumps_json(payload) + "\n")
+    if write_data(fmt, lambda: coalition_table(result), payload=payload):
+        for note in result.provenance.get("notes", []):
+            err_console.print(f"[yellow]note[/]: {note}")
         return
     if result.measure == "agreement":
         _print_agreement(result, scenario, draws)
@@ -213,6 +211,23 @@ def coalitions(
     )
     for note in result.provenance.get("notes", []):
         err_console.print(f"[yellow]note[/]: {note}")
+
+
+def coalition_table(result: CoalitionSearch) -> list[dict[str, object]]:
+    """The ranking (:meth:`CoalitionSearch.to_frame`) with the table's labels: the baseline
+    ("no mediator", rank 0), then every coalition; the expected outcome per issue."""
+    what = "agreement" if result.measure == "agreement" else "settlement"
+    labels = {
+        "rank": "Rank",
+        "coalition": "Coalition",
+        "size": "Size",
+        "probability": f"Probability of {what}",
+        "ci_low": "Interval low",
+        "ci_high": "Interval high",
+        "tied_with_top": "Tied with the first",
+        "converged": "Converged (share of draws)",
+    }
+    return frame_rows(result.to_frame(), labels)
 
 
 def _agreement_options(items: list[str] | None, reservation: str) -> dict[str, object]:
@@ -311,7 +326,7 @@ def mediators(
         list[str] | None,
         typer.Option("--weight", help="COMPONENT=W composite weight (repeatable)."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: FormatOpt = "table",
     stance_weight: Annotated[
         float,
         typer.Option(
@@ -323,8 +338,6 @@ def mediators(
     """Profile candidate mediators from the reference data: credibility and its components."""
     from minilateral.mediation.mediators import DEFAULT_WEIGHTS
 
-    if fmt not in ("table", "json"):
-        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
     scenario = load_scenario(source)
     codes = _candidate_codes(candidates, scenario)
     weights = {**DEFAULT_WEIGHTS, **_floats(weight, "--weight")}
@@ -337,17 +350,26 @@ def mediators(
         weights=weights,
         stance_weight=stance_weight,
     )
-    if fmt == "json":
-        sys.stdout.write(dumps_json(result.to_dict()) + "\n")
-        return
-    table = Table(title=f"{scenario.title} — candidate mediators ({result.year})")
-    cols = ("candidate", "impartiality", "ties", "leverage", "track record", "credibility")
-    for col in cols:
-        table.add_column(col, justify="left" if col == "candidate" else "right")
-    for p in result.profiles:
-        cells = [p.impartiality, p.ties, p.leverage, p.track_record, p.credibility]
-        table.add_row(f"{p.code} ({p.name})", *("—" if v != v else f"{v:.3f}" for v in cells))
-    out_console.print(table)
+    rows = frame_rows(
+        result.to_frame(),
+        {
+            "code": "Code",
+            "ccode": "COW code",
+            "name": "Candidate",
+            "impartiality": "Impartiality",
+            "ties": "Ties",
+            "leverage": "Leverage",
+            "track_record": "Track record",
+            "credibility": "Credibility",
+        },
+    )
+    if not write_data(fmt, rows, payload=result.to_dict()):
+        for row in rows:
+            row["Candidate"] = f"{row['Code']} ({row['Candidate']})"
+        shown = ("Candidate", "Impartiality", "Ties", "Leverage", "Track record", "Credibility")
+        print_table(
+            rows, title=f"{scenario.title} — candidate mediators ({result.year})", columns=shown
+        )
     for note in result.notes:
         err_console.print(f"[yellow]note[/]: {note}")
 

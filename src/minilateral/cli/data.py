@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.progress import (
@@ -14,11 +14,10 @@ from rich.progress import (
     TextColumn,
     TransferSpeedColumn,
 )
-from rich.table import Table
 
 from minilateral.cli._app import cli_errors, err_console, out_console
+from minilateral.cli._output import FormatOpt, print_table, write_data
 from minilateral.data.store import MISSING_DATA_HINT, data_dir, status
-from minilateral.forecast import dumps_json
 
 __all__ = ["register"]
 
@@ -29,30 +28,24 @@ data_app = typer.Typer(
 
 @data_app.command("status")
 @cli_errors
-def status_cmd(
-    fmt: Annotated[Literal["table", "json"], typer.Option("--format", "-f")] = "table",
-) -> None:
+def status_cmd(fmt: FormatOpt = "table") -> None:
     """What is installed: version, coverage years and licence of every table."""
     rows = status()
-    if fmt == "json":
-        out_console.print_json(
-            dumps_json({"data_dir": str(data_dir()), "tables": [r.to_dict() for r in rows]})
-        )
+    payload = {"data_dir": str(data_dir()), "tables": [r.to_dict() for r in rows]}
+    table = [
+        {
+            "Table": d["table"],
+            "Installed": r.installed,
+            "Version": d["version"],
+            "Coverage": d["coverage"],
+            "Rows": d["rows"],
+            "Licence": d["licence"],
+        }
+        for r, d in ((r, r.to_dict()) for r in rows)
+    ]
+    if write_data(fmt, table, payload=payload):
         return
-    table = Table(title=f"reference data in {data_dir()}")
-    for col in ("table", "installed", "version", "coverage", "rows", "licence"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        d = r.to_dict()
-        table.add_row(
-            d["table"],
-            "yes" if r.installed else "[red]no[/]",
-            d["version"],
-            d["coverage"],
-            "" if d["rows"] is None else str(d["rows"]),
-            d["licence"],
-        )
-    out_console.print(table)
+    print_table(table, title=f"Reference data in {data_dir()}")
     if not any(r.installed for r in rows):
         out_console.print(MISSING_DATA_HINT)
 

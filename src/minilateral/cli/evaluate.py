@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from minilateral.cli._app import cli_errors, out_console, parse_sets
+from minilateral.cli._output import FormatOpt, print_table, write_data
 from minilateral.errors import ConvergenceWarning, OptionError
 from minilateral.evaluation import (
     BASE_MODELS,
@@ -26,7 +25,6 @@ from minilateral.evaluation import (
     noise_preset_payload,
     write_json,
 )
-from minilateral.forecast import dumps_json
 from minilateral.io.deu import read_deu
 
 __all__ = ["register"]
@@ -38,33 +36,25 @@ evaluate_app = typer.Typer(
     add_completion=False,
 )
 
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model name (see `models`).")]
 SetOpt = Annotated[
     list[str] | None, typer.Option("--set", help="Model option KEY=VALUE (repeatable).")
 ]
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("table", "json"):
-        raise OptionError(f"--format must be 'table' or 'json', got '{fmt}'", field="format")
+def _cv_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"Candidate": c["predictor"], "MAE (out of sample)": c["mae"], "Median AE": c["median_ae"]}
+        for c in result["candidates"]
+    ]
 
 
-def _emit(payload: Any) -> None:
-    sys.stdout.write(dumps_json(payload) + "\n")
-
-
-def _share(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
-def _cv_table(result: dict[str, Any], title: str) -> None:
-    table = Table(title=title)
-    for col in ("candidate", "MAE (out of sample)", "median AE"):
-        table.add_column(col, justify="left" if col == "candidate" else "right")
-    for c in result["candidates"]:
-        table.add_row(c["predictor"], f"{c['mae']:.2f}", f"{c['median_ae']:.2f}")
-    out_console.print(table)
+def _cv(result: dict[str, Any], fmt: str, title: str) -> None:
+    """Cross-validation: the candidates' out-of-sample errors, then the best one."""
+    rows = _cv_rows(result)
+    if write_data(fmt, rows, payload=result):
+        return
+    print_table(rows, title=title, digits=2)
     best = result["best"]
     out_console.print(
         f"best: {best['predictor']} (MAE {best['mae']:.2f}); {result['n']} issues in "
@@ -72,29 +62,30 @@ def _cv_table(result: dict[str, Any], title: str) -> None:
     )
 
 
-def _report_row(table: Table, label: str, r: DeuReport) -> None:
+def _report_row(label: str | None, r: DeuReport) -> dict[str, Any]:
+    """One predictor's accuracy: n, MAE, median AE (0–100), shares within 5 and 10 points."""
     d = r.details
-    rounds = d.get("mean_rounds")
-    table.add_row(
-        label,
-        str(r.n),
-        f"{r.mae:.2f}",
-        f"{r.median_ae:.2f}",
-        _share(d.get("within_5")),
-        _share(d.get("within_10")),
-        "—" if rounds is None else f"{rounds:.1f}",
+    row: dict[str, Any] = {} if label is None else {"Predictor": label}
+    row.update(
+        {
+            "Issues": r.n,
+            "MAE": r.mae,
+            "Median AE": r.median_ae,
+            "Share AE ≤ 5": d.get("within_5"),
+            "Share AE ≤ 10": d.get("within_10"),
+        }
     )
+    if label is not None:
+        row["Mean rounds"] = d.get("mean_rounds")
+    return row
 
 
-def _report_table(title: str) -> Table:
-    table = Table(title=title)
-    for col in ("predictor", "n", "MAE", "median AE", "AE ≤ 5", "AE ≤ 10", "mean rounds"):
-        table.add_column(col, justify="left" if col == "predictor" else "right")
-    return table
+#: Decimals of the accuracy tables (errors on the 0–100 scale: two; shares: three).
+_DIGITS = {"MAE": 2, "Median AE": 2, "Mean rounds": 1, "Forecast": 2, "Error (% of scale)": 2}
 
 
 def deu(
-    path: Annotated[Path, typer.Argument(help="The DEU III file (tab-separated, spec §6.1).")],
+    path: Annotated[Path, typer.Argument(help="The DEU III file (tab-separated).")],
     model: ModelOpt = "compromise",
     set_: SetOpt = None,
     capability: Annotated[
@@ -133,7 +124,6 @@ def deu(
     fmt: FormatOpt = "table",
 ) -> None:
     """Forecast every DEU issue and report n, MAE and median AE (0–100)."""
-    _check_format(fmt)
     if capability not in CAPABILITIES:
         raise OptionError(
             f"--capability must be one of {', '.join(CAPABILITIES)}, got '{capability}'",
@@ -143,11 +133,11 @@ def deu(
         raise OptionError("--write-accuracy and --write-noise-preset need --all", field="all")
     data = read_deu(path)
     if cv is not None:
-        result = cross_validate_deu(data, folds=cv, seed=seed)
-        if fmt == "json":
-            _emit(result)
-        else:
-            _cv_table(result, f"Cross-validated by proposal ({cv} folds)")
+        _cv(
+            cross_validate_deu(data, folds=cv, seed=seed),
+            fmt,
+            f"Cross-validated by proposal ({cv} folds)",
+        )
         return
     if all_models:
         table = deu_table(data, BASE_MODELS, CAPABILITIES)
@@ -163,34 +153,21 @@ def deu(
                 write_json(preset, write_noise_preset)
                 out_console.print(f"wrote {write_noise_preset}")
             return
-        if fmt == "json":
-            _emit([r.to_dict() for r in table.reports.values()])
-            return
-        out = _report_table("DEU accuracy — every model and capability option")
-        for label, r in table.reports.items():
-            _report_row(out, label, r)
-        out_console.print(out)
+        rows = [_report_row(label, r) for label, r in table.reports.items()]
+        if not write_data(fmt, rows, payload=[r.to_dict() for r in table.reports.values()]):
+            title = "DEU accuracy — every model and capability option"
+            print_table(rows, title=title, digits=_DIGITS)
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         report = evaluate_deu(
             data, model, options=parse_sets(set_), capability=capability, min_actors=min_actors
         )
-    if fmt == "json":
-        _emit(report.to_dict())
+    if write_data(fmt, [_report_row(None, report)], payload=report.to_dict()):
         return
     d = report.details
-    table = Table(title=f"DEU accuracy — {model} ({capability} capabilities)")
-    for col in ("n", "MAE", "median AE", "AE ≤ 5", "AE ≤ 10"):
-        table.add_column(col, justify="right")
-    table.add_row(
-        str(report.n),
-        f"{report.mae:.2f}",
-        f"{report.median_ae:.2f}",
-        _share(d["within_5"]),
-        _share(d["within_10"]),
-    )
-    out_console.print(table)
+    title = f"DEU accuracy — {model} ({capability} capabilities)"
+    print_table([_report_row(None, report)], title=title, digits=_DIGITS)
     opts = " ".join(f"{k}={v}" for k, v in report.options.items()) or "(none)"
     out_console.print(f"options: {opts}")
     out_console.print(
@@ -224,27 +201,21 @@ def outcomes(
     fmt: FormatOpt = "table",
 ) -> None:
     """Score a model on your own historical cases: scenario files plus an outcomes table."""
-    _check_format(fmt)
     if cv is not None:
         result = cross_validate_outcomes(path, folds=cv, seed=seed)
-        if fmt == "json":
-            _emit(result)
-        else:
-            _cv_table(result, f"Cross-validated by group ({cv} folds)")
+        _cv(result, fmt, f"Cross-validated by group ({cv} folds)")
         return
     report = evaluate_outcomes(path, model, options=parse_sets(set_))
-    if fmt == "json":
-        payload = report.to_dict()
-        payload["errors"] = report.errors
-        payload["forecasts"] = report.forecasts
-        _emit(payload)
+    payload = report.to_dict()
+    payload["errors"] = report.errors
+    payload["forecasts"] = report.forecasts
+    rows = [
+        {"Case": key, "Forecast": report.forecasts[key], "Error (% of scale)": err}
+        for key, err in report.errors.items()
+    ]
+    if write_data(fmt, rows, payload=payload):
         return
-    table = Table(title=f"Accuracy on {path.name} — {model}")
-    for col in ("case", "forecast", "error (% of scale)"):
-        table.add_column(col, justify="left" if col == "case" else "right")
-    for key, err in report.errors.items():
-        table.add_row(key, f"{report.forecasts[key]:.2f}", f"{err:.2f}")
-    out_console.print(table)
+    print_table(rows, title=f"Accuracy on {path.name} — {model}", digits=_DIGITS)
     out_console.print(
         f"n {report.n}; mean error {report.mae:.2f} and median error {report.median_ae:.2f} "
         f"(percent of each issue's scale); no forecast: {report.details['no_forecast']}"

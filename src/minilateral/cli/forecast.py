@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from minilateral.api import forecast as run_forecast
 from minilateral.api import load_scenario
 from minilateral.cli._app import cli_errors, err_console, model_options, out_console, parse_scale
+from minilateral.cli._output import FormatOpt, emit, print_table, write_data
 from minilateral.errors import OptionError, ScenarioValidationError
-from minilateral.forecast import Forecast, dumps_json
+from minilateral.forecast import Forecast
 from minilateral.models.registry import available_models, model_class, model_option_problems
 from minilateral.scenario import Scenario
 
@@ -42,7 +41,7 @@ def forecast(
     ] = None,
     input_format: InputFormat = None,
     scale: Scale = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: FormatOpt = "table",
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for stochastic models.")] = None,
     trajectory_out: Annotated[
         Path | None, typer.Option("--trajectory-out", help="Write the trajectory CSV here.")
@@ -54,9 +53,11 @@ def forecast(
         str | None, typer.Option("--db-url", help="Database for --save (default: user data dir).")
     ] = None,
 ) -> None:
-    """Forecast the outcome of a negotiation with one model."""
-    if fmt not in ("table", "json"):
-        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
+    """Forecast the outcome of a negotiation with one model.
+
+    ``--format json`` is the whole result (outcome, diagnostics, provenance); ``--format csv``
+    the table: one row per issue with its outcome, scale, rounds and convergence.
+    """
     options = model_options(model, set_, rounds)
     scenario = load_scenario(source, input_format=input_format, scale=parse_scale(scale))
     started = dt.datetime.now(dt.UTC)
@@ -71,23 +72,39 @@ def forecast(
     if save:
         run_id = _save(scenario, result, payload, source, started, db_url)
         err_console.print(f"saved as run {run_id}")
-    if fmt == "json":
-        sys.stdout.write(dumps_json(payload) + "\n")
+    if write_data(fmt, lambda: forecast_rows(result, scenario), payload=payload):
         return
-    table = Table(title=f"{scenario.title} — {model}")
-    for col in ("issue", "outcome", "scale", "low end", "high end"):
-        table.add_column(col, justify="right" if col == "outcome" else "left")
-    for issue, value in zip(scenario.issues, payload["outcome"], strict=True):
-        table.add_row(
-            issue.name,
-            "—" if value is None else f"{value:.3f}",
-            f"{issue.lo:g}–{issue.hi:g}",
-            issue.lo_label or "",
-            issue.hi_label or "",
-        )
-    out_console.print(table)
+    rows = forecast_rows(result, scenario)
+    for row in rows:
+        row["Scale"] = f"{row['Scale low']:g}–{row['Scale high']:g}"
+    shown = ("Issue", "Outcome", "Scale", "Low end", "High end")
+    print_table(rows, title=f"{scenario.title} — {model}", columns=shown)
     if model_class(model).dynamic:
         out_console.print(f"rounds: {payload['rounds']}, converged: {payload['converged']}")
+
+
+def forecast_rows(result: Forecast, scenario: Scenario) -> list[dict[str, Any]]:
+    """The forecast table of batch member 0 (from :meth:`Forecast.to_frame`), one row per
+    issue: outcome on the issue's own scale, the scale and its end labels, rounds, converged."""
+    from minilateral.cli._output import frame_rows
+
+    issues = {issue.name: issue for issue in scenario.issues}
+    rows = []
+    for rec in frame_rows(result.to_frame(0)):
+        issue = issues[rec["issue"]]
+        rows.append(
+            {
+                "Issue": rec["issue"],
+                "Outcome": rec["outcome"],
+                "Scale low": issue.lo,
+                "Scale high": issue.hi,
+                "Low end": issue.lo_label or "",
+                "High end": issue.hi_label or "",
+                "Rounds": rec["rounds"],
+                "Converged": rec["converged"],
+            }
+        )
+    return rows
 
 
 def _save(
@@ -121,16 +138,22 @@ def _save(
         db.dispose()
 
 
-def models() -> None:
+def models(fmt: FormatOpt = "table") -> None:
     """List the registered models with their options."""
-    table = Table(title="models")
-    table.add_column("name", no_wrap=True)
-    table.add_column("description")
-    table.add_column("options", overflow="fold")
-    for name, cls in available_models().items():
-        opts = "\n".join(spec.describe() for spec in cls.option_specs()) or "—"
-        table.add_row(name, cls.summary, opts)
-    out_console.print(table)
+    rows = [
+        {
+            "Model": name,
+            "Description": cls.summary,
+            "Options": "\n".join(spec.describe() for spec in cls.option_specs()) or "—",
+        }
+        for name, cls in available_models().items()
+    ]
+    if fmt == "table":
+        print_table(rows, title="Models", no_wrap=("Model",))
+        return
+    for row in rows:  # one line per option in the table; "; " between them in a file
+        row["Options"] = "; ".join(row["Options"].splitlines())
+    emit(fmt, rows)
 
 
 def validate(

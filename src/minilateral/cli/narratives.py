@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from minilateral.cli._app import cli_errors, err_console, out_console
+from minilateral.cli._output import FormatOpt, write_data
 
 __all__ = ["register"]
 
@@ -33,7 +33,18 @@ Layout = Annotated[
         help="Input layout: auto, generic, io_archive, telegram, gdelt_events or gdelt_gkg.",
     ),
 ]
-Fmt = Annotated[Literal["table", "json"], typer.Option("--format", "-f", help="Output format.")]
+Fmt = FormatOpt
+#: CSV header of ``coordination`` and ``clusters`` (also when nothing was found).
+CLUSTER_COLUMNS = (
+    "Cluster",
+    "Accounts",
+    "Strength",
+    "Shared items",
+    "First active (UTC)",
+    "Last active (UTC)",
+    "Members",
+)
+NARRATIVE_COLUMNS = ("Narrative", "Posts", "Languages", "Top terms", "Actors mentioned")
 Window = Annotated[
     float | None,
     typer.Option("--window", help="Coordination window in seconds (default: estimated)."),
@@ -67,10 +78,6 @@ def _coordination(
         percentile_edge_weight=pct,
         channels=tuple(c.strip() for c in channels.split(",") if c.strip()),
     )
-
-
-def _echo_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, allow_nan=False))
 
 
 @narratives_app.command("import")
@@ -112,8 +119,21 @@ def coordination_cmd(
 ) -> None:
     """Clusters of accounts that behaved in a coordinated way."""
     result = _coordination(_corpus(sources, layout), window, min_repetitions, percentile, channels)
-    if fmt == "json":
-        _echo_json(result.to_dict())
+    rows = [
+        {
+            "Cluster": i,
+            "Accounts": c["n_accounts"],
+            "Strength": c["score"],
+            "Shared items": c["n_shared_items"],
+            "First active (UTC)": c["first"],
+            "Last active (UTC)": c["last"],
+            "Members": "; ".join(c["accounts"]),
+        }
+        for i, c in enumerate(result.clusters, 1)
+    ]
+    if write_data(fmt, rows, payload=result.to_dict(), columns=CLUSTER_COLUMNS):
+        if result.window_seconds is None:
+            err_console.print("No item was shared twice: coordination cannot be measured.")
         return
     if result.window_seconds is None:
         out_console.print("No item was shared twice: coordination cannot be measured.")
@@ -154,8 +174,17 @@ def clusters_cmd(
     from minilateral.narratives import find_narratives
 
     result = find_narratives(_corpus(sources, layout), seed=seed)
-    if fmt == "json":
-        _echo_json(result.to_dict())
+    rows = [
+        {
+            "Narrative": n["id"] + 1,
+            "Posts": n["size"],
+            "Languages": ", ".join(f"{k} {v}" for k, v in n["languages"].items()),
+            "Top terms": "; ".join(f"{k}: {', '.join(v)}" for k, v in n["top_terms"].items()),
+            "Actors mentioned": ", ".join(n["actors"]),
+        }
+        for n in result.narratives
+    ]
+    if write_data(fmt, rows, payload=result.to_dict(), columns=NARRATIVE_COLUMNS):
         return
     table = Table(title="Narratives")
     for col in ("Narrative", "Posts", "Languages", "Top terms", "Actors mentioned"):

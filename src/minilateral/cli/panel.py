@@ -11,9 +11,7 @@ distribution.
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,8 +19,8 @@ import typer
 from rich.table import Table
 
 from minilateral.cli._app import cli_errors, out_console
+from minilateral.cli._output import FormatOpt, print_table, write_data
 from minilateral.errors import OptionError
-from minilateral.forecast import jsonable
 
 __all__ = ["register"]
 
@@ -38,19 +36,9 @@ DbUrl = Annotated[
         "--db-url", help="Database URL (default: MINILATERAL_DB_URL or the user data dir)."
     ),
 ]
-Format = Annotated[str, typer.Option("--format", help="table or json.")]
+Format = FormatOpt
 LevelOpt = Annotated[str, typer.Option("--level", help="nominal, ordinal, interval or ratio.")]
 PanelId = Annotated[int, typer.Argument(help="Panel number (see `panel list`).", min=1)]
-
-
-def _format(value: str) -> str:
-    if value not in ("table", "json"):
-        raise OptionError(f"unknown format '{value}' (table, json)", field="format")
-    return value
-
-
-def _emit(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(jsonable(payload), allow_nan=False) + "\n")
 
 
 def _fmt(value: str | float | None) -> str:
@@ -70,7 +58,6 @@ def alpha_command(
     from minilateral.panels.io import read_reliability_table
     from minilateral.panels.reliability import krippendorff_alpha
 
-    _format(fmt)
     table = read_reliability_table(file)
     value = krippendorff_alpha(table.values, level)
     payload = {
@@ -79,8 +66,8 @@ def alpha_command(
         "coders": len(table.coders),
         "units": len(table.units),
     }
-    if fmt == "json":
-        _emit(payload)
+    row = {"Level": level, "Alpha": payload["alpha"], "Coders": payload["coders"]}
+    if write_data(fmt, [{**row, "Units": payload["units"]}], payload=payload):
         return
     out_console.print(
         f"Krippendorff's alpha ({level}): {_fmt(payload['alpha'])} — "
@@ -101,7 +88,6 @@ def icc_command(
     from minilateral.panels.io import read_reliability_table
     from minilateral.panels.reliability import icc
 
-    _format(fmt)
     table = read_reliability_table(file)
     rows, cols = np.nonzero(np.isnan(table.values))
     blanks = [f"{table.units[u]} by {table.coders[c]}" for c, u in zip(rows, cols, strict=True)]
@@ -114,22 +100,18 @@ def icc_command(
             exit_code=2,
         )
     values = icc(table.values.T)
-    if fmt == "json":
-        _emit(values)
+    forms = [
+        {"Form": label, "Single coder": values[single], "Mean of coders": values[mean]}
+        for label, single, mean in (
+            ("One-way random", "ICC1", "ICC1k"),
+            ("Two-way random", "ICC2", "ICC2k"),
+            ("Two-way mixed", "ICC3", "ICC3k"),
+        )
+    ]
+    if write_data(fmt, forms, payload=values):
         return
-    grid = Table(
-        title=f"Intraclass correlations, {len(table.units)} units × {len(table.coders)} coders"
-    )
-    grid.add_column("Form")
-    grid.add_column("Single coder", justify="right")
-    grid.add_column("Mean of coders", justify="right")
-    for label, single, mean in (
-        ("One-way random", "ICC1", "ICC1k"),
-        ("Two-way random", "ICC2", "ICC2k"),
-        ("Two-way mixed", "ICC3", "ICC3k"),
-    ):
-        grid.add_row(label, _fmt(values[single]), _fmt(values[mean]))
-    out_console.print(grid)
+    title = f"Intraclass correlations, {len(table.units)} units × {len(table.coders)} coders"
+    print_table(forms, title=title)
 
 
 # -- panels in the database ----------------------------------------------------------------------
@@ -207,27 +189,27 @@ def create_command(
 
 @panel_app.command("list")
 @cli_errors
-def list_command(db_url: DbUrl = None) -> None:
+def list_command(db_url: DbUrl = None, fmt: Format = "table") -> None:
     """List the panels in the database."""
     db = _open(db_url)
     try:
         with db.session() as s:
-            grid = Table(title="Panels")
-            for col in ("Panel", "Name", "Scenario", "Status", "Round", "Coders"):
-                grid.add_column(col)
-            for access in _repo(s).list_panels():
-                p = access.panel
-                grid.add_row(
-                    str(p.id),
-                    p.name,
-                    p.scenario_version.title,
-                    p.status,
-                    str(p.current_round),
-                    str(len(p.members)),
-                )
-            out_console.print(grid)
+            rows = [
+                {
+                    "Panel": access.panel.id,
+                    "Name": access.panel.name,
+                    "Scenario": access.panel.scenario_version.title,
+                    "Status": access.panel.status,
+                    "Round": access.panel.current_round,
+                    "Coders": len(access.panel.members),
+                }
+                for access in _repo(s).list_panels()
+            ]
     finally:
         db.dispose()
+    columns = ("Panel", "Name", "Scenario", "Status", "Round", "Coders")
+    if not write_data(fmt, rows, columns=columns):
+        print_table(rows, title="Panels", columns=columns)
 
 
 @panel_app.command("invite")
@@ -315,15 +297,22 @@ def report_command(
 ) -> None:
     """The panel's reliability: alpha overall and per field, actor and issue; ICC; the cells
     and coders that disagree most."""
-    _format(fmt)
     db = _open(db_url)
     try:
         with db.session() as s:
             report = _repo(s).report(panel, round_, level=level, names=names)
     finally:
         db.dispose()
-    if fmt == "json":
-        _emit(report)
+    disputed = [
+        {
+            "Actor": c["actor"],
+            "Issue": c["issue"],
+            "Position spread": c["position_sd"],
+            "Salience spread": c["salience_sd"],
+        }
+        for c in report["disputed_cells"]
+    ]
+    if write_data(fmt, disputed, payload=report):  # CSV: the cells where coders disagree most
         return
     out_console.print(
         f"Panel {panel}, round {report['panel']['round']}: {report['coders']} coders, "
@@ -334,12 +323,7 @@ def report_command(
         fields.add_column(col, justify="right")
     fields.add_row(*(_fmt(report["fields"][k]) for k in ("positions", "salience", "capability")))
     out_console.print(fields)
-    cells = Table(title="Cells where coders disagree most (spread on the unit scale)")
-    for col in ("Actor", "Issue", "Position spread", "Salience spread"):
-        cells.add_column(col)
-    for c in report["disputed_cells"]:
-        cells.add_row(c["actor"], c["issue"], _fmt(c["position_sd"]), _fmt(c["salience_sd"]))
-    out_console.print(cells)
+    print_table(disputed, title="Cells where coders disagree most (spread on the unit scale)")
     coders = Table(title="Coders' distance from the panel median")
     coders.add_column("Coder")
     coders.add_column("Mean deviation", justify="right")
@@ -406,7 +390,6 @@ def sweep_command(
     from minilateral.montecarlo.summary import summarize_sweep
     from minilateral.panels import aggregate, sweep_plan
 
-    _format(fmt)
     db = _open(db_url)
     try:
         with db.session() as s:
@@ -426,16 +409,17 @@ def sweep_command(
         input_plan=sweep_plan(merged, data, label=label),
     )
     summary = summarize_sweep(result)
-    if fmt == "json":
-        _emit(summary.to_dict())
-        return
-    grid = Table(title=f"Forecast with the panel's disagreement ({draws} draws)")
-    for col in ("Issue", "5 %", "Median", "95 %"):
-        grid.add_column(col)
-    for issue in summary.issues:
-        q = issue.quantiles
-        grid.add_row(issue.name, f"{q[0.05]:.1f}", f"{q[0.5]:.1f}", f"{q[0.95]:.1f}")
-    out_console.print(grid)
+    rows = [
+        {
+            "Issue": issue.name,
+            "5 %": issue.quantiles[0.05],
+            "Median": issue.quantiles[0.5],
+            "95 %": issue.quantiles[0.95],
+        }
+        for issue in summary.issues
+    ]
+    if not write_data(fmt, rows, payload=summary.to_dict()):
+        print_table(rows, title=f"Forecast with the panel's disagreement ({draws} draws)", digits=1)
 
 
 def register(app: typer.Typer) -> None:

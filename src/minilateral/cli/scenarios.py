@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
 from minilateral.cli._app import cli_errors, err_console, out_console
-from minilateral.errors import FormatError, OptionError
+from minilateral.cli._output import FormatOpt, print_table, write_data
+from minilateral.errors import FormatError
 from minilateral.library import list_scenarios, scenario_summaries
+
+if TYPE_CHECKING:
+    from minilateral.scenario import Scenario
 
 # The library, the writers and the demo are imported inside the commands that use them, so
 # that ``minilateral --help`` and ``scenarios list`` start quickly.
@@ -28,14 +32,8 @@ scenarios_app = typer.Typer(
 
 @scenarios_app.command("list")
 @cli_errors
-def list_(
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Output format: table, csv or json.")
-    ] = "table",
-) -> None:
+def list_(fmt: FormatOpt = "table") -> None:
     """List the scenarios of the library (embedded and MINILATERAL_SCENARIO_DIR)."""
-    if fmt not in ("table", "csv", "json"):
-        raise OptionError(f"--format must be table, csv or json, got '{fmt}'", field="format")
     entries = list_scenarios()
     rows = [
         {
@@ -47,52 +45,38 @@ def list_(
         }
         for e, s in zip(entries, scenario_summaries(entries), strict=True)
     ]
-    if fmt == "json":
-        import json
-
-        typer.echo(json.dumps({"scenarios": rows}, indent=2, ensure_ascii=False))
-        return
-    if fmt == "csv":
-        import csv
-        import io
-
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["name"])
-        writer.writeheader()
-        writer.writerows(rows)
-        typer.echo(buf.getvalue(), nl=False)
-        return
-    table = Table(title="Scenarios")
-    for col in ("Name", "Title", "Actors", "Issues", "Origin"):
-        table.add_column(
-            col, justify="right" if col in ("Actors", "Issues") else "left", overflow="fold"
-        )
-    for row in rows:
-        table.add_row(*(str(row[k]) for k in ("name", "title", "actors", "issues", "origin")))
-    out_console.print(table)
+    table = [{key.capitalize(): value for key, value in row.items()} for row in rows]
+    if not write_data(fmt, table, payload={"scenarios": rows}):
+        print_table(table, title="Scenarios")
 
 
 @scenarios_app.command("show")
 @cli_errors
-def show(name: Annotated[str, typer.Argument(help="Library name or file.")]) -> None:
-    """Show a scenario: issues, actors, positions and saliences."""
+def show(
+    name: Annotated[str, typer.Argument(help="Library name or file.")],
+    fmt: FormatOpt = "table",
+) -> None:
+    """Show a scenario: issues, actors, positions and saliences (CSV and JSON: one row per
+    actor and issue)."""
     from minilateral.api import load_scenario
 
     s = load_scenario(name)
+    if write_data(fmt, lambda: _stance_rows(s)):
+        return
     out_console.print(f"[bold]{s.title}[/] ({s.date or 'undated'})")
     if s.description:
         out_console.print(s.description.strip(), soft_wrap=False)
     issues = Table(title="Issues")
-    for col in ("issue", "scale", "low end", "high end", "reference"):
+    for col in ("Issue", "Scale", "Low end", "High end", "Reference"):
         issues.add_column(col, overflow="fold")
     for q in s.issues:
         ref = "" if q.reference is None else f"{q.reference:g}"
         issues.add_row(q.name, f"{q.lo:g}–{q.hi:g}", q.lo_label or "", q.hi_label or "", ref)
     out_console.print(issues)
     actors = Table(title="Actors: position on each issue, its salience below")
-    actors.add_column("actor", overflow="fold")
-    actors.add_column("role", overflow="fold")
-    actors.add_column("capability", justify="right", overflow="fold")
+    actors.add_column("Actor", overflow="fold")
+    actors.add_column("Role", overflow="fold")
+    actors.add_column("Capability", justify="right", overflow="fold")
     for issue_name in s.issue_names:  # "idf_footprint" wraps at the word: "idf / footprint"
         actors.add_column(issue_name.replace("_", " "), justify="right", overflow="fold")
     for a in s.actors:
@@ -104,6 +88,26 @@ def show(name: Annotated[str, typer.Argument(help="Library name or file.")]) -> 
     out_console.print(actors)
     if s.candidate_mediators:
         out_console.print(f"candidate mediators: {', '.join(s.candidate_mediators)}")
+
+
+def _stance_rows(s: Scenario) -> list[dict[str, object]]:
+    """Every actor's stance on every issue it takes part in: position, salience, capability."""
+    issues = {q.name: q for q in s.issues}
+    return [
+        {
+            "Actor": a.name,
+            "Role": str(a.role),
+            "Capability": a.capability,
+            "Issue": q,
+            "Position": a.positions[q],
+            "Salience": a.salience[q],
+            "Scale low": issues[q].lo,
+            "Scale high": issues[q].hi,
+        }
+        for a in s.actors
+        for q in s.issue_names
+        if q in a.positions
+    ]
 
 
 @scenarios_app.command("export")

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from minilateral.cli._app import cli_errors, out_console
+from minilateral.cli._output import FormatOpt, print_table, write_data
 from minilateral.errors import StoreError
 from minilateral.forecast import dumps_json
 from minilateral.scenario import Scenario
@@ -83,15 +83,20 @@ def db_current(db_url: DbUrl = None) -> None:
 
 @db_app.command("history")
 @cli_errors
-def db_history(db_url: DbUrl = None) -> None:
+def db_history(db_url: DbUrl = None, fmt: FormatOpt = "table") -> None:
     """List the migrations and which are applied."""
     db = _open(db_url, migrate=False)
-    table = Table(title="migrations")
-    for col in ("revision", "parent", "applied", "description"):
-        table.add_column(col)
-    for m in store_db.history(db):
-        table.add_row(m.revision, m.down_revision or "—", "yes" if m.applied else "no", m.message)
-    out_console.print(table)
+    rows = [
+        {
+            "Revision": m.revision,
+            "Parent": m.down_revision,
+            "Applied": m.applied,
+            "Description": m.message,
+        }
+        for m in store_db.history(db)
+    ]
+    if not write_data(fmt, rows):
+        print_table(rows, title="Migrations")
 
 
 @db_app.command("backup")
@@ -158,25 +163,30 @@ def _repo(db: Database) -> Repository:
 def runs_list(
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many runs.")] = 20,
     db_url: DbUrl = None,
+    fmt: FormatOpt = "table",
 ) -> None:
     """The most recent runs."""
     repo = _repo(_open(db_url))
     page = repo.list_runs(limit=limit)
-    table = Table(title=f"runs ({page.total} stored)")
-    for col in ("id", "when", "kind", "model", "scenario", "status", "seed", "input"):
-        table.add_column(col, no_wrap=col in ("id", "when"))
-    for r in page.items:
-        table.add_row(
-            str(r.id),
-            r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-            r.kind,
-            r.model,
-            r.source + (f" v{r.scenario_version.number}" if r.scenario_version else ""),
-            r.status,
-            "—" if r.seed is None else str(r.seed),
-            r.input_hash[:12],
-        )
-    out_console.print(table)
+    rows = [
+        {
+            "Run": r.id,
+            "When (UTC)": r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "Kind": r.kind,
+            "Model": r.model,
+            "Scenario": r.source + (f" v{r.scenario_version.number}" if r.scenario_version else ""),
+            "Status": r.status,
+            "Seed": r.seed,
+            "Input hash": r.input_hash,
+        }
+        for r in page.items
+    ]
+    columns = ("Run", "When (UTC)", "Kind", "Model", "Scenario", "Status", "Seed", "Input hash")
+    if write_data(fmt, rows, columns=columns):
+        return
+    for row, r in zip(rows, page.items, strict=True):
+        row["Input hash"] = r.input_hash[:12]  # the table shows the start; CSV and JSON all
+    print_table(rows, title=f"Runs ({page.total} stored)", no_wrap=("Run", "When (UTC)"))
 
 
 def _payload(run: Run) -> dict[str, Any]:
@@ -187,66 +197,70 @@ def _payload(run: Run) -> dict[str, Any]:
 @cli_errors
 def runs_show(
     run_id: Annotated[int, typer.Argument(help="Run id (see `runs list`).")],
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: FormatOpt = "table",
     db_url: DbUrl = None,
 ) -> None:
-    """One run: inputs, status, timings and outcome."""
+    """One run: inputs, status, timings and outcome (CSV: the outcome table)."""
     run = _repo(_open(db_url)).get_run(run_id)
     payload = _payload(run)
-    if fmt == "json":
-        sys.stdout.write(
-            dumps_json(
-                {
-                    "id": run.id,
-                    "kind": run.kind,
-                    "model": run.model,
-                    "options": run.options,
-                    "seed": run.seed,
-                    "input_hash": run.input_hash,
-                    "source": run.source,
-                    "scenario_version": (
-                        run.scenario_version.number if run.scenario_version else None
-                    ),
-                    "status": run.status,
-                    "created_at": run.created_at.isoformat(),
-                    "duration_s": run.duration_s,
-                    "provenance": run.provenance,
-                    "result": payload,
-                }
-            )
-            + "\n"
-        )
+    rows, title = _outcome_rows(run, payload)
+    if write_data(
+        fmt,
+        rows,
+        payload={
+            "id": run.id,
+            "kind": run.kind,
+            "model": run.model,
+            "options": run.options,
+            "seed": run.seed,
+            "input_hash": run.input_hash,
+            "source": run.source,
+            "scenario_version": (run.scenario_version.number if run.scenario_version else None),
+            "status": run.status,
+            "created_at": run.created_at.isoformat(),
+            "duration_s": run.duration_s,
+            "provenance": run.provenance,
+            "result": payload,
+        },
+    ):
         return
     out_console.print(
         f"run {run.id}: {run.kind} {run.model} on {run.source or '—'} — {run.status}\n"
         f"options {dumps_json(run.options)}, seed {run.seed}, input {run.input_hash}\n"
         f"created {run.created_at:%Y-%m-%d %H:%M:%S} UTC"
         + (f", {run.duration_s:.3f} s" if run.duration_s is not None else "")
-        + (f"\n{run.message}" if run.message else "")
+        + (f"\n{run.message}" if run.message else ""),
+        soft_wrap=False,  # the options wrap at the terminal's width
+        highlight=False,
     )
+    if rows:
+        print_table(rows, title=title)
+
+
+def _outcome_rows(run: Run, payload: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+    """The outcome table of a stored run: quantiles per issue for a sweep, else the outcome."""
     if run.kind == "sweep" and payload.get("issues"):
-        table = Table(title=f"outcome over {payload.get('draws')} draws")
-        for col in ("issue", "mean", "sd", "q0.05", "q0.5", "q0.95"):
-            table.add_column(col, justify="left" if col == "issue" else "right")
-        show = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
+        rows = []
         for issue in payload["issues"]:
             q = issue.get("quantiles", {})
-            table.add_row(
-                issue["issue"],
-                show(issue.get("mean")),
-                show(issue.get("sd")),
-                show(q.get("0.05")),
-                show(q.get("0.5")),
-                show(q.get("0.95")),
+            rows.append(
+                {
+                    "Issue": issue["issue"],
+                    "Mean": issue.get("mean"),
+                    "SD": issue.get("sd"),
+                    "5 %": q.get("0.05"),
+                    "Median": q.get("0.5"),
+                    "95 %": q.get("0.95"),
+                }
             )
-        out_console.print(table)
-    elif payload.get("outcome") is not None:
-        table = Table(title="outcome")
-        table.add_column("issue")
-        table.add_column("outcome", justify="right")
-        for issue, value in zip(payload["issues"], payload["outcome"], strict=True):
-            table.add_row(issue, "—" if value is None else f"{value:.3f}")
-        out_console.print(table)
+        return rows, f"Outcome over {payload.get('draws')} draws"
+    if payload.get("outcome") is not None:
+        rows = [
+            {"Issue": issue, "Outcome": value}
+            for issue, value in zip(payload["issues"], payload["outcome"], strict=True)
+        ]
+        return rows, "Outcome"
+    return [], "Outcome"
 
 
 def _scenario(run: Run) -> Scenario | None:
@@ -311,30 +325,31 @@ def _scenario_changes(a: Scenario, b: Scenario) -> list[str]:
 def runs_diff(
     a: Annotated[int, typer.Argument(help="First run id.")],
     b: Annotated[int, typer.Argument(help="Second run id.")],
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: FormatOpt = "table",
     db_url: DbUrl = None,
 ) -> None:
-    """Compare two runs: settings, scenario inputs, and outcomes per issue."""
+    """Compare two runs: settings, scenario inputs, and outcomes per issue (CSV: outcomes)."""
     repo = _repo(_open(db_url))
     result = diff_runs(repo.get_run(a), repo.get_run(b))
-    if fmt == "json":
-        sys.stdout.write(dumps_json(result) + "\n")
+    rows = [
+        {"Issue": row["issue"], f"Run {a}": row["a"], f"Run {b}": row["b"], "B − A": row["delta"]}
+        for row in result["outcomes"]
+    ]
+    if write_data(fmt, rows, payload=result):
         return
     if result["settings"]:
         for key, (va, vb) in result["settings"].items():
-            out_console.print(f"{key}: {dumps_json(va)} → {dumps_json(vb)}", highlight=False)
+            out_console.print(
+                f"{key}: {dumps_json(va)} → {dumps_json(vb)}", highlight=False, soft_wrap=False
+            )
     else:
         out_console.print("same model, options, seed and input")
     for line in result["inputs"]:
-        out_console.print(f"input: {line}", highlight=False)
-    table = Table(title=f"outcome: run {a} vs run {b}")
-    for col in ("issue", f"run {a}", f"run {b}", "B − A"):
-        table.add_column(col, justify="left" if col == "issue" else "right")
-    show = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
-    for row in result["outcomes"]:
-        delta = "—" if row["delta"] is None else f"{row['delta']:+.3f}"
-        table.add_row(row["issue"], show(row["a"]), show(row["b"]), delta)
-    out_console.print(table)
+        out_console.print(f"input: {line}", highlight=False, soft_wrap=False)
+    for row in rows:
+        if row["B − A"] is not None:
+            row["B − A"] = f"{row['B − A']:+.3f}"
+    print_table(rows, title=f"Outcome: run {a} vs run {b}", right=("B − A",))
 
 
 def serve(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,8 +29,8 @@ from minilateral.cli._app import (
     out_console,
     parse_scale,
 )
+from minilateral.cli._output import FormatOpt, frame_rows, print_table, write_data
 from minilateral.errors import FormatError, OptionError
-from minilateral.forecast import dumps_json
 from minilateral.io.validation import scenario_errors
 from minilateral.io.yaml_io import node_line, parse_yaml
 from minilateral.montecarlo.engine import SweepResult, load_sweep
@@ -294,11 +293,9 @@ def summarize(
         bool, typer.Option("--report-in-dir", help="Write the report as DIR/_report.html.")
     ] = False,
     bands: Annotated[int, typer.Option("--bands", help="Equal-width outcome bands.")] = 5,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """Outcome quantiles per issue, band probabilities and the convergence share."""
-    if fmt not in ("table", "json"):
-        raise typer.BadParameter("must be 'table' or 'json'", param_hint="--format")
     if report is not None and report_in_dir:
         raise typer.BadParameter("give --report or --report-in-dir, not both")
     summary = summarize_sweep(directory, bands=bands)
@@ -306,31 +303,61 @@ def summarize(
         report = write_report(summary, directory / "_report.html", inside_ok=True)
     elif report is not None:
         write_report(summary, report)
-    if fmt == "json":
-        sys.stdout.write(dumps_json(summary.to_dict()) + "\n")
+    rows = summary_rows(summary)
+    if write_data(fmt, rows, payload=summary.to_dict()):
+        if report is not None:
+            err_console.print(f"report: {report}")
         return
     m = summary.sweep.manifest
-    table = Table(
-        title=f"{m['scenario']['title']} — {m['model']}, {summary.draws} draws"
-        + ("" if summary.sweep.complete else f" (incomplete: {m['draws']} planned)")
+    title = f"{m['scenario']['title']} — {m['model']}, {summary.draws} draws" + (
+        "" if summary.sweep.complete else f" (incomplete: {m['draws']} planned)"
     )
-    table.add_column("issue")
-    for col in ("mean", "sd", *[f"q{100 * q:g}" for q in summary.issues[0].quantiles]):
-        table.add_column(col, justify="right")
-    table.add_column("most likely band")
-    for s in summary.issues:
-        lo, hi, p = max(s.bands, key=lambda band: band[2])
-        table.add_row(
-            s.name,
-            f"{s.mean:.2f}",
-            f"{s.sd:.2f}",
-            *[f"{v:.2f}" for v in s.quantiles.values()],
-            f"{lo:g}–{hi:g} ({100 * p:.1f} %)",
+    for row in rows:
+        row["Most likely band"] = (
+            f"{row['Band low']:g}–{row['Band high']:g} ({100 * row['Band probability']:.1f} %)"
         )
-    out_console.print(table)
+    quantiles = [f"{100 * q:g} %" for q in summary.issues[0].quantiles]
+    shown = ("Issue", "Mean", "SD", *quantiles, "Most likely band")
+    print_table(rows, title=title, columns=shown, digits=2)
     out_console.print(f"converged: {100 * summary.converged:.1f} % of draws")
     if report is not None:
         out_console.print(f"report: {report}")
+
+
+def summary_rows(summary: Any) -> list[dict[str, Any]]:
+    """The summary table (:meth:`SweepSummary.to_frame`) with labels, plus each issue's most
+    likely outcome band (its ends and probability)."""
+    labels = {
+        "issue": "Issue",
+        "lo": "Scale low",
+        "hi": "Scale high",
+        "mean": "Mean",
+        "sd": "SD",
+        "missing": "Missing (share of draws)",
+        **{f"q{q:g}": f"{100 * q:g} %" for q in summary.issues[0].quantiles},
+    }
+    rows = frame_rows(summary.to_frame(), labels)
+    for row, s in zip(rows, summary.issues, strict=True):
+        lo, hi, p = max(s.bands, key=lambda band: band[2])
+        row.update({"Band low": lo, "Band high": hi, "Band probability": p})
+    return rows
+
+
+#: Labels of the sensitivity indices (SALib's names in the JSON).
+INDEX_LABELS = {
+    "issue": "Issue",
+    "factor": "Input",
+    "actor": "Actor",
+    "field": "Field",
+    "S1": "S1",
+    "S1_conf": "S1 ± (95 %)",
+    "ST": "ST",
+    "ST_conf": "ST ± (95 %)",
+    "mu": "μ",
+    "mu_star": "μ*",
+    "mu_star_conf": "μ* ± (95 %)",
+    "sigma": "σ",
+}
 
 
 def sensitivity(
@@ -354,13 +381,11 @@ def sensitivity(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Write a bar chart (HTML) here.")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: FormatOpt = "table",
     input_format: InputFormat = None,
     scale: Scale = None,
 ) -> None:
     """Which actors move this forecast: Sobol' or Morris indices, ranked per issue."""
-    if fmt not in ("table", "json", "csv"):
-        raise typer.BadParameter("must be 'table', 'json' or 'csv'", param_hint="--format")
     if method not in ("sobol", "morris"):
         raise typer.BadParameter("must be 'sobol' or 'morris'", param_hint="--method")
     options = model_options(model, set_, rounds)
@@ -382,30 +407,29 @@ def sensitivity(
         "noise": _noise(noise),
         "group": group,
     }
-    if fmt == "table":
-        with _plain_or_bar(f"{model} {method.capitalize()} runs", "runs", None) as report:
-            result = run_sensitivity(scenario, model, **kwargs, progress=report)
-    else:
-        result = run_sensitivity(scenario, model, **kwargs)
+    with _plain_or_bar(f"{model} {method.capitalize()} runs", "runs", None) as report:
+        result = run_sensitivity(scenario, model, **kwargs, progress=report)
     issues = [issue] if issue is not None else result.issues
     for name in issues:
         result.ranked(name)  # unknown issue -> OptionError before any output
     if chart is not None:
         write_chart(result, chart, top=top)
-    if fmt == "json":
-        sys.stdout.write(dumps_json(result.to_dict()) + "\n")
-        return
-    if fmt == "csv":
-        sys.stdout.write(result.indices.to_csv(index=False))
+    labels = {**INDEX_LABELS, "factor": "Actor" if result.group == "actor" else "Input"}
+    indices = result.indices[result.indices["issue"].isin(issues)]
+    if result.group == "actor":  # the factor is the actor: one column says it
+        indices = indices.drop(columns=["actor"])
+    if write_data(fmt, lambda: frame_rows(indices, labels), payload=result.to_dict()):
+        if chart is not None:
+            err_console.print(f"chart: {chart}")
         return
     stats = ("S1", "ST") if result.method == "sobol" else ("mu_star", "sigma")
     for name in issues:
         rows = result.ranked(name, top)
         table = Table(title=f"{name}: {result.method} indices ({result.evaluations} runs)")
         table.add_column("rank", justify="right")
-        table.add_column("actor" if result.group == "actor" else "input")
+        table.add_column(labels["factor"])
         for col in stats:
-            table.add_column(col, justify="right")
+            table.add_column(labels[col], justify="right")
         for rank, row in enumerate(rows.itertuples(index=False), start=1):
             cells = []
             for col in stats:

@@ -3,7 +3,7 @@
 :func:`read_scenario` picks the reader by extension and content sniffing; ``input_format``
 overrides the guess. Formats: ``yaml`` (native), ``bdm-csv`` (the BDM table), ``decide``
 (the Decide ``#A/#P/#M/#D`` rows), ``ktab-csv`` and ``ktab-xml`` (KTAB's SMP scenarios,
-``specs/smp.md`` §4).
+``docs/scenario-format.md#ktab-csv-and-xml``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""Shared rules of KTAB's CSV and XML scenario formats (``specs/smp.md`` §4).
+"""Shared rules of KTAB's CSV and XML scenario formats.
 
-Reading: limits of spec §4.1 checked with file, line and field. Writing: any scenario is mapped
-onto SMP's inputs exactly as the ``smp`` model maps it (:func:`minilateral.ktab.smp_inputs`),
-and numbers are written as the shortest decimal that reads back to the same internal value.
+The formats: ``docs/scenario-format.md#ktab-csv-and-xml``. Reading: the limits of
+``docs/scenario-format.md#ktabs-scales-and-limits``, checked with file, line and field. Writing: any
+scenario is mapped onto SMP's inputs exactly as the ``smp`` model maps it
+(:func:`minilateral.ktab.smp_inputs`), and numbers are written as the shortest decimal that reads
+back to the same internal value.
 """
 
 from __future__ import annotations
@@ -52,7 +54,10 @@ def parse_number(text: str, path: str | Path, line: int, field: str) -> float:
 
 
 def check_actor(actor: KtabActor, path: str | Path, where: str) -> None:
-    """KTAB's limits on one actor (spec §4.1); ``where`` names the actor in messages."""
+    """KTAB's limits on one actor; ``where`` names the actor in messages.
+
+    Limits: ``docs/scenario-format.md#ktabs-scales-and-limits``.
+    """
     line = actor.line
     if not 1 <= len(actor.name) <= MAX_NAME:
         raise FormatError(
@@ -71,7 +76,7 @@ def check_actor(actor: KtabActor, path: str | Path, where: str) -> None:
     if not 0.0 < actor.capability < MAX_CAP:
         raise FormatError(
             f"{where}: capability {actor.capability:g} must be > 0 and < 1e8 "
-            "(KTAB aborts on zero capability, spec §9.2)",
+            "(KTAB aborts on zero capability)",
             path=path,
             row=line,
             field="capability",
@@ -106,7 +111,8 @@ def check_actor(actor: KtabActor, path: str | Path, where: str) -> None:
 
 
 def canonical_option(name: str, value: str, path: str | Path, line: int | None) -> str:
-    """A KTAB option value, matched case-sensitively with its aliases (spec §8)."""
+    """A KTAB option value, matched case-sensitively with its aliases
+    (``docs/scenario-format.md#ktabs-options``)."""
     value = value.strip()
     value = VALUE_ALIASES.get(name, {}).get(value, value)
     if value not in SMP_OPTIONS[name]:

@@ -3,7 +3,7 @@
 Header ``Actor,Capability,Position,Salience`` (case-insensitive, any column order), with the
 synonyms ``Stakeholder`` or ``Name`` for the actor and ``Resources``, ``Clout`` or ``Power`` for
 capability. A unit suffix is allowed (``position_years``, ``salience_0_100``). Rules
-(issue #2, ``specs/bargaining.md`` §1.2):
+(issue #2, ``docs/scenario-format.md#input-scaling``):
 
 * salience is divided by 100 when its header ends in ``_0_100`` or any value exceeds 1;
 * the position scale is 0–100 when the position header carries ``_0_100``, otherwise the

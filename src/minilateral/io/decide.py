@@ -1,4 +1,6 @@
-"""Reader of the Decide input format (Stokman's exchange model; ``specs/bargaining.md`` §5.2).
+"""Reader of the Decide input format (Stokman's exchange model).
+
+The format: ``docs/scenario-format.md#decide-files``.
 
 Tab-separated text; string fields in single quotes, numbers bare; the first field is a row tag:
 
@@ -155,11 +157,11 @@ def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
                 field="position",
             )
         scales[key] = (lo, hi)
-    for (actor, issue), (pos, _, _, line) in cells.items():
-        lo, hi = scales[issue]
+    for (code, issue_key), (pos, _, _, line) in cells.items():
+        lo, hi = scales[issue_key]
         if not lo <= pos <= hi:
             raise FormatError(
-                f"position {pos:g} of actor '{actor}' on issue '{issue}' is outside the scale "
+                f"position {pos:g} of actor '{code}' on issue '{issue_key}' is outside the scale "
                 f"[{lo:g}, {hi:g}]", path=path, row=line, field="position",
             )  # fmt: skip
     for key, (_, _, line) in actors.items():

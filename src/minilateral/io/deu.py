@@ -1,4 +1,4 @@
-"""Reader of the DEU III data set (``specs/bargaining.md`` §6.1): EU legislative issues.
+"""Reader of the DEU III data set (``docs/evaluation.md#the-deu-iii-file``): EU legislative issues.
 
 Tab-separated, header names in double quotes, 75 columns: 13 descriptive columns (``prnr``,
 ``isnr``, ``counvte``, ``intro``, ``finact``, …), then ``p<actor>`` (position 0–100) and
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minilateral.arrays import FloatArray
+from minilateral.arrays import BoolArray, FloatArray
 from minilateral.errors import FormatError
 from minilateral.io.validation import csv_row
 
@@ -55,9 +55,9 @@ _META = (
 HEADER: tuple[str, ...] = (
     *_META, *(f"p{a}" for a in ACTORS), *(f"s{a}" for a in ACTORS), "rp", "out",
 )  # fmt: skip
-_DEFAULT_YEAR = 2007  # §6.3 (c): decision year when finact is missing or unparseable
-
-# §6.3 (c): Council votes of the member states by period (BG = bu, HR = cr, EL = el).
+# Option (c) of docs/evaluation.md#capability-options: the decision year when finact is missing or
+# unparseable, and the Council votes of the member states by period (BG = bu, HR = cr, EL = el).
+_DEFAULT_YEAR = 2007
 _PRE_NICE = {"de": 10, "fr": 10, "it": 10, "uk": 10, "es": 8, "be": 5, "el": 5, "nl": 5,
              "pt": 5, "at": 4, "se": 4, "dk": 3, "ie": 3, "fi": 3, "lu": 2}  # fmt: skip
 _NICE = {"de": 29, "fr": 29, "it": 29, "uk": 29, "es": 27, "pl": 27, "ro": 14, "nl": 13,
@@ -90,8 +90,8 @@ class DeuIssue:
     procedure: str = ""
 
     @property
-    def participants(self) -> FloatArray:
-        """Mask of the actors with both a position and a salience (§6.1)."""
+    def participants(self) -> BoolArray:
+        """Mask of the actors with both a position and a salience."""
         return ~np.isnan(self.positions) & ~np.isnan(self.salience)
 
 
@@ -107,12 +107,14 @@ class DeuData:
 
 
 def _yy(value: int) -> int:
-    """Two-digit year: YY ≥ 90 → 19YY, else 20YY (§6.1)."""
+    """Two-digit year: YY ≥ 90 → 19YY, else 20YY (``docs/evaluation.md#the-deu-iii-file``)."""
     return 1900 + value if value >= 90 else 2000 + value
 
 
 def parse_deu_date(text: str) -> date | None:
-    """A DEU date (§6.1), or None if missing (``999``) or unparseable.
+    """A DEU date, or None if missing (``999``) or unparseable.
+
+    Date rules: ``docs/evaluation.md#the-deu-iii-file``.
 
     ``dd-mm-yy`` and ``dd-mm-yyyy`` read directly; a spreadsheet-mangled ``YYYY-MM-DD`` is a
     ``dd-mm-yy`` read backwards: day = YYYY mod 100, month = MM, year from DD.
@@ -138,12 +140,14 @@ def parse_deu_date(text: str) -> date | None:
 
 
 def decision_year(issue: DeuIssue) -> int:
-    """Year of the final act; 2007 when it is missing or unparseable (§6.3 c)."""
+    """Year of the final act; 2007 when it is missing or unparseable."""
     return issue.finact.year if issue.finact is not None else _DEFAULT_YEAR
 
 
 def council_votes(issue: DeuIssue) -> FloatArray:
-    """Council-vote capabilities of the 30 actors on ``issue`` (§6.3 c), NaN where none.
+    """Council-vote capabilities of the 30 actors on ``issue``, NaN where none.
+
+    Table: ``docs/evaluation.md#capability-options``.
 
     Pre-Nice votes up to 2004, Nice votes 2005–2014, Lisbon population weights from 2015. The
     Commission and the Parliament get the largest member-state value among the issue's
@@ -174,7 +178,7 @@ def _cell(text: str, path: str, line: int, column: str) -> float:
 
 
 def read_deu(path: str | Path) -> DeuData:
-    """Read a DEU III file (``specs/bargaining.md`` §6.1).
+    """Read a DEU III file (``docs/evaluation.md#the-deu-iii-file``).
 
     Raises
     ------

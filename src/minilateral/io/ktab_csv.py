@@ -1,4 +1,4 @@
-"""KTAB's CSV scenario format (``smpc --csv``; ``specs/smp.md`` §4.1): read and write.
+"""KTAB's CSV scenario format (``smpc --csv``): read and write.
 
 Line 1: scenario name, description, N, D. Line 2: header (actor, description, capability labels,
 then a position label — the dimension's name — and a salience label per dimension). Lines 3 to

@@ -1,12 +1,14 @@
-"""KTAB's XML scenario format (``smpc --xml``; ``specs/smp.md`` §4.2): read and write.
+"""KTAB's XML scenario format (``smpc --xml``): read and write.
 
 The file carries the scenario, KTAB's nine model options (``ModelParameters``, optional), the
 seed (``prngSeed``) and the accommodation matrix (``IdealAdjustment``). These go into the
 scenario's ``model_options["smp"]``; options given on the command line override them.
 
-Unlike KTAB, the reader accepts the schema's spellings ``Proportional`` and ``No``, treats a
-missing ``IdealAdjustment`` as A = I, accepts any capability in (0, 1e8), finds elements by name
-(not order), and rejects an empty element with the element's and the actor's names (§4.2).
+Unlike KTAB, the reader accepts the schema's spellings ``Proportional`` and ``No``, treats a missing
+``IdealAdjustment`` as A = I, accepts any capability in (0, 1e8), finds elements by name (not
+order), and rejects an empty element with the element's and the actor's names. Rules and limits:
+``docs/scenario-format.md#ktabs-scales-and-limits``; options:
+``docs/scenario-format.md#ktabs-options``.
 """
 
 from __future__ import annotations
@@ -245,7 +247,7 @@ def _actor(node: _Node, k: int, dims: int, path: str | Path) -> KtabActor:
 
 
 def _accommodation(node: _Node, names: list[str], path: str | Path) -> list[list[Any]]:
-    """``[adjusting, reference, value]`` entries, checked against spec §4.2's bounds."""
+    """``[adjusting, reference, value]`` entries, checked against [0, 1] and row sums ≤ 1."""
     entries: list[list[Any]] = []
     matrix: dict[tuple[str, str], float] = {(n, n): 1.0 for n in names}  # A starts as I
     last_line: dict[str, int] = {}

@@ -6,8 +6,8 @@ axes (Monte Carlo draws, coalitions). Notation of ``docs/models/mediation.md``:
 * party i has ideal point :math:`z_{i,d}` and weights :math:`w_{i,d} = p_{i,d} s_{i,d} /
   \sum_e p_{i,e} s_{i,e}` (participation mask p, salience s);
 * the utility of a package x is :math:`U_i(x) = 1 - \sum_d w_{i,d} (x_d - z_{i,d})^2`
-  (quadratic loss, the loss of the models' spec); salience weighting across issues is what
-  makes cross-issue trades possible (Raiffa 1982, ch. 10);
+  (quadratic loss, as in the Nash model, ``docs/models/nash.md#definition``); salience weighting
+  across issues is what makes cross-issue trades possible (Raiffa 1982, ch. 10);
 * party i accepts x when its surplus :math:`S_i(x) = U_i(x) - t_i \ge 0`, where the
   threshold :math:`t_i` folds in its reservation value, its discount for a deal that may not be
   implemented and what a coalition's leverage is worth to it (:mod:`.design`);
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from minilateral.arrays import FloatArray
+from minilateral.arrays import BoolArray, FloatArray
 
 __all__ = [
     "Packages",
@@ -60,13 +60,13 @@ __all__ = [
 _TINY = 1e-12
 
 
-def party_weights(salience: FloatArray, mask: np.ndarray) -> FloatArray:
+def party_weights(salience: FloatArray, mask: BoolArray) -> FloatArray:
     """:math:`w_{i,d} = p_{i,d} s_{i,d} / \\sum_e p_{i,e} s_{i,e}`, shape (..., P, D).
 
     Raises ``ValueError`` when a party has salience 0 on every issue it takes part in.
     """
     raw = np.where(mask, np.nan_to_num(salience), 0.0)
-    total = raw.sum(axis=-1, keepdims=True)
+    total: FloatArray = raw.sum(axis=-1, keepdims=True)
     if np.any(total <= 0):
         raise ValueError("a party has salience 0 on every issue it takes part in")
     return raw / total
@@ -75,7 +75,8 @@ def party_weights(salience: FloatArray, mask: np.ndarray) -> FloatArray:
 def utility(x: FloatArray, ideal: FloatArray, weights: FloatArray) -> FloatArray:
     """:math:`U_i(x) = 1 - \\sum_d w_{i,d} (x_d - z_{i,d})^2`; x (..., D) → (..., P)."""
     gap = x[..., None, :] - np.nan_to_num(ideal)
-    return 1.0 - (weights * gap * gap).sum(axis=-1)
+    loss: FloatArray = (weights * gap * gap).sum(axis=-1)
+    return 1.0 - loss
 
 
 def reservation_utility(
@@ -87,7 +88,8 @@ def reservation_utility(
     :math:`1 - (1 - o_i)^2 \\sum_d w_{i,d} (q_d - z_{i,d})^2`.
     """
     gap = no_deal[..., None, :] - np.nan_to_num(ideal)
-    return 1.0 - (1.0 - optimism) ** 2 * (weights * gap * gap).sum(axis=-1)
+    loss: FloatArray = (weights * gap * gap).sum(axis=-1)
+    return 1.0 - (1.0 - optimism) ** 2 * loss
 
 
 def _best_response(ideal: FloatArray, weights: FloatArray, lam: FloatArray) -> FloatArray:
@@ -96,7 +98,7 @@ def _best_response(ideal: FloatArray, weights: FloatArray, lam: FloatArray) -> F
     den = lw.sum(axis=-2)
     num = (lw * np.nan_to_num(ideal)).sum(axis=-2)
     flat = (weights * np.nan_to_num(ideal)).sum(axis=-2) / np.maximum(weights.sum(axis=-2), _TINY)
-    x = np.where(den > _TINY, num / np.maximum(den, _TINY), flat)
+    x: FloatArray = np.where(den > _TINY, num / np.maximum(den, _TINY), flat)
     return np.clip(x, 0.0, 1.0)
 
 
@@ -130,8 +132,8 @@ def maximin_package(
     z0 = np.nan_to_num(ideal)
     w = np.broadcast_to(weights, (*shape, weights.shape[-1]))
     wz = w * z0
-    wzz = (wz * z0).sum(axis=-1)
-    flat = wz.sum(axis=-2) / np.maximum(w.sum(axis=-2), _TINY)
+    wzz: FloatArray = (wz * z0).sum(axis=-1)
+    flat: FloatArray = wz.sum(axis=-2) / np.maximum(w.sum(axis=-2), _TINY)
 
     def respond(lam: FloatArray) -> FloatArray:
         den = np.einsum("...p,...pd->...d", lam, w)
@@ -139,7 +141,9 @@ def maximin_package(
         return np.clip(np.where(den > _TINY, num / np.maximum(den, _TINY), flat), 0.0, 1.0)
 
     def surplus(x: FloatArray) -> FloatArray:
-        quad = np.einsum("...pd,...d->...p", w, x * x) - 2 * np.einsum("...pd,...d->...p", wz, x)
+        quad: FloatArray = np.einsum("...pd,...d->...p", w, x * x) - 2 * np.einsum(
+            "...pd,...d->...p", wz, x
+        )
         return 1.0 - (quad + wzz) - threshold
 
     lam = np.full(shape, 1.0 / shape[-1])
@@ -183,9 +187,10 @@ def nash_package(
     z0 = np.nan_to_num(ideal)
     w = np.broadcast_to(weights, (*shape, weights.shape[-1]))
     wz = w * z0
-    wzz = (wz * z0).sum(axis=-1)
-    has_bias = bias_ideal is not None and bias_weights is not None
-    if has_bias:
+    wzz: FloatArray = (wz * z0).sum(axis=-1)
+    has_bias = False
+    if bias_ideal is not None and bias_weights is not None:
+        has_bias = True
         bz0 = np.nan_to_num(bias_ideal)
         bw = bias_weights
         bwz = (bw * bz0).sum(axis=-2)
@@ -273,14 +278,14 @@ class Packages:
     gap: FloatArray
 
     @property
-    def accepted(self) -> np.ndarray:
+    def accepted(self) -> BoolArray:
         """Per party: accepts the package (:math:`S_i \\ge -10^{-9}`)."""
         return self.surplus >= -1e-9
 
     @property
-    def agreement(self) -> np.ndarray:
+    def agreement(self) -> BoolArray:
         """Every party accepts."""
-        return self.accepted.all(axis=-1)
+        return np.asarray(self.accepted.all(axis=-1))
 
 
 def solve_packages(

@@ -17,18 +17,21 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 from scipy import special
 
-from minilateral.arrays import FloatArray
+from minilateral.arrays import BoolArray, FloatArray, ScenarioArrays
 from minilateral.errors import OptionError
 from minilateral.forecast import jsonable
 from minilateral.mediation.agreement import zopa_slices
 from minilateral.mediation.design import (
     AgreementSettings,
+    CoalitionTerms,
     Evaluator,
+    MemberParameters,
+    coalition_terms,
     member_parameters,
     party_parameters,
 )
@@ -36,9 +39,73 @@ from minilateral.mediation.settlement import SettlementSummary, wilson_interval
 from minilateral.provenance import provenance
 from minilateral.scenario import Scenario
 
-__all__ = ["AgreementDetail", "evaluate_agreement", "paired_interval", "paired_tie"]
+__all__ = [
+    "AgreementDetail",
+    "AgreementSearch",
+    "BaselineCoalition",
+    "Holdout",
+    "RankedCoalition",
+    "WhatItTakes",
+    "evaluate_agreement",
+    "paired_interval",
+    "paired_tie",
+]
 
 Progress = Callable[[int, int, str], None]
+
+
+class Holdout(TypedDict):
+    r"""A party that rejects a coalition's package in some draw (``AgreementDetail.holdouts``).
+
+    ``share`` and ``blocks_alone`` are shares of draws; ``shortfall`` and ``shortfall_alone``
+    are mean shortfalls :math:`\max(0, -S_i)` in utility units. The last two are computed only
+    for the top coalitions and the baseline (:func:`_holdouts`).
+    """
+
+    party: str
+    share: float
+    shortfall: float
+    blocks_alone: NotRequired[float]
+    shortfall_alone: NotRequired[float]
+
+
+class WhatItTakes(TypedDict):
+    """The smallest leverage multiplier and added guarantee that reach 50 % (None: not reachable).
+
+    :attr:`AgreementDetail.what_it_takes`; ``max_multiplier`` is the largest multiplier searched.
+    """
+
+    leverage_multiplier: float | None
+    guarantee: float | None
+    max_multiplier: float
+
+
+class BaselineCoalition(TypedDict):
+    """The no-mediator entry of :func:`evaluate_agreement`."""
+
+    summary: SettlementSummary
+    detail: AgreementDetail
+    per_issue: FloatArray  # (D,) agreement probability on party issues, NaN elsewhere
+
+
+class RankedCoalition(BaselineCoalition):
+    """One evaluated coalition of :func:`evaluate_agreement`, in rank order."""
+
+    members: tuple[int, ...]  # indices into the candidate codes
+    marginal: dict[str, float]
+    marginal_ci: dict[str, tuple[float, float]]
+    tied_with_top: bool
+
+
+class AgreementSearch(TypedDict):
+    """What :func:`evaluate_agreement` returns."""
+
+    entries: list[RankedCoalition]
+    baseline: BaselineCoalition
+    parties: tuple[str, ...]
+    proposals: list[dict[str, Any]]
+    members: MemberParameters
+    notes: list[str]
 
 
 def paired_interval(diff: FloatArray, confidence: float) -> tuple[float, float]:
@@ -53,7 +120,7 @@ def paired_interval(diff: FloatArray, confidence: float) -> tuple[float, float]:
     return max(-1.0, mean - half), min(1.0, mean + half)
 
 
-def paired_tie(a: np.ndarray, b: np.ndarray, confidence: float) -> bool:
+def paired_tie(a: BoolArray, b: BoolArray, confidence: float) -> bool:
     """Whether two coalitions' per-draw agreement indicators are tied (McNemar's exact test).
 
     Only the discordant draws carry information: with n10 draws where only ``a`` agrees and n01
@@ -74,7 +141,7 @@ def paired_tie(a: np.ndarray, b: np.ndarray, confidence: float) -> bool:
         return True
     tail = sum(math.comb(n, k) for k in range(min(n10, n01) + 1))
     threshold = Fraction(1.0 - confidence)  # the float's exact value
-    return 2 * tail * threshold.denominator >= threshold.numerator * 2**n
+    return 2 * tail * threshold.denominator >= threshold.numerator * (1 << n)  # 1 << n == 2**n
 
 
 @dataclass(frozen=True)
@@ -105,13 +172,13 @@ class AgreementDetail:
     package: dict[str, float]
     zone: float
     zone_range: dict[str, list[float] | None]
-    holdouts: list[dict[str, Any]]
+    holdouts: list[Holdout]
     maximin: float
-    what_it_takes: dict[str, float | None] | None = None
+    what_it_takes: WhatItTakes | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return jsonable(
+        data: dict[str, Any] = jsonable(
             {
                 "acceptance": self.acceptance,
                 "surplus": self.surplus,
@@ -123,12 +190,13 @@ class AgreementDetail:
                 "what_it_takes": self.what_it_takes,
             }
         )
+        return data
 
 
 @dataclass
 class _Solved:
-    agreement: np.ndarray  # (B,)
-    accepted: np.ndarray  # (B, P)
+    agreement: BoolArray  # (B,)
+    accepted: BoolArray  # (B, P)
     surplus: FloatArray  # (B, P)
     package: FloatArray  # (B, D_party)
     maximin: FloatArray  # (B,)
@@ -139,7 +207,7 @@ class _Solved:
 
 
 def _subsets(combos: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
-    need = {()}
+    need: set[tuple[int, ...]] = {()}
     for c in combos:
         need.add(c)
         for m in c:
@@ -151,7 +219,7 @@ def evaluate_agreement(
     scenario: Scenario,
     codes: Sequence[str],
     combos: Sequence[tuple[int, ...]],
-    batch: Any,
+    batch: ScenarioArrays,
     *,
     settings: AgreementSettings,
     confidence: float,
@@ -159,12 +227,12 @@ def evaluate_agreement(
     credibility: Mapping[str, float] | None = None,
     no_deal: FloatArray | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> AgreementSearch:
     """Evaluate ``combos`` (and the subsets their marginal values need) on ``batch``.
 
-    Returns a mapping with ``ranked`` (combos in rank order, each with its summary, detail,
-    marginal values and tie flag), ``baseline``, ``parties``, ``issues`` (party issues), the
-    evaluator and notes; :func:`minilateral.mediation.coalitions.search_coalitions` wraps it in
+    Returns a mapping with ``entries`` (combos in rank order, each with its summary, detail,
+    marginal values and tie flag), ``baseline``, ``parties``, ``proposals``, the members'
+    parameters and notes; :func:`minilateral.mediation.coalitions.search_coalitions` wraps it in
     a :class:`~minilateral.mediation.coalitions.CoalitionSearch`.
     """
     parties = party_parameters(scenario, settings)
@@ -216,7 +284,7 @@ def evaluate_agreement(
 
     def detail(s: _Solved) -> AgreementDetail:
         acc = s.accepted.mean(axis=0)
-        holdouts = []
+        holdouts: list[Holdout] = []
         for i, name in enumerate(parties.names):
             refuse = ~s.accepted[:, i]
             if refuse.any():
@@ -259,10 +327,11 @@ def evaluate_agreement(
 
     ranked = sorted(combos, key=key)
     top = solved[ranked[0]].agreement.astype(float) if ranked else None
-    entries = []
+    entries: list[RankedCoalition] = []
     for c in ranked:
         s = solved[c]
-        marginal, marginal_ci = {}, {}
+        marginal: dict[str, float] = {}
+        marginal_ci: dict[str, tuple[float, float]] = {}
         for m in c:
             rest = tuple(i for i in c if i != m)
             diff = s.agreement.astype(float) - solved[rest].agreement.astype(float)
@@ -285,6 +354,8 @@ def evaluate_agreement(
         )
     # What it would take: the top coalitions and the baseline, on the same draws.
     wanted = [e["members"] for e in entries[: settings.what_it_takes_top]] + [()]
+    takes: dict[tuple[int, ...], WhatItTakes] = {}
+    pivots: dict[tuple[int, ...], tuple[FloatArray, BoolArray]] = {}
     if settings.what_it_takes_top > 0 and wanted:
         mem = np.zeros((len(wanted), len(codes)), dtype=bool)
         for k, c in enumerate(wanted):
@@ -300,8 +371,6 @@ def evaluate_agreement(
             }
             for k, c in enumerate(wanted)
         }
-    else:
-        takes, pivots = {}, {}
     base_detail = detail(solved[()])
     if () in takes:
         base_detail = _with_takes(
@@ -314,7 +383,7 @@ def evaluate_agreement(
                 e["detail"], takes[c], _holdouts(parties.names, solved[c], *pivots[c])
             )
     proposals = _proposals(scenario, ev, codes, entries, batch, confidence)
-    notes = []
+    notes: list[str] = []
     if ev.filled:
         notes.append(
             "no reference point (status quo) for "
@@ -342,15 +411,11 @@ def evaluate_agreement(
     }
 
 
-def _terms(ev: Evaluator, membership: np.ndarray) -> Any:
-    from minilateral.mediation.design import coalition_terms
-
+def _terms(ev: Evaluator, membership: BoolArray) -> CoalitionTerms:
     return coalition_terms(membership, ev.members, ev.settings)
 
 
-def _with_takes(
-    d: AgreementDetail, takes: dict[str, float | None], holdouts: list[dict[str, Any]]
-) -> AgreementDetail:
+def _with_takes(d: AgreementDetail, takes: WhatItTakes, holdouts: list[Holdout]) -> AgreementDetail:
     from dataclasses import replace
 
     return replace(d, what_it_takes=takes, holdouts=holdouts)
@@ -360,8 +425,8 @@ def _holdouts(
     names: Sequence[str],
     solved: _Solved,
     short: FloatArray,
-    others: np.ndarray,
-) -> list[dict[str, Any]]:
+    others: BoolArray,
+) -> list[Holdout]:
     r"""Hold-outs of one coalition, most decisive first.
 
     ``share``: draws in which the party rejects the coalition's package; ``shortfall``: its
@@ -370,7 +435,7 @@ def _holdouts(
     best (their maximin package) — it is the one party standing in the way;
     ``shortfall_alone``: its mean shortfall at that package in those draws.
     """
-    out = []
+    out: list[Holdout] = []
     failed = ~solved.agreement
     for i, name in enumerate(names):
         rejects = ~solved.accepted[:, i]
@@ -395,13 +460,13 @@ def _proposals(
     scenario: Scenario,
     ev: Evaluator,
     codes: Sequence[str],
-    entries: list[dict[str, Any]],
-    batch: Any,
+    entries: list[RankedCoalition],
+    batch: ScenarioArrays,
     confidence: float,
 ) -> list[dict[str, Any]]:
     """Each named proposal, evaluated as given: by no mediator, its own coalition (where all
     its members are candidates) and the top coalition."""
-    out = []
+    out: list[dict[str, Any]] = []
     if not scenario.proposals:
         return out
     from minilateral.mediation.coalitions import match_actor
@@ -433,7 +498,7 @@ def _proposals(
         for k, (_, c) in enumerate(groups):
             mem[k, list(c)] = True
         surplus = ev.fixed(unit, mem)  # (K, B, P)
-        evaluated = []
+        evaluated: list[dict[str, Any]] = []
         for k, (label, c) in enumerate(groups):
             acc = surplus[k] >= -1e-9
             agree = acc.all(axis=1)
@@ -462,7 +527,8 @@ def _proposals(
                 "evaluations": evaluated,
             }
         )
-    return jsonable(out)
+    ready: list[dict[str, Any]] = jsonable(out)
+    return ready
 
 
 def search_record(scenario: Scenario, settings: AgreementSettings, **extra: Any) -> dict[str, Any]:

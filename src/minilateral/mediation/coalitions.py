@@ -72,7 +72,7 @@ from minilateral.models.baselines import weighted_mean
 from minilateral.models.nash import nash_per_issue
 from minilateral.models.registry import model_class
 from minilateral.models.separable import forecast_by_issue
-from minilateral.montecarlo.perturb import resolve_uncertainty
+from minilateral.montecarlo.perturb import NoisePlan, resolve_uncertainty
 from minilateral.provenance import provenance
 from minilateral.scenario import Noise, Scenario, Uncertainty
 
@@ -196,7 +196,8 @@ def resolve_candidates(
     dupes = sorted({t for t in tokens if tokens.count(t) > 1})
     if dupes:
         raise OptionError(f"duplicate candidate(s): {', '.join(dupes)}", field="candidates")
-    out, seen = [], {}
+    out: list[Candidate] = []
+    seen: dict[str, str] = {}  # actor name → the candidate token that named it
     for token in tokens:
         index = match_actor(scenario, token)
         actor = None if index is None else scenario.actors[index]
@@ -250,7 +251,7 @@ def resolve_candidates(
 
 
 def _parties(arrays: ScenarioArrays) -> BoolArray:
-    is_party = np.array([r == "party" for r in arrays.roles], dtype=bool)
+    is_party: BoolArray = np.array([r == "party" for r in arrays.roles], dtype=bool)
     return arrays.mask & is_party[None, :, None]
 
 
@@ -262,11 +263,12 @@ def proposal_point(
 ) -> FloatArray:
     r"""The coalition's proposal on every issue of every batch member, own scale, (B, D).
 
-    ``nash``: the symmetric Nash bargaining solution of the parties with quadratic utilities
-    and each party's worst end of the scale as its disagreement point (``specs/bargaining.md``
-    §3); ``compromise``: the parties' c·s-weighted mean (§2.2); ``stated``: the leverage-weighted
-    mean of the members' own positions where they have one, else the Nash point. NaN on issues
-    in which no party takes part.
+    ``nash``: the symmetric Nash bargaining solution of the parties with quadratic utilities and
+    each party's worst end of the scale as its disagreement point
+    (``docs/models/nash.md#disagreement-point``); ``compromise``: the parties' c·s-weighted mean
+    (``docs/models/baselines.md#the-compromise-model``); ``stated``: the leverage-weighted mean of
+    the members' own positions where they have one, else the Nash point. NaN on issues in which no
+    party takes part.
     """
     parties = _parties(arrays)
     z = arrays.unit_positions()
@@ -373,7 +375,8 @@ class CoalitionResult:
             out.update(self.agreement.to_dict())
         if self.tied_with_top is not None:
             out["tied_with_top"] = self.tied_with_top
-        return jsonable(out)
+        ready: dict[str, Any] = jsonable(out)
+        return ready
 
 
 @dataclass(frozen=True)
@@ -715,7 +718,7 @@ def _check_target(scenario: Scenario, target: Mapping[str, float] | None) -> dic
     return out
 
 
-def _sample(scenario: Scenario, settings: SearchSettings) -> tuple[Any, ScenarioArrays]:
+def _sample(scenario: Scenario, settings: SearchSettings) -> tuple[NoisePlan, ScenarioArrays]:
     """The uncertainty plan and its ``draws`` input draws (the common random numbers)."""
     u = settings.uncertainty
     spec = dict(u) if isinstance(u, Mapping) else u
@@ -917,7 +920,7 @@ def _convergence_record(
     scenario: Scenario,
     s: SearchSettings,
     instance: Model,
-    plan: Any,
+    plan: NoisePlan,
     cands: Sequence[Candidate],
     target: Mapping[str, float],
     search: str,

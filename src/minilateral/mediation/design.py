@@ -50,7 +50,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from minilateral.arrays import FloatArray, ScenarioArrays
+from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import OptionError, ScenarioError
 from minilateral.mediation.agreement import (
     Packages,
@@ -60,7 +60,7 @@ from minilateral.mediation.agreement import (
     solve_packages,
 )
 from minilateral.models.baselines import weighted_mean
-from minilateral.scenario import Scenario
+from minilateral.scenario import MemberTerms, Scenario
 
 __all__ = [
     "AgreementSettings",
@@ -155,7 +155,7 @@ class PartyParameters:
     """Per party (P,): names, optimism o, conflict cost κ, exposure φ; access rules."""
 
     names: tuple[str, ...]
-    index: np.ndarray  # row of each party in the scenario arrays
+    index: IntArray  # row of each party in the scenario arrays
     optimism: FloatArray
     conflict_cost: FloatArray
     exposure: FloatArray
@@ -171,7 +171,7 @@ class MemberParameters:
     guarantee: FloatArray  # γ_m
     information: FloatArray  # ι_m
     credibility: FloatArray  # c_{m,i}, (n, P)
-    refused: np.ndarray  # (n, P) bool
+    refused: BoolArray  # (n, P)
     through: tuple[tuple[int, int, tuple[int, ...]], ...]  # (member, party, intermediaries)
     stance_rows: tuple[int | None, ...]  # the member's row in the scenario arrays
     sources: dict[str, str] = field(default_factory=dict)
@@ -190,16 +190,14 @@ def party_parameters(scenario: Scenario, settings: AgreementSettings) -> PartyPa
     codes = {a.code: a.name for a in scenario.actors if a.code}
     by_name = {codes.get(k, k): v for k, v in terms.items()}
     names = tuple(scenario.actors[i].name for i in rows)
-    get = by_name.get
-    o = [
-        settings.optimism if get(n) is None or get(n).optimism is None else get(n).optimism
-        for n in names
-    ]
-    phi = [
-        settings.exposure if get(n) is None or get(n).exposure is None else get(n).exposure
-        for n in names
-    ]
-    kappa = [0.0 if get(n) is None else get(n).conflict_cost for n in names]
+    o: list[float] = []
+    phi: list[float] = []
+    kappa: list[float] = []
+    for n in names:
+        t = by_name.get(n)
+        o.append(settings.optimism if t is None or t.optimism is None else t.optimism)
+        phi.append(settings.exposure if t is None or t.exposure is None else t.exposure)
+        kappa.append(0.0 if t is None else t.conflict_cost)
     total = float(sum(scenario.actors[i].capability for i in rows))
     return PartyParameters(
         names=names,
@@ -253,15 +251,16 @@ def member_parameters(
     leverage = {k.upper(): float(v) for k, v in (leverage or {}).items()}
     credibility = {k.upper(): float(v) for k, v in (credibility or {}).items()}
     block = scenario.mediation
-    members = {}
+    members: dict[str, MemberTerms] = {}
     if block is not None:
         for key, value in block.members.items():
             index = _match(scenario, key)
             members[key.upper()] = value
             if index is not None:
-                members[scenario.actors[index].name.upper()] = value
-                if scenario.actors[index].code:
-                    members[scenario.actors[index].code.upper()] = value
+                actor = scenario.actors[index]
+                members[actor.name.upper()] = value
+                if actor.code:
+                    members[actor.code.upper()] = value
 
     def token_index(token: str) -> int | None:
         t = token.upper()
@@ -321,22 +320,22 @@ def member_parameters(
     refused = np.zeros((n, p), dtype=bool)
     through: list[tuple[int, int, tuple[int, ...]]] = []
     if block is not None:
-        for key, terms in block.parties.items():
-            row = _match(scenario, key)
-            name = scenario.actors[row].name if row is not None else key
+        for key, party_terms in block.parties.items():
+            party_row = _match(scenario, key)
+            name = scenario.actors[party_row].name if party_row is not None else key
             if name not in parties.names:
                 continue
             k = parties.names.index(name)
-            for token in terms.refuses:
-                j = token_index(token)
-                if j is not None:
-                    refused[j, k] = True
-            for token, via in terms.through.items():
-                j = token_index(token)
-                if j is None:
+            for token in party_terms.refuses:
+                col = token_index(token)
+                if col is not None:
+                    refused[col, k] = True
+            for token, via in party_terms.through.items():
+                col = token_index(token)
+                if col is None:
                     continue
                 mids = tuple(i for i in (token_index(v) for v in via) if i is not None)
-                through.append((j, k, mids))
+                through.append((col, k, mids))
     return MemberParameters(
         codes=tuple(codes),
         leverage=lev,
@@ -354,7 +353,7 @@ def member_parameters(
 class CoalitionTerms:
     """Per coalition × party (K, P): effective access, leverage L, guarantee G, information."""
 
-    access: np.ndarray  # (K, n, P) bool
+    access: BoolArray  # (K, n, P)
     credibility: FloatArray  # (K, n, P) effective r_{m,i} (0 without access)
     leverage: FloatArray  # (K, P)
     guarantee: FloatArray  # (K, P)
@@ -362,7 +361,7 @@ class CoalitionTerms:
 
 
 def coalition_terms(
-    membership: np.ndarray, members: MemberParameters, settings: AgreementSettings
+    membership: BoolArray, members: MemberParameters, settings: AgreementSettings
 ) -> CoalitionTerms:
     """Access, effective credibility and the three channels for coalitions ``membership`` (K, n)."""
     inside = membership[:, :, None]  # (K, n, 1)
@@ -455,7 +454,7 @@ class Evaluator:
         cost = (1.0 - pi) * p.exposure[None] - delta - p.conflict_cost[None]
         return base + cost[:, None, :]
 
-    def _bias(self, membership: np.ndarray) -> tuple[FloatArray | None, FloatArray | None]:
+    def _bias(self, membership: BoolArray) -> tuple[FloatArray | None, FloatArray | None]:
         if self.settings.bias <= 0:
             return None, None
         lev = self.members.leverage[None] * membership  # (K, n)
@@ -463,7 +462,7 @@ class Evaluator:
         bw = self.settings.bias * share[:, None, :, None] * self.stance_weights[None]
         return np.broadcast_to(self.stance[None], bw.shape), bw
 
-    def evaluate(self, membership: np.ndarray) -> tuple[Packages, CoalitionTerms]:
+    def evaluate(self, membership: BoolArray) -> tuple[Packages, CoalitionTerms]:
         """Packages, surpluses and agreement for coalitions ``membership`` (K, n) bool."""
         terms = coalition_terms(membership, self.members, self.settings)
         t = self.thresholds(terms)
@@ -478,7 +477,7 @@ class Evaluator:
         )
         return packages, terms
 
-    def fixed(self, package: FloatArray, membership: np.ndarray) -> FloatArray:
+    def fixed(self, package: FloatArray, membership: BoolArray) -> FloatArray:
         """Surpluses (K, B, P) of a fixed package (D_all,) on the unit scale (named proposals)."""
         from minilateral.mediation.agreement import utility
 
@@ -486,7 +485,7 @@ class Evaluator:
         x = package[self.issue_index]
         return utility(x, self.ideal, self.weights)[None] - self.thresholds(terms)
 
-    def feasible(self, thresholds: FloatArray) -> np.ndarray:
+    def feasible(self, thresholds: FloatArray) -> BoolArray:
         """Whether Z is non-empty (maximin >= 0), (..., B)."""
         _, value, _ = maximin_package(
             self.ideal[None] if thresholds.ndim == 3 else self.ideal,
@@ -497,7 +496,7 @@ class Evaluator:
         )
         return value >= -1e-9
 
-    def holdouts(self, membership: np.ndarray) -> tuple[FloatArray, np.ndarray]:
+    def holdouts(self, membership: BoolArray) -> tuple[FloatArray, BoolArray]:
         r"""Per coalition, draw and party: the party's shortfall at the others' package.
 
         For each party i, the maximin package of the other parties (i left out) is the best the
@@ -523,7 +522,7 @@ class Evaluator:
         return short, others
 
     def what_it_takes(
-        self, membership: np.ndarray, *, steps: int = 8
+        self, membership: BoolArray, *, steps: int = 8
     ) -> tuple[FloatArray, FloatArray]:
         """Smallest leverage multiplier k in [1, k_max] and smallest added guarantee in [0, 1]
         at which the agreement probability reaches 0.5, by bisection on the same draws.
@@ -536,7 +535,8 @@ class Evaluator:
 
         def prob(mult: FloatArray, extra: FloatArray) -> FloatArray:
             t = self.thresholds(terms, leverage_multiplier=mult, extra_guarantee=extra)
-            return self.feasible(t).mean(axis=-1)
+            share: FloatArray = self.feasible(t).mean(axis=-1)
+            return share
 
         kmax = self.settings.max_multiplier
         results = []

@@ -11,7 +11,8 @@ year used is reported).
 
   - votes: :math:`a_{mp} = (S_{mp} + 1)/2` from the UN General Assembly votes of m and state
     party p pooled over the ``window`` years up to ``year`` (Signorino–Ritter S or Cohen's κ,
-    ``specs/alignment.md`` §1.3–1.4); needs two state parties with votes;
+    ``docs/alignment.md#signorino-and-ritters-s``, ``docs/alignment.md#kappa-and-pi``); needs two
+    state parties with votes;
   - stance: :math:`b_{mp} = 1 - \sum_k s_{pk}|z_{mk} - z_{pk}| / \sum_k s_{pk}` from the
     scenario's own positions (unit scale) and the party's saliences, over every party, state
     or not (:func:`stance_affinities`); needs the candidate to be a scenario actor.
@@ -55,15 +56,19 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from minilateral.arrays import BoolArray, FloatArray
 from minilateral.errors import DataError, FormatError, OptionError, ScenarioError
 from minilateral.forecast import jsonable
 from minilateral.mediation.coalitions import match_actor
 from minilateral.scenario import Scenario
+
+if TYPE_CHECKING:
+    from minilateral.data.states import StateResolver
 
 __all__ = [
     "COMPONENTS",
@@ -197,7 +202,7 @@ class MediatorProfile:
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON form (NaN → null)."""
-        return jsonable(
+        data: dict[str, Any] = jsonable(
             {
                 "code": self.code,
                 "ccode": self.ccode,
@@ -206,6 +211,7 @@ class MediatorProfile:
                 "detail": self.detail,
             }
         )
+        return data
 
 
 @dataclass(frozen=True)
@@ -243,7 +249,7 @@ class MediatorProfiles:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return jsonable(
+        data: dict[str, Any] = jsonable(
             {
                 "year": self.year,
                 "parties": self.parties,
@@ -254,6 +260,7 @@ class MediatorProfiles:
                 "data_versions": self.data_versions,
             }
         )
+        return data
 
     def to_frame(self) -> pd.DataFrame:
         """One row per candidate: ``code``, ``ccode``, ``name``, the components and
@@ -344,8 +351,8 @@ def load_recent_mediations(path: str | Path = RECENT_MEDIATIONS) -> list[RecentM
 
 
 def stance_affinities(
-    z: np.ndarray, salience: np.ndarray, mask: np.ndarray, m: int, parties: Sequence[int]
-) -> np.ndarray:
+    z: FloatArray, salience: FloatArray, mask: BoolArray, m: int, parties: Sequence[int]
+) -> FloatArray:
     r"""Affinity of actor ``m`` to each party from the scenario's positions.
 
     :math:`b_{mp} = 1 - \sum_k s_{pk} |z_{mk} - z_{pk}| / \sum_k s_{pk}` over the issues k both
@@ -416,7 +423,11 @@ class _Tables:
 
 
 def _read_tables(
-    candidates: list[int], state_parties: list[int], year: int | None, window: int, root: Any
+    candidates: list[int],
+    state_parties: list[int],
+    year: int | None,
+    window: int,
+    root: str | Path | None,
 ) -> _Tables:
     from minilateral.alignment.votes import dyad_measures, load_votes
     from minilateral.data.store import query, read_table
@@ -723,7 +734,7 @@ def profile_candidates(
 
 
 def _parties(
-    scenario: Scenario, res: Any, notes: list[str]
+    scenario: Scenario, res: StateResolver, notes: list[str]
 ) -> tuple[list[dict[str, Any]], list[int], float]:
     parties: list[dict[str, Any]] = []
     state_parties: list[int] = []
@@ -754,7 +765,7 @@ def _candidates(
     scenario: Scenario,
     candidates: Sequence[str],
     state_parties: list[int],
-    res: Any,
+    res: StateResolver,
     notes: list[str],
 ) -> list[tuple[str, int, int | None]]:
     cands: list[tuple[str, int, int | None]] = []
@@ -780,7 +791,7 @@ def _candidates(
     return cands
 
 
-def _recent_codes(recent: Sequence[RecentMediation], res: Any) -> dict[str, int | None]:
+def _recent_codes(recent: Sequence[RecentMediation], res: StateResolver) -> dict[str, int | None]:
     out: dict[str, int | None] = {}
     for code in sorted({c for r in recent for c in r.mediators}):
         try:

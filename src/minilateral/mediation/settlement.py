@@ -81,7 +81,7 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
 
 def party_mask(arrays: ScenarioArrays) -> BoolArray:
     """Participation of the parties (``role: party``) only, shape (B, N, D)."""
-    is_party = np.array([role == "party" for role in arrays.roles], dtype=bool)
+    is_party: BoolArray = np.array([role == "party" for role in arrays.roles], dtype=bool)
     if is_party.size == 0:
         is_party = np.zeros(arrays.n_actors, dtype=bool)
     return arrays.mask & is_party[None, :, None]

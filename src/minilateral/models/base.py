@@ -247,6 +247,15 @@ class Model:
         """
         return 64 * b * n * n * max(d, 1) + 1024 * 1024
 
+    def uses_random_stream(self) -> bool:
+        """Whether :meth:`forecast` draws from its ``rng`` with these options.
+
+        False for deterministic models. A sweep seeds the model's generator per chunk, so for
+        a model that uses it the chunk size is part of the random stream and is never changed
+        behind the user's back (:func:`minilateral.montecarlo.engine.sweep`).
+        """
+        return False
+
     # -- forecasting ---------------------------------------------------------------------
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Forecast the outcome of every scenario in the batch."""

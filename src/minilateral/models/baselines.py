@@ -1,4 +1,4 @@
-r"""Static baselines: means, the compromise model and medians (``specs/bargaining.md`` §2).
+r"""Static baselines: means, the compromise model and medians (``docs/models/baselines.md``).
 
 Every baseline works per issue on the actors that take part in it (the participation mask) and
 on the unit scale; the result is mapped back to the issue's own scale.
@@ -47,7 +47,8 @@ def _axis_last(a: FloatArray | BoolArray) -> FloatArray | BoolArray:
 
 
 def weighted_mean(z: FloatArray, weights: FloatArray, mask: BoolArray) -> FloatArray:
-    r"""Weighted mean per issue, with the fallback chain of spec §2.1.
+    r"""Weighted mean per issue, with the fallback chain of
+    ``docs/models/baselines.md#means-and-their-fallbacks``.
 
     .. math:: \hat x = \sum_i w_i x_i \Big/ \sum_i w_i
 
@@ -81,7 +82,9 @@ def weighted_mean(z: FloatArray, weights: FloatArray, mask: BoolArray) -> FloatA
 
 
 def lower_weighted_median(z: FloatArray, weights: FloatArray, mask: BoolArray) -> FloatArray:
-    r"""Lower weighted median per issue (spec §2.3), the weak Condorcet winner under linear loss.
+    r"""Lower weighted median per issue, the weak Condorcet winner under linear loss.
+
+    Definition: ``docs/models/baselines.md#medians``.
 
     Actors are sorted by position (stable); the result is the first position whose cumulative
     weight reaches :math:`W/2 - 10^{-9} W`, with :math:`W = \sum_i w_i`. If :math:`W = 0` every
@@ -114,7 +117,10 @@ def _weights(arrays: ScenarioArrays, name: str) -> FloatArray:
 
 @register
 class MeanModel(Model):
-    """Unweighted mean of the participants' positions (spec §2.1)."""
+    """Unweighted mean of the participants' positions.
+
+    Formula: ``docs/models/baselines.md#means-and-their-fallbacks``.
+    """
 
     name = "mean"
     summary = "Unweighted mean of the positions (baseline)."
@@ -129,7 +135,10 @@ class MeanModel(Model):
 
 @register
 class WeightedMeanModel(Model):
-    """Salience-weighted mean (spec §2.1); falls back to the unweighted mean."""
+    """Salience-weighted mean; falls back to the unweighted mean.
+
+    Formula: ``docs/models/baselines.md#means-and-their-fallbacks``.
+    """
 
     name = "weighted-mean"
     summary = "Salience-weighted mean of the positions (baseline)."
@@ -143,13 +152,16 @@ class WeightedMeanModel(Model):
 
 @register
 class CompromiseModel(Model):
-    r"""The compromise model: capability × salience weighted mean (spec §2.2).
+    r"""The compromise model: capability × salience weighted mean.
+
+    Formula and sources: ``docs/models/baselines.md#the-compromise-model``.
 
     .. math:: \hat x_C = \sum_i c_i s_i x_i \Big/ \sum_i c_i s_i
 
     Falls back to the salience-weighted, then the unweighted mean when all weights are zero.
     It is the main baseline on DEU (Achen 2006; Leinaweaver & Thomson 2014) and the limit of the
-    capability-weighted Nash solution under a common, very bad disagreement utility (§3.6).
+    capability-weighted Nash solution under a common, very bad disagreement utility
+    (``docs/models/nash.md#relation-to-the-compromise-model``).
     """
 
     name = "compromise"
@@ -171,7 +183,8 @@ def compromise(arrays: ScenarioArrays) -> FloatArray:
 
 @register
 class MedianModel(Model):
-    """The ordinary (unweighted) median: for even n, the mean of the two middle values (§2.3)."""
+    """The ordinary (unweighted) median: for even n, the mean of the two middle values
+    (``docs/models/baselines.md#medians``)."""
 
     name = "median"
     summary = "Ordinary median of the positions (baseline)."
@@ -187,7 +200,9 @@ class MedianModel(Model):
 
 @register
 class WeightedMedianModel(Model):
-    """The lower weighted median (§2.3): BDM's and Scholz et al.'s "median voter position".
+    """The lower weighted median: BDM's and Scholz et al.'s "median voter position".
+
+    Definition: ``docs/models/baselines.md#medians``.
 
     Parameters
     ----------

@@ -1,25 +1,28 @@
-r"""Stokman's exchange model, in the equal-gain form of the Decide software (spec §5).
+r"""Stokman's exchange model, in the equal-gain form of the Decide software.
 
-Each issue's outcome is the capability × salience weighted mean of the actors' *voting*
-positions (§5.3):
+Formulas and sources: ``docs/models/exchange.md#what-the-model-does``. Each issue's outcome is the
+capability × salience weighted mean of the actors' *voting* positions
+(``docs/models/exchange.md#outcome-and-utility``):
 
 .. math:: O_q = \sum_k c_{kq} s_{kq} y_{kq} \Big/ \sum_k c_{kq} s_{kq}.
 
-Two actors on opposite sides of the outcome on two issues can both gain by trading: the one
-that cares relatively less about issue p moves its voting position on p toward the other, who
-in return moves on q. The trade is sized so that both gain the same utility (equal gain,
-§5.5), as much as the bounds allow; in each round the most profitable valid trade is realised
-first, all others are re-evaluated, and so on until none is left (§5.7). At the end of a round
-the preferred positions move part of the way toward the voting positions (§5.8). The forecast
-is the last round's outcome.
+Two actors on opposite sides of the outcome on two issues can both gain by trading: the one that
+cares relatively less about issue p moves its voting position on p toward the other, who in return
+moves on q. The trade is sized so that both gain the same utility (equal gain,
+``docs/models/exchange.md#size-of-an-equal-gain-exchange``), as much as the bounds allow; in each
+round the most profitable valid trade is realised first, all others are re-evaluated, and so on
+until none is left (``docs/models/exchange.md#execution-within-a-round``). At the end of a round the
+preferred positions move part of the way toward the voting positions
+(``docs/models/exchange.md#end-of-round-and-forecast``). The forecast is the last round's outcome.
 
-All work is on the normalised 0–100 scale (§5.2). Candidates are every (issue pair, actor pair)
-combination, evaluated for the whole batch at once; Python loops only over rounds and over the
-sequential exchanges within a round (each depends on the previous one).
+All work is on the normalised 0–100 scale (``docs/models/exchange.md#the-0100-scale``). Candidates
+are every (issue pair, actor pair) combination, evaluated for the whole batch at once; Python loops
+only over rounds and over the sequential exchanges within a round (each depends on the previous
+one).
 
-The design choices the spec leaves open, the ones made here, and every difference from the open
+The design choices the sources leave open, the ones made here, and every difference from the open
 implementation of Decide (outcome bookkeeping, re-evaluation scope, the supplier's target, ties)
-are listed in ``docs/models/exchange.md``. The supplier's target is an option
+are listed in ``docs/models/exchange.md#design-choices``. The supplier's target is an option
 (``supplier_target``): the partner's current vote (default) or its start-of-round position.
 
 References
@@ -60,8 +63,8 @@ __all__ = [
     "exchange_rounds",
 ]
 
-_TINY = 1e-10  # §5.6: gains and moves at or below this are no exchange
-_TIES = 1e-12  # §5.7: gains within this (relative) of the best are ties
+_TINY = 1e-10  # gains and moves at or below this are no exchange (docs/models/exchange.md#validity)
+_TIES = 1e-12  # gains within this (relative) of the best are ties (docs/models/exchange.md#4-ties)
 
 SupplierTarget = Literal["current", "round_start"]
 SUPPLIER_TARGETS: tuple[str, ...] = get_args(SupplierTarget)
@@ -82,7 +85,9 @@ def equal_gain(
     gap_p: FloatArray,
     gap_q: FloatArray,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    r"""Closed-form size of the equal-gain exchange (§5.5), elementwise.
+    r"""Closed-form size of the equal-gain exchange, elementwise.
+
+    Formula: ``docs/models/exchange.md#size-of-an-equal-gain-exchange``.
 
     Actor u supplies on p (moves toward v there) and v supplies on q. With outcome shifts
     :math:`\delta_p = \lambda (s_{uq} + s_{vq})` and :math:`\delta_q = \lambda (s_{up} + s_{vp})`
@@ -124,7 +129,10 @@ def _toward(start: FloatArray, partner: FloatArray, move: FloatArray) -> FloatAr
 
 
 def _outcomes(y: FloatArray, cs: FloatArray, total: FloatArray, fallback: FloatArray) -> FloatArray:
-    """c·s-weighted mean of voting positions per issue (§5.3); ``fallback`` where W = 0."""
+    """c·s-weighted mean of voting positions per issue; ``fallback`` where W = 0.
+
+    Formula: ``docs/models/exchange.md#outcome-and-utility``.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.einsum("bnd,bnd->bd", cs, y) / total
     return np.where(total > 0, out, fallback)
@@ -160,7 +168,9 @@ def exchange_rounds(
     direction_check: bool = True,
     supplier_target: SupplierTarget = "current",
 ) -> ExchangeRun:
-    """Run the equal-gain exchange model on a batch (``specs/bargaining.md`` §5.3–5.9).
+    """Run the equal-gain exchange model on a batch.
+
+    The model: ``docs/models/exchange.md#what-the-model-does``.
 
     Parameters
     ----------
@@ -208,7 +218,8 @@ def exchange_rounds(
         left = x <= out[:, None, :]
         present = mask[bb, ci, cp] & mask[bb, ci, cq] & mask[bb, cj, cp] & mask[bb, cj, cq]
         opposite = (left[bb, ci, cp] != left[bb, cj, cp]) & (left[bb, ci, cq] != left[bb, cj, cq])
-        # §5.4: i supplies on p iff s_ip / s_iq < s_jp / s_jq (cross-multiplied).
+        # Roles (docs/models/exchange.md#candidates-and-roles): i supplies on p iff s_ip/s_iq <
+        # s_jp/s_jq.
         lhs = s[bb, ci, cp] * s[bb, cj, cq]
         rhs = s[bb, cj, cp] * s[bb, ci, cq]
         alive = present & opposite & (lhs != rhs) & running[:, None]
@@ -219,7 +230,7 @@ def exchange_rounds(
         total_p, total_q = total[bb, cp], total[bb, cq]
         direction = np.zeros((b_size, n, d))
         realised = np.zeros(b_size, dtype=bool)
-        # aim_p, aim_q: where each supplier moves to, and the bound on each outcome (§5.5).
+        # aim_p, aim_q: where each supplier moves to, and the bound on each outcome.
         if from_start:  # the partner's start-of-round (preferred) position, fixed all round
             aim_p, aim_q = x[bb, v, cp], x[bb, u, cq]
         while alive.any():
@@ -240,7 +251,7 @@ def exchange_rounds(
             new_p = _toward(y_up, aim_p, move_p)
             new_q = _toward(y_vq, aim_q, move_q)
             valid = alive & (gain > _TINY) & (move_p > _TINY) & (move_q > _TINY)
-            if direction_check:  # §5.6, design choice: the supply must push toward the partner
+            if direction_check:  # design choice: the supply must push toward the partner
                 valid &= (np.sign(aim_p - o_p) == sign_p) & (np.sign(aim_q - o_q) == sign_q)
             valid &= (sign_p != 0) & (sign_q != 0)
             valid &= (new_p >= 0) & (new_p <= 100) & (new_q >= 0) & (new_q <= 100)
@@ -301,7 +312,9 @@ def exchange_rounds(
 
 @register
 class ExchangeModel(Model):
-    r"""Stokman's exchange model with equal-gain exchanges (the Decide model; spec §5).
+    r"""Stokman's exchange model with equal-gain exchanges (the Decide model).
+
+    Formulas, sources and design choices: ``docs/models/exchange.md``.
 
     Parameters
     ----------
@@ -310,18 +323,19 @@ class ExchangeModel(Model):
         round realises no exchange.
     salience_weight : float, default=0.4
         Share of the voting-position shift adopted as the new preferred position, weighted by
-        ``1 − salience`` (§5.8).
+        ``1 − salience`` (``docs/models/exchange.md#end-of-round-and-forecast``).
     fixed_weight : float, default=0.1
-        Share adopted regardless of salience (§5.8).
+        Share adopted regardless of salience.
     direction_check : bool, default=True
         Discard an exchange whose supply move would no longer push the outcome toward the
-        demanding partner (§5.6; the open implementation does not check this).
+        demanding partner (``docs/models/exchange.md#validity``; the open implementation does not
+        check this).
     supplier_target : {"current", "round_start"}, default="current"
-        The partner's position a supplier moves toward, which also bounds the outcome (§5.5):
+        The partner's position a supplier moves toward, which also bounds the outcome:
         ``"current"`` its current voting position (after the exchanges it already made in the
         round), ``"round_start"`` its position at the start of the round, as the open
         implementation of Decide does. The literature does not separate the two (see
-        ``docs/models/exchange.md``).
+        ``docs/models/exchange.md#3-the-suppliers-target``).
 
     Notes
     -----
@@ -369,7 +383,7 @@ class ExchangeModel(Model):
 
     @classmethod
     def _resolve(cls, options: dict[str, Any]) -> dict[str, Any]:
-        """The two adoption shares together must not exceed 1 (§5.8)."""
+        """The two adoption shares together must not exceed 1."""
         if options["salience_weight"] + options["fixed_weight"] > 1.0:
             raise OptionError(
                 "salience_weight + fixed_weight must not exceed 1", field="salience_weight"

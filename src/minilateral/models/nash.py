@@ -1,4 +1,4 @@
-r"""The Nash bargaining solution per issue (``specs/bargaining.md`` §3).
+r"""The Nash bargaining solution per issue (``docs/models/nash.md#definition``).
 
 .. math::
 
@@ -8,12 +8,12 @@ r"""The Nash bargaining solution per issue (``specs/bargaining.md`` §3).
 with quadratic (``-s_i (x - x_i)^2``) or linear (``-s_i |x - x_i|``) utilities on the unit scale.
 Because the Nash product is invariant to rescaling one actor's utility, salience enters only
 through the bargaining weights ``b_i`` (option ``weights="capability_salience"``), never in the
-symmetric solution (§3.1).
+symmetric solution.
 
-The maximiser is found by bisection on the sign of the right derivative :math:`N'_+` (§3.4,
-method 2), which is non-increasing because the objective is concave; all issues of all batch
-members are bisected together. For linear utility, the result snaps to an active ideal point
-within :math:`10^{-6}` of it when that point's objective is at least as high (§3.4).
+The maximiser is found by bisection on the sign of the right derivative :math:`N'_+`
+(``docs/models/nash.md#computation``), which is non-increasing because the objective is concave; all
+issues of all batch members are bisected together. For linear utility, the result snaps to an active
+ideal point within :math:`10^{-6}` of it when that point's objective is at least as high.
 
 References
 ----------
@@ -43,7 +43,7 @@ __all__ = ["NashModel", "nash_per_issue"]
 
 log = logging.getLogger(__name__)
 
-_BISECTIONS = 80  # 2**-80 of the unit interval: far below the spec's 1e-12 bracket
+_BISECTIONS = 80  # 2**-80 of the unit interval: far below a 1e-12 bracket
 _AT_POINT = 1e-12  # an actor within this (unit scale) of d sits "exactly at" d
 _SNAP = 1e-6
 
@@ -86,7 +86,8 @@ def nash_per_issue(
     if at_disagreement == "drop":
         active = active & ~at_d
         at_d = np.zeros_like(at_d)
-    # Distance from each ideal point to the disagreement utility's level (§3.2-3.3).
+    # Distance from each ideal point to the disagreement utility's level
+    # (docs/models/nash.md#disagreement-point).
     reach = np.where(worst[None, None, :], np.maximum(z, 1.0 - z), np.abs(dd - z))
     above = (active & (z > dd)).any(axis=1)
     below = (active & (z < dd)).any(axis=1)
@@ -120,7 +121,8 @@ def nash_per_issue(
 def _slope_terms(
     gap: FloatArray, b: FloatArray, active: BoolArray, reach: FloatArray, quadratic: bool
 ) -> FloatArray:
-    """Right derivative of the Nash product at ``x = z + gap``, summed over actors (§3.4)."""
+    """Right derivative of the Nash product at ``x = z + gap``, summed over actors
+    (``docs/models/nash.md#computation``)."""
     if quadratic:
         terms = 2.0 * b * (-gap) / np.where(active, reach**2 - gap**2, 1.0)
     else:
@@ -133,7 +135,7 @@ def _slope_terms(
 def _snap_to_ideal_point(
     x: FloatArray, z: FloatArray, b: FloatArray, active: BoolArray, reach: FloatArray
 ) -> FloatArray:
-    """Linear utility: move to an active ideal point within 1e-6 if it scores no worse (§3.4)."""
+    """Linear utility: move to an active ideal point within 1e-6 if it scores no worse."""
 
     def objective(point: FloatArray) -> FloatArray:  # point (B, K, D) -> (B, K, D)
         g = reach[:, None, :, :] - np.abs(point[:, :, None, :] - z[:, None, :, :])
@@ -153,7 +155,7 @@ def _snap_to_ideal_point(
 
 @register
 class NashModel(Model):
-    r"""Nash bargaining solution, per issue (spec §3), symmetric by default.
+    r"""Nash bargaining solution, per issue, symmetric by default (``docs/models/nash.md``).
 
     Parameters
     ----------
@@ -171,16 +173,17 @@ class NashModel(Model):
         the product (``drop``). Per-issue mode only.
     mode : {"per_issue", "joint"}, default="per_issue"
         Solve each issue on its own (the DEU convention) or one Nash product over the whole
-        agenda with utilities additive over issues (§3.5; see
+        agenda with utilities additive over issues (``docs/models/nash.md#joint-mode``; see
         :func:`minilateral.models.nash_joint.nash_joint`). In joint mode the weight
         ``capability_salience`` is ``c_i`` times the actor's mean salience, and issues without a
         reference point use the worst-end disagreement even under ``reference_point``.
 
     Notes
     -----
-    If no actor is active on an issue (all saliences or weights zero) the compromise forecast
-    is returned instead (§3.3). Issues whose feasible set collapsed to the reference point are
-    counted in the diagnostic ``collapsed_issues``.
+    If no actor is active on an issue (all saliences or weights zero) the compromise forecast is
+    returned instead (``docs/models/nash.md#feasible-set-and-unanimity-at-the-status-quo``). Issues
+    whose feasible set collapsed to the reference point are counted in the diagnostic
+    ``collapsed_issues``.
     """
 
     name = "nash"
@@ -231,7 +234,10 @@ class NashModel(Model):
         return replace(forecast, diagnostics={"collapsed_issues": collapsed.sum(axis=1)})
 
     def _joint(self, arrays: ScenarioArrays, p: dict[str, object]) -> Forecast:
-        """The joint NBS (§3.5): actor-level weights, one optimisation per batch member."""
+        """The joint NBS: actor-level weights, one optimisation per batch member.
+
+        Formulas: ``docs/models/nash.md#joint-mode``.
+        """
         from minilateral.models.nash_joint import nash_joint  # SciPy's optimiser, on demand
 
         cells = arrays.mask.sum(axis=2)

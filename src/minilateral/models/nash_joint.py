@@ -1,4 +1,4 @@
-r"""The joint (multi-issue) Nash bargaining solution (``specs/bargaining.md`` §3.5).
+r"""The joint (multi-issue) Nash bargaining solution (``docs/models/nash.md#joint-mode``).
 
 One Nash product over the whole agenda, so that actors can trade concessions across issues.
 Utilities are additive over the issues on which an actor has a cell, on the unit scale:
@@ -15,7 +15,7 @@ issues with a reference point (unless ``worst`` is asked for) and
 
 Each batch member is one constrained optimisation (SciPy SLSQP), so this mode loops over the
 batch in Python: solver-bound and documented as such, unlike the per-issue mode. The linear loss
-is made smooth with auxiliary variables :math:`e_{iq} \ge |z_q - z_{iq}|` (§3.5).
+is made smooth with auxiliary variables :math:`e_{iq} \ge |z_q - z_{iq}|`.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def _solve_one(
     reach = np.where(use_rp[None, :], np.abs(d_point[None, :] - z), np.maximum(z, 1.0 - z))
     budget = (s * cell * _loss(reach, quadratic)).sum(axis=1)
     if np.all(~use_rp):
-        start = np.full(d, 0.5)  # strictly feasible under `worst` (§3.5)
+        start = np.full(d, 0.5)  # strictly feasible under `worst`
     else:
         start, best = _max_min_slack(z, s, cell, budget, quadratic)
         if best <= 1e-12:

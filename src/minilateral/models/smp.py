@@ -847,6 +847,10 @@ class SmpModel(Model):
             )
         return params
 
+    def uses_random_stream(self) -> bool:
+        """True with ``StateTransitions=Stochastic`` (the next state is drawn)."""
+        return bool(self.resolved_options()["StateTransitions"] == "Stochastic")
+
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Run SMP on every scenario of the batch; see the class docstring."""
         p = self.resolved_options()

@@ -54,6 +54,7 @@ __all__ = [
     "ProgressCallback",
     "SweepPlan",
     "SweepResult",
+    "dask_chunk_size",
     "evaluate_chunk",
     "load_sweep",
     "local_cluster",
@@ -73,6 +74,12 @@ _IDENTITY += ("input_plan",)  # a panel's resampling plan (None for noise distri
 
 #: Default chunk sizes (draws per batch) of static and dynamic models.
 STATIC_CHUNK, DYNAMIC_CHUNK = 1000, 200
+#: Shortest chunk, in seconds of one worker, that the Dask engine aims for when it sizes the
+#: chunks itself: Dask's per-task cost (scheduling, pickling the result, writing its part) is a
+#: few milliseconds, so below this it becomes a visible share of the run.
+MIN_CHUNK_SECONDS = 0.25
+#: Chunks per worker the Dask engine keeps at least, so the last ones even out the workers.
+CHUNKS_PER_WORKER = 4
 
 _TRIM_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 
@@ -373,6 +380,40 @@ def _local_tables(
         yield evaluate_chunk(plan, a, b)
 
 
+def dask_chunk_size(seconds_per_draw: float, draws: int, workers: int, default: int) -> int:
+    """Draws per chunk for ``draws`` draws on ``workers`` Dask workers, from a measured cost.
+
+    The model's own default (``default``, sized to stay in cache) is kept unless its chunks
+    would take less than :data:`MIN_CHUNK_SECONDS`, in which case they grow to that duration;
+    the chunks are then shrunk so that every worker gets at least :data:`CHUNKS_PER_WORKER`,
+    and their count is rounded up to a multiple of ``workers`` so that no worker is left with
+    one chunk more than the others at the end.
+
+    >>> dask_chunk_size(0.001, 20_000, 2, 200)  # 1 ms a draw: 200 draws are 0.2 s, grow to 250
+    250
+    >>> dask_chunk_size(0.0001, 20_000, 2, 200)  # 0.1 ms: 2,500 a chunk, 8 chunks
+    2500
+    >>> dask_chunk_size(0.0001, 1_000, 2, 200)  # too few draws: 4 chunks per worker
+    125
+    """
+    size = max(default, int(np.ceil(MIN_CHUNK_SECONDS / max(seconds_per_draw, 1e-9))))
+    size = max(1, min(size, -(-draws // (CHUNKS_PER_WORKER * workers))))
+    count = -(-draws // size)
+    count = -(-count // workers) * workers
+    return max(1, -(-draws // count))
+
+
+def _rechunk(chunks: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """The draws of ``chunks`` (sorted, disjoint) in chunks of at most ``size``."""
+    merged: list[list[int]] = []
+    for a, b in chunks:
+        if merged and merged[-1][1] == a:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    return [(s, min(s + size, b)) for a, b in merged for s in range(a, b, size)]
+
+
 def local_cluster(workers: int | None = None) -> distributed.LocalCluster:
     """A ``distributed.LocalCluster`` of ``workers`` single-threaded worker processes.
 
@@ -417,12 +458,17 @@ def _dask_tables(
     chunks: list[tuple[int, int]],
     scheduler: str | None,
     workers: int | None,
+    resized: Callable[[int], None] | None = None,
 ) -> Generator[pa.Table, None, None]:
     """Evaluate chunks on a Dask cluster; results are yielded (and written) as they complete.
 
     With no ``scheduler`` a ``distributed.LocalCluster`` of ``workers`` single-threaded worker
     processes is started (and stopped afterwards). A chunk whose task fails is retried twice;
     a chunk on a worker that dies is rescheduled by Dask on another worker.
+
+    With ``resized`` (a model without its own randomness, chunk size not chosen by the user)
+    the first chunk is evaluated here and timed, the other draws are cut again by
+    :func:`dask_chunk_size` for the cluster's workers, and ``resized(size)`` is told the size.
     """
     from distributed import Client, as_completed
 
@@ -443,6 +489,16 @@ def _dask_tables(
         ) from err
     token = uuid.uuid4().hex[:8]
     try:
+        if resized is not None and len(chunks) > 1:
+            (a, b), rest = chunks[0], chunks[1:]
+            t0 = time.perf_counter()
+            yield evaluate_chunk(plan, a, b)
+            per_draw = (time.perf_counter() - t0) / (b - a)
+            n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+            remaining = sum(d - c for c, d in rest)
+            size = dask_chunk_size(per_draw, remaining, n_workers, b - a)
+            resized(size)
+            chunks = _rechunk(rest, size)
         shared = client.scatter(plan, broadcast=True)
         futures = [
             client.submit(evaluate_chunk, shared, a, b, key=f"minilateral-{token}-{a}", retries=2)
@@ -469,8 +525,13 @@ def _execute(
     workers: int | None,
     chunk_size: int,
     progress: ProgressCallback | None,
+    sized_by_engine: bool = False,
 ) -> None:
-    """Compute the chunks not in ``done``, write them, and keep the manifest up to date."""
+    """Compute the chunks not in ``done``, write them, and keep the manifest up to date.
+
+    ``sized_by_engine``: the Dask engine may cut the chunks to its measured cost
+    (:func:`dask_chunk_size`); the size it chose is recorded in the run's ``chunk_size``.
+    """
     draws = manifest["draws"]
     chunks = _missing_chunks(done, draws, chunk_size)
     finished = sum(b - a for a, b in done)
@@ -493,7 +554,13 @@ def _execute(
     tables = (
         _local_tables(plan, chunks)
         if engine == "local"
-        else _dask_tables(plan, chunks, scheduler, workers)
+        else _dask_tables(
+            plan,
+            chunks,
+            scheduler,
+            workers,
+            (lambda size: run.update(chunk_size=size)) if sized_by_engine else None,
+        )
     )
     try:
         for table in tables:
@@ -605,7 +672,10 @@ def sweep(
     chunk_size : int, optional
         Draws per chunk: the batch size B of each model call and the rows of each part file.
         Default: 1000 for static models, 200 for dynamic ones (whose per-round temporaries
-        grow with B·N²·D and run faster when they stay in cache).
+        grow with B·N²·D and run faster when they stay in cache). With ``engine="dask"`` and
+        no ``chunk_size``, a model without its own randomness has its chunks sized from the
+        measured cost of the first one (:func:`dask_chunk_size`): at least
+        :data:`MIN_CHUNK_SECONDS` each, at least :data:`CHUNKS_PER_WORKER` per worker.
     resume : bool, default=False
         Complete the sweep already in ``out`` (same scenario, model, options, uncertainty, seed
         and draws) without recomputing the chunks it holds; on a missing or empty ``out`` it
@@ -643,6 +713,7 @@ def sweep(
     from minilateral.api import load_scenario
 
     _check_arguments(draws, seed, chunk_size, engine, scheduler, workers)
+    chosen_size = chunk_size is not None
     if chunk_size is None:
         chunk_size = DYNAMIC_CHUNK if model_class(model).dynamic else STATIC_CHUNK
     source = None if isinstance(scenario, Scenario) else str(scenario)
@@ -717,6 +788,9 @@ def sweep(
             workers=workers,
             chunk_size=chunk_size,
             progress=progress,
+            sized_by_engine=engine == "dask"
+            and not chosen_size
+            and not get_model(model, **used).uses_random_stream(),
         )
     result = SweepResult(out, manifest)
     non_converged = draws - int(result.table(["converged"]).column("converged").to_numpy().sum())

@@ -167,10 +167,10 @@ def _chunk_signatures(texts: list[str], k: int, log2_bins: int) -> npt.NDArray[n
     shift = np.uint64(64 - log2_bins)
     bins = (h >> shift).astype(np.int64)
     values = (h & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    sig = np.full(n * n_bins, np.iinfo(np.uint32).max, dtype=np.uint32)
+    sig: npt.NDArray[np.uint32] = np.full(n * n_bins, np.iinfo(np.uint32).max, dtype=np.uint32)
     np.minimum.at(sig, owner * n_bins + bins, values)
     sig = sig.reshape(n, n_bins)
-    filled = np.zeros(n * n_bins, dtype=bool)
+    filled: npt.NDArray[np.bool_] = np.zeros(n * n_bins, dtype=bool)
     filled[owner * n_bins + bins] = True
     filled = filled.reshape(n, n_bins)
     if not filled.all():

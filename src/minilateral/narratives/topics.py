@@ -285,7 +285,8 @@ def _describe(
         top: dict[str, list[str]] = {}
         for lg in sorted(set(langs.tolist())):
             sel = local[langs == lg]
-            if sel.size == 0:
+            # (``wx`` and ``vocab`` are None only when no post is clustered: ``sel`` is empty)
+            if sel.size == 0 or wx is None or vocab is None:
                 continue
             score = np.asarray(wx[sel].mean(axis=0)).ravel()
             best = np.argsort(-score, kind="stable")[: opts.n_terms]
@@ -297,9 +298,9 @@ def _describe(
                 actor_counts[a] = actor_counts.get(a, 0) + 1
         clusters: dict[str, int] = {}
         for r in rows:
-            ci = member_of.get(authors[r])
-            if ci is not None:
-                clusters[str(ci)] = clusters.get(str(ci), 0) + 1
+            member = member_of.get(authors[r])
+            if member is not None:
+                clusters[str(member)] = clusters.get(str(member), 0) + 1
         first = rows[np.unique(norm[rows], return_index=True)[1]][: opts.n_examples]
         out.append(
             {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -22,6 +22,22 @@ from minilateral.panels.codings import PanelData
 from minilateral.panels.reliability import LEVELS, icc, krippendorff_alpha
 
 __all__ = ["brief_data", "disagreement", "reliability_report"]
+
+
+class _CellSpread(TypedDict):
+    """One disputed cell: the coders' standard deviations of its position and salience."""
+
+    actor: str
+    issue: str
+    position_sd: float | None
+    salience_sd: float | None
+
+
+class _CoderSpread(TypedDict):
+    """One coder's mean absolute deviation from the cell medians."""
+
+    coder: str
+    deviation: float | None
 
 
 def _num(value: float) -> float | None:
@@ -90,21 +106,19 @@ def reliability_report(data: PanelData, level: str = "interval", top: int = 10) 
     spread = disagreement(data)
     ranked = sorted(
         (
-            {
-                "actor": a,
-                "issue": q,
-                "position_sd": _num(
-                    spread["positions"][data.actors.index(a), data.issues.index(q)]
-                ),
-                "salience_sd": _num(spread["salience"][data.actors.index(a), data.issues.index(q)]),
-            }
+            _CellSpread(
+                actor=a,
+                issue=q,
+                position_sd=_num(spread["positions"][data.actors.index(a), data.issues.index(q)]),
+                salience_sd=_num(spread["salience"][data.actors.index(a), data.issues.index(q)]),
+            )
             for a, q in cells
         ),
         key=lambda c: -(c["position_sd"] or 0.0) - (c["salience_sd"] or 0.0),
     )
     coders = sorted(
         (
-            {"coder": c, "deviation": _num(v)}
+            _CoderSpread(coder=c, deviation=_num(v))
             for c, v in zip(data.coders, spread["coders"], strict=True)
         ),
         key=lambda c: -(c["deviation"] or 0.0),

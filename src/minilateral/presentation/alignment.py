@@ -69,7 +69,8 @@ def alignment_figure(
     year : int
         Calendar year.
     states : optional
-        Identifiers (default: the Middle East core and the three poles of §7).
+        Identifiers (default: the Middle East core and the three poles,
+        ``docs/alignment.md#conventions``).
     edge : {"kappa_sq", "S_varw", "agree_half"}
         Measure drawn as edges (width ∝ value above ``threshold``).
     threshold : float, default=0.5
@@ -207,7 +208,9 @@ def autonomy_choropleth(
     window: int = 5,
     root: str | Path | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """The region coloured by strategic autonomy SAI (§4) in ``year``, as a Plotly figure dict.
+    """The region coloured by strategic autonomy SAI in ``year``, as a Plotly figure dict.
+
+    SAI: ``docs/alignment.md#strategic-autonomy``.
 
     A state without enough votes in ``year`` (fewer than 20 joint roll calls with a pole) is
     shown at its latest computable year of the ``window`` years up to ``year``, and its label
@@ -349,8 +352,9 @@ def choropleth_plotly(
     for iso, (name, rings) in shapes.items():
         cow = iso_to_cow.get(iso)
         value = values.get(cow) if cow is not None else None
-        coloured = cow in values
-        if coloured:  # the state's name on its largest ring, directly on the map
+        coloured = cow is not None and cow in values
+        # the state's name on its largest ring, directly on the map (``cow`` narrowed for mypy)
+        if coloured and cow is not None:
             big = max(rings, key=lambda r: np.ptp(r[:, 0]) * np.ptp(r[:, 1]))
             small = np.ptp(big[:, 0]) * np.ptp(big[:, 1]) < 6 or cow in LABEL_OFFSETS
             annotations.append(

@@ -20,12 +20,15 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from minilateral.brief.capabilities import AlignmentData
 from minilateral.scenario import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "PALETTE",
@@ -61,7 +64,7 @@ def _same(message: str) -> str:
     return message
 
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "font.family": _FONT,
     "font.size": 8,
@@ -236,8 +239,14 @@ def forecast_chart(
             err_x = {
                 "type": "data",
                 "symmetric": False,
-                "array": [h - v for h, v in zip(hi90, x, strict=True)],
-                "arrayminus": [v - lo for v, lo in zip(x, lo90, strict=True)],
+                # (an issue without an outcome has no bar: `_pick` keeps only plotted points)
+                "array": [
+                    None if h is None or v is None else h - v for h, v in zip(hi90, x, strict=True)
+                ],
+                "arrayminus": [
+                    None if v is None or lo is None else v - lo
+                    for v, lo in zip(x, lo90, strict=True)
+                ],
                 "color": colour,
                 "thickness": 1.2,
                 "width": 3,
@@ -298,10 +307,10 @@ def forecast_chart(
     annotations = []
     for q, issue in enumerate(issues):
         # the ends of each issue's scale, above its row
-        for x, text, ha in ((0, issue.lo_label, "left"), (100, issue.hi_label, "right")):
+        for at, text, ha in ((0, issue.lo_label, "left"), (100, issue.hi_label, "right")):
             if text:
                 ax.text(
-                    x,
+                    at,
                     ys[q] + 0.36,
                     _short(text, 48),
                     ha=ha,
@@ -312,7 +321,7 @@ def forecast_chart(
                 )
                 annotations.append(
                     {
-                        "x": x,
+                        "x": at,
                         "y": issue.display_name,
                         "text": _short(text, 48),
                         "showarrow": False,
@@ -479,7 +488,9 @@ def trajectory_chart(
 
 
 def autonomy_map(data: AlignmentData, *, gettext: Gettext = _same) -> Chart:
-    """Choropleth of each state's latest computable SAI (§4) on the vendored world map.
+    """Choropleth of each state's latest computable SAI on the vendored world map.
+
+    SAI: ``docs/alignment.md#strategic-autonomy``.
 
     The display layer is :mod:`minilateral.presentation.alignment` (outlines, colours, the Plotly
     form); states whose latest year differs from the section's last year say so in their label.
@@ -583,7 +594,10 @@ _BLOCKADE = (2016.5 + 155 / 365, 2020.5 + 5 / 365)
 
 
 def cohesion_chart(data: AlignmentData, *, gettext: Gettext = _same) -> Chart:
-    """GCC cohesion per year (§5): mean pairwise agreement, unanimity share and its baseline."""
+    """GCC cohesion per year: mean pairwise agreement, unanimity share and its baseline.
+
+    Measures: ``docs/alignment.md#group-cohesion``.
+    """
     _ = gettext
     years = [r["year"] for r in data.cohesion]
     series = (

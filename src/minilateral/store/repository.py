@@ -213,7 +213,7 @@ class Repository:
 
     # -- scenarios -------------------------------------------------------------------------
 
-    def _scenarios(self) -> Select[tuple[ScenarioRecord]]:
+    def _scenarios(self) -> Select[ScenarioRecord]:
         return select(ScenarioRecord).where(
             ScenarioRecord.deleted_at.is_(None),
             _visible(self.principal, ScenarioRecord, ScenarioShare, ScenarioShare.scenario_id),
@@ -374,7 +374,7 @@ class Repository:
 
     # -- runs ------------------------------------------------------------------------------
 
-    def _runs(self) -> Select[tuple[Run]]:
+    def _runs(self) -> Select[Run]:
         return select(Run).where(
             _visible(self.principal, Run, RunShare, RunShare.run_id),
             _scenario_reach(self.principal),
@@ -427,13 +427,14 @@ class Repository:
         except NotFoundError:
             # Another organisation's private run of the principal's own scenario: its
             # owners may stop or remove it without reading it.
-            run = self.session.get(Run, run_id) if scenario_owner else None
+            hidden = self.session.get(Run, run_id) if scenario_owner else None
             if (
-                run is None
-                or run.scenario is None
-                or not self.principal.can_write(run.scenario.org_id)
+                hidden is None
+                or hidden.scenario is None
+                or not self.principal.can_write(hidden.scenario.org_id)
             ):
                 raise
+            run = hidden
         if self.principal.can_write(run.org_id):
             return run
         owners = None if run.scenario is None else run.scenario.org_id

@@ -36,17 +36,17 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from POST /api/
 
 def get_database(request: Request) -> Database:
     """The application's database."""
-    return request.app.state.db  # type: ignore[no-any-return]
+    return request.app.state.db
 
 
 def get_settings(request: Request) -> Settings:
     """The application's settings."""
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def get_jobs(request: Request) -> JobRunner:
     """The application's job runner."""
-    return request.app.state.jobs  # type: ignore[no-any-return]
+    return request.app.state.jobs
 
 
 def get_session(request: Request) -> Iterator[Session]:

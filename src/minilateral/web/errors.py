@@ -87,7 +87,9 @@ class ApiError(Exception):
 
 def _body(status: int, message: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return ErrorBody(
-        code=_CODES.get(status, "error"), message=message, errors=errors or []
+        code=_CODES.get(status, "error"),
+        message=message,
+        errors=[FieldError.model_validate(e) for e in errors or []],
     ).model_dump()
 
 

@@ -227,7 +227,12 @@ def run_brief_download(
     """
     lang = page_language(request, auth)
     run = repo.get_run(run_id)
-    if run.status != RunStatus.DONE or run.kind != "forecast" or not run.results:
+    if (
+        run.status != RunStatus.DONE
+        or run.kind != "forecast"
+        or not run.results
+        or run.scenario_version is None
+    ):
         return RedirectResponse(f"/runs/{run_id}", status_code=303)
     scenario = Scenario.model_validate(run.scenario_version.content)
     name = re.sub(r"[^a-z0-9]+", "-", scenario.title.lower()).strip("-")[:60] or "scenario"
