@@ -97,7 +97,9 @@ def end_to_end(scenario: ml.Scenario, model: str, draws: int) -> float:
     return draws / seconds
 
 
-def _dask_run(scenario: ml.Scenario, model: str, draws: int, chunk: int, workers: int) -> float:
+def _dask_run(
+    scenario: ml.Scenario, model: str, draws: int, chunk: int | None, workers: int
+) -> float:
     with local_cluster(workers) as cluster, tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         ml.sweep(
@@ -139,17 +141,21 @@ def parallel_capacity() -> float:
 
 
 def dask_scaling(
-    scenario: ml.Scenario, model: str, target: float, chunk: int, repeats: int
+    scenario: ml.Scenario, model: str, target: float, chunk: int | None, repeats: int
 ) -> float:
     """Size a sweep to take ``target`` seconds on one worker (pilot run), then time 1 and 2
     workers alternately ``repeats`` times and compare the best times (the machine is shared,
-    so transient load from other jobs only ever makes a run slower)."""
-    pilot = 4 * chunk
+    so transient load from other jobs only ever makes a run slower).
+
+    ``chunk=None`` leaves the chunk size to the engine (sized from the first chunk's cost for
+    a deterministic model)."""
+    step = chunk or _chunk(model)
+    pilot = 4 * step
     rate = pilot / _dask_run(scenario, model, pilot, chunk, 1)
-    draws = int(target * rate * 1.2 / chunk + 1) * chunk
+    draws = int(target * rate * 1.2 / step + 1) * step
     first = _dask_run(scenario, model, draws, chunk, 1)
     while first < target:  # the pilot ran under heavier load: grow the sweep
-        draws = int(draws * target / first * 1.2 / chunk + 1) * chunk
+        draws = int(draws * target / first * 1.2 / step + 1) * step
         first = _dask_run(scenario, model, draws, chunk, 1)
     times: dict[int, list[float]] = {1: [first], 2: []}
     for rep in range(repeats):
@@ -159,7 +165,8 @@ def dask_scaling(
         shown = ", ".join(f"{t:.1f}" for t in runs)
         print(f"  {workers} worker(s): {shown} s  best {_rate(draws, min(runs))}")
     ratio = min(times[1]) / min(times[2])
-    print(f"  {model}, {draws:,} draws in chunks of {chunk}: 2 workers vs 1 (best): {ratio:.2f}x")
+    chunks = f"chunks of {chunk}" if chunk else "chunks sized by the engine"
+    print(f"  {model}, {draws:,} draws in {chunks}: 2 workers vs 1 (best): {ratio:.2f}x")
     return ratio
 
 
@@ -171,7 +178,7 @@ def main() -> None:
         "--dask-seconds", type=float, default=20.0, help="0 skips the Dask comparison"
     )
     parser.add_argument("--dask-model", default=None, help="default: slowest available")
-    parser.add_argument("--dask-chunk", type=int, default=None, help="default: the engine's")
+    parser.add_argument("--dask-chunk", type=int, default=None, help="default: sized by the engine")
     parser.add_argument("--repeats", type=int, default=2, help="Dask runs per worker count")
     parser.add_argument(
         "--models", default="compromise,bdm,smp", help="comma-separated models of part 1"
@@ -201,9 +208,7 @@ def main() -> None:
     )
     print(f"Dask LocalCluster, single-threaded workers, BLAS pinned to 1 ({dask_model}):")
     parallel_capacity()
-    dask_scaling(
-        scenario, dask_model, args.dask_seconds, args.dask_chunk or _chunk(dask_model), args.repeats
-    )
+    dask_scaling(scenario, dask_model, args.dask_seconds, args.dask_chunk, args.repeats)
     parallel_capacity()
 
 
