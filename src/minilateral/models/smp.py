@@ -72,6 +72,7 @@ _EPS = 1e-6
 _STOP_RATIO = 0.02
 _STOP_FLOOR = 1e-4
 _CLUSTER = 1e-3
+_BAD_MEAN = "internal error: a mean status-quo value lies outside (0, 1] (§9.2)"
 _MARKOV_STEPS = 10_000  # step-by-step iterations before the binary-lifting tail
 _MARKOV_LIFTS = 48  # the tail reaches up to 2**48 further iterations
 _POWERS = {"Square": 2.0, "Quartic": 4.0, "Octic": 8.0}
@@ -544,7 +545,7 @@ def _resolve(
         )
     nu_b = total / n  # (b, a, i): (u(b_i) + u(b_j)) + W[a, a, 0] + ... skipping n ∈ {i, j}
     if np.any(nu_sq <= 0.0) or np.any(nu_sq > 1.0):
-        raise ScenarioError("internal error: a mean status-quo value lies outside (0, 1] (§9.2)")
+        raise ScenarioError(_BAD_MEAN)
     # Option lists: SQ, then the bargains k is party to, by initiator index.
     party = has[:, None, :] & (
         (idx[None, :, None] == idx[None, None, :]) | (target[:, None, :] == idx[None, :, None])
@@ -636,8 +637,13 @@ def _run(
         converged[fresh[consensus]] = True
         active[fresh[consensus]] = False
         sel = active[fresh]
-        v, _, r = _state_values(xs, ys, ss, cs, o)
-        flat = ~np.isfinite(r).all(axis=1) & sel
+        fused = _kernels.fused(o.pce, o.vpm)
+        if fused:
+            v, r, own, report, nonfinite = _kernels.state(xs, ys, ss, cs, o.rule, o.vpm, o.brr)
+            flat = nonfinite & sel
+        else:
+            v, _, r = _state_values(xs, ys, ss, cs, o)
+            flat = ~np.isfinite(r).all(axis=1) & sel
         for k in fresh[flat]:
             notes[k].append(
                 f"turn {t}: every position is equally likely to win (π_max = π_min) although the "
@@ -645,10 +651,11 @@ def _run(
             )
         active[fresh[flat]] = False
         sel = sel & ~flat
-        r = np.where(np.isfinite(r), r, 0.0)
-        own = _utility(v, r[:, :, None])  # W[a, a, m] = u(V_am; R_a), r_aa = R_a (§5.4)
-        # Reported probabilities of state t (§5.11), also for members that just stopped.
-        report = _win_probabilities(own, cs, xs, o)
+        if not fused:
+            r = np.where(np.isfinite(r), r, 0.0)
+            own = _utility(v, r[:, :, None])  # W[a, a, m] = u(V_am; R_a), r_aa = R_a (§5.4)
+            # Reported probabilities of state t (§5.11), also for members that just stopped.
+            report = _win_probabilities(own, cs, xs, o)
         for row, k in enumerate(fresh):
             probs[k].append(report[row])
         live = fresh[sel]
@@ -658,25 +665,37 @@ def _run(
             active[live] = False
             break
         own_l, r_l, v_l = own[sel], r[sel], v[sel]
-        near = np.abs(own_l - (1.0 - v_l)).max(axis=(1, 2)) < 1e-6
+        if fused:
+            # The whole turn in one compiled pass per member, the same bits (issue 20).
+            draws = rng.random((live.size, n)) if o.stochastic else None
+            new_x, move, near, bad = _kernels.advance(
+                v_l, r_l, own_l, x[live], y[live], s[live], c[live], w_eff[live], big_s[live],
+                draws, rule=o.rule, vpm=o.vpm, alpha=o.alpha, tpc=o.tpc, ivb=o.ivb,
+            )  # fmt: skip
+            if bad:
+                raise ScenarioError(_BAD_MEAN)
+        else:
+            near = np.abs(own_l - (1.0 - v_l)).max(axis=(1, 2)) < 1e-6
+            if _kernels.enabled():
+                pg = _challenges_compiled(v_l, r_l, own_l, w_eff[live], big_s[live], o)
+            else:
+                pg = _challenges(_perception(v_l, r_l, o.alpha), w_eff[live], big_s[live], o)
+            target, p_star = _targets(*pg)
+            bi, bj = _bargains(x[live], s[live], target, p_star, o.ivb)
+            draws = rng.random((live.size, n)) if o.stochastic else None
+            new_x = _resolve(
+                own_l, y[live], s[live], c[live], r_l, x[live], target, bi, bj, o, draws
+            )
+            step = new_x - x[live]
+            move = np.sqrt((step * step).sum(axis=2)).sum(axis=1)
         for k in live[near]:
             notes[k].append(f"turn {t}: risk-aware utilities within 1e-6 of risk-neutral ones")
-        if _kernels.enabled():
-            pg = _challenges_compiled(v_l, r_l, own_l, w_eff[live], big_s[live], o)
-        else:
-            pg = _challenges(_perception(v_l, r_l, o.alpha), w_eff[live], big_s[live], o)
-        target, p_star = _targets(*pg)
-        bi, bj = _bargains(x[live], s[live], target, p_star, o.ivb)
-        draws = rng.random((live.size, n)) if o.stochastic else None
-        new_x = _resolve(own_l, y[live], s[live], c[live], r_l, x[live], target, bi, bj, o, draws)
         if accommodation is None:
             new_y = new_x.copy()
         else:
             a = accommodation[live]
             keep = 1.0 - np.minimum(1.0, a.sum(axis=2))
             new_y = np.einsum("bij,bjd->bid", a, new_x) + keep[:, :, None] * y[live]
-        step = new_x - x[live]
-        move = np.sqrt((step * step).sum(axis=2)).sum(axis=1)
         x[live], y[live] = new_x, new_y
         t += 1
         turns[live] = t
