@@ -420,8 +420,9 @@ def _member_distances(
 ) -> None:
     """``out[i, m]`` = smp._distances of one member: √(Σ_d (s_id (y_id − z_md))² / Σ_d s_id²).
 
-    ``buf`` is scratch of at least D elements. Both sums are NumPy's pairwise sums over the
-    issues (below 8 issues, smp's issue-by-issue loop from 0.0 is the same order).
+    ``buf`` is scratch of at least max(D, M) elements. Both sums are NumPy's pairwise sums over
+    the issues; below 8 issues that is smp's issue-by-issue loop from 0.0, run here with the
+    points m in vector lanes.
     """
     n_count, d_count = y.shape
     m_count = z.shape[0]
@@ -429,22 +430,27 @@ def _member_distances(
         for d in range(d_count):
             buf[d] = s[i, d] * s[i, d]
         den = _pairwise(buf, 0, d_count)
-        if d_count < 8:  # NumPy's pairwise sum is a plain loop from 0.0 here
+        row = out[i]
+        if d_count < 8:
+            row[:] = 0.0
+            for d in range(d_count):
+                yd, sd = y[i, d], s[i, d]
+                for m in range(m_count):
+                    t = yd - z[m, d]
+                    t *= sd
+                    row[m] += t * t
+        else:
             for m in range(m_count):
-                num = 0.0
                 for d in range(d_count):
                     t = y[i, d] - z[m, d]
                     t *= s[i, d]
-                    num += t * t
-                out[i, m] = np.sqrt(num / den) if den > 0.0 else 0.0
-            continue
-        for m in range(m_count):
-            for d in range(d_count):
-                t = y[i, d] - z[m, d]
-                t *= s[i, d]
-                buf[d] = t * t
-            num = _pairwise(buf, 0, d_count)
-            out[i, m] = np.sqrt(num / den) if den > 0.0 else 0.0
+                    buf[d] = t * t
+                row[m] = _pairwise(buf, 0, d_count)
+        if den > 0.0:
+            for m in range(m_count):
+                row[m] = np.sqrt(row[m] / den)
+        else:
+            row[:] = 0.0
 
 
 def _utility1(delta: float, r: float) -> float:
@@ -481,19 +487,39 @@ def _member_pce(
         for a in range(m_count):
             for b in range(m_count):
                 c[a, b] = 1e-8 + c[a, b]
+    elif m_count >= 8:
+        # options n in vector lanes, padded to a multiple of 16 (padding columns unused)
+        lanes = -(-m_count // 16) * 16
+        up = np.zeros((k_count, lanes))
+        up[:, :m_count] = u
+        cp = np.zeros((m_count, lanes))
+        for k in range(k_count):
+            wk = w[k]
+            uk = up[k]
+            for a in range(m_count):
+                ua = uk[a]
+                row = cp[a]
+                if rule == 0:
+                    for b in range(lanes):
+                        t = wk * (ua - uk[b])
+                        row[b] += 0.0 if t <= 0.0 else t
+                else:
+                    for b in range(lanes):
+                        row[b] += _pos(_vote(rule, wk, ua - uk[b]))
+        for a in range(m_count):
+            for b in range(m_count):
+                c[a, b] = 1e-8 + cp[a, b]
     else:
+        # Few options: each pair once, vote(ω, U_n, U_m) = −vote(ω, U_m, U_n) bit for bit for
+        # these rules (every operation commutes with the sign), so C_nm gets (−v)⁺.
         for k in range(k_count):
             wk = w[k]
             for a in range(m_count):
                 ua = u[k, a]
-                row = c[a]
-                if rule == 0:
-                    for b in range(m_count):
-                        t = wk * (ua - u[k, b])
-                        row[b] += 0.0 if t <= 0.0 else t
-                else:
-                    for b in range(m_count):
-                        row[b] += _pos(_vote(rule, wk, ua - u[k, b]))
+                for b in range(a):
+                    t = _vote(rule, wk, ua - u[k, b])
+                    c[a, b] += _pos(t)
+                    c[b, a] += _pos(-t)
         for a in range(m_count):
             for b in range(m_count):
                 c[a, b] = 1e-8 + c[a, b]
@@ -590,7 +616,7 @@ def _python_state(
     own = np.empty((b_count, n_count, n_count))
     report = np.empty((b_count, n_count))
     flat = np.zeros(b_count, dtype=np.bool_)
-    buf = np.empty(max(d_count, 1))
+    buf = np.empty(max(d_count, n_count, 1))
     scratch = np.empty((n_count, n_count))
     u = np.empty((n_count, n_count))
     pi = np.empty(n_count)
@@ -737,7 +763,8 @@ def _python_advance(
     p_star = np.empty(n_count)
     pts = np.empty((2 * n_count, d_count))
     dist = np.empty((n_count, 2 * n_count))
-    nu_b = np.empty((n_count, n_count))
+    nu_b = np.zeros((n_count, lanes))  # initiators padded as the targets above
+    tgt_pad = np.full(lanes, -1, dtype=np.int64)
     nu_sq = np.empty(n_count)
     buf = np.empty(max(d_count, n_count, 1))
     inits = np.empty(n_count, dtype=np.int64)
@@ -827,6 +854,8 @@ def _python_advance(
             if nu_sq[a] <= 0.0 or nu_sq[a] > 1.0:
                 bad = True
         _member_distances(yb, sb, pts, dist, buf)
+        for i in range(n_count):
+            tgt_pad[i] = target[i]
         for a in range(n_count):
             ra = rb[a]
             acc = nu_b[a]
@@ -834,8 +863,8 @@ def _python_advance(
                 acc[i] = _utility1(dist[a, i], ra) + _utility1(dist[a, n_count + i], ra)
             for m in range(n_count):  # terms in the order of m, the initiators i in lanes
                 term = ob[a, m]
-                for i in range(n_count):
-                    acc[i] += 0.0 if (m == i or m == target[i]) else term
+                for i in range(lanes):
+                    acc[i] += 0.0 if (m == i or m == tgt_pad[i]) else term
             for i in range(n_count):
                 acc[i] = acc[i] / n_count
         for k in range(n_count):
