@@ -19,10 +19,10 @@ from minilateral.ktab import SMP_OPTIONS
 from minilateral.models.registry import get_model
 from minilateral.models.smp import (
     SmpModel,
+    SmpOptions,
     _bargains,
     _challenges,
     _markov_tail,
-    _Opts,
     _perception,
     _resolve,
     _state_values,
@@ -182,7 +182,7 @@ def _d3_inputs(shared):
 
 
 def test_worked_example_turn0(shared):
-    o = _Opts("Linear", "Conditional", False, "Prop", 1.0 / 3.0, "Mid", "SemiCommit", "S2P2")
+    o = SmpOptions("Linear", "Conditional", False, "Prop", 1.0 / 3.0, "Mid", "SemiCommit", "S2P2")
     x, s, c = _d3_inputs(shared)
     big_s = s.sum(axis=2)
     np.testing.assert_allclose(
@@ -338,7 +338,7 @@ def test_invariants_on_random_scenarios(seed, n, d, opts):
 
 def _check_moves(x, new_x, s, c, opts):
     """Per state: V, u, PCE and R bounds; every move is to a bargain point the actor is party to."""
-    o = _Opts(
+    o = SmpOptions(
         opts["VictoryProbModel"],
         opts["PCEModel"],
         False,
@@ -405,7 +405,7 @@ def test_vectorised_equals_plain_loop_reference(seed, n, d, opts, diag):
 @given(seed=st.integers(0, 2**32 - 1), m=st.integers(1, 9), k=st.integers(1, 12), opts=option_sets)
 def test_pce_is_a_probability_vector(seed, m, k, opts):
     rng = np.random.default_rng(seed)
-    o = _Opts(
+    o = SmpOptions(
         opts["VictoryProbModel"],
         opts["PCEModel"],
         False,
@@ -499,6 +499,8 @@ def test_flat_risk_pce_ends_the_run_with_a_warning():
     assert f.rounds[0] == 0
     assert not f.converged[0]
     assert "turn 0" in f.diagnostics["notes"][0][0]
+    assert f.diagnostics["flat_risk"].tolist() == [True]
+    assert f.to_dict()["flat_risk"] is True
 
 
 def test_yaml_model_options_are_used_and_overridden(tmp_path):

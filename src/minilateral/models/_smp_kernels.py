@@ -368,11 +368,11 @@ def _pairwise_leaf(a: FloatArray, lo: int, n: int) -> float:
         r6 += a[k + 6]
         r7 += a[k + 7]
         i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    out: float = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while i < n:
-        res += a[lo + i]
+        out += a[lo + i]
         i += 1
-    return res
+    return out
 
 
 def _pairwise(a: FloatArray, lo: int, n: int) -> float:
@@ -412,7 +412,8 @@ def _pairwise(a: FloatArray, lo: int, n: int) -> float:
             vals[vtop - 2] = vals[vtop - 2] + vals[vtop - 1]
             vtop -= 1
             top -= 1
-    return vals[0]
+    total: float = vals[0]
+    return total
 
 
 def _member_distances(
@@ -715,7 +716,8 @@ def _member_third(
 
 def _r4(z: float) -> float:
     """smp._r4: round to 4 decimals, halves up."""
-    return np.floor(z * 1e4 + 0.5) / 1e4
+    rounded: float = np.floor(z * 1e4 + 0.5) / 1e4
+    return rounded
 
 
 def _python_advance(
@@ -968,11 +970,21 @@ def advance(
     ivb: str,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], bool]:
     """See :func:`_python_advance`; ``draws`` None for deterministic transitions."""
-    f = np.ascontiguousarray
-    arrays = [f(a, dtype=np.float64) for a in (v, r, own, x, y, s, c, w_eff, big_s)]
-    d = np.zeros((1, 1)) if draws is None else f(draws, dtype=np.float64)
+
+    def f(a: FloatArray) -> FloatArray:
+        return np.ascontiguousarray(a, dtype=np.float64)
+
+    d = np.zeros((1, 1)) if draws is None else f(draws)
     return _advance(  # type: ignore[no-any-return]
-        *arrays,
+        f(v),
+        f(r),
+        f(own),
+        f(x),
+        f(y),
+        f(s),
+        f(c),
+        f(w_eff),
+        f(big_s),
         d,
         draws is not None,
         RULES[rule],

@@ -56,7 +56,7 @@ from minilateral.models import _smp_kernels as _kernels
 from minilateral.models.base import Interval, Model, SeedLike, check_rng
 from minilateral.models.registry import register
 
-__all__ = ["SmpInputs", "SmpModel", "pce", "smp_inputs"]
+__all__ = ["SmpInputs", "SmpModel", "SmpOptions", "SmpRun", "pce", "smp_inputs"]
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +80,86 @@ _ALPHA = {"None": 0.0, "OneThird": 1.0 / 3.0, "Half": 0.5, "TwoThirds": 2.0 / 3.
 
 
 @dataclass(frozen=True)
-class _Opts:
-    vpm: str
-    pce: str
-    stochastic: bool
-    rule: str
-    alpha: float
-    brr: str
-    tpc: str
-    ivb: str
+class SmpOptions:
+    """The resolved model-level options that SMP's steps read (from :class:`SmpModel`'s).
+
+    Attributes
+    ----------
+    vpm : str
+        VictoryProbModel: "Linear", "Square", "Quartic", "Octic" or "Binary".
+    pce : str
+        PCEModel: "Conditional", "MarkovIncentive" or "MarkovUniform".
+    stochastic : bool
+        StateTransitions = "Stochastic".
+    rule : str
+        VotingRule: "Binary", "PropBin", "Prop", "PropCbc", "Cubic" or "ASymProsp".
+    alpha : float
+        BigRAdjust as the weight α in [0, 1] of the other actor's own risk attitude.
+    brr : str
+        BigRRange: "Min", "Mid" or "Max".
+    tpc : str
+        ThirdPartyCommit: "NoCommit", "SemiCommit" or "FullCommit".
+    ivb : str
+        InterVecBrgn: "S1P1", "S2P2" or "S2PMax".
+    """
+
+    vpm: str = "Linear"
+    pce: str = "Conditional"
+    stochastic: bool = False
+    rule: str = "Prop"
+    alpha: float = 1.0 / 3.0
+    brr: str = "Mid"
+    tpc: str = "SemiCommit"
+    ivb: str = "S2P2"
+
+    @classmethod
+    def from_params(cls, p: dict[str, Any]) -> SmpOptions:
+        """From :meth:`SmpModel.resolved_options` (KTAB's option names and values)."""
+        return cls(
+            vpm=str(p["VictoryProbModel"]),
+            pce=str(p["PCEModel"]),
+            stochastic=p["StateTransitions"] == "Stochastic",
+            rule=str(p["VotingRule"]),
+            alpha=_ALPHA[p["BigRAdjust"]],
+            brr=str(p["BigRRange"]),
+            tpc=str(p["ThirdPartyCommit"]),
+            ivb=str(p["InterVecBrgn"]),
+        )
+
+
+@dataclass
+class SmpRun:
+    """What :func:`_run` returns for a batch of B runs.
+
+    Attributes
+    ----------
+    states : list of ndarray of shape (B, N, D)
+        Positions X(t) of every member at each state t = 0..T (T the longest run; members that
+        stopped keep their last state).
+    turns : ndarray of int, shape (B,)
+        Turns played by each member.
+    converged : ndarray of bool, shape (B,)
+        The stopping rule (or complete consensus) ended the run.
+    win_probabilities : list of list of ndarray of shape (N,)
+        Per member, the reported probabilities of each of its states.
+    notes : list of list of str
+        Per member, the notes of the run.
+    flat_risk : ndarray of bool, shape (B,)
+        The run ended where every position is equally likely to win (π_max = π_min), where
+        KTAB aborts.
+    """
+
+    states: list[FloatArray]
+    turns: IntArray
+    converged: BoolArray
+    win_probabilities: list[list[FloatArray]]
+    notes: list[list[str]]
+    flat_risk: BoolArray
+
+    @property
+    def flat_risk_count(self) -> int:
+        """The number of runs that ended on a flat risk-neutral PCE."""
+        return int(self.flat_risk.sum())
 
 
 # -- votes and the probabilistic Condorcet election (§5.2, §5.3) ------------------------------
@@ -152,7 +223,7 @@ def _ordered_sum(
     return acc  # type: ignore[return-value]
 
 
-def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
+def pce(w: FloatArray, u: FloatArray, opts: SmpOptions) -> FloatArray:
     r"""Probabilistic Condorcet election over M options, batched (spec §5.3).
 
     Parameters
@@ -161,7 +232,7 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
         Voter weights (> 0).
     u : ndarray of shape (G, K, M)
         ``u[g, k, m]``: voter k's utility for option m.
-    opts : _Opts
+    opts : SmpOptions
         The model-level VotingRule, VictoryProbModel and PCEModel.
 
     Returns
@@ -233,7 +304,8 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
     if opts.pce == "Conditional":
         # Π_n P_mn in index order: n leads a contiguous (n, g, m) copy.
         r = np.multiply.reduce(np.ascontiguousarray(np.transpose(p, (1, 2, 0))), axis=0)
-        return r / r.sum(axis=1, keepdims=True)
+        shares: FloatArray = r / r.sum(axis=1, keepdims=True)
+        return shares
     by_election = (2, 0, 1)
     return _markov(
         np.ascontiguousarray(np.transpose(c, by_election)),
@@ -315,7 +387,8 @@ def _squared_distances(a: FloatArray, z: FloatArray, s: FloatArray | None = None
         t = a[:, :, None, :] - z[:, None, :, :]
         if s is not None:
             t = s[:, :, None, :] * t
-        return (t * t).sum(axis=3)
+        total: FloatArray = (t * t).sum(axis=3)
+        return total
     num = np.zeros((a.shape[0], a.shape[1], z.shape[1]))
     for k in range(d):
         t = np.subtract(a[:, :, k, None], z[:, None, :, k])
@@ -334,9 +407,12 @@ def _distances(y: FloatArray, s: FloatArray, z: FloatArray) -> FloatArray:
     """
     num = _squared_distances(y, z, s)
     den = (s * s).sum(axis=2)[:, :, None]
+    dist: FloatArray
     if np.all(den > 0):
-        return np.sqrt(num / den)
-    return np.sqrt(np.divide(num, den, out=np.zeros_like(num), where=den > 0))
+        dist = np.sqrt(num / den)
+    else:
+        dist = np.sqrt(np.divide(num, den, out=np.zeros_like(num), where=den > 0))
+    return dist
 
 
 def _utility(delta: FloatArray, r: FloatArray) -> FloatArray:
@@ -354,16 +430,19 @@ def _risk(pi: FloatArray, brr: str) -> FloatArray:
     """Risk attitudes R from the risk-neutral PCE (spec §5.4 step 3); NaN when π is flat."""
     lo = pi.min(axis=1, keepdims=True)
     hi = pi.max(axis=1, keepdims=True)
+    r: FloatArray
     with np.errstate(divide="ignore", invalid="ignore"):
         if brr == "Min":
-            return (pi - lo) / (hi - lo)
-        if brr == "Mid":
-            return (3.0 * pi - (hi + 2.0 * lo)) / (2.0 * (hi - lo))
-        return (2.0 * pi - (hi + lo)) / (hi - lo)
+            r = (pi - lo) / (hi - lo)
+        elif brr == "Mid":
+            r = (3.0 * pi - (hi + 2.0 * lo)) / (2.0 * (hi - lo))
+        else:
+            r = (2.0 * pi - (hi + lo)) / (hi - lo)
+    return r
 
 
 def _state_values(
-    x: FloatArray, y: FloatArray, s: FloatArray, c: FloatArray, o: _Opts
+    x: FloatArray, y: FloatArray, s: FloatArray, c: FloatArray, o: SmpOptions
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """V (B,N,N), the risk-neutral PCE π (B,N) and R (B,N) of a state (§5.4 steps 1-3)."""
     v = _distances(y, s, x)
@@ -387,7 +466,7 @@ def _perception(v: FloatArray, r: FloatArray, alpha: float) -> FloatArray:
 
 # -- the turn (§5.5-§5.9) -------------------------------------------------------------------
 def _challenges(
-    w4: FloatArray, w_eff: FloatArray, big_s: FloatArray, o: _Opts
+    w4: FloatArray, w_eff: FloatArray, big_s: FloatArray, o: SmpOptions
 ) -> tuple[FloatArray, FloatArray]:
     """P_ij and G_ij of every challenge, from the initiator's perspective (spec §5.6).
 
@@ -445,7 +524,12 @@ def _challenges(
 
 
 def _challenges_compiled(
-    v: FloatArray, r: FloatArray, own: FloatArray, w_eff: FloatArray, big_s: FloatArray, o: _Opts
+    v: FloatArray,
+    r: FloatArray,
+    own: FloatArray,
+    w_eff: FloatArray,
+    big_s: FloatArray,
+    o: SmpOptions,
 ) -> tuple[FloatArray, FloatArray]:
     """:func:`_challenges` without the perception tensor, through the compiled kernel.
 
@@ -522,7 +606,7 @@ def _resolve(
     target: IntArray,
     bi: FloatArray,
     bj: FloatArray,
-    o: _Opts,
+    o: SmpOptions,
     draws: FloatArray | None,
 ) -> FloatArray:
     """New positions X(t + 1) after every actor's PCE over its options (spec §5.8, §7)."""
@@ -588,7 +672,7 @@ def _clusters(x: FloatArray) -> IntArray:
     return owner
 
 
-def _win_probabilities(own: FloatArray, c: FloatArray, x: FloatArray, o: _Opts) -> FloatArray:
+def _win_probabilities(own: FloatArray, c: FloatArray, x: FloatArray, o: SmpOptions) -> FloatArray:
     """Each actor's reported winning probability (spec §5.11), shape (B, N)."""
     b, n, _ = x.shape
     owner = _clusters(x)
@@ -611,10 +695,10 @@ def _run(
     s: FloatArray,
     c: FloatArray,
     accommodation: FloatArray | None,
-    o: _Opts,
+    o: SmpOptions,
     max_turns: int,
     rng: np.random.Generator,
-) -> tuple[list[FloatArray], IntArray, BoolArray, list[list[FloatArray]], list[list[str]]]:
+) -> SmpRun:
     """Run every batch member until its stopping rule or ``max_turns`` (spec §5.10)."""
     b, n, _ = x0.shape
     big_s = s.sum(axis=2)
@@ -627,6 +711,7 @@ def _run(
     first_move = np.zeros(b)
     probs: list[list[FloatArray]] = [[] for _ in range(b)]
     notes: list[list[str]] = [[] for _ in range(b)]
+    flat_risk = np.zeros(b, dtype=bool)
     t = 0
     fresh = np.arange(b)  # members with a new state t (to report on, and to advance if active)
     while fresh.size:
@@ -650,6 +735,7 @@ def _run(
                 "positions differ; KTAB aborts here (§9.2), the run ends at this state"
             )
         active[fresh[flat]] = False
+        flat_risk[fresh[flat]] = True
         sel = sel & ~flat
         if not fused:
             r = np.where(np.isfinite(r), r, 0.0)
@@ -706,7 +792,7 @@ def _run(
         stop = (t >= 2) & (move / (first_move[live] + _STOP_FLOOR) < _STOP_RATIO)
         converged[live[stop]] = True
         active[live[stop]] = False
-    return states, turns, converged, probs, notes
+    return SmpRun(states, turns, converged, probs, notes, flat_risk)
 
 
 def _accommodation_matrix(
@@ -869,23 +955,14 @@ class SmpModel(Model):
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Run SMP on every scenario of the batch; see the class docstring."""
         p = self.resolved_options()
-        o = _Opts(
-            vpm=p["VictoryProbModel"],
-            pce=p["PCEModel"],
-            stochastic=p["StateTransitions"] == "Stochastic",
-            rule=p["VotingRule"],
-            alpha=_ALPHA[p["BigRAdjust"]],
-            brr=p["BigRRange"],
-            tpc=p["ThirdPartyCommit"],
-            ivb=p["InterVecBrgn"],
-        )
+        o = SmpOptions.from_params(p)
         inputs = smp_inputs(arrays)
         a = _accommodation_matrix(p["accommodation"], arrays.actors)
         if a is not None:
             a = np.broadcast_to(a, (arrays.batch_size, *a.shape))
         generator = check_rng(KTAB_DEFAULT_SEED if rng is None else rng)
         with np.errstate(over="ignore", under="ignore"):
-            states, turns, converged, probs, notes = _run(
+            run = _run(
                 inputs.positions,
                 inputs.salience,
                 inputs.capability,
@@ -894,6 +971,7 @@ class SmpModel(Model):
                 int(p["max_turns"]),
                 generator,
             )
+        turns, converged, probs = run.turns, run.converged, run.win_probabilities
         flags = []
         if o.rule == "ASymProsp":
             flags.append("VotingRule=ASymProsp has no KTAB reference (KTAB is not reproducible)")
@@ -901,11 +979,11 @@ class SmpModel(Model):
             flags.append("BigRAdjust=Full has no KTAB reference (KTAB always aborts)")
         if o.stochastic:
             flags.append("Stochastic runs use NumPy's PCG64 and cannot match KTAB's (§9.1)")
-        flat = [k for k, n in enumerate(notes) if any("π_max = π_min" in line for line in n)]
-        if flat:
+        if run.flat_risk_count:
             warnings.warn(
-                f"smp: {len(flat)} of {arrays.batch_size} run(s) ended where every position is "
-                "equally likely to win (π_max = π_min, where KTAB aborts; see 'notes')",
+                f"smp: {run.flat_risk_count} of {arrays.batch_size} run(s) ended where every "
+                "position is equally likely to win (π_max = π_min, where KTAB aborts; see "
+                "'notes')",
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -917,7 +995,7 @@ class SmpModel(Model):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        traj = np.stack(states)  # (T+1, B, N, D), unit scale
+        traj = np.stack(run.states)  # (T+1, B, N, D), unit scale
         b_idx = np.arange(arrays.batch_size)
         final = traj[turns, b_idx]
         last_probs = np.stack([pr[-1] for pr in probs])
@@ -926,7 +1004,8 @@ class SmpModel(Model):
         trajectory = arrays.from_unit(np.where(inputs.imputed[None], np.nan, traj))
         diagnostics: dict[str, Any] = {
             "win_probabilities": [np.stack(pr) for pr in probs],
-            "notes": [flags + n for n in notes],
+            "notes": [flags + n for n in run.notes],
+            "flat_risk": run.flat_risk,
         }
         if inputs.rescaled.any():
             diagnostics["salience_rescaled"] = [
