@@ -1,7 +1,9 @@
 """Compiled (numba) kernels of SMP's and BDM's heaviest sums, bit-identical to the NumPy path.
 
-SMP: the third-party step, the PCE coalition strengths and the resolution values; BDM: the vote
-margins of §4.5 (``bdm_vote_margins``, without the N³ voter tensor). Optional: used by
+SMP: the third-party step, the PCE coalition strengths and the resolution values, and the
+fused turn (``state`` and ``advance``: every step of a turn in one pass per batch member); BDM:
+the vote margins (docs/models/bdm.md#computation; ``bdm_vote_margins``, without the N³ voter
+tensor). Optional: used by
 :mod:`minilateral.models.smp` and :mod:`minilateral.models.bdm` when ``numba`` is importable
 (``pip install minilateral[fast]``); otherwise, or with ``MINILATERAL_KERNEL=numpy``, the
 pure-NumPy path runs, which stays the reference. Every kernel performs the same IEEE-754
@@ -59,7 +61,9 @@ def _python_sums(
     k_j: FloatArray,
     rule: int,
 ) -> tuple[FloatArray, FloatArray]:
-    r"""χ_i, χ_j of spec §5.6: :math:`K + \sum_{n \ne i, j} v_n^\pm` summed in index order of n.
+    r"""χ_i, χ_j: :math:`K + \sum_{n \ne i, j} v_n^\pm` summed in index order of n.
+
+    Formulas: docs/models/smp.md#challenges.
 
     Arguments (all float64, C order): ``v[b, a, m]`` distances V, ``rhi[b, h, i]`` perceived
     risk attitudes, ``u_ji[b, i, n] = W[i, n, i]``, ``u_jj[b, i, n] = W[i, n, n]``,
@@ -173,7 +177,7 @@ def _neg(x: float) -> float:
 
 
 def _vote(rule: int, w: float, d: float) -> float:
-    """``vote(ω, a, b)`` of spec §5.2 for ``d = a − b``, as ``smp._vote`` evaluates it."""
+    """``vote(ω, a, b)`` (docs/models/smp.md#votes) for ``d = a − b``, as ``smp._vote`` does."""
     if rule == 0:
         return w * d
     if rule == 1:
@@ -192,7 +196,8 @@ def _vote(rule: int, w: float, d: float) -> float:
 
 
 def _python_vote_totals(w: FloatArray, u: FloatArray, rule: int) -> FloatArray:
-    r"""``total[m, n, g] = Σ_k vote(ω_k, U_km, U_kn)⁺`` over voters k in index order (§5.3).
+    r"""``total[m, n, g] = Σ_k vote(ω_k, U_km, U_kn)⁺`` over voters k in index order
+    (docs/models/smp.md#probabilistic-condorcet-election).
 
     ``w`` (G, K) weights, ``u`` (G, K, M) utilities; the layout of ``smp.pce``'s strengths.
     Each (m, n) starts from 0.0 (adding a non-negative term to 0.0 is exact).
@@ -222,7 +227,8 @@ def _python_vote_totals(w: FloatArray, u: FloatArray, rule: int) -> FloatArray:
 def _python_skip_sums(
     moved: FloatArray, own: FloatArray, target: npt.NDArray[np.int64]
 ) -> FloatArray:
-    """``moved[b, a, i] + Σ_n own[b, a, n]`` over n ∉ {i, j*(i)} in index order (§5.8, §7).
+    """``moved[b, a, i] + Σ_n own[b, a, n]`` over n ∉ {i, j*(i)} in index order
+    (docs/models/smp.md#resolution, #summation-order).
 
     Skipped terms add an exact 0.0, as the NumPy path does.
     """

@@ -1,12 +1,15 @@
-r"""KTAB's Spatial Model of Politics (SMP) with probabilistic Condorcet elections (spec smp.md).
+r"""KTAB's Spatial Model of Politics (SMP) with probabilistic Condorcet elections.
+
+Formulas: ``docs/models/smp.md`` (each step below cites its section there).
 
 Each turn every actor estimates, from its own perspective, which other actor it can most
 profitably challenge (a third-party vote over all N actors), proposes a bargain to that target,
 and every actor then adopts the option (status quo or a bargain it is party to) that wins a
 probabilistic Condorcet election (PCE) among all actors. The run stops when the movement of a
-turn falls below 2 % of the first turn's (spec §5.10).
+turn falls below 2 % of the first turn's (docs/models/smp.md#stopping-rule).
 
-Utility of a salience-weighted distance :math:`\delta` under risk attitude :math:`R` (§5.1):
+Utility of a salience-weighted distance :math:`\delta` under risk attitude :math:`R`
+(docs/models/smp.md#distance-and-utility):
 
 .. math::
 
@@ -15,18 +18,21 @@ Utility of a salience-weighted distance :math:`\delta` under risk attitude :math
 
 Positions are on KTAB's internal [0, 1] scale (0–100 in files); capabilities are used as given.
 
-Vectorisation (§14): every step works on whole ``(B, N, ...)`` arrays. The challenge step builds
-``(B, N, N, N)`` arrays over (third party, initiator, target), i.e. O(N³) per turn; bargain values
-use O(N²·D). Where spec §7 prescribes a summation order (coalition sums over voters, third-party
-sums, the resolution columns), the summed index is the leading axis of cache-sized blocks, which
-NumPy reduces strictly in index order (pairwise summation is used only along the contiguous axis).
+Vectorisation (docs/models/smp.md#vectorisation-and-exact-agreement): every step works on
+whole ``(B, N, ...)`` arrays. The challenge step builds ``(B, N, N, N)`` arrays over (third
+party, initiator, target), i.e. O(N³) per turn; bargain values use O(N²·D). Where a summation
+order is prescribed (docs/models/smp.md#summation-order: coalition sums over voters,
+third-party sums, the resolution columns), the summed index is the leading axis of cache-sized
+blocks, which NumPy reduces strictly in index order (pairwise summation is used only along the
+contiguous axis). With numba (:mod:`minilateral.models._smp_kernels`) each turn runs as one
+compiled pass per batch member performing the same operations in the same order.
 The resolution PCEs are grouped by the length of the option list, a Python loop over the
 distinct lengths (at most about √(6N) of them), so that no padding creates an O(N⁴) term.
 
 References
 ----------
 .. [1] KAPSARC. *KTAB: KAPSARC Toolkit for Behavioral Analysis*, commit 3b5b063 (2019),
-   https://github.com/KAPSARC/KTAB; model as specified in ``specs/smp.md``.
+   https://github.com/KAPSARC/KTAB; the model's formulas are stated in ``docs/models/smp.md``.
 .. [2] Wise, B. P. *Markov Voting with Incentives in KTAB*. KAPSARC design note.
 .. [3] Wise, B., et al. *Multidimensional Bargaining using KTAB*. KAPSARC discussion paper.
 .. [4] Efird, B., Lester, L., Wise, B. (2016). *Journal of East Asian Studies* 16, 117–145.
@@ -60,7 +66,7 @@ __all__ = ["SmpInputs", "SmpModel", "SmpOptions", "SmpRun", "pce", "smp_inputs"]
 
 log = logging.getLogger(__name__)
 
-# Constants of spec §8.
+# Constants (docs/models/smp.md#constants).
 _PCE_FLOOR = 1e-8
 _CHALLENGE_FLOOR = 1e-10
 _MIN_GAIN = 1e-5
@@ -72,7 +78,7 @@ _EPS = 1e-6
 _STOP_RATIO = 0.02
 _STOP_FLOOR = 1e-4
 _CLUSTER = 1e-3
-_BAD_MEAN = "internal error: a mean status-quo value lies outside (0, 1] (§9.2)"
+_BAD_MEAN = "internal error: a mean status-quo value lies outside (0, 1]"
 _MARKOV_STEPS = 10_000  # step-by-step iterations before the binary-lifting tail
 _MARKOV_LIFTS = 48  # the tail reaches up to 2**48 further iterations
 _POWERS = {"Square": 2.0, "Quartic": 4.0, "Octic": 8.0}
@@ -162,9 +168,9 @@ class SmpRun:
         return int(self.flat_risk.sum())
 
 
-# -- votes and the probabilistic Condorcet election (§5.2, §5.3) ------------------------------
+# -- votes and the probabilistic Condorcet election (docs/models/smp.md#votes) -------------
 def _vote(rule: str, w: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
-    """vote(ω, a, b) of spec §5.2, broadcast; positive supports ``a``."""
+    """vote(ω, a, b) (docs/models/smp.md#votes), broadcast; positive supports ``a``."""
     d = a - b
     if rule == "Prop":
         return w * d
@@ -203,7 +209,8 @@ def _ordered_sum(
     item: int,
     start: tuple[FloatArray | None, ...],
 ) -> tuple[FloatArray, ...]:
-    """``start + Σ_{k=0}^{n−1} block(k)`` summed strictly in index order (spec §7).
+    """``start + Σ_{k=0}^{n−1} block(k)`` summed strictly in index order
+    (docs/models/smp.md#summation-order).
 
     ``block(sl)`` returns freshly allocated terms of the indices in ``sl`` along axis 0, one
     array per sum (several sums share one pass over the terms). The sums are built block by
@@ -224,7 +231,9 @@ def _ordered_sum(
 
 
 def pce(w: FloatArray, u: FloatArray, opts: SmpOptions) -> FloatArray:
-    r"""Probabilistic Condorcet election over M options, batched (spec §5.3).
+    r"""Probabilistic Condorcet election over M options, batched.
+
+    Formulas: docs/models/smp.md#probabilistic-condorcet-election.
 
     Parameters
     ----------
@@ -260,7 +269,7 @@ def pce(w: FloatArray, u: FloatArray, opts: SmpOptions) -> FloatArray:
 
     diag = np.eye(m, dtype=bool)[:, :, None]
     if opts.rule == "ASymProsp":
-        # Not antisymmetric: only pairs m > n vote, for m (v⁺) or for n (v⁻), spec §5.3.
+        # Not antisymmetric: only pairs m > n vote, for m (v⁺) or for n (v⁻).
         lower = np.tril(np.ones((m, m), dtype=bool), -1)[:, :, None]
 
         def parts(sl: slice) -> tuple[FloatArray, FloatArray]:
@@ -315,12 +324,13 @@ def pce(w: FloatArray, u: FloatArray, opts: SmpOptions) -> FloatArray:
 
 
 def _markov(c: FloatArray, p: FloatArray, model: str) -> FloatArray:
-    r"""MarkovUniform / MarkovIncentive: averaged fixed-point iteration (spec §5.3 step 3).
+    r"""MarkovUniform / MarkovIncentive: averaged fixed-point iteration
+    (docs/models/smp.md#probabilistic-condorcet-election, step 3).
 
     Both updates are linear, :math:`q = T p`, with
     :math:`T = (\mathrm{diag}(\sum_n P_{mn}) + P)/M` (MarkovUniform) or
     :math:`T = \mathrm{diag}(\sum_n P_{mn} Q_{nm}) + P \circ Q` (MarkovIncentive), so each
-    step is one batched matrix-vector product (sums in another order than the spec's written
+    step is one batched matrix-vector product (sums in another order than the written
     form: the results differ in the last bits only).
     """
     g, m, _ = p.shape
@@ -374,7 +384,7 @@ def _markov_tail(t_mat: FloatArray, prob: FloatArray, tol: float, model: str) ->
     raise ScenarioError(f"{model} PCE did not converge (max |q − p| stays above {tol:g})")
 
 
-# -- distances, utilities, risk attitudes (§5.1, §5.4) ----------------------------------------
+# -- distances, utilities, risk attitudes (docs/models/smp.md#distance-and-utility) ---------
 def _squared_distances(a: FloatArray, z: FloatArray, s: FloatArray | None = None) -> FloatArray:
     """``Σ_d (s[b, i, d]·(a[b, i, d] − z[b, m, d]))²`` of shape (B, I, M); s = 1 when None.
 
@@ -416,7 +426,7 @@ def _distances(y: FloatArray, s: FloatArray, z: FloatArray) -> FloatArray:
 
 
 def _utility(delta: FloatArray, r: FloatArray) -> FloatArray:
-    """u(δ; R) of spec §5.1 (the δ > 1 branch is reachable only through round-off)."""
+    """u(δ; R) (docs/models/smp.md#distance-and-utility); δ > 1 is reachable only by round-off."""
     u = np.multiply(r, delta, order="C")  # C order of the broadcast shape, whatever the views
     u += 1.0
     u *= 1.0 - delta
@@ -427,7 +437,10 @@ def _utility(delta: FloatArray, r: FloatArray) -> FloatArray:
 
 
 def _risk(pi: FloatArray, brr: str) -> FloatArray:
-    """Risk attitudes R from the risk-neutral PCE (spec §5.4 step 3); NaN when π is flat."""
+    """Risk attitudes R from the risk-neutral PCE; NaN when π is flat.
+
+    Formulas: docs/models/smp.md#risk-attitudes-and-perception.
+    """
     lo = pi.min(axis=1, keepdims=True)
     hi = pi.max(axis=1, keepdims=True)
     r: FloatArray
@@ -444,14 +457,16 @@ def _risk(pi: FloatArray, brr: str) -> FloatArray:
 def _state_values(
     x: FloatArray, y: FloatArray, s: FloatArray, c: FloatArray, o: SmpOptions
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """V (B,N,N), the risk-neutral PCE π (B,N) and R (B,N) of a state (§5.4 steps 1-3)."""
+    """V (B,N,N), the risk-neutral PCE π (B,N) and R (B,N) of a state
+    (docs/models/smp.md#risk-attitudes-and-perception)."""
     v = _distances(y, s, x)
     pi = pce(c, 1.0 - v, o)
     return v, pi, _risk(pi, o.brr)
 
 
 def _perception(v: FloatArray, r: FloatArray, alpha: float) -> FloatArray:
-    """W[b, h, i, j] = u(V_ij; r_hi) with r_hi = (1 − α)R_h + αR_i and r_hh = R_h (§5.4).
+    """W[b, h, i, j] = u(V_ij; r_hi) with r_hi = (1 − α)R_h + αR_i and r_hh = R_h
+    (docs/models/smp.md#risk-attitudes-and-perception).
 
     The result is a view whose memory is ordered (i, b, h, j), so that the slice
     ``W[:, :, n, :]`` of each third party n, which the challenge step walks through, is one
@@ -464,11 +479,12 @@ def _perception(v: FloatArray, r: FloatArray, alpha: float) -> FloatArray:
     return np.moveaxis(w, 0, 2)
 
 
-# -- the turn (§5.5-§5.9) -------------------------------------------------------------------
+# -- the turn (docs/models/smp.md#the-turn) ---------------------------------------------------
 def _challenges(
     w4: FloatArray, w_eff: FloatArray, big_s: FloatArray, o: SmpOptions
 ) -> tuple[FloatArray, FloatArray]:
-    """P_ij and G_ij of every challenge, from the initiator's perspective (spec §5.6).
+    """P_ij and G_ij of every challenge, from the initiator's perspective
+    (docs/models/smp.md#challenges).
 
     Returns two arrays of shape (B, N, N), initiator i by target j (the diagonal is
     meaningless). The third parties' arrays are laid out (n, b, i, j): third party n first, so
@@ -487,7 +503,7 @@ def _challenges(
     k_i = _CHALLENGE_FLOOR + np.maximum(e_i, 0.0) + np.maximum(e_j, 0.0)
     k_j = _CHALLENGE_FLOOR + np.maximum(-e_i, 0.0) + np.maximum(-e_j, 0.0)
     if o.tpc == "SemiCommit":
-        # Third parties: under NoCommit and FullCommit E_i = E_j exactly, so v_n = 0 (§5.6).
+        # Third parties: under NoCommit and FullCommit E_i = E_j exactly, so v_n = 0.
         w_n = np.ascontiguousarray(np.moveaxis(w4, 2, 0))  # W[i, n, j] as (n, b, i, j)
         u_ni_all = np.moveaxis(u_ji, 2, 0)[:, :, :, None]  # W[i, n, i] as (n, b, i, 1)
         u_nn_all = np.moveaxis(u_jj, 2, 0)[:, :, :, None]  # W[i, n, n] as (n, b, i, 1)
@@ -569,14 +585,15 @@ def _targets(p: FloatArray, gain: FloatArray) -> tuple[IntArray, FloatArray]:
 
 
 def _r4(z: FloatArray) -> FloatArray:
-    """Round to 4 decimals on the internal scale, halves up (spec §5.7)."""
+    """Round to 4 decimals on the internal scale, halves up (docs/models/smp.md#bargains)."""
     return np.floor(z * 1e4 + 0.5) / 1e4
 
 
 def _bargains(
     x: FloatArray, s: FloatArray, target: IntArray, p_i: FloatArray, ivb: str
 ) -> tuple[FloatArray, FloatArray]:
-    """Bargain points (b_i, b_j) of every initiator, shape (B, N, D) each (spec §5.7)."""
+    """Bargain points (b_i, b_j) of every initiator, shape (B, N, D) each
+    (docs/models/smp.md#bargains)."""
     tgt = np.maximum(target, 0)[:, :, None]
     tj = np.take_along_axis(x, tgt, axis=1)
     sj = np.take_along_axis(s, tgt, axis=1)
@@ -609,11 +626,13 @@ def _resolve(
     o: SmpOptions,
     draws: FloatArray | None,
 ) -> FloatArray:
-    """New positions X(t + 1) after every actor's PCE over its options (spec §5.8, §7)."""
+    """New positions X(t + 1) after every actor's PCE over its options
+    (docs/models/smp.md#resolution, docs/models/smp.md#summation-order)."""
     b, n, _ = x.shape
     idx = np.arange(n)
     has = target >= 0
-    # Values ν[b, a, option]; columns summed in the order of spec §7 over a leading axis.
+    # Values ν[b, a, option]; columns summed in the order of the summation-order section,
+    # over a leading axis.
     own_t = np.ascontiguousarray(np.moveaxis(own, 2, 0))  # (n, b, a): W[a, a, n]
     nu_sq = own_t.sum(axis=0) / n  # (b, a)
     both = _utility(_distances(y, s, np.concatenate([bi, bj], axis=1)), r[:, :, None])
@@ -655,7 +674,9 @@ def _resolve(
 
 
 def _clusters(x: FloatArray) -> IntArray:
-    """Representative of each actor's cluster (spec §5.11 step 2), shape (B, N).
+    """Representative of each actor's cluster, shape (B, N).
+
+    Formulas: docs/models/smp.md#reported-probabilities.
 
     A loop of length N over vectorised steps: each actor joins the first earlier representative
     within 1e-3, or founds a cluster.
@@ -673,7 +694,8 @@ def _clusters(x: FloatArray) -> IntArray:
 
 
 def _win_probabilities(own: FloatArray, c: FloatArray, x: FloatArray, o: SmpOptions) -> FloatArray:
-    """Each actor's reported winning probability (spec §5.11), shape (B, N)."""
+    """Each actor's reported winning probability, shape (B, N)
+    (docs/models/smp.md#reported-probabilities)."""
     b, n, _ = x.shape
     owner = _clusters(x)
     is_rep = owner == np.arange(n)
@@ -699,7 +721,8 @@ def _run(
     max_turns: int,
     rng: np.random.Generator,
 ) -> SmpRun:
-    """Run every batch member until its stopping rule or ``max_turns`` (spec §5.10)."""
+    """Run every batch member until its stopping rule or ``max_turns``
+    (docs/models/smp.md#stopping-rule)."""
     b, n, _ = x0.shape
     big_s = s.sum(axis=2)
     w_eff = c * big_s
@@ -739,8 +762,8 @@ def _run(
         sel = sel & ~flat
         if not fused:
             r = np.where(np.isfinite(r), r, 0.0)
-            own = _utility(v, r[:, :, None])  # W[a, a, m] = u(V_am; R_a), r_aa = R_a (§5.4)
-            # Reported probabilities of state t (§5.11), also for members that just stopped.
+            own = _utility(v, r[:, :, None])  # W[a, a, m] = u(V_am; R_a), r_aa = R_a
+            # Reported probabilities of state t, also for members that just stopped.
             report = _win_probabilities(own, cs, xs, o)
         for row, k in enumerate(fresh):
             probs[k].append(report[row])
@@ -798,7 +821,8 @@ def _run(
 def _accommodation_matrix(
     entries: Sequence[Sequence[Any]] | None, actors: tuple[str, ...]
 ) -> FloatArray | None:
-    """The N×N matrix A from ``(adjusting, reference, value)`` triples (spec §4.2, §5.9)."""
+    """The N×N matrix A from ``(adjusting, reference, value)`` triples
+    (docs/models/smp.md#ktabs-file-formats, docs/models/smp.md#ideal-update)."""
     if not entries:
         return None
     index = {name: i for i, name in enumerate(actors)}
@@ -818,7 +842,7 @@ def _accommodation_matrix(
         value = float(value)
         if not 0.0 <= value <= 1.0:
             raise OptionError(
-                f"accommodation A[{who}, {ref}] = {value} lies outside [0, 1] (spec §4.2)",
+                f"accommodation A[{who}, {ref}] = {value} lies outside [0, 1]",
                 field="accommodation",
             )
         a[index[who], index[ref]] = value
@@ -826,7 +850,7 @@ def _accommodation_matrix(
     if (sums > 1.0 + 1e-12).any():
         i = int(np.argmax(sums))
         raise OptionError(
-            f"accommodation row of '{actors[i]}' sums to {sums[i]:g} > 1 (spec §4.2)",
+            f"accommodation row of '{actors[i]}' sums to {sums[i]:g} > 1",
             field="accommodation",
         )
     return a
@@ -834,41 +858,49 @@ def _accommodation_matrix(
 
 @register
 class SmpModel(Model):
-    r"""KTAB's Spatial Model of Politics (spec ``specs/smp.md``), vectorised over the batch.
+    r"""KTAB's Spatial Model of Politics, vectorised over the batch (``docs/models/smp.md``).
 
-    Options carry KTAB's names and values (spec §8); aliases (``Proportional`` for ``Prop``,
+    Options carry KTAB's names and values; aliases (``Proportional`` for ``Prop``,
     ``No`` for ``None``, ``StateTransition`` for ``StateTransitions``) are accepted.
 
     Parameters
     ----------
     VictoryProbModel : {"Linear", "Square", "Quartic", "Octic", "Binary"}, default="Linear"
-        Pairwise victory probability from coalition strengths (§5.3 step 2).
+        Pairwise victory probability from coalition strengths
+        (docs/models/smp.md#probabilistic-condorcet-election, step 2).
     PCEModel : {"Conditional", "MarkovIncentive", "MarkovUniform"}, default="Conditional"
-        Outcome distribution of the PCE (§5.3 step 3).
+        Outcome distribution of the PCE (ibid., step 3).
     StateTransitions : {"Deterministic", "Stochastic"}, default="Deterministic"
-        Adopt the most probable option, or draw it (seeded; cannot match KTAB, §9.1).
+        Adopt the most probable option, or draw it (seeded; cannot match KTAB,
+        docs/models/smp.md#options-without-a-ktab-reference).
     VotingRule : {"Binary", "PropBin", "Prop", "PropCbc", "Cubic", "ASymProsp"}, default="Prop"
-        Vote as a function of the utility difference (§5.2). ASymProsp has no KTAB reference.
+        Vote as a function of the utility difference (docs/models/smp.md#votes). ASymProsp
+        has no KTAB reference.
     BigRAdjust : {"None", "OneThird", "Half", "TwoThirds", "Full"}, default="OneThird"
-        Weight α of the other actor's own risk attitude in perceived attitudes (§5.4).
+        Weight α of the other actor's own risk attitude in perceived attitudes
+        (docs/models/smp.md#risk-attitudes-and-perception).
         Full has no KTAB reference (KTAB aborts).
     BigRRange : {"Min", "Mid", "Max"}, default="Mid"
-        Range of the risk attitudes: [0, 1], [−1/2, 1], [−1, 1] (§5.4).
+        Range of the risk attitudes: [0, 1], [−1/2, 1], [−1, 1] (ibid.).
     ThirdPartyCommit : {"NoCommit", "SemiCommit", "FullCommit"}, default="SemiCommit"
-        Third parties' commitment (§5.6); NoCommit and FullCommit give identical runs (§9.3).
+        Third parties' commitment (docs/models/smp.md#challenges); NoCommit and FullCommit give
+        identical runs.
     InterVecBrgn : {"S1P1", "S2P2", "S2PMax"}, default="S2P2"
-        Bargain interpolation (§5.7).
+        Bargain interpolation (docs/models/smp.md#bargains).
     BargnModel : {"InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"}, default="InitOnlyInterp"
-        Only InitOnlyInterp is run; the other two are mis-coded in KTAB and refused (§9.3).
+        Only InitOnlyInterp is run; the other two are mis-coded in KTAB and refused
+        (docs/models/smp.md#ktabs-defects-reproduced-or-refused).
     accommodation : list of [str, str, float], optional
         Entries ``[adjusting actor, reference actor, A_ij]`` of the accommodation matrix A
-        (identity elsewhere; XML ``IdealAdjustment``, §4.2, §5.9). None means A = I.
+        (identity elsewhere; XML ``IdealAdjustment``, docs/models/smp.md#ideal-update). None
+        means A = I.
     max_turns : int, default=100
-        Cap on turns (``--rounds``); KTAB's cap is 100 (§5.10).
+        Cap on turns (``--rounds``); KTAB's cap is 100 (docs/models/smp.md#stopping-rule).
 
     Notes
     -----
-    The outcome is the position of the most probable cluster of the final state (§5.11), on
+    The outcome is the position of the most probable cluster of the final state
+    (docs/models/smp.md#reported-probabilities), on
     each issue's own scale. Diagnostics: ``win_probabilities`` (per state, each actor's
     reported probability that its position wins), ``notes`` (no-KTAB-reference flags,
     warnings) and, for mapped scenarios, ``salience_rescaled`` and ``imputed_cells``.
@@ -942,12 +974,15 @@ class SmpModel(Model):
 
     @classmethod
     def _resolve(cls, params: dict[str, Any]) -> dict[str, Any]:
-        """Refuse KTAB's two mis-coded bargaining models (spec §9.3)."""
+        """Refuse KTAB's two mis-coded bargaining models.
+
+        See docs/models/smp.md#ktabs-defects-reproduced-or-refused.
+        """
         if params["BargnModel"] != "InitOnlyInterp":
             raise OptionError(
                 f"BargnModel={params['BargnModel']} is refused: KTAB mis-codes it "
                 "(InitRcvrInterp uses a utility change where a probability belongs; "
-                "PWCompInterp weighs both sides with the initiator's capability), spec §9.3",
+                "PWCompInterp weighs both sides with the initiator's capability)",
                 field="BargnModel",
             )
         return params
