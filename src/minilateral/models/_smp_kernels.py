@@ -609,15 +609,18 @@ def _python_state(
     y: FloatArray,
     s: FloatArray,
     c: FloatArray,
+    members: npt.NDArray[np.int64],
     rule: int,
     vpm: int,
     brr: int,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]]:
-    """smp's state values, member by member: V, R (0 where flat), own utilities, reports, flat.
+    """smp's state values of the batch members ``members``: V, R (0 where flat), own
+    utilities, reports, flat; row b of each result is member ``members[b]``.
 
     ``flat[b]``: some R is not finite (π_max = π_min); R is then 0 as in smp._run.
     """
-    b_count, n_count, d_count = x.shape
+    b_count = members.shape[0]
+    n_count, d_count = x.shape[1], x.shape[2]
     v = np.empty((b_count, n_count, n_count))
     r = np.empty((b_count, n_count))
     own = np.empty((b_count, n_count, n_count))
@@ -628,12 +631,13 @@ def _python_state(
     u = np.empty((n_count, n_count))
     pi = np.empty(n_count)
     for b in range(b_count):
+        g = members[b]
         vb = v[b]
-        _member_distances(y[b], s[b], x[b], vb, buf)
+        _member_distances(y[g], s[g], x[g], vb, buf)
         for i in range(n_count):
             for m in range(n_count):
                 u[i, m] = 1.0 - vb[i, m]
-        _member_pce(c[b], u, rule, vpm, scratch, pi)
+        _member_pce(c[g], u, rule, vpm, scratch, pi)
         lo, hi = pi[0], pi[0]
         for i in range(1, n_count):  # numpy.min / max: NaN propagates
             q = pi[i]
@@ -653,7 +657,7 @@ def _python_state(
         for i in range(n_count):
             for m in range(n_count):
                 own[b, i, m] = _utility1(vb[i, m], r[b, i])
-        _member_report(x[b], own[b], c[b], rule, vpm, report[b], buf)
+        _member_report(x[g], own[b], c[g], rule, vpm, report[b], buf)
     return v, r, own, report, flat
 
 
@@ -730,12 +734,14 @@ def _python_advance(
     v: FloatArray,
     r: FloatArray,
     own: FloatArray,
+    rows: npt.NDArray[np.int64],
     x: FloatArray,
     y: FloatArray,
     s: FloatArray,
     c: FloatArray,
     w_eff: FloatArray,
     big_s: FloatArray,
+    members: npt.NDArray[np.int64],
     draws: FloatArray,
     stochastic: bool,
     rule: int,
@@ -744,14 +750,17 @@ def _python_advance(
     semi: bool,
     ivb: int,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], bool]:
-    """One turn of smp._run for each member: challenges, targets, bargains, resolution.
+    """One turn of smp._run for the members ``members`` (their V, R and own utilities are rows
+    ``rows`` of ``v``, ``r``, ``own``; row b of ``draws`` is member b's): challenges, targets,
+    bargains, resolution.
 
     Returns the new positions X(t + 1), each member's movement (Σ_i ‖ΔX_i‖, NumPy's pairwise
     sums), the "risk-aware utilities within 1e-6 of risk-neutral ones" flag, and whether some
     mean status-quo value lies outside (0, 1] (smp raises then).
     """
-    b_count, n_count, d_count = x.shape
-    new_x = x.copy()
+    b_count = members.shape[0]
+    n_count, d_count = x.shape[1], x.shape[2]
+    new_x = np.empty((b_count, n_count, d_count))
     move = np.empty(b_count)
     near_flag = np.zeros(b_count, dtype=np.bool_)
     bad = False
@@ -781,8 +790,10 @@ def _python_advance(
     c_buf = np.empty((n_count + 1) * (n_count + 1))
     norms = np.empty(n_count)
     for b in range(b_count):
-        vb, rb, ob, xb, yb, sb = v[b], r[b], own[b], x[b], y[b], s[b]
-        wb, sbig = w_eff[b], big_s[b]
+        g, h = members[b], rows[b]
+        vb, rb, ob, xb, yb, sb = v[h], r[h], own[h], x[g], y[g], s[g]
+        wb, sbig, cb = w_eff[g], big_s[g], c[g]
+        new_x[b] = xb
         worst = 0.0
         for i in range(n_count):
             for m in range(n_count):
@@ -890,7 +901,7 @@ def _python_advance(
                     u[a, q + 1] = nu_b[a, inits[q]]
             p = p_buf[: size + 1]
             pce_c = c_buf[: (size + 1) * (size + 1)].reshape((size + 1, size + 1))
-            _member_pce(c[b], u, rule, vpm, pce_c, p)
+            _member_pce(cb, u, rule, vpm, pce_c, p)
             if stochastic:
                 choice = size
                 cum = 0.0
@@ -942,7 +953,14 @@ def fused(pce_model: str, vpm: str) -> bool:
 
 
 def state(
-    x: FloatArray, y: FloatArray, s: FloatArray, c: FloatArray, rule: str, vpm: str, brr: str
+    x: FloatArray,
+    y: FloatArray,
+    s: FloatArray,
+    c: FloatArray,
+    members: npt.NDArray[np.int64],
+    rule: str,
+    vpm: str,
+    brr: str,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]]:
     """See :func:`_python_state`."""
     f = np.ascontiguousarray
@@ -951,6 +969,7 @@ def state(
         f(y, dtype=np.float64),
         f(s, dtype=np.float64),
         f(c, dtype=np.float64),
+        f(members, dtype=np.int64),
         RULES[rule],
         VPMS[vpm],
         BRRS[brr],
@@ -961,12 +980,14 @@ def advance(
     v: FloatArray,
     r: FloatArray,
     own: FloatArray,
+    rows: npt.NDArray[np.int64],
     x: FloatArray,
     y: FloatArray,
     s: FloatArray,
     c: FloatArray,
     w_eff: FloatArray,
     big_s: FloatArray,
+    members: npt.NDArray[np.int64],
     draws: FloatArray | None,
     *,
     rule: str,
@@ -985,12 +1006,14 @@ def advance(
         f(v),
         f(r),
         f(own),
+        np.ascontiguousarray(rows, dtype=np.int64),
         f(x),
         f(y),
         f(s),
         f(c),
         f(w_eff),
         f(big_s),
+        np.ascontiguousarray(members, dtype=np.int64),
         d,
         draws is not None,
         RULES[rule],

@@ -146,8 +146,8 @@ class SmpRun:
         Turns played by each member.
     converged : ndarray of bool, shape (B,)
         The stopping rule (or complete consensus) ended the run.
-    win_probabilities : list of list of ndarray of shape (N,)
-        Per member, the reported probabilities of each of its states.
+    win_probabilities : list of ndarray of shape (T_k + 1, N)
+        Per member k, the reported probabilities of each of its states 0..T_k.
     notes : list of list of str
         Per member, the notes of the run.
     flat_risk : ndarray of bool, shape (B,)
@@ -158,7 +158,7 @@ class SmpRun:
     states: list[FloatArray]
     turns: IntArray
     converged: BoolArray
-    win_probabilities: list[list[FloatArray]]
+    win_probabilities: list[FloatArray]
     notes: list[list[str]]
     flat_risk: BoolArray
 
@@ -732,13 +732,13 @@ def _run(
     converged = np.zeros(b, dtype=bool)
     active = np.ones(b, dtype=bool)
     first_move = np.zeros(b)
-    probs: list[list[FloatArray]] = [[] for _ in range(b)]
+    reports: list[FloatArray] = []  # per state t, (B, N): rows of the members reported on
     notes: list[list[str]] = [[] for _ in range(b)]
     flat_risk = np.zeros(b, dtype=bool)
     t = 0
     fresh = np.arange(b)  # members with a new state t (to report on, and to advance if active)
     while fresh.size:
-        xs, ys, ss, cs = x[fresh], y[fresh], s[fresh], c[fresh]
+        xs = x[fresh]
         consensus = active[fresh] & np.all(xs == xs[:, :1], axis=(1, 2))
         for k in fresh[consensus]:
             notes[k].append(f"complete consensus at state {t}: the run ends there (§9.2)")
@@ -747,10 +747,11 @@ def _run(
         sel = active[fresh]
         fused = _kernels.fused(o.pce, o.vpm)
         if fused:
-            v, r, own, report, nonfinite = _kernels.state(xs, ys, ss, cs, o.rule, o.vpm, o.brr)
+            v, r, own, report, nonfinite = _kernels.state(x, y, s, c, fresh, o.rule, o.vpm, o.brr)
             flat = nonfinite & sel
         else:
-            v, _, r = _state_values(xs, ys, ss, cs, o)
+            cs = c[fresh]
+            v, _, r = _state_values(xs, y[fresh], s[fresh], cs, o)
             flat = ~np.isfinite(r).all(axis=1) & sel
         for k in fresh[flat]:
             notes[k].append(
@@ -765,25 +766,25 @@ def _run(
             own = _utility(v, r[:, :, None])  # W[a, a, m] = u(V_am; R_a), r_aa = R_a
             # Reported probabilities of state t, also for members that just stopped.
             report = _win_probabilities(own, cs, xs, o)
-        for row, k in enumerate(fresh):
-            probs[k].append(report[row])
+        reports.append(np.empty((b, n)))
+        reports[-1][fresh] = report
         live = fresh[sel]
         if live.size == 0:
             break
         if t >= max_turns:
             active[live] = False
             break
-        own_l, r_l, v_l = own[sel], r[sel], v[sel]
         if fused:
             # The whole turn in one compiled pass per member, the same bits (issue 20).
             draws = rng.random((live.size, n)) if o.stochastic else None
             new_x, move, near, bad = _kernels.advance(
-                v_l, r_l, own_l, x[live], y[live], s[live], c[live], w_eff[live], big_s[live],
-                draws, rule=o.rule, vpm=o.vpm, alpha=o.alpha, tpc=o.tpc, ivb=o.ivb,
+                v, r, own, np.flatnonzero(sel), x, y, s, c, w_eff, big_s, live, draws,
+                rule=o.rule, vpm=o.vpm, alpha=o.alpha, tpc=o.tpc, ivb=o.ivb,
             )  # fmt: skip
             if bad:
                 raise ScenarioError(_BAD_MEAN)
         else:
+            own_l, r_l, v_l = own[sel], r[sel], v[sel]
             near = np.abs(own_l - (1.0 - v_l)).max(axis=(1, 2)) < 1e-6
             if _kernels.enabled():
                 pg = _challenges_compiled(v_l, r_l, own_l, w_eff[live], big_s[live], o)
@@ -815,6 +816,8 @@ def _run(
         stop = (t >= 2) & (move / (first_move[live] + _STOP_FLOOR) < _STOP_RATIO)
         converged[live[stop]] = True
         active[live[stop]] = False
+    every = np.stack(reports)  # (T + 1, B, N); member k reported on states 0..turns[k]
+    probs = [every[: turns[k] + 1, k] for k in range(b)]
     return SmpRun(states, turns, converged, probs, notes, flat_risk)
 
 
@@ -1036,9 +1039,11 @@ class SmpModel(Model):
         last_probs = np.stack([pr[-1] for pr in probs])
         best = np.argmax(last_probs, axis=1)
         outcome = final[b_idx, best]
-        trajectory = arrays.from_unit(np.where(inputs.imputed[None], np.nan, traj))
+        if inputs.imputed.any():
+            traj = np.where(inputs.imputed[None], np.nan, traj)
+        trajectory = arrays.from_unit(traj)
         diagnostics: dict[str, Any] = {
-            "win_probabilities": [np.stack(pr) for pr in probs],
+            "win_probabilities": probs,
             "notes": [flags + n for n in run.notes],
             "flat_risk": run.flat_risk,
         }
