@@ -530,6 +530,12 @@ def _member_pce(
         for a in range(m_count):
             for b in range(m_count):
                 c[a, b] = 1e-8 + c[a, b]
+    _conditional(c, m_count, vpm, out)
+
+
+def _conditional(c: FloatArray, m_count: int, vpm: int, out: FloatArray) -> None:
+    """From coalition strengths ``c[:m, :m]`` (off the diagonal) to ``out[:m]``: smp.pce's
+    victory probabilities and PCEModel=Conditional (``c`` is overwritten)."""
     for a in range(m_count):
         c[a, a] = 1e-8
     # victory probabilities, in place: the upper triangle first needs both c_ab and c_ba
@@ -553,6 +559,45 @@ def _member_pce(
     total = _pairwise(out, 0, m_count)
     for a in range(m_count):
         out[a] = out[a] / total
+
+
+def _option_pce(
+    w: FloatArray,
+    nu_sq: FloatArray,
+    nu_b: FloatArray,
+    inits: npt.NDArray[np.int64],
+    m_count: int,
+    rule: int,
+    vpm: int,
+    c: FloatArray,
+    out: FloatArray,
+) -> None:
+    """:func:`_member_pce` of one actor's resolution, read in place: option 0 is the status quo
+    (voter a's value ``nu_sq[a]``), option q ≥ 1 the bargain of initiator ``inits[q − 1]``
+    (``nu_b[a, inits[q − 1]]``). ``c`` and ``out`` are buffers of at least M × M and M.
+
+    Each pair m > n is voted once: C_mn gets v⁺ and C_nm gets (−v)⁺, which for the
+    antisymmetric rules is vote(ω, U_n, U_m)⁺ bit for bit, and for ASymProsp is its rule.
+    """
+    if m_count == 1:
+        out[0] = 1.0
+        return
+    for a in range(m_count):
+        for b in range(m_count):
+            c[a, b] = 0.0
+    for k in range(w.shape[0]):
+        wk = w[k]
+        for a in range(1, m_count):
+            ua = nu_b[k, inits[a - 1]]
+            for b in range(a):
+                ub = nu_sq[k] if b == 0 else nu_b[k, inits[b - 1]]
+                t = _vote(rule, wk, ua - ub)
+                c[a, b] += _pos(t)
+                c[b, a] += _pos(-t)
+    for a in range(m_count):
+        for b in range(m_count):
+            c[a, b] = 1e-8 + c[a, b]
+    _conditional(c, m_count, vpm, out)
 
 
 def _binary_p(c: float, ct: float) -> float:
@@ -785,9 +830,8 @@ def _python_advance(
     nu_sq = np.empty(n_count)
     buf = np.empty(max(d_count, n_count, 1))
     inits = np.empty(n_count, dtype=np.int64)
-    u_buf = np.empty(n_count * (n_count + 1))
     p_buf = np.empty(n_count + 1)
-    c_buf = np.empty((n_count + 1) * (n_count + 1))
+    c_buf = np.empty((n_count + 1, n_count + 1))
     norms = np.empty(n_count)
     for b in range(b_count):
         g, h = members[b], rows[b]
@@ -894,14 +938,8 @@ def _python_advance(
                     size += 1
             if size == 0:
                 continue
-            u = u_buf[: n_count * (size + 1)].reshape((n_count, size + 1))
-            for a in range(n_count):
-                u[a, 0] = nu_sq[a]
-                for q in range(size):
-                    u[a, q + 1] = nu_b[a, inits[q]]
-            p = p_buf[: size + 1]
-            pce_c = c_buf[: (size + 1) * (size + 1)].reshape((size + 1, size + 1))
-            _member_pce(cb, u, rule, vpm, pce_c, p)
+            p = p_buf
+            _option_pce(cb, nu_sq, nu_b, inits, size + 1, rule, vpm, c_buf, p)
             if stochastic:
                 choice = size
                 cum = 0.0
@@ -935,6 +973,8 @@ if AVAILABLE:  # pragma: no cover - depends on the environment
     _member_distances = _jit(_member_distances)
     _utility1 = _jit(_utility1)
     _binary_p = _jit(_binary_p)
+    _conditional = _jit(_conditional)
+    _option_pce = _jit(_option_pce)
     _member_pce = _jit(_member_pce)
     _member_report = _jit(_member_report)
     _member_third = _jit(_member_third)
