@@ -449,3 +449,16 @@ def test_thresholds_and_model_references() -> None:
     refs = model_references("bdm")
     assert any(r.startswith("Bueno de Mesquita, B. (1994)") for r in refs)
     assert len(refs) == len(set(refs))
+
+
+def test_flat_risk_is_read_from_the_smp_flag_not_the_note_text() -> None:
+    from minilateral import load_scenario
+    from minilateral.brief.assessment import degenerate
+
+    scenario = load_scenario("gaza")
+    mid = [(issue.lo + issue.hi) / 2 for issue in scenario.issues]
+    note = "turn 3: every position is equally likely to win (π_max = π_min)"
+    flagged = {"smp": {"outcome": mid, "converged": False, "rounds": 3, "flat_risk": True}}
+    noted = {"smp": {"outcome": mid, "converged": True, "rounds": 3, "notes": [note]}}
+    assert [d["smp"] for d in degenerate(scenario, flagged)] == ["flat_risk"] * len(mid)
+    assert [d["smp"] for d in degenerate(scenario, noted)] == [None] * len(mid)

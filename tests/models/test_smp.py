@@ -17,7 +17,7 @@ from minilateral.cli import app
 from minilateral.errors import ConvergenceWarning, OptionError, ScenarioError
 from minilateral.ktab import SMP_OPTIONS
 from minilateral.models.registry import get_model
-from minilateral.models.smp import SmpModel
+from minilateral.models.smp import SmpModel, SmpOptions, pce
 from tests.reference import smp_loop, smp_twin
 from tests.reference.smp_loop import arrays_of as _arrays
 from tests.reference.smp_loop import draw_scenario
@@ -417,9 +417,9 @@ def test_vectorised_equals_plain_loop_reference(seed, n, d, opts, diag):
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 2**32 - 1), m=st.integers(1, 9), k=st.integers(1, 12), opts=option_sets)
 def test_pce_is_a_probability_vector(seed, m, k, opts):
-    """The batched PCE of the frozen twin is a probability vector and equals the plain loop's."""
+    """The public batched PCE is a probability vector, equals the frozen twin's and the loop's."""
     rng = np.random.default_rng(seed)
-    o = smp_twin._Opts(
+    o = SmpOptions(
         opts["VictoryProbModel"],
         opts["PCEModel"],
         False,
@@ -430,7 +430,9 @@ def test_pce_is_a_probability_vector(seed, m, k, opts):
         "S2P2",
     )
     w, u = rng.uniform(1, 100, (2, k)), rng.uniform(0, 1, (2, k, m))
-    p = smp_twin.pce(w, u, o)
+    p = pce(w, u, o)
+    twin = smp_twin._Opts(*(getattr(o, f) for f in o.__dataclass_fields__))
+    np.testing.assert_array_equal(p, smp_twin.pce(w, u, twin))
     assert p.shape == (2, m)
     assert np.all(p >= 0)
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-12)
@@ -517,6 +519,8 @@ def test_flat_risk_pce_ends_the_run_with_a_warning():
     assert f.rounds[0] == 0
     assert not f.converged[0]
     assert "turn 0" in f.diagnostics["notes"][0][0]
+    assert f.diagnostics["flat_risk"].tolist() == [True]
+    assert f.to_dict()["flat_risk"] is True
 
 
 def test_yaml_model_options_are_used_and_overridden(tmp_path):

@@ -143,7 +143,6 @@ def degenerate(
         for model, fc in forecasts.items():
             value = fc["outcome"][q]
             kind = None
-            notes = " ".join(fc.get("notes") or [])
             rounds = fc.get("issue_rounds")
             if (
                 model.startswith("nash")
@@ -152,7 +151,7 @@ def degenerate(
                 and abs(value - issue.reference) <= 1e-9 * span
             ):
                 kind = "no_zone"
-            elif "π_max = π_min" in notes:
+            elif fc.get("flat_risk"):
                 kind = "flat_risk"
             elif fc.get("median") is not None and _zigzag(
                 [r[q] for r in fc["median"] if r is not None], span

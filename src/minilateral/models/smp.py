@@ -1,12 +1,15 @@
-r"""KTAB's Spatial Model of Politics (SMP) with probabilistic Condorcet elections (spec smp.md).
+r"""KTAB's Spatial Model of Politics (SMP) with probabilistic Condorcet elections.
+
+Formulas: ``docs/models/smp.md`` (each step below cites its section there).
 
 Each turn every actor estimates, from its own perspective, which other actor it can most
 profitably challenge (a third-party vote over all N actors), proposes a bargain to that target,
 and every actor then adopts the option (status quo or a bargain it is party to) that wins a
 probabilistic Condorcet election (PCE) among all actors. The run stops when the movement of a
-turn falls below 2 % of the first turn's (spec §5.10).
+turn falls below 2 % of the first turn's (docs/models/smp.md#stopping-rule).
 
-Utility of a salience-weighted distance :math:`\delta` under risk attitude :math:`R` (§5.1):
+Utility of a salience-weighted distance :math:`\delta` under risk attitude :math:`R`
+(docs/models/smp.md#distance-and-utility):
 
 .. math::
 
@@ -15,18 +18,21 @@ Utility of a salience-weighted distance :math:`\delta` under risk attitude :math
 
 Positions are on KTAB's internal [0, 1] scale (0–100 in files); capabilities are used as given.
 
-Vectorisation (§14): every step works on whole ``(B, N, ...)`` arrays. The challenge step builds
-``(B, N, N, N)`` arrays over (third party, initiator, target), i.e. O(N³) per turn; bargain values
-use O(N²·D). Where spec §7 prescribes a summation order (coalition sums over voters, third-party
-sums, the resolution columns), the summed index is the leading axis of cache-sized blocks, which
-NumPy reduces strictly in index order (pairwise summation is used only along the contiguous axis).
+Vectorisation (docs/models/smp.md#vectorisation-and-exact-agreement): every step works on
+whole ``(B, N, ...)`` arrays. The challenge step builds ``(B, N, N, N)`` arrays over (third
+party, initiator, target), i.e. O(N³) per turn; bargain values use O(N²·D). Where a summation
+order is prescribed (docs/models/smp.md#summation-order: coalition sums over voters,
+third-party sums, the resolution columns), the summed index is the leading axis of cache-sized
+blocks, which NumPy reduces strictly in index order (pairwise summation is used only along the
+contiguous axis). With numba (:mod:`minilateral.models._smp_kernels`) each turn runs as one
+compiled pass per batch member performing the same operations in the same order.
 The resolution PCEs are grouped by the length of the option list, a Python loop over the
 distinct lengths (at most about √(6N) of them), so that no padding creates an O(N⁴) term.
 
 References
 ----------
 .. [1] KAPSARC. *KTAB: KAPSARC Toolkit for Behavioral Analysis*, commit 3b5b063 (2019),
-   https://github.com/KAPSARC/KTAB; model as specified in ``specs/smp.md``.
+   https://github.com/KAPSARC/KTAB; the model's formulas are stated in ``docs/models/smp.md``.
 .. [2] Wise, B. P. *Markov Voting with Incentives in KTAB*. KAPSARC design note.
 .. [3] Wise, B., et al. *Multidimensional Bargaining using KTAB*. KAPSARC discussion paper.
 .. [4] Efird, B., Lester, L., Wise, B. (2016). *Journal of East Asian Studies* 16, 117–145.
@@ -56,11 +62,11 @@ from minilateral.models import _smp_kernels as _kernels
 from minilateral.models.base import Interval, Model, SeedLike, check_rng
 from minilateral.models.registry import register
 
-__all__ = ["SmpInputs", "SmpModel", "pce", "smp_inputs"]
+__all__ = ["SmpInputs", "SmpModel", "SmpOptions", "SmpRun", "pce", "smp_inputs"]
 
 log = logging.getLogger(__name__)
 
-# Constants of spec §8.
+# Constants (docs/models/smp.md#constants).
 _PCE_FLOOR = 1e-8
 _CHALLENGE_FLOOR = 1e-10
 _MIN_GAIN = 1e-5
@@ -72,6 +78,7 @@ _EPS = 1e-6
 _STOP_RATIO = 0.02
 _STOP_FLOOR = 1e-4
 _CLUSTER = 1e-3
+_BAD_MEAN = "internal error: a mean status-quo value lies outside (0, 1]"
 _MARKOV_STEPS = 10_000  # step-by-step iterations before the binary-lifting tail
 _MARKOV_LIFTS = 48  # the tail reaches up to 2**48 further iterations
 _POWERS = {"Square": 2.0, "Quartic": 4.0, "Octic": 8.0}
@@ -79,20 +86,91 @@ _ALPHA = {"None": 0.0, "OneThird": 1.0 / 3.0, "Half": 0.5, "TwoThirds": 2.0 / 3.
 
 
 @dataclass(frozen=True)
-class _Opts:
-    vpm: str
-    pce: str
-    stochastic: bool
-    rule: str
-    alpha: float
-    brr: str
-    tpc: str
-    ivb: str
+class SmpOptions:
+    """The resolved model-level options that SMP's steps read (from :class:`SmpModel`'s).
+
+    Attributes
+    ----------
+    vpm : str
+        VictoryProbModel: "Linear", "Square", "Quartic", "Octic" or "Binary".
+    pce : str
+        PCEModel: "Conditional", "MarkovIncentive" or "MarkovUniform".
+    stochastic : bool
+        StateTransitions = "Stochastic".
+    rule : str
+        VotingRule: "Binary", "PropBin", "Prop", "PropCbc", "Cubic" or "ASymProsp".
+    alpha : float
+        BigRAdjust as the weight α in [0, 1] of the other actor's own risk attitude.
+    brr : str
+        BigRRange: "Min", "Mid" or "Max".
+    tpc : str
+        ThirdPartyCommit: "NoCommit", "SemiCommit" or "FullCommit".
+    ivb : str
+        InterVecBrgn: "S1P1", "S2P2" or "S2PMax".
+    """
+
+    vpm: str = "Linear"
+    pce: str = "Conditional"
+    stochastic: bool = False
+    rule: str = "Prop"
+    alpha: float = 1.0 / 3.0
+    brr: str = "Mid"
+    tpc: str = "SemiCommit"
+    ivb: str = "S2P2"
+
+    @classmethod
+    def from_params(cls, p: dict[str, Any]) -> SmpOptions:
+        """From :meth:`SmpModel.resolved_options` (KTAB's option names and values)."""
+        return cls(
+            vpm=str(p["VictoryProbModel"]),
+            pce=str(p["PCEModel"]),
+            stochastic=p["StateTransitions"] == "Stochastic",
+            rule=str(p["VotingRule"]),
+            alpha=_ALPHA[p["BigRAdjust"]],
+            brr=str(p["BigRRange"]),
+            tpc=str(p["ThirdPartyCommit"]),
+            ivb=str(p["InterVecBrgn"]),
+        )
 
 
-# -- votes and the probabilistic Condorcet election (§5.2, §5.3) ------------------------------
+@dataclass
+class SmpRun:
+    """What :func:`_run` returns for a batch of B runs.
+
+    Attributes
+    ----------
+    states : list of ndarray of shape (B, N, D)
+        Positions X(t) of every member at each state t = 0..T (T the longest run; members that
+        stopped keep their last state).
+    turns : ndarray of int, shape (B,)
+        Turns played by each member.
+    converged : ndarray of bool, shape (B,)
+        The stopping rule (or complete consensus) ended the run.
+    win_probabilities : list of ndarray of shape (T_k + 1, N)
+        Per member k, the reported probabilities of each of its states 0..T_k.
+    notes : list of list of str
+        Per member, the notes of the run.
+    flat_risk : ndarray of bool, shape (B,)
+        The run ended where every position is equally likely to win (π_max = π_min), where
+        KTAB aborts.
+    """
+
+    states: list[FloatArray]
+    turns: IntArray
+    converged: BoolArray
+    win_probabilities: list[FloatArray]
+    notes: list[list[str]]
+    flat_risk: BoolArray
+
+    @property
+    def flat_risk_count(self) -> int:
+        """The number of runs that ended on a flat risk-neutral PCE."""
+        return int(self.flat_risk.sum())
+
+
+# -- votes and the probabilistic Condorcet election (docs/models/smp.md#votes) -------------
 def _vote(rule: str, w: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
-    """vote(ω, a, b) of spec §5.2, broadcast; positive supports ``a``."""
+    """vote(ω, a, b) (docs/models/smp.md#votes), broadcast; positive supports ``a``."""
     d = a - b
     if rule == "Prop":
         return w * d
@@ -131,7 +209,8 @@ def _ordered_sum(
     item: int,
     start: tuple[FloatArray | None, ...],
 ) -> tuple[FloatArray, ...]:
-    """``start + Σ_{k=0}^{n−1} block(k)`` summed strictly in index order (spec §7).
+    """``start + Σ_{k=0}^{n−1} block(k)`` summed strictly in index order
+    (docs/models/smp.md#summation-order).
 
     ``block(sl)`` returns freshly allocated terms of the indices in ``sl`` along axis 0, one
     array per sum (several sums share one pass over the terms). The sums are built block by
@@ -151,8 +230,10 @@ def _ordered_sum(
     return acc  # type: ignore[return-value]
 
 
-def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
-    r"""Probabilistic Condorcet election over M options, batched (spec §5.3).
+def pce(w: FloatArray, u: FloatArray, opts: SmpOptions) -> FloatArray:
+    r"""Probabilistic Condorcet election over M options, batched.
+
+    Formulas: docs/models/smp.md#probabilistic-condorcet-election.
 
     Parameters
     ----------
@@ -160,7 +241,7 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
         Voter weights (> 0).
     u : ndarray of shape (G, K, M)
         ``u[g, k, m]``: voter k's utility for option m.
-    opts : _Opts
+    opts : SmpOptions
         The model-level VotingRule, VictoryProbModel and PCEModel.
 
     Returns
@@ -188,7 +269,7 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
 
     diag = np.eye(m, dtype=bool)[:, :, None]
     if opts.rule == "ASymProsp":
-        # Not antisymmetric: only pairs m > n vote, for m (v⁺) or for n (v⁻), spec §5.3.
+        # Not antisymmetric: only pairs m > n vote, for m (v⁺) or for n (v⁻).
         lower = np.tril(np.ones((m, m), dtype=bool), -1)[:, :, None]
 
         def parts(sl: slice) -> tuple[FloatArray, FloatArray]:
@@ -232,7 +313,8 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
     if opts.pce == "Conditional":
         # Π_n P_mn in index order: n leads a contiguous (n, g, m) copy.
         r = np.multiply.reduce(np.ascontiguousarray(np.transpose(p, (1, 2, 0))), axis=0)
-        return r / r.sum(axis=1, keepdims=True)
+        shares: FloatArray = r / r.sum(axis=1, keepdims=True)
+        return shares
     by_election = (2, 0, 1)
     return _markov(
         np.ascontiguousarray(np.transpose(c, by_election)),
@@ -242,12 +324,13 @@ def pce(w: FloatArray, u: FloatArray, opts: _Opts) -> FloatArray:
 
 
 def _markov(c: FloatArray, p: FloatArray, model: str) -> FloatArray:
-    r"""MarkovUniform / MarkovIncentive: averaged fixed-point iteration (spec §5.3 step 3).
+    r"""MarkovUniform / MarkovIncentive: averaged fixed-point iteration
+    (docs/models/smp.md#probabilistic-condorcet-election, step 3).
 
     Both updates are linear, :math:`q = T p`, with
     :math:`T = (\mathrm{diag}(\sum_n P_{mn}) + P)/M` (MarkovUniform) or
     :math:`T = \mathrm{diag}(\sum_n P_{mn} Q_{nm}) + P \circ Q` (MarkovIncentive), so each
-    step is one batched matrix-vector product (sums in another order than the spec's written
+    step is one batched matrix-vector product (sums in another order than the written
     form: the results differ in the last bits only).
     """
     g, m, _ = p.shape
@@ -301,7 +384,7 @@ def _markov_tail(t_mat: FloatArray, prob: FloatArray, tol: float, model: str) ->
     raise ScenarioError(f"{model} PCE did not converge (max |q − p| stays above {tol:g})")
 
 
-# -- distances, utilities, risk attitudes (§5.1, §5.4) ----------------------------------------
+# -- distances, utilities, risk attitudes (docs/models/smp.md#distance-and-utility) ---------
 def _squared_distances(a: FloatArray, z: FloatArray, s: FloatArray | None = None) -> FloatArray:
     """``Σ_d (s[b, i, d]·(a[b, i, d] − z[b, m, d]))²`` of shape (B, I, M); s = 1 when None.
 
@@ -314,7 +397,8 @@ def _squared_distances(a: FloatArray, z: FloatArray, s: FloatArray | None = None
         t = a[:, :, None, :] - z[:, None, :, :]
         if s is not None:
             t = s[:, :, None, :] * t
-        return (t * t).sum(axis=3)
+        total: FloatArray = (t * t).sum(axis=3)
+        return total
     num = np.zeros((a.shape[0], a.shape[1], z.shape[1]))
     for k in range(d):
         t = np.subtract(a[:, :, k, None], z[:, None, :, k])
@@ -333,13 +417,16 @@ def _distances(y: FloatArray, s: FloatArray, z: FloatArray) -> FloatArray:
     """
     num = _squared_distances(y, z, s)
     den = (s * s).sum(axis=2)[:, :, None]
+    dist: FloatArray
     if np.all(den > 0):
-        return np.sqrt(num / den)
-    return np.sqrt(np.divide(num, den, out=np.zeros_like(num), where=den > 0))
+        dist = np.sqrt(num / den)
+    else:
+        dist = np.sqrt(np.divide(num, den, out=np.zeros_like(num), where=den > 0))
+    return dist
 
 
 def _utility(delta: FloatArray, r: FloatArray) -> FloatArray:
-    """u(δ; R) of spec §5.1 (the δ > 1 branch is reachable only through round-off)."""
+    """u(δ; R) (docs/models/smp.md#distance-and-utility); δ > 1 is reachable only by round-off."""
     u = np.multiply(r, delta, order="C")  # C order of the broadcast shape, whatever the views
     u += 1.0
     u *= 1.0 - delta
@@ -350,28 +437,36 @@ def _utility(delta: FloatArray, r: FloatArray) -> FloatArray:
 
 
 def _risk(pi: FloatArray, brr: str) -> FloatArray:
-    """Risk attitudes R from the risk-neutral PCE (spec §5.4 step 3); NaN when π is flat."""
+    """Risk attitudes R from the risk-neutral PCE; NaN when π is flat.
+
+    Formulas: docs/models/smp.md#risk-attitudes-and-perception.
+    """
     lo = pi.min(axis=1, keepdims=True)
     hi = pi.max(axis=1, keepdims=True)
+    r: FloatArray
     with np.errstate(divide="ignore", invalid="ignore"):
         if brr == "Min":
-            return (pi - lo) / (hi - lo)
-        if brr == "Mid":
-            return (3.0 * pi - (hi + 2.0 * lo)) / (2.0 * (hi - lo))
-        return (2.0 * pi - (hi + lo)) / (hi - lo)
+            r = (pi - lo) / (hi - lo)
+        elif brr == "Mid":
+            r = (3.0 * pi - (hi + 2.0 * lo)) / (2.0 * (hi - lo))
+        else:
+            r = (2.0 * pi - (hi + lo)) / (hi - lo)
+    return r
 
 
 def _state_values(
-    x: FloatArray, y: FloatArray, s: FloatArray, c: FloatArray, o: _Opts
+    x: FloatArray, y: FloatArray, s: FloatArray, c: FloatArray, o: SmpOptions
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """V (B,N,N), the risk-neutral PCE π (B,N) and R (B,N) of a state (§5.4 steps 1-3)."""
+    """V (B,N,N), the risk-neutral PCE π (B,N) and R (B,N) of a state
+    (docs/models/smp.md#risk-attitudes-and-perception)."""
     v = _distances(y, s, x)
     pi = pce(c, 1.0 - v, o)
     return v, pi, _risk(pi, o.brr)
 
 
 def _perception(v: FloatArray, r: FloatArray, alpha: float) -> FloatArray:
-    """W[b, h, i, j] = u(V_ij; r_hi) with r_hi = (1 − α)R_h + αR_i and r_hh = R_h (§5.4).
+    """W[b, h, i, j] = u(V_ij; r_hi) with r_hi = (1 − α)R_h + αR_i and r_hh = R_h
+    (docs/models/smp.md#risk-attitudes-and-perception).
 
     The result is a view whose memory is ordered (i, b, h, j), so that the slice
     ``W[:, :, n, :]`` of each third party n, which the challenge step walks through, is one
@@ -384,11 +479,12 @@ def _perception(v: FloatArray, r: FloatArray, alpha: float) -> FloatArray:
     return np.moveaxis(w, 0, 2)
 
 
-# -- the turn (§5.5-§5.9) -------------------------------------------------------------------
+# -- the turn (docs/models/smp.md#the-turn) ---------------------------------------------------
 def _challenges(
-    w4: FloatArray, w_eff: FloatArray, big_s: FloatArray, o: _Opts
+    w4: FloatArray, w_eff: FloatArray, big_s: FloatArray, o: SmpOptions
 ) -> tuple[FloatArray, FloatArray]:
-    """P_ij and G_ij of every challenge, from the initiator's perspective (spec §5.6).
+    """P_ij and G_ij of every challenge, from the initiator's perspective
+    (docs/models/smp.md#challenges).
 
     Returns two arrays of shape (B, N, N), initiator i by target j (the diagonal is
     meaningless). The third parties' arrays are laid out (n, b, i, j): third party n first, so
@@ -407,7 +503,7 @@ def _challenges(
     k_i = _CHALLENGE_FLOOR + np.maximum(e_i, 0.0) + np.maximum(e_j, 0.0)
     k_j = _CHALLENGE_FLOOR + np.maximum(-e_i, 0.0) + np.maximum(-e_j, 0.0)
     if o.tpc == "SemiCommit":
-        # Third parties: under NoCommit and FullCommit E_i = E_j exactly, so v_n = 0 (§5.6).
+        # Third parties: under NoCommit and FullCommit E_i = E_j exactly, so v_n = 0.
         w_n = np.ascontiguousarray(np.moveaxis(w4, 2, 0))  # W[i, n, j] as (n, b, i, j)
         u_ni_all = np.moveaxis(u_ji, 2, 0)[:, :, :, None]  # W[i, n, i] as (n, b, i, 1)
         u_nn_all = np.moveaxis(u_jj, 2, 0)[:, :, :, None]  # W[i, n, n] as (n, b, i, 1)
@@ -444,7 +540,12 @@ def _challenges(
 
 
 def _challenges_compiled(
-    v: FloatArray, r: FloatArray, own: FloatArray, w_eff: FloatArray, big_s: FloatArray, o: _Opts
+    v: FloatArray,
+    r: FloatArray,
+    own: FloatArray,
+    w_eff: FloatArray,
+    big_s: FloatArray,
+    o: SmpOptions,
 ) -> tuple[FloatArray, FloatArray]:
     """:func:`_challenges` without the perception tensor, through the compiled kernel.
 
@@ -484,14 +585,15 @@ def _targets(p: FloatArray, gain: FloatArray) -> tuple[IntArray, FloatArray]:
 
 
 def _r4(z: FloatArray) -> FloatArray:
-    """Round to 4 decimals on the internal scale, halves up (spec §5.7)."""
+    """Round to 4 decimals on the internal scale, halves up (docs/models/smp.md#bargains)."""
     return np.floor(z * 1e4 + 0.5) / 1e4
 
 
 def _bargains(
     x: FloatArray, s: FloatArray, target: IntArray, p_i: FloatArray, ivb: str
 ) -> tuple[FloatArray, FloatArray]:
-    """Bargain points (b_i, b_j) of every initiator, shape (B, N, D) each (spec §5.7)."""
+    """Bargain points (b_i, b_j) of every initiator, shape (B, N, D) each
+    (docs/models/smp.md#bargains)."""
     tgt = np.maximum(target, 0)[:, :, None]
     tj = np.take_along_axis(x, tgt, axis=1)
     sj = np.take_along_axis(s, tgt, axis=1)
@@ -521,14 +623,16 @@ def _resolve(
     target: IntArray,
     bi: FloatArray,
     bj: FloatArray,
-    o: _Opts,
+    o: SmpOptions,
     draws: FloatArray | None,
 ) -> FloatArray:
-    """New positions X(t + 1) after every actor's PCE over its options (spec §5.8, §7)."""
+    """New positions X(t + 1) after every actor's PCE over its options
+    (docs/models/smp.md#resolution, docs/models/smp.md#summation-order)."""
     b, n, _ = x.shape
     idx = np.arange(n)
     has = target >= 0
-    # Values ν[b, a, option]; columns summed in the order of spec §7 over a leading axis.
+    # Values ν[b, a, option]; columns summed in the order of the summation-order section,
+    # over a leading axis.
     own_t = np.ascontiguousarray(np.moveaxis(own, 2, 0))  # (n, b, a): W[a, a, n]
     nu_sq = own_t.sum(axis=0) / n  # (b, a)
     both = _utility(_distances(y, s, np.concatenate([bi, bj], axis=1)), r[:, :, None])
@@ -544,7 +648,7 @@ def _resolve(
         )
     nu_b = total / n  # (b, a, i): (u(b_i) + u(b_j)) + W[a, a, 0] + ... skipping n ∈ {i, j}
     if np.any(nu_sq <= 0.0) or np.any(nu_sq > 1.0):
-        raise ScenarioError("internal error: a mean status-quo value lies outside (0, 1] (§9.2)")
+        raise ScenarioError(_BAD_MEAN)
     # Option lists: SQ, then the bargains k is party to, by initiator index.
     party = has[:, None, :] & (
         (idx[None, :, None] == idx[None, None, :]) | (target[:, None, :] == idx[None, :, None])
@@ -570,7 +674,9 @@ def _resolve(
 
 
 def _clusters(x: FloatArray) -> IntArray:
-    """Representative of each actor's cluster (spec §5.11 step 2), shape (B, N).
+    """Representative of each actor's cluster, shape (B, N).
+
+    Formulas: docs/models/smp.md#reported-probabilities.
 
     A loop of length N over vectorised steps: each actor joins the first earlier representative
     within 1e-3, or founds a cluster.
@@ -587,8 +693,9 @@ def _clusters(x: FloatArray) -> IntArray:
     return owner
 
 
-def _win_probabilities(own: FloatArray, c: FloatArray, x: FloatArray, o: _Opts) -> FloatArray:
-    """Each actor's reported winning probability (spec §5.11), shape (B, N)."""
+def _win_probabilities(own: FloatArray, c: FloatArray, x: FloatArray, o: SmpOptions) -> FloatArray:
+    """Each actor's reported winning probability, shape (B, N)
+    (docs/models/smp.md#reported-probabilities)."""
     b, n, _ = x.shape
     owner = _clusters(x)
     is_rep = owner == np.arange(n)
@@ -610,11 +717,12 @@ def _run(
     s: FloatArray,
     c: FloatArray,
     accommodation: FloatArray | None,
-    o: _Opts,
+    o: SmpOptions,
     max_turns: int,
     rng: np.random.Generator,
-) -> tuple[list[FloatArray], IntArray, BoolArray, list[list[FloatArray]], list[list[str]]]:
-    """Run every batch member until its stopping rule or ``max_turns`` (spec §5.10)."""
+) -> SmpRun:
+    """Run every batch member until its stopping rule or ``max_turns``
+    (docs/models/smp.md#stopping-rule)."""
     b, n, _ = x0.shape
     big_s = s.sum(axis=2)
     w_eff = c * big_s
@@ -624,59 +732,80 @@ def _run(
     converged = np.zeros(b, dtype=bool)
     active = np.ones(b, dtype=bool)
     first_move = np.zeros(b)
-    probs: list[list[FloatArray]] = [[] for _ in range(b)]
+    reports: list[FloatArray] = []  # per state t, (B, N): rows of the members reported on
     notes: list[list[str]] = [[] for _ in range(b)]
+    flat_risk = np.zeros(b, dtype=bool)
     t = 0
     fresh = np.arange(b)  # members with a new state t (to report on, and to advance if active)
     while fresh.size:
-        xs, ys, ss, cs = x[fresh], y[fresh], s[fresh], c[fresh]
+        xs = x[fresh]
         consensus = active[fresh] & np.all(xs == xs[:, :1], axis=(1, 2))
         for k in fresh[consensus]:
             notes[k].append(f"complete consensus at state {t}: the run ends there (§9.2)")
         converged[fresh[consensus]] = True
         active[fresh[consensus]] = False
         sel = active[fresh]
-        v, _, r = _state_values(xs, ys, ss, cs, o)
-        flat = ~np.isfinite(r).all(axis=1) & sel
+        fused = _kernels.fused(o.pce, o.vpm)
+        if fused:
+            v, r, own, report, nonfinite = _kernels.state(x, y, s, c, fresh, o.rule, o.vpm, o.brr)
+            flat = nonfinite & sel
+        else:
+            cs = c[fresh]
+            v, _, r = _state_values(xs, y[fresh], s[fresh], cs, o)
+            flat = ~np.isfinite(r).all(axis=1) & sel
         for k in fresh[flat]:
             notes[k].append(
                 f"turn {t}: every position is equally likely to win (π_max = π_min) although the "
                 "positions differ; KTAB aborts here (§9.2), the run ends at this state"
             )
         active[fresh[flat]] = False
+        flat_risk[fresh[flat]] = True
         sel = sel & ~flat
-        r = np.where(np.isfinite(r), r, 0.0)
-        own = _utility(v, r[:, :, None])  # W[a, a, m] = u(V_am; R_a), r_aa = R_a (§5.4)
-        # Reported probabilities of state t (§5.11), also for members that just stopped.
-        report = _win_probabilities(own, cs, xs, o)
-        for row, k in enumerate(fresh):
-            probs[k].append(report[row])
+        if not fused:
+            r = np.where(np.isfinite(r), r, 0.0)
+            own = _utility(v, r[:, :, None])  # W[a, a, m] = u(V_am; R_a), r_aa = R_a
+            # Reported probabilities of state t, also for members that just stopped.
+            report = _win_probabilities(own, cs, xs, o)
+        reports.append(np.empty((b, n)))
+        reports[-1][fresh] = report
         live = fresh[sel]
         if live.size == 0:
             break
         if t >= max_turns:
             active[live] = False
             break
-        own_l, r_l, v_l = own[sel], r[sel], v[sel]
-        near = np.abs(own_l - (1.0 - v_l)).max(axis=(1, 2)) < 1e-6
+        if fused:
+            # The whole turn in one compiled pass per member, the same bits (issue 20).
+            draws = rng.random((live.size, n)) if o.stochastic else None
+            new_x, move, near, bad = _kernels.advance(
+                v, r, own, np.flatnonzero(sel), x, y, s, c, w_eff, big_s, live, draws,
+                rule=o.rule, vpm=o.vpm, alpha=o.alpha, tpc=o.tpc, ivb=o.ivb,
+            )  # fmt: skip
+            if bad:
+                raise ScenarioError(_BAD_MEAN)
+        else:
+            own_l, r_l, v_l = own[sel], r[sel], v[sel]
+            near = np.abs(own_l - (1.0 - v_l)).max(axis=(1, 2)) < 1e-6
+            if _kernels.enabled():
+                pg = _challenges_compiled(v_l, r_l, own_l, w_eff[live], big_s[live], o)
+            else:
+                pg = _challenges(_perception(v_l, r_l, o.alpha), w_eff[live], big_s[live], o)
+            target, p_star = _targets(*pg)
+            bi, bj = _bargains(x[live], s[live], target, p_star, o.ivb)
+            draws = rng.random((live.size, n)) if o.stochastic else None
+            new_x = _resolve(
+                own_l, y[live], s[live], c[live], r_l, x[live], target, bi, bj, o, draws
+            )
+            step = new_x - x[live]
+            move = np.sqrt((step * step).sum(axis=2)).sum(axis=1)
         for k in live[near]:
             notes[k].append(f"turn {t}: risk-aware utilities within 1e-6 of risk-neutral ones")
-        if _kernels.enabled():
-            pg = _challenges_compiled(v_l, r_l, own_l, w_eff[live], big_s[live], o)
-        else:
-            pg = _challenges(_perception(v_l, r_l, o.alpha), w_eff[live], big_s[live], o)
-        target, p_star = _targets(*pg)
-        bi, bj = _bargains(x[live], s[live], target, p_star, o.ivb)
-        draws = rng.random((live.size, n)) if o.stochastic else None
-        new_x = _resolve(own_l, y[live], s[live], c[live], r_l, x[live], target, bi, bj, o, draws)
         if accommodation is None:
             new_y = new_x.copy()
         else:
             a = accommodation[live]
             keep = 1.0 - np.minimum(1.0, a.sum(axis=2))
             new_y = np.einsum("bij,bjd->bid", a, new_x) + keep[:, :, None] * y[live]
-        step = new_x - x[live]
-        move = np.sqrt((step * step).sum(axis=2)).sum(axis=1)
         x[live], y[live] = new_x, new_y
         t += 1
         turns[live] = t
@@ -687,13 +816,16 @@ def _run(
         stop = (t >= 2) & (move / (first_move[live] + _STOP_FLOOR) < _STOP_RATIO)
         converged[live[stop]] = True
         active[live[stop]] = False
-    return states, turns, converged, probs, notes
+    every = np.stack(reports)  # (T + 1, B, N); member k reported on states 0..turns[k]
+    probs = [every[: turns[k] + 1, k] for k in range(b)]
+    return SmpRun(states, turns, converged, probs, notes, flat_risk)
 
 
 def _accommodation_matrix(
     entries: Sequence[Sequence[Any]] | None, actors: tuple[str, ...]
 ) -> FloatArray | None:
-    """The N×N matrix A from ``(adjusting, reference, value)`` triples (spec §4.2, §5.9)."""
+    """The N×N matrix A from ``(adjusting, reference, value)`` triples
+    (docs/models/smp.md#ktabs-file-formats, docs/models/smp.md#ideal-update)."""
     if not entries:
         return None
     index = {name: i for i, name in enumerate(actors)}
@@ -713,7 +845,7 @@ def _accommodation_matrix(
         value = float(value)
         if not 0.0 <= value <= 1.0:
             raise OptionError(
-                f"accommodation A[{who}, {ref}] = {value} lies outside [0, 1] (spec §4.2)",
+                f"accommodation A[{who}, {ref}] = {value} lies outside [0, 1]",
                 field="accommodation",
             )
         a[index[who], index[ref]] = value
@@ -721,7 +853,7 @@ def _accommodation_matrix(
     if (sums > 1.0 + 1e-12).any():
         i = int(np.argmax(sums))
         raise OptionError(
-            f"accommodation row of '{actors[i]}' sums to {sums[i]:g} > 1 (spec §4.2)",
+            f"accommodation row of '{actors[i]}' sums to {sums[i]:g} > 1",
             field="accommodation",
         )
     return a
@@ -729,41 +861,49 @@ def _accommodation_matrix(
 
 @register
 class SmpModel(Model):
-    r"""KTAB's Spatial Model of Politics (spec ``specs/smp.md``), vectorised over the batch.
+    r"""KTAB's Spatial Model of Politics, vectorised over the batch (``docs/models/smp.md``).
 
-    Options carry KTAB's names and values (spec §8); aliases (``Proportional`` for ``Prop``,
+    Options carry KTAB's names and values; aliases (``Proportional`` for ``Prop``,
     ``No`` for ``None``, ``StateTransition`` for ``StateTransitions``) are accepted.
 
     Parameters
     ----------
     VictoryProbModel : {"Linear", "Square", "Quartic", "Octic", "Binary"}, default="Linear"
-        Pairwise victory probability from coalition strengths (§5.3 step 2).
+        Pairwise victory probability from coalition strengths
+        (docs/models/smp.md#probabilistic-condorcet-election, step 2).
     PCEModel : {"Conditional", "MarkovIncentive", "MarkovUniform"}, default="Conditional"
-        Outcome distribution of the PCE (§5.3 step 3).
+        Outcome distribution of the PCE (ibid., step 3).
     StateTransitions : {"Deterministic", "Stochastic"}, default="Deterministic"
-        Adopt the most probable option, or draw it (seeded; cannot match KTAB, §9.1).
+        Adopt the most probable option, or draw it (seeded; cannot match KTAB,
+        docs/models/smp.md#options-without-a-ktab-reference).
     VotingRule : {"Binary", "PropBin", "Prop", "PropCbc", "Cubic", "ASymProsp"}, default="Prop"
-        Vote as a function of the utility difference (§5.2). ASymProsp has no KTAB reference.
+        Vote as a function of the utility difference (docs/models/smp.md#votes). ASymProsp
+        has no KTAB reference.
     BigRAdjust : {"None", "OneThird", "Half", "TwoThirds", "Full"}, default="OneThird"
-        Weight α of the other actor's own risk attitude in perceived attitudes (§5.4).
+        Weight α of the other actor's own risk attitude in perceived attitudes
+        (docs/models/smp.md#risk-attitudes-and-perception).
         Full has no KTAB reference (KTAB aborts).
     BigRRange : {"Min", "Mid", "Max"}, default="Mid"
-        Range of the risk attitudes: [0, 1], [−1/2, 1], [−1, 1] (§5.4).
+        Range of the risk attitudes: [0, 1], [−1/2, 1], [−1, 1] (ibid.).
     ThirdPartyCommit : {"NoCommit", "SemiCommit", "FullCommit"}, default="SemiCommit"
-        Third parties' commitment (§5.6); NoCommit and FullCommit give identical runs (§9.3).
+        Third parties' commitment (docs/models/smp.md#challenges); NoCommit and FullCommit give
+        identical runs.
     InterVecBrgn : {"S1P1", "S2P2", "S2PMax"}, default="S2P2"
-        Bargain interpolation (§5.7).
+        Bargain interpolation (docs/models/smp.md#bargains).
     BargnModel : {"InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"}, default="InitOnlyInterp"
-        Only InitOnlyInterp is run; the other two are mis-coded in KTAB and refused (§9.3).
+        Only InitOnlyInterp is run; the other two are mis-coded in KTAB and refused
+        (docs/models/smp.md#ktabs-defects-reproduced-or-refused).
     accommodation : list of [str, str, float], optional
         Entries ``[adjusting actor, reference actor, A_ij]`` of the accommodation matrix A
-        (identity elsewhere; XML ``IdealAdjustment``, §4.2, §5.9). None means A = I.
+        (identity elsewhere; XML ``IdealAdjustment``, docs/models/smp.md#ideal-update). None
+        means A = I.
     max_turns : int, default=100
-        Cap on turns (``--rounds``); KTAB's cap is 100 (§5.10).
+        Cap on turns (``--rounds``); KTAB's cap is 100 (docs/models/smp.md#stopping-rule).
 
     Notes
     -----
-    The outcome is the position of the most probable cluster of the final state (§5.11), on
+    The outcome is the position of the most probable cluster of the final state
+    (docs/models/smp.md#reported-probabilities), on
     each issue's own scale. Diagnostics: ``win_probabilities`` (per state, each actor's
     reported probability that its position wins), ``notes`` (no-KTAB-reference flags,
     warnings) and, for mapped scenarios, ``salience_rescaled`` and ``imputed_cells``.
@@ -837,12 +977,15 @@ class SmpModel(Model):
 
     @classmethod
     def _resolve(cls, params: dict[str, Any]) -> dict[str, Any]:
-        """Refuse KTAB's two mis-coded bargaining models (spec §9.3)."""
+        """Refuse KTAB's two mis-coded bargaining models.
+
+        See docs/models/smp.md#ktabs-defects-reproduced-or-refused.
+        """
         if params["BargnModel"] != "InitOnlyInterp":
             raise OptionError(
                 f"BargnModel={params['BargnModel']} is refused: KTAB mis-codes it "
                 "(InitRcvrInterp uses a utility change where a probability belongs; "
-                "PWCompInterp weighs both sides with the initiator's capability), spec §9.3",
+                "PWCompInterp weighs both sides with the initiator's capability)",
                 field="BargnModel",
             )
         return params
@@ -854,23 +997,14 @@ class SmpModel(Model):
     def forecast(self, arrays: ScenarioArrays, rng: SeedLike = None) -> Forecast:
         """Run SMP on every scenario of the batch; see the class docstring."""
         p = self.resolved_options()
-        o = _Opts(
-            vpm=p["VictoryProbModel"],
-            pce=p["PCEModel"],
-            stochastic=p["StateTransitions"] == "Stochastic",
-            rule=p["VotingRule"],
-            alpha=_ALPHA[p["BigRAdjust"]],
-            brr=p["BigRRange"],
-            tpc=p["ThirdPartyCommit"],
-            ivb=p["InterVecBrgn"],
-        )
+        o = SmpOptions.from_params(p)
         inputs = smp_inputs(arrays)
         a = _accommodation_matrix(p["accommodation"], arrays.actors)
         if a is not None:
             a = np.broadcast_to(a, (arrays.batch_size, *a.shape))
         generator = check_rng(KTAB_DEFAULT_SEED if rng is None else rng)
         with np.errstate(over="ignore", under="ignore"):
-            states, turns, converged, probs, notes = _run(
+            run = _run(
                 inputs.positions,
                 inputs.salience,
                 inputs.capability,
@@ -879,6 +1013,7 @@ class SmpModel(Model):
                 int(p["max_turns"]),
                 generator,
             )
+        turns, converged, probs = run.turns, run.converged, run.win_probabilities
         flags = []
         if o.rule == "ASymProsp":
             flags.append("VotingRule=ASymProsp has no KTAB reference (KTAB is not reproducible)")
@@ -886,11 +1021,11 @@ class SmpModel(Model):
             flags.append("BigRAdjust=Full has no KTAB reference (KTAB always aborts)")
         if o.stochastic:
             flags.append("Stochastic runs use NumPy's PCG64 and cannot match KTAB's (§9.1)")
-        flat = [k for k, n in enumerate(notes) if any("π_max = π_min" in line for line in n)]
-        if flat:
+        if run.flat_risk_count:
             warnings.warn(
-                f"smp: {len(flat)} of {arrays.batch_size} run(s) ended where every position is "
-                "equally likely to win (π_max = π_min, where KTAB aborts; see 'notes')",
+                f"smp: {run.flat_risk_count} of {arrays.batch_size} run(s) ended where every "
+                "position is equally likely to win (π_max = π_min, where KTAB aborts; see "
+                "'notes')",
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -902,16 +1037,19 @@ class SmpModel(Model):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        traj = np.stack(states)  # (T+1, B, N, D), unit scale
+        traj = np.stack(run.states)  # (T+1, B, N, D), unit scale
         b_idx = np.arange(arrays.batch_size)
         final = traj[turns, b_idx]
         last_probs = np.stack([pr[-1] for pr in probs])
         best = np.argmax(last_probs, axis=1)
         outcome = final[b_idx, best]
-        trajectory = arrays.from_unit(np.where(inputs.imputed[None], np.nan, traj))
+        if inputs.imputed.any():
+            traj = np.where(inputs.imputed[None], np.nan, traj)
+        trajectory = arrays.from_unit(traj)
         diagnostics: dict[str, Any] = {
-            "win_probabilities": [np.stack(pr) for pr in probs],
-            "notes": [flags + n for n in notes],
+            "win_probabilities": probs,
+            "notes": [flags + n for n in run.notes],
+            "flat_risk": run.flat_risk,
         }
         if inputs.rescaled.any():
             diagnostics["salience_rescaled"] = [
