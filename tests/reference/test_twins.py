@@ -21,9 +21,7 @@ CHUNK = 200
 #: With numba the compiled kernel is the default path; the NumPy path, its reference, is slow
 #: on 1,000 draws and runs with the slow tests (`pytest -m slow`, in `.ci/run`).
 KERNELS = (
-    [pytest.param("numpy", marks=pytest.mark.slow), "numba"]
-    if _kernels.AVAILABLE
-    else ["numpy"]
+    [pytest.param("numpy", marks=pytest.mark.slow), "numba"] if _kernels.AVAILABLE else ["numpy"]
 )
 
 
