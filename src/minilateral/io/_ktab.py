@@ -182,7 +182,7 @@ def to_scenario(
             return None if line is None else f"line {line}"
         return None
 
-    with scenario_errors(path, locate):
+    with scenario_errors(path, locate, data=data):
         return Scenario.model_validate(data)
 
 

@@ -169,7 +169,7 @@ def load_bdm_csv(
             return f"line {parsed[loc[1]][0]}"
         return None
 
-    with scenario_errors(path, locate):
+    with scenario_errors(path, locate, data=data):
         return Scenario.model_validate(data)
 
 

@@ -211,7 +211,7 @@ def load_decide(text: str, path: str | Path = "<string>") -> Scenario:
             return f"line {actor_rows[loc[1]]}"
         return None
 
-    with scenario_errors(path, locate):
+    with scenario_errors(path, locate, data=data):
         return Scenario.model_validate(data)
 
 

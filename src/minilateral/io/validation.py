@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,6 +23,7 @@ __all__ = [
     "format_loc",
     "located_problems",
     "scenario_errors",
+    "stand_in_zero",
 ]
 
 MAX_FIELD = 128 * 1024
@@ -112,21 +114,81 @@ def located_problems(err: ValidationError) -> list[Problem]:
     return problems
 
 
+def stand_in_zero(data: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
+    """Put 0 for the actor's number at ``loc`` (capability or a cell) in the scenario mapping
+    ``data``; False if ``loc`` names no such number or it is 0 already.
+
+    A problem inside an actor stops the scenario's cross-field rules (pydantic runs them only
+    on valid actors); with the flagged numbers standing in as 0 the rules can run again and
+    report what they would have found, so that every problem shows in one pass.
+    """
+    if len(loc) < 3 or loc[0] != "actors" or not isinstance(loc[1], int):
+        return False
+    actors = data.get("actors")
+    if not isinstance(actors, list) or not 0 <= loc[1] < len(actors):
+        return False
+    actor = actors[loc[1]]
+    if not isinstance(actor, dict):
+        return False
+    if loc[2] == "capability" and actor.get("capability") != 0.0:
+        actor["capability"] = 0.0
+        return True
+    if loc[2] in ("positions", "salience") and len(loc) > 3:
+        cells = actor.get(loc[2])
+        if isinstance(cells, dict) and loc[3] in cells and cells[loc[3]] != 0.0:
+            cells[loc[3]] = 0.0
+            return True
+    return False
+
+
+_PASSES = 4  # validations of one scenario at most (each stands in at least one more number)
+
+
+def _hidden_problems(data: Mapping[str, Any], found: list[Problem]) -> list[Problem]:
+    """The problems the scenario's cross-field rules find once the numbers flagged in ``found``
+    stand in as 0 (:func:`stand_in_zero`); none on a number already flagged."""
+    from minilateral.scenario import Scenario  # the rules themselves
+
+    work = copy.deepcopy(dict(data))
+    flagged = {p.loc for p in found}
+    hidden: list[Problem] = []
+    current = found
+    for _attempt in range(_PASSES):
+        stood_in = [stand_in_zero(work, p.loc) for p in current]
+        if not any(stood_in):
+            break
+        try:
+            Scenario.model_validate(work)
+        except ValidationError as err:
+            current = [p for p in located_problems(err) if p.loc not in flagged]
+            flagged |= {p.loc for p in current}
+            hidden += current
+        else:
+            break
+    return hidden
+
+
 @contextmanager
 def scenario_errors(
     path: str | Path | None = None,
     locate: Callable[[tuple[int | str, ...]], str | None] | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> Iterator[None]:
     """Re-raise pydantic errors as one :class:`ScenarioValidationError` listing every problem.
 
     ``locate`` maps an error's ``loc`` to a line reference (e.g. ``"line 12"``) where the reader
-    knows it; each problem reads ``line 12: actors[3].salience: message``.
+    knows it; each problem reads ``line 12: actors[3].salience: message``. With ``data`` (the
+    mapping being validated as a scenario) the cross-field rules that a bad actor hides are
+    run too (:func:`stand_in_zero`), so every problem is listed in one pass.
     """
     try:
         yield
     except ValidationError as err:
         problems = []
-        for problem in located_problems(err):
+        found = located_problems(err)
+        if data is not None:
+            found += _hidden_problems(data, found)
+        for problem in found:
             where = format_loc(problem.loc)
             line = locate(problem.loc) if locate else None
             prefix = ": ".join(p for p in (line, where) if p)

@@ -161,7 +161,7 @@ def load_yaml(text: str, path: str | Path | None = None) -> Scenario:
         raise FormatError(
             "a scenario file must be a YAML mapping (title:, issues:, actors:)", path=path
         )
-    with scenario_errors(path, lambda loc: node_line(root, loc)):
+    with scenario_errors(path, lambda loc: node_line(root, loc), data=data):
         return Scenario.model_validate(data)
 
 

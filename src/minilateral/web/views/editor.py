@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from minilateral.io.validation import Problem, format_loc, located_problems
+from minilateral.io.validation import Problem, format_loc, located_problems, stand_in_zero
 from minilateral.scenario import Scenario
 
 __all__ = ["EditorActor", "EditorIssue", "EditorState", "apply_action", "build", "from_form"]
@@ -263,7 +263,7 @@ def build(
             for problem in located_problems(err):
                 key = _attach(state, problem, columns, rows, skip=flagged, gettext=_)
                 seen.add(key)
-                stood_in = _stand_in_at(data, problem.loc) or stood_in
+                stood_in = stand_in_zero(data, problem.loc) or stood_in
             flagged |= {key for key in seen if key is not None}  # reported once
             if not stood_in:
                 return None
@@ -273,22 +273,6 @@ def build(
 
 
 _PASSES = 4  # validations of one form at most (each stands in at least one more number)
-
-
-def _stand_in_at(data: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
-    """Put 0 for the actor's number at ``loc`` (capability or a cell); False if ``loc`` is none."""
-    if len(loc) < 3 or loc[0] != "actors" or not isinstance(loc[1], int):
-        return False
-    actor = data["actors"][loc[1]]
-    if loc[2] == "capability" and actor.get("capability") != 0.0:
-        actor["capability"] = 0.0
-        return True
-    if loc[2] in ("positions", "salience") and len(loc) > 3:
-        cells = actor.get(loc[2], {})
-        if loc[3] in cells and cells[loc[3]] != 0.0:
-            cells[loc[3]] = 0.0
-            return True
-    return False
 
 
 def _stand_in(value: float | None) -> float:
