@@ -43,7 +43,7 @@ import numpy as np
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, OptionError
 from minilateral.models.registry import get_model
-from minilateral.montecarlo.perturb import _CODES, DEFAULT_NOISE, NoisePlan
+from minilateral.montecarlo.perturb import DEFAULT_NOISE, DIST_CODES, NoisePlan
 from minilateral.scenario import Noise, Uncertainty
 
 __all__ = [
@@ -90,13 +90,13 @@ def _plan(arrays: ScenarioArrays, noise: dict[str, Noise]) -> NoisePlan:
 
     def cell(name: str) -> tuple[IntArray, FloatArray]:
         n = noise[name]
-        kind = _CODES[n.dist] if n.spread > 0 else 0
+        kind = DIST_CODES[n.dist] if n.spread > 0 else 0
         return np.where(m, kind, 0).astype(np.int64), np.where(m, n.spread, 0.0)
 
     pk, ps = cell("positions")
     sk, ss = cell("salience")
     cap = noise["capability"]
-    ck = _CODES[cap.dist] if cap.spread > 0 else 0
+    ck = DIST_CODES[cap.dist] if cap.spread > 0 else 0
     return NoisePlan(
         base=arrays,
         position_kind=pk,

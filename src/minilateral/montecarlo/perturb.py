@@ -52,6 +52,7 @@ from minilateral.scenario import FieldNoise, Noise, Scenario, Uncertainty
 
 __all__ = [
     "DEFAULT_NOISE",
+    "DIST_CODES",
     "FIELDS",
     "Factor",
     "NoisePlan",
@@ -74,7 +75,8 @@ DEFAULT_NOISE = FieldNoise(
     capability=Noise(dist="lognormal", sigma=0.1),
 )
 
-_CODES = {"none": 0, "normal": 1, "truncnormal": 2, "uniform": 3, "beta": 4, "lognormal": 5}
+#: Integer code of each noise distribution in a :class:`NoisePlan`'s arrays.
+DIST_CODES = {"none": 0, "normal": 1, "truncnormal": 2, "uniform": 3, "beta": 4, "lognormal": 5}
 # Uniforms are kept inside [2^-53, 1 - 2^-53] so that inverse CDFs stay finite.
 _U_MIN, _U_MAX = 2.0**-53, 1.0 - 2.0**-53
 
@@ -106,10 +108,10 @@ def _beta(s: FloatArray, sd: FloatArray, u: FloatArray) -> FloatArray:
 
 
 _BOUNDED: dict[int, Callable[[FloatArray, FloatArray, FloatArray], FloatArray]] = {
-    _CODES["normal"]: _normal,
-    _CODES["truncnormal"]: _truncnormal,
-    _CODES["uniform"]: _uniform,
-    _CODES["beta"]: _beta,
+    DIST_CODES["normal"]: _normal,
+    DIST_CODES["truncnormal"]: _truncnormal,
+    DIST_CODES["uniform"]: _uniform,
+    DIST_CODES["beta"]: _beta,
 }
 
 
@@ -124,8 +126,8 @@ def _uniform_factor(h: FloatArray, u: FloatArray) -> FloatArray:
 
 
 _FACTORS: dict[int, Callable[[FloatArray, FloatArray], FloatArray]] = {
-    _CODES["lognormal"]: _lognormal_factor,
-    _CODES["uniform"]: _uniform_factor,
+    DIST_CODES["lognormal"]: _lognormal_factor,
+    DIST_CODES["uniform"]: _uniform_factor,
 }
 
 
@@ -277,7 +279,7 @@ def _pick(levels: list[FieldNoise | None], name: str) -> Noise:
 
 def _code(noise: Noise) -> tuple[int, float]:
     spread = noise.spread
-    return (0, 0.0) if spread == 0.0 else (_CODES[noise.dist], spread)
+    return (0, 0.0) if spread == 0.0 else (DIST_CODES[noise.dist], spread)
 
 
 def resolve_uncertainty(

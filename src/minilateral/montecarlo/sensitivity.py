@@ -54,11 +54,12 @@ from minilateral.scenario import Noise, Scenario, Uncertainty
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SensitivityResult", "sensitivity"]
+__all__ = ["MEASURES", "SensitivityResult", "sensitivity"]
 
 Method = Literal["sobol", "morris"]
 Group = Literal["factor", "actor"]
-_MEASURES = {"sobol": ("ST", "S1"), "morris": ("mu_star", "sigma")}
+#: The two indices each method reports per input: (ranking index, second index).
+MEASURES = {"sobol": ("ST", "S1"), "morris": ("mu_star", "sigma")}
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class SensitivityResult:
     @property
     def measure(self) -> str:
         """The column that ranks factors: ``ST`` (Sobol') or ``mu_star`` (Morris)."""
-        return _MEASURES[self.method][0]
+        return MEASURES[self.method][0]
 
     def ranked(self, issue: str, top: int | None = None) -> pd.DataFrame:
         """The rows of ``issue``, most influential first."""
@@ -224,7 +225,7 @@ def sensitivity(
 
     from minilateral.api import load_scenario
 
-    if method not in _MEASURES:
+    if method not in MEASURES:
         raise OptionError(f"method must be sobol or morris, got {method!r}", field="method")
     if group not in ("factor", "actor"):
         raise OptionError(f"group must be factor or actor, got {group!r}", field="group")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from minilateral.errors import StoreError
-from minilateral.montecarlo.sensitivity import _MEASURES, SensitivityResult
+from minilateral.montecarlo.sensitivity import MEASURES, SensitivityResult
 
 __all__ = ["write_chart"]
 
@@ -20,7 +20,7 @@ def write_chart(result: SensitivityResult, path: str | Path, *, top: int = 15) -
         rows=len(issues), cols=1, subplot_titles=issues, vertical_spacing=0.3 / len(issues)
     )
     measure = result.measure
-    second = _MEASURES[result.method][1]
+    second = MEASURES[result.method][1]
     for r, issue in enumerate(issues, start=1):
         rows = result.ranked(issue, top).iloc[::-1]
         for col, colour in ((measure, "#0b3954"), (second, "#c8553d")):
