@@ -511,7 +511,7 @@ def test_markov_tail_equals_step_by_step_iteration():
 
 
 def test_flat_risk_pce_ends_the_run_with_a_warning():
-    """All actors indifferent: π is flat although positions differ (KTAB aborts, §9.2)."""
+    """All actors indifferent: π is flat although positions differ (where KTAB aborts)."""
     x = np.array([[[10.0], [50.0], [90.0]]])
     arrays = _arrays(x, np.zeros((1, 3, 1)), np.ones((1, 3)))
     with pytest.warns(ConvergenceWarning, match="equally likely to win"):

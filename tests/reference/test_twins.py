@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -25,6 +26,9 @@ KERNELS = (
 )
 
 
+_SECTION = re.compile(r" \(§[0-9.]+\)")
+
+
 def _equal(a: object, b: object) -> None:
     """Nested lists, dicts and arrays equal to the last bit (NaN equals NaN)."""
     if isinstance(a, dict):
@@ -37,6 +41,9 @@ def _equal(a: object, b: object) -> None:
         assert len(a) == len(b)
         for x, y in zip(a, b, strict=True):
             _equal(x, y)
+    elif isinstance(a, str):
+        assert isinstance(b, str)
+        assert a == _SECTION.sub("", b)  # the twin's notes still cite the spec's sections
     else:
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 

@@ -741,7 +741,7 @@ def _run(
         xs = x[fresh]
         consensus = active[fresh] & np.all(xs == xs[:, :1], axis=(1, 2))
         for k in fresh[consensus]:
-            notes[k].append(f"complete consensus at state {t}: the run ends there (§9.2)")
+            notes[k].append(f"complete consensus at state {t}: the run ends there")
         converged[fresh[consensus]] = True
         active[fresh[consensus]] = False
         sel = active[fresh]
@@ -756,7 +756,7 @@ def _run(
         for k in fresh[flat]:
             notes[k].append(
                 f"turn {t}: every position is equally likely to win (π_max = π_min) although the "
-                "positions differ; KTAB aborts here (§9.2), the run ends at this state"
+                "positions differ; KTAB aborts here, the run ends at this state"
             )
         active[fresh[flat]] = False
         flat_risk[fresh[flat]] = True
@@ -1020,7 +1020,7 @@ class SmpModel(Model):
         if p["BigRAdjust"] == "Full":
             flags.append("BigRAdjust=Full has no KTAB reference (KTAB always aborts)")
         if o.stochastic:
-            flags.append("Stochastic runs use NumPy's PCG64 and cannot match KTAB's (§9.1)")
+            flags.append("Stochastic runs use NumPy's PCG64 and cannot match KTAB's")
         if run.flat_risk_count:
             warnings.warn(
                 f"smp: {run.flat_risk_count} of {arrays.batch_size} run(s) ended where every "
