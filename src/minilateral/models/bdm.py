@@ -45,7 +45,7 @@ import numpy.typing as npt
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, ScenarioError
 from minilateral.forecast import Forecast
-from minilateral.models import _smp_kernels as _kernels
+from minilateral.models import _bdm_kernels as _kernels
 from minilateral.models.base import Interval, Model, SeedLike
 from minilateral.models.baselines import lower_weighted_median, weighted_mean
 from minilateral.models.registry import register
@@ -181,13 +181,13 @@ def _vote_margins(
     axis, and D is a reduction over the flattened (k, a, b) axes, also the outer one. D is
     computed once per pass, never per pair. Beyond ``_VOTER_CELLS`` cells the tensor is built
     in blocks of voters, each block's sums started from the running totals (the same order,
-    so the same bits); with numba (:mod:`minilateral.models._smp_kernels`) the same sums are
+    so the same bits); with numba (:mod:`minilateral.models._bdm_kernels`) the same sums are
     compiled loops and no tensor is built.
     """
     n, g = t.shape[1], t.shape[0]
     if _kernels.enabled():  # the same sums, compiled, without the voter tensor
         mask_f = None if all_pairs else pair.transpose(1, 2, 0).astype(np.float64)
-        num_c, total_c = _kernels.bdm_vote_margins(t.transpose(1, 2, 0), w.T, mask_f)
+        num_c, total_c = _kernels.vote_margins(t.transpose(1, 2, 0), w.T, mask_f)
         return num_c.transpose(2, 0, 1), total_c
     # Voters per block: the whole tensor in one block when it is at most _VOTER_CELLS cells
     # (the usual case), else blocks of voters, each block's sums started from the running
@@ -616,6 +616,19 @@ def bdm_rounds(
     anchor = np.where(m.any(axis=1), np.nanmin(np.where(m, x, np.nan), axis=1), 0.0)
     x = np.where(m, x, anchor[:, None])
     delta = np.max(x, axis=1) - np.min(x, axis=1)
+    if _kernels.enabled():  # the same run, compiled, without a Python step per round
+        positions, median, risk, kinds, opponents, stop_round, converged = _kernels.run(
+            x, s, w, m, delta, rounds=rounds, converged_rule=stopping == "converged", eps=eps,
+            K=K, Q=Q, printed=probability == "printed", own=perspective == "own",
+            scholz_selection=selection == "scholz_code", capitulation=capitulation,
+        )  # fmt: skip
+        t_count = rounds + 1
+        mean = _mean(
+            positions.reshape(t_count * g_count, n),
+            np.broadcast_to(w, (t_count, g_count, n)).reshape(t_count * g_count, n),
+            np.broadcast_to(m, (t_count, g_count, n)).reshape(t_count * g_count, n),
+        ).reshape(t_count, g_count)
+        return BDMRun(positions, median, mean, risk, stop_round, converged, kinds, opponents)
     opts = {
         "Q": Q,
         "probability": probability,
