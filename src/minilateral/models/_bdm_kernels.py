@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     numba = None
     AVAILABLE = False
 
-_LANES = 32  # issues bargained side by side (the vectorised axis of the vote margins)
+_LANES = 64  # issues bargained side by side (the vectorised axis of the vote margins)
 _LANE_CELLS = 1 << 16  # at most this many (pair, lane) cells per lane array (512 KiB)
 
 
@@ -255,7 +255,7 @@ def _python_run(
                             danger[j] += 0.0
                             continue
                         p = p1[i, j]
-                        h = 0.5 * abs(xg[i] - xg[j]) / dl
+                        h = 0.5 * dist[i, j, g]  # = 0.5·gap/Δ exactly (scaling by 2 is exact)
                         u_s = 2.0 - 4.0 * (0.5 - h)
                         u_f = 2.0 - 4.0 * (0.5 + h)
                         u_sq = 2.0 - 4.0 * 0.5
@@ -321,6 +321,15 @@ def _python_run(
                     for i in range(n):
                         gap_mu[i] = abs(xg[i] - mu)
                         dmu[i] = gap_mu[i] / dl
+                for i in range(n):  # probabilities of the valid pairs
+                    for j in range(n):
+                        if xg[i] == xg[j]:
+                            continue
+                        if printed:  # num still holds the first pass's margins
+                            den = num[i, j, g] + num[j, i, g]
+                            p1[i, j] = num[i, j, g] / den if den > 0 else 0.5
+                        else:
+                            p1[i, j] = num[i, j, g] / tot if tot > 0 else 0.0
                 for i in range(n):
                     ri = lr[g, i]
                     usq[i] = 2.0 - 4.0 * (0.5 if ri == 1.0 else half**ri)
@@ -331,7 +340,7 @@ def _python_run(
                             us[i, j] = us[i, rep[j]]
                             uf[i, j] = uf[i, rep[j]]
                             continue
-                        h = 0.5 * abs(xg[i] - xg[j]) / dl
+                        h = 0.5 * dist[i, j, g]  # = 0.5·gap/Δ exactly (scaling by 2 is exact)
                         if ri == 1.0:
                             us[i, j] = 2.0 - 4.0 * (0.5 - h)
                             uf[i, j] = 2.0 - 4.0 * (0.5 + h)
@@ -343,11 +352,7 @@ def _python_run(
                     for j in range(n):
                         if xg[i] == xg[j]:
                             continue
-                        if printed:  # num still holds the first pass's margins
-                            den = num[i, j, g] + num[j, i, g]
-                            p = num[i, j, g] / den if den > 0 else 0.5
-                        else:
-                            p = num[i, j, g] / tot if tot > 0 else 0.0
+                        p = p1[i, j]
                         u_s = us[i, j]
                         u_f = uf[i, j]
                         e = sg[j] * (p * u_s + (1.0 - p) * u_f) + (1.0 - sg[j]) * u_s - q * usq[i]
@@ -365,11 +370,7 @@ def _python_run(
                         if own:
                             eb[i, j] = ea[j, i]
                             continue
-                        if printed:
-                            den = num[j, i, g] + num[i, j, g]
-                            p = num[j, i, g] / den if den > 0 else 0.5
-                        else:
-                            p = num[j, i, g] / tot if tot > 0 else 0.0
+                        p = p1[j, i]
                         u_s = us[i, j]
                         u_f = uf[i, j]
                         e = sg[i] * (p * u_s + (1.0 - p) * u_f) + (1.0 - sg[i]) * u_s - q * usq[i]
