@@ -130,7 +130,7 @@ def test_round_one_anchors(emission) -> None:
     danger = bdm_module._danger(e1, pair)[0]
     want_s = [-5.2493, 1.4283, 5.4377, -5.2493, -2.0939, -2.0939, -8.6409, 5.6071, -8.8116, -2.7504]
     np.testing.assert_allclose(danger, want_s, atol=1e-4)
-    opts = bdm_module._PRESETS["scholz_code"] | {"Q": 1.0}
+    opts = bdm_module._Rules(**bdm_module._PRESETS["scholz_code"], Q=1.0)
     aa, bb, r, _ = bdm_module._offers(x, s, w, m, delta, opts)
     want_r = [
         1.405653,

@@ -3,11 +3,11 @@
 Optional: :func:`minilateral.models.bdm.bdm_rounds` uses it when ``numba`` is importable
 (``pip install minilateral[fast]``) and ``MINILATERAL_KERNEL`` is not ``numpy``; otherwise the
 pure-NumPy path runs, which stays the reference. :func:`run` performs every round of every
-issue (docs/models/bdm.md#one-round) in one call, without a Python step per round:
+issue (docs/models/bdm.md#what-the-model-does) in one call, without a Python step per round:
 
 * issues with the same participant count are bargained side by side in blocks of up to
   ``_LANES`` issues ("lanes", the innermost array axis), over their participants only;
-* the ordered sums of the vote margins (docs/models/bdm.md#summation-order) run over the
+* the ordered sums of the vote margins (docs/models/bdm.md#summation-order-and-pow) run over the
   voters, then the pairs, in the NumPy path's order, each issue in its own lane, so the
   compiler vectorises across issues and never reorders one issue's sum;
 * every other step (expected utilities, danger levels, risk exponents, the choice of moves, the
@@ -54,7 +54,7 @@ def _python_margins(
     t: FloatArray, wt: FloatArray, mask: FloatArray, use_mask: bool, n: int, lanes: int,
     num: FloatArray, total: FloatArray,
 ) -> None:  # fmt: skip
-    r"""Vote margins of docs/models/bdm.md#probability, each issue in its own lane.
+    r"""Vote margins of docs/models/bdm.md#probabilities, each issue in its own lane.
 
     ``t[k, a, l]`` voter k's (exponentiated) distance to actor a in lane l, ``wt[k, l]`` the
     voters' weights c·s, ``mask[i, j, l]`` 1.0/0.0 for valid pairs (used when ``use_mask``).
@@ -217,7 +217,7 @@ def _python_run(
         for t in range(1, rounds + 1):
             if lanes == 0:
                 break
-            # first pass (docs/models/bdm.md#one-round step 2): all exponents 1
+            # first pass (docs/models/bdm.md#what-the-model-does step 2): all exponents 1
             for g in range(lanes):
                 dl = delta[lid[g]]
                 for k in range(n):
@@ -268,7 +268,7 @@ def _python_run(
                                 tail = 2.0 - 4.0 * (0.5 + spread)
                             e = e - (1.0 - q) * tail
                         danger[j] += e
-                # risk exponents (docs/models/bdm.md#risk)
+                # risk exponents (docs/models/bdm.md#risk-exponents)
                 s_max = -np.inf
                 s_min = np.inf
                 for i in range(n):
@@ -303,7 +303,7 @@ def _python_run(
                             else:
                                 tpow[k, a, g] = d**rk
                 _margins(tpow, wt, mask, False, n, lanes, num, total)
-            # offers, choices, new positions (docs/models/bdm.md#moves)
+            # offers, choices, new positions (docs/models/bdm.md#offers)
             for g in range(lanes):
                 gid = lid[g]
                 xg = lx[g]
