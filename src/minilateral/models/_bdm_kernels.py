@@ -153,6 +153,7 @@ def _python_run(
     lanes_max = max(1, min(_LANES, _LANE_CELLS // max(1, n_max * n_max)))
     # per-lane state (lane-innermost where the vote margins read it)
     dist = np.empty((n_max, n_max, lanes_max))
+    ldist = np.empty((lanes_max, n_max, n_max))
     tpow = np.empty((n_max, n_max, lanes_max))
     num = np.empty((n_max, n_max, lanes_max))
     total = np.empty(lanes_max)
@@ -224,7 +225,9 @@ def _python_run(
                     wt[k, g] = lw[g, k]
                     xk = lx[g, k]
                     for a in range(n):
-                        dist[k, a, g] = abs(xk - lx[g, a]) / dl
+                        d = abs(xk - lx[g, a]) / dl
+                        dist[k, a, g] = d
+                        ldist[g, k, a] = d  # the same, contiguous per lane
             _margins(dist, wt, mask, False, n, lanes, num, total)
             for g in range(lanes):
                 xg = lx[g]
@@ -255,13 +258,13 @@ def _python_run(
                             danger[j] += 0.0
                             continue
                         p = p1[i, j]
-                        h = 0.5 * dist[i, j, g]  # = 0.5·gap/Δ exactly (scaling by 2 is exact)
+                        h = 0.5 * ldist[g, i, j]  # = 0.5·gap/Δ exactly (scaling by 2 is exact)
                         u_s = 2.0 - 4.0 * (0.5 - h)
                         u_f = 2.0 - 4.0 * (0.5 + h)
                         u_sq = 2.0 - 4.0 * 0.5
                         e = sg[j] * (p * u_s + (1.0 - p) * u_f) + (1.0 - sg[j]) * u_s - q * u_sq
                         if q < 1.0:
-                            spread = 0.25 * (dmu[i] + dist[i, j, g])
+                            spread = 0.25 * (dmu[i] + ldist[g, i, j])
                             if gap_mu[i] < abs(xg[i] - xg[j]):
                                 tail = 2.0 - 4.0 * (0.5 - spread)
                             else:
@@ -295,7 +298,7 @@ def _python_run(
                     for k in range(n):
                         rk = lr[g, k]
                         for a in range(n):
-                            d = dist[k, a, g]
+                            d = ldist[g, k, a]
                             if rep[a] != a:
                                 tpow[k, a, g] = tpow[k, rep[a], g]
                             elif rk == 1.0 or (d == 0.0 and rk > 0.0):
@@ -340,7 +343,7 @@ def _python_run(
                             us[i, j] = us[i, rep[j]]
                             uf[i, j] = uf[i, rep[j]]
                             continue
-                        h = 0.5 * dist[i, j, g]  # = 0.5·gap/Δ exactly (scaling by 2 is exact)
+                        h = 0.5 * ldist[g, i, j]  # = 0.5·gap/Δ exactly (scaling by 2 is exact)
                         if ri == 1.0:
                             us[i, j] = 2.0 - 4.0 * (0.5 - h)
                             uf[i, j] = 2.0 - 4.0 * (0.5 + h)
@@ -357,7 +360,7 @@ def _python_run(
                         u_f = uf[i, j]
                         e = sg[j] * (p * u_s + (1.0 - p) * u_f) + (1.0 - sg[j]) * u_s - q * usq[i]
                         if q < 1.0:
-                            spread = 0.25 * (dmu[i] + dist[i, j, g])
+                            spread = 0.25 * (dmu[i] + ldist[g, i, j])
                             helps = gap_mu[i] < abs(xg[i] - xg[j])
                             base = 0.5 - spread if helps else 0.5 + spread
                             e = e - (1.0 - q) * (2.0 - 4.0 * base**ri)
@@ -375,7 +378,7 @@ def _python_run(
                         u_f = uf[i, j]
                         e = sg[i] * (p * u_s + (1.0 - p) * u_f) + (1.0 - sg[i]) * u_s - q * usq[i]
                         if q < 1.0:
-                            spread = 0.25 * (dmu[j] + dist[i, j, g])
+                            spread = 0.25 * (dmu[j] + ldist[g, i, j])
                             helps = gap_mu[j] < abs(xg[j] - xg[i])
                             base = 0.5 - spread if helps else 0.5 + spread
                             e = e - (1.0 - q) * (2.0 - 4.0 * base**ri)
