@@ -23,10 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "minilateral"
 DOCS = ROOT / "docs"
 
-# Temporary allowlist: these three modules are being rewritten on other branches (issue 19) and
-# still cite the external specs. The integrator removes this allowlist once they are merged.
-ALLOWLIST = frozenset({"models/bdm.py"})
-
 FORBIDDEN = re.compile(r"specs/|spec §")
 CITATION = re.compile(r"(?<![\w/.-])docs/((?:[\w.-]+/)*[\w.-]+\.md)(?:#([\w-]+))?")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -125,16 +121,10 @@ def test_no_module_points_at_the_external_specs() -> None:
     offenders = []
     for path in _src_files():
         rel = path.relative_to(SRC).as_posix()
-        if rel in ALLOWLIST:
-            continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if FORBIDDEN.search(line):
                 offenders.append(f"src/minilateral/{rel}:{number}: {line.strip()}")
     assert not offenders, "cite docs/...md#anchor instead:\n" + "\n".join(offenders)
-
-
-def test_the_allowlist_names_existing_files() -> None:
-    assert all((SRC / rel).is_file() for rel in ALLOWLIST)
 
 
 def test_code_cites_the_documents() -> None:

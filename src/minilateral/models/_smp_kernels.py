@@ -1,10 +1,9 @@
-"""Compiled (numba) kernels of SMP's and BDM's heaviest sums, bit-identical to the NumPy path.
+"""Compiled (numba) kernels of SMP's heaviest sums, bit-identical to the NumPy path.
 
-SMP: the third-party step, the PCE coalition strengths and the resolution values, and the
-fused turn (``state`` and ``advance``: every step of a turn in one pass per batch member); BDM:
-the vote margins (docs/models/bdm.md#computation; ``bdm_vote_margins``, without the N³ voter
-tensor). Optional: used by
-:mod:`minilateral.models.smp` and :mod:`minilateral.models.bdm` when ``numba`` is importable
+The third-party step, the PCE coalition strengths and the resolution values, and the fused
+turn (``state`` and ``advance``: every step of a turn in one pass per batch member); BDM's
+kernel is :mod:`minilateral.models._bdm_kernels`. Optional: used by
+:mod:`minilateral.models.smp` when ``numba`` is importable
 (``pip install minilateral[fast]``); otherwise, or with ``MINILATERAL_KERNEL=numpy``, the
 pure-NumPy path runs, which stays the reference. Every kernel performs the same IEEE-754
 operations in the same order as the NumPy code it replaces (no fast-math, so no fused
@@ -26,7 +25,6 @@ __all__ = [
     "AVAILABLE",
     "RULES",
     "advance",
-    "bdm_vote_margins",
     "enabled",
     "fused",
     "skip_sums",
@@ -292,52 +290,6 @@ def third_party_sums(
 
     return _compiled(  # type: ignore[no-any-return]
         c(v), c(rhi), c(u_ji), c(u_jj), c(w_eff), c(k_i), c(k_j), RULES[rule]
-    )
-
-
-def _python_vote_margins(
-    tt: FloatArray, wt: FloatArray, mask: FloatArray, use_mask: bool
-) -> tuple[FloatArray, FloatArray]:
-    """BDM's vote margins (``bdm._vote_margins``): ``num[i, j, g]`` and ``total[g]``.
-
-    ``tt[k, a, g]`` exponentiated distances, ``wt[k, g]`` weights, ``mask[i, j, g]`` 1.0/0.0
-    for valid pairs (used when ``use_mask``). Terms ``v = (tt[k, j] − tt[k, i])·w_k (·mask)``;
-    ``num`` sums ``v⁺`` over k in index order, ``total`` sums ``|v|`` over (k, i, j) in that
-    flattened order, each issue g in its own lane, as NumPy reduces the (k, i, j, g) tensor.
-    """
-    n_count, _, g_count = tt.shape
-    num = np.zeros((n_count, n_count, g_count))
-    total = np.zeros(g_count)
-    for k in range(n_count):
-        wk = wt[k]
-        tk = tt[k]
-        for i in range(n_count):
-            ti = tk[i]
-            for j in range(n_count):
-                tj = tk[j]
-                row = num[i, j]
-                mij = mask[i, j]
-                for g in range(g_count):
-                    d = tj[g] - ti[g]
-                    d *= wk[g]
-                    if use_mask:
-                        d *= mij[g]
-                    total[g] += abs(d)
-                    row[g] += 0.0 if d <= 0.0 else d
-    return num, total
-
-
-_vote_margins = _jit(_python_vote_margins) if AVAILABLE else _python_vote_margins
-
-
-def bdm_vote_margins(
-    tt: FloatArray, wt: FloatArray, mask: FloatArray | None
-) -> tuple[FloatArray, FloatArray]:
-    """See :func:`_python_vote_margins`; ``mask`` None means every pair counts."""
-    c = np.ascontiguousarray
-    m = np.zeros((1, 1, 1)) if mask is None else c(mask, dtype=np.float64)
-    return _vote_margins(  # type: ignore[no-any-return]
-        c(tt, dtype=np.float64), c(wt, dtype=np.float64), m, mask is not None
     )
 
 

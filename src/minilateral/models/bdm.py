@@ -1,11 +1,12 @@
 r"""Bueno de Mesquita's expected-utility ("challenge") model, Scholz et al.'s reconstruction.
 
-Implements ``specs/bargaining.md`` §4: every issue is bargained separately; in each round every
-actor computes its risk exponent from the danger it is in (§4.7), the expected utility of
-challenging and of being challenged by every other actor (§4.4–4.6), derives at most one move
-from the octant classification of those two numbers (§4.8–4.9), and all moves are applied at
-once. The forecast is the capability × salience weighted median of the positions at the stopping
-round (§4.10).
+Implements docs/models/bdm.md: every issue is bargained separately; in each round every actor
+computes its risk exponent from the danger it is in (docs/models/bdm.md#risk-exponents), the
+expected utility of challenging and of being challenged by every other actor
+(docs/models/bdm.md#expected-utility-of-a-challenge), derives at most one move from the octant
+classification of those two numbers (docs/models/bdm.md#offers, docs/models/bdm.md#selection), and
+all moves are applied at once. The forecast is the capability × salience weighted median of the
+positions at the stopping round (docs/models/bdm.md#record-and-stop).
 
 The core works on a flat batch of G = B·D independent issues, shape (G, N): every (scenario,
 issue) pair is one bargaining problem, and all of them advance together, one NumPy expression
@@ -13,13 +14,16 @@ per step. Python loops only over rounds (and over cache-sized chunks of G). Each
 bargained over its participants only: issues are grouped by participant count, and a chunk
 holds each issue's participants first, in input order (absent actors add only exact zeros to
 the sums below, so dropping them changes no bit, and the O(N³) voter tensor shrinks).
+With numba installed (``minilateral[fast]``) the whole run is one compiled call instead,
+:mod:`minilateral.models._bdm_kernels`, identical to the last bit
+(docs/models/bdm.md#compiled-kernel).
 
-Summation order (§4.14). Every sum the dynamics depend on (probability numerators, the
-normaliser D, danger levels, cumulative weights of the median) is an ordered reduction, left to
-right in input order, as in the reference code; so the model reproduces the spec's DEU values
-exactly, not only within their tolerance. D is computed once per pass, never per pair.
-Memory grows as N² per issue: the voter tensor is built in blocks of voters (or not at all,
-with the optional compiled kernel), see :func:`memory_plan`.
+Summation order (docs/models/bdm.md#summation-order-and-pow). Every sum the dynamics depend on
+(probability numerators, the normaliser D, danger levels, cumulative weights of the median) is an
+ordered reduction, left to right in input order, as in the reference code; so the model reproduces
+the spec's DEU values exactly, not only within their tolerance. D is computed once per pass, never
+per pair. Memory grows as N² per issue: the voter tensor is built in blocks of voters (or not at
+all, with the optional compiled kernel), see :func:`memory_plan`.
 
 References
 ----------
@@ -45,7 +49,7 @@ import numpy.typing as npt
 from minilateral.arrays import BoolArray, FloatArray, IntArray, ScenarioArrays
 from minilateral.errors import ConvergenceWarning, ScenarioError
 from minilateral.forecast import Forecast
-from minilateral.models import _smp_kernels as _kernels
+from minilateral.models import _bdm_kernels as _kernels
 from minilateral.models.base import Interval, Model, SeedLike
 from minilateral.models.baselines import lower_weighted_median, weighted_mean
 from minilateral.models.registry import register
@@ -76,9 +80,10 @@ _PRESETS: dict[str, dict[str, object]] = {
         "capitulation": True,
     },
 }
-MOVE_KINDS = (0, 1, 2, 3)  # none, lost conflict, compromise, capitulation (§4.8)
+# none, lost conflict, compromise, capitulation (docs/models/bdm.md#offers)
+MOVE_KINDS = (0, 1, 2, 3)
 MOVE_COLUMNS = ("round", "actor", "issue", "kind", "opponent", "position")
-_FLAT_S = 1e-12  # §4.7 step 4: danger levels this close count as equal
+_FLAT_S = 1e-12  # docs/models/bdm.md#risk-exponents: danger levels this close count as equal
 _CHUNK_CELLS = 1 << 17  # G·N³ voter-tensor elements per chunk (1 MiB): measured fastest
 _VOTER_CELLS = 1 << 22  # at most this many voter-tensor cells at once (32 MiB per buffer)
 
@@ -97,6 +102,20 @@ class BdmOptions:
     rounds: int
     eps: float
     K: int
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The switches the per-round steps read: the part of :class:`BdmOptions` they need.
+
+    Defaults are those of the ``scholz_code`` variant (docs/models/bdm.md#options).
+    """
+
+    Q: float = 1.0
+    probability: str = "scholz_code"
+    perspective: str = "receiver"
+    selection: str = "scholz_code"
+    capitulation: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,12 +150,13 @@ class BDMRun:
 
 
 def _median(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
-    """Lower c·s-weighted median (§2.3) of each of G issues, shape (G,)."""
+    """Lower c·s-weighted median (docs/models/baselines.md) of each of G issues, shape (G,)."""
     return lower_weighted_median(x[:, :, None], w[:, :, None], m[:, :, None])[:, 0]
 
 
 def _mean(x: FloatArray, w: FloatArray, m: BoolArray) -> FloatArray:
-    """c·s-weighted mean (§2.2) of each of G issues, unweighted where all weights vanish."""
+    """c·s-weighted mean (docs/models/baselines.md) of each of G issues, unweighted where all
+    weights vanish."""
     return weighted_mean(x[:, :, None], w[:, :, None], m[:, :, None])[:, 0]
 
 
@@ -166,7 +186,8 @@ def _vote_margins(
     all_pairs: bool = False,
     scratch: _Scratch | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    r"""Vote margins of §4.5: numerators (G, N, N) and the normaliser D (G,).
+    r"""Vote margins of docs/models/bdm.md#probabilities: numerators (G, N, N) and the normaliser D
+    (G,).
 
     ``num[g, i, j]`` :math:`= \sum_k \max(0, v_k(x_i, x_j))` and
     :math:`D = \sum_k \sum_a \sum_b |v_k(x_a, x_b)|` with
@@ -177,17 +198,18 @@ def _vote_margins(
     not applied. ``scratch`` supplies the working memory.
 
     Both are ordered reductions, left to right in input order as in the reference code
-    (§4.14): the voter tensor is laid out (k, i, j, g), so the sum over k runs over the outer
+    (docs/models/bdm.md#summation-order-and-pow): the voter tensor is laid out (k, i, j, g), so the
+    sum over k runs over the outer
     axis, and D is a reduction over the flattened (k, a, b) axes, also the outer one. D is
     computed once per pass, never per pair. Beyond ``_VOTER_CELLS`` cells the tensor is built
     in blocks of voters, each block's sums started from the running totals (the same order,
-    so the same bits); with numba (:mod:`minilateral.models._smp_kernels`) the same sums are
+    so the same bits); with numba (:mod:`minilateral.models._bdm_kernels`) the same sums are
     compiled loops and no tensor is built.
     """
     n, g = t.shape[1], t.shape[0]
     if _kernels.enabled():  # the same sums, compiled, without the voter tensor
         mask_f = None if all_pairs else pair.transpose(1, 2, 0).astype(np.float64)
-        num_c, total_c = _kernels.bdm_vote_margins(t.transpose(1, 2, 0), w.T, mask_f)
+        num_c, total_c = _kernels.vote_margins(t.transpose(1, 2, 0), w.T, mask_f)
         return num_c.transpose(2, 0, 1), total_c
     # Voters per block: the whole tensor in one block when it is at most _VOTER_CELLS cells
     # (the usual case), else blocks of voters, each block's sums started from the running
@@ -243,7 +265,7 @@ def _probabilities(
     all_pairs: bool = False,
     scratch: _Scratch | None = None,
 ) -> FloatArray:
-    r"""Probability ``P[g, i, j]`` that i prevails over j (§4.5).
+    r"""Probability ``P[g, i, j]`` that i prevails over j (docs/models/bdm.md#probabilities).
 
     ``scholz_code``: :math:`P_{ij} = \sum_k \max(0, v_k(x_i, x_j)) / D` with
     :math:`v_k(a, b) = w_k [d(x_k, b)^{r_k} - d(x_k, a)^{r_k}]` and
@@ -273,7 +295,8 @@ def _pow(base: FloatArray, exponent: FloatArray | float) -> FloatArray:
 
 
 def _utilities(base: FloatArray, rho: FloatArray | float) -> FloatArray:
-    """``2 − 4·base^ρ`` (§4.4); exact for ρ = 1 without a power."""
+    """``2 − 4·base^ρ`` (docs/models/bdm.md#expected-utility-of-a-challenge); exact for ρ = 1
+    without a power."""
     if isinstance(rho, float) and rho == 1.0:
         return 2.0 - 4.0 * base
     return 2.0 - 4.0 * _pow(base, rho)
@@ -282,7 +305,8 @@ def _utilities(base: FloatArray, rho: FloatArray | float) -> FloatArray:
 def _base_utilities(
     half: FloatArray, rho: FloatArray | float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``U_s``, ``U_f`` and ``U_sq`` of §4.4 for challenger–target half-distances ``half``.
+    """``U_s``, ``U_f`` and ``U_sq`` of docs/models/bdm.md#expected-utility-of-a-challenge for
+    challenger–target half-distances ``half``.
 
     ``half`` is ``0.5·|x_i − x_j| / Δ`` (the reference's rounding); ``rho`` the exponent of
     the perspective. The distance is symmetric, so one set serves E(i→j) and E(j→i).
@@ -297,7 +321,8 @@ def _base_utilities(
 def _unchallenged(
     d: FloatArray, dmu: FloatArray, helps: BoolArray, rho: FloatArray | float
 ) -> FloatArray:
-    """``T·U_b + (1 − T)·U_w`` of §4.4/4.6: the target moves toward μ by itself."""
+    """``T·U_b + (1 − T)·U_w`` of docs/models/bdm.md#expected-utility-of-a-challenge: the target
+    moves toward μ by itself."""
     spread = 0.25 * (dmu + d)
     return np.where(helps, _utilities(0.5 - spread, rho), _utilities(0.5 + spread, rho))
 
@@ -309,7 +334,8 @@ def _expected_utility(
     q: float,
     unchallenged: FloatArray | None = None,
 ) -> FloatArray:
-    r"""Expected utility of a challenge (§4.6), elementwise over (challenger, target) pairs.
+    r"""Expected utility of a challenge (docs/models/bdm.md#expected-utility-of-a-challenge),
+    elementwise over (challenger, target) pairs.
 
     .. math::
         E = s_j [P U_s + (1 - P) U_f] + (1 - s_j) U_s - Q U_{sq} - (1 - Q)[T U_b + (1 - T) U_w]
@@ -326,12 +352,15 @@ def _expected_utility(
 
 
 def _danger(e1: FloatArray, valid: BoolArray) -> FloatArray:
-    r"""Danger levels :math:`S_i = \sum_{j \ne i, x_j \ne x_i} E_1(j \to i)` (§4.7), (G, N)."""
-    return np.add.reduce(np.ascontiguousarray(np.where(valid, e1, 0.0)), axis=1)
+    r"""Danger levels :math:`S_i = \sum_{j \ne i, x_j \ne x_i} E_1(j \to i)`
+    (docs/models/bdm.md#risk-exponents), (G, N)."""
+    danger: FloatArray = np.add.reduce(np.ascontiguousarray(np.where(valid, e1, 0.0)), axis=1)
+    return danger
 
 
 def _risk_exponents(danger: FloatArray, m: BoolArray) -> FloatArray:
-    r"""Risk exponents from the danger levels S of the first pass (§4.7).
+    r"""Risk exponents from the danger levels S of the first pass
+    (docs/models/bdm.md#risk-exponents).
 
     :math:`R_i = (2 S_i - S_{max} - S_{min}) / (S_{max} - S_{min})`,
     :math:`r_i = (1 - R_i/3) / (1 + R_i/3)`; all 1 when the danger levels are flat.
@@ -352,7 +381,7 @@ def _round(
     w: FloatArray,
     m: BoolArray,
     delta: FloatArray,
-    opts: dict[str, object],
+    opts: _Rules,
     scratch: _Scratch | None = None,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int8], IntArray]:
     """One round on G issues: new positions, risk exponents, kind and opponent of each move."""
@@ -367,46 +396,52 @@ def _offers(
     w: FloatArray,
     m: BoolArray,
     delta: FloatArray,
-    opts: dict[str, object],
+    opts: _Rules,
     scratch: _Scratch | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
-    """Both passes of a round (§4.3 steps 1–3).
+    """Both passes of a round (docs/models/bdm.md#what-the-model-does steps 1–3).
 
     Returns ``a[g, i, j] = E(i→j)`` and ``b[g, i, j] = E(j→i)`` from receiver i's point of view
-    (§4.8), the risk exponents r (G, N) and the mask of valid pairs (both present, apart).
+    (docs/models/bdm.md#offers), the risk exponents r (G, N) and the mask of valid pairs (both
+    present, apart).
     """
-    q = float(opts["Q"])  # type: ignore[arg-type]
-    printed = opts["probability"] == "printed"
+    q = opts.Q
+    printed = opts.probability == "printed"
     gap = np.abs(x[:, :, None] - x[:, None, :])
     dist = gap / delta[:, None, None]
     half = 0.5 * gap / delta[:, None, None]
     pair = m[:, :, None] & m[:, None, :] & (x[:, :, None] != x[:, None, :])
-    dmu = helps = helps_t = None
+    # the unchallenged target's move toward the median (needed only when Q < 1)
+    moving: tuple[FloatArray, BoolArray] | None = None
     if q < 1.0:
         mu = _median(x, w, m)
         gap_mu = np.abs(x - mu[:, None])
-        dmu = (gap_mu / delta[:, None])[:, :, None]
-        helps = gap_mu[:, :, None] < np.abs(x[:, :, None] - x[:, None, :])
-        helps_t = helps.transpose(0, 2, 1)
+        moving = (
+            (gap_mu / delta[:, None])[:, :, None],
+            gap_mu[:, :, None] < np.abs(x[:, :, None] - x[:, None, :]),
+        )
     s_t = s[:, None, :]  # salience of the target (column)
-    # First pass (§4.3 step 2): all exponents 1.
-    margins = {"all_pairs": bool(m.all()), "scratch": scratch}
-    p1 = _probabilities(dist, None, w, pair, printed, **margins)
-    tail = None if dmu is None else _unchallenged(dist, dmu, helps, 1.0)
+    # First pass (docs/models/bdm.md#what-the-model-does step 2): all exponents 1.
+    all_pairs = bool(m.all())
+    p1 = _probabilities(dist, None, w, pair, printed, all_pairs=all_pairs, scratch=scratch)
+    tail = None if moving is None else _unchallenged(dist, *moving, 1.0)
     e1 = _expected_utility(p1, _base_utilities(half, 1.0), s_t, q, tail)
     r = _risk_exponents(_danger(e1, pair), m)
-    # Second pass (§4.3 step 3, §4.8).
-    p2 = p1 if printed else _probabilities(dist, r, w, pair, printed, **margins)
+    # Second pass (docs/models/bdm.md#what-the-model-does step 3, docs/models/bdm.md#offers).
+    p2 = p1 if printed else (
+        _probabilities(dist, r, w, pair, printed, all_pairs=all_pairs, scratch=scratch)
+    )  # fmt: skip
     rho_i = r[:, :, None]
     base = _base_utilities(half, rho_i)
-    tail = None if dmu is None else _unchallenged(dist, dmu, helps, rho_i)
+    tail = None if moving is None else _unchallenged(dist, *moving, rho_i)
     a = _expected_utility(p2, base, s_t, q, tail)
-    if opts["perspective"] == "own":
+    if opts.perspective == "own":
         b = a.transpose(0, 2, 1)  # E_{r_j}(j→i)
     else:
         # E_{r_i}(j→i): challenger j, target i, evaluated with the receiver's exponent r_i.
-        if dmu is not None:
-            tail = _unchallenged(dist, dmu.transpose(0, 2, 1), helps_t, rho_i)
+        if moving is not None:
+            dmu, helps = moving
+            tail = _unchallenged(dist, dmu.transpose(0, 2, 1), helps.transpose(0, 2, 1), rho_i)
         b = _expected_utility(p2.transpose(0, 2, 1), base, s[:, :, None], q, tail)
     return a, b, r, pair
 
@@ -417,9 +452,10 @@ def _choose(
     a: FloatArray,
     b: FloatArray,
     pair: BoolArray,
-    opts: dict[str, object],
-) -> FloatArray:
-    """Each actor's move from the offers ``a = E(i→j)``, ``b = E(j→i)`` (§4.8–4.9).
+    opts: _Rules,
+) -> tuple[FloatArray, npt.NDArray[np.int8], IntArray]:
+    """Each actor's move from the offers ``a = E(i→j)``, ``b = E(j→i)`` (docs/models/bdm.md#offers,
+    docs/models/bdm.md#selection).
 
     Returns the new positions, the kind of move (0 none, 1 lost conflict, 2 compromise,
     3 capitulation) and the opponent's index (−1 for none), each of shape (G, N).
@@ -431,7 +467,7 @@ def _choose(
     compromise = soft & (b > abs_a)
     step = np.abs(xj - xi)
     pick_conflict = np.argmin(np.where(conflict, step, np.inf), axis=2)
-    if opts["selection"] == "scholz_code":
+    if opts.selection == "scholz_code":
         abs_b = np.abs(b)
         with np.errstate(invalid="ignore", divide="ignore"):
             key = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
@@ -439,7 +475,7 @@ def _choose(
         key = step * np.abs(a / np.where(b != 0.0, b, 1.0))
     pick_compromise = np.argmin(np.where(compromise, key, np.inf), axis=2)
     has_conflict, has_compromise = conflict.any(axis=2), compromise.any(axis=2)
-    if opts["capitulation"]:
+    if opts.capitulation:
         capitulate = soft & ~compromise
         pick_capitulate = np.argmin(np.where(capitulate, step, np.inf), axis=2)
         has_capitulation = capitulate.any(axis=2) & m
@@ -452,7 +488,8 @@ def _choose(
     def position(index: IntArray) -> FloatArray:  # x[g, index[g, i]]
         return np.take_along_axis(x, index, axis=1)
 
-    # the fraction |a/b| of the way to the chosen compromise partner (§4.8), for that pair only
+    # the fraction |a/b| of the way to the chosen compromise partner (docs/models/bdm.md#offers),
+    # for that pair only
     a_c, b_c = at(a, pick_compromise), at(b, pick_compromise)
     ratio = np.abs(a_c / np.where(b_c != 0.0, b_c, 1.0))
     new = np.where(
@@ -478,7 +515,8 @@ def _chunks(idx: IntArray, count: IntArray) -> Iterator[tuple[IntArray, int]]:
 
     Yields each chunk's issues and its width, the largest participant count in it: the chunk
     is bargained over that many actors, each issue's participants first. Dropping the absent
-    actors is exact: their terms in every ordered sum of §4.14 are zeros.
+    actors is exact: their terms in every ordered sum of docs/models/bdm.md#summation-order-and-pow
+    are zeros.
     """
     cubes = count[idx].astype(np.int64) ** 3
     start = 0
@@ -520,7 +558,7 @@ class BdmOffers:
     ----------
     challenge : ndarray of shape (G, N, N)
         ``challenge[g, i, j]`` = :math:`E_i(i \\to j)`, receiver i's expected utility of
-        challenging j (``specs/bargaining.md`` §4.3, §4.8).
+        challenging j (docs/models/bdm.md#what-the-model-does, docs/models/bdm.md#offers).
     challenged : ndarray of shape (G, N, N)
         ``challenged[g, i, j]`` = :math:`E(j \\to i)` from i's point of view (with
         ``perspective="own"``, j's own :math:`E_j(j \\to i)`).
@@ -546,7 +584,8 @@ def first_round_offers(
     probability: str = "scholz_code",
     perspective: str = "receiver",
 ) -> BdmOffers:
-    """The expected utilities behind bdm's first round, as a diagnostic (§4.3 steps 1–3, §4.8).
+    """The expected utilities behind bdm's first round, as a diagnostic
+    (docs/models/bdm.md#what-the-model-does steps 1–3, docs/models/bdm.md#offers).
 
     The same computation as the first round of :func:`bdm_rounds` (both passes: risk exponents
     from the first, expected utilities from the second), stopped before anyone moves. It is
@@ -570,7 +609,7 @@ def first_round_offers(
     anchor = np.where(m.any(axis=1), np.nanmin(np.where(m, x, np.nan), axis=1), 0.0)
     x = np.where(m, x, anchor[:, None])
     delta = np.max(x, axis=1) - np.min(x, axis=1)
-    opts: dict[str, object] = {"Q": Q, "probability": probability, "perspective": perspective}
+    opts = _Rules(Q=Q, probability=probability, perspective=perspective)
     a, b, r, pair = _offers(x, s, w, m, np.where(delta > 0, delta, 1.0), opts)
     return BdmOffers(challenge=a, challenged=b, risk=np.where(m, r, np.nan), valid=pair)
 
@@ -591,7 +630,7 @@ def bdm_rounds(
     selection: str = "scholz_code",
     capitulation: bool = False,
 ) -> BDMRun:
-    """Run the BDM model on G independent issues at once (``specs/bargaining.md`` §4.3).
+    """Run the BDM model on G independent issues at once (docs/models/bdm.md#what-the-model-does).
 
     Prior validation is assumed: every issue with a participant has at least 3 of them and
     positive total capability.
@@ -616,13 +655,20 @@ def bdm_rounds(
     anchor = np.where(m.any(axis=1), np.nanmin(np.where(m, x, np.nan), axis=1), 0.0)
     x = np.where(m, x, anchor[:, None])
     delta = np.max(x, axis=1) - np.min(x, axis=1)
-    opts = {
-        "Q": Q,
-        "probability": probability,
-        "perspective": perspective,
-        "selection": selection,
-        "capitulation": capitulation,
-    }
+    if _kernels.enabled():  # the same run, compiled, without a Python step per round
+        positions, median, risk, kinds, opponents, stop_round, converged = _kernels.run(
+            x, s, w, m, delta, rounds=rounds, converged_rule=stopping == "converged", eps=eps,
+            K=K, Q=Q, printed=probability == "printed", own=perspective == "own",
+            scholz_selection=selection == "scholz_code", capitulation=capitulation,
+        )  # fmt: skip
+        t_count = rounds + 1
+        mean = _mean(
+            positions.reshape(t_count * g_count, n),
+            np.broadcast_to(w, (t_count, g_count, n)).reshape(t_count * g_count, n),
+            np.broadcast_to(m, (t_count, g_count, n)).reshape(t_count * g_count, n),
+        ).reshape(t_count, g_count)
+        return BDMRun(positions, median, mean, risk, stop_round, converged, kinds, opponents)
+    opts = _Rules(Q, probability, perspective, selection, capitulation)
     positions = np.empty((rounds + 1, g_count, n))
     median = np.empty((rounds + 1, g_count))
     mean = np.empty((rounds + 1, g_count))
@@ -682,31 +728,36 @@ class BDMModel(Model):
         E(i \to j) = s_j [P_{ij} U_s + (1 - P_{ij}) U_f] + (1 - s_j) U_s - Q U_{sq}
                      - (1 - Q)[T U_b + (1 - T) U_w]
 
-    with :math:`U = 2 - 4 (0.5 \mp \ldots)^{r}` (``specs/bargaining.md`` §4.4) and risk exponents
-    r from the actors' danger levels (§4.7). It loses a conflict (:math:`b > a > 0`: moves to
+    with :math:`U = 2 - 4 (0.5 \mp \ldots)^{r}`
+    (docs/models/bdm.md#expected-utility-of-a-challenge) and risk exponents
+    r from the actors' danger levels (docs/models/bdm.md#risk-exponents). It loses a conflict
+    (:math:`b > a > 0`: moves to
     :math:`x_j`) or compromises (:math:`a < 0 < b`, :math:`b > |a|`: moves by the fraction
     :math:`|a/b|`). The forecast is the c·s-weighted median at the stopping round.
 
     Parameters
     ----------
     variant : {"scholz_code", "printed"}, default="scholz_code"
-        Preset of ``probability``, ``perspective``, ``selection`` and ``capitulation`` (§4.11):
+        Preset of ``probability``, ``perspective``, ``selection`` and ``capitulation``
+        (docs/models/bdm.md#options):
         the reading of Scholz's code, which reproduces Table 2, or the formulas as printed.
         An option set explicitly to a value other than the ``scholz_code`` default overrides
         the preset.
     probability : {"scholz_code", "printed"}, default="scholz_code"
-        Probability that i prevails over j (§4.5).
+        Probability that i prevails over j (docs/models/bdm.md#probabilities).
     perspective : {"receiver", "own"}, default="receiver"
-        Whose risk exponent evaluates :math:`E(j \to i)` (§4.8).
+        Whose risk exponent evaluates :math:`E(j \to i)` (docs/models/bdm.md#offers).
     selection : {"scholz_code", "least_movement"}, default="scholz_code"
-        How an actor chooses among compromise offers (§4.9).
+        How an actor chooses among compromise offers (docs/models/bdm.md#selection).
     capitulation : bool, default=False
-        Whether the capitulation region fires (§4.8); it never does in Scholz's code.
+        Whether the capitulation region fires (docs/models/bdm.md#offers); it never does in
+        Scholz's code.
     Q : float, default=1.0
         Probability that an unchallenged target stays put, in [0, 1].
     stopping : {"fixed", "converged"}, default="converged"
         Run ``rounds`` rounds, or stop once the median moved less than ``eps``·Δ for ``K``
-        consecutive rounds (§4.10). Both stop at a fixed point. The default is ``converged``
+        consecutive rounds (docs/models/bdm.md#record-and-stop). Both stop at a fixed point. The
+        default is ``converged``
         (Scholz et al. 2011 run the model until positions settle; on DEU III it is at least as
         accurate as ``fixed`` under every capability option, docs/accuracy.md), so the answer
         does not hinge on the round cap; where the cap still binds, the issue is flagged in
@@ -761,8 +812,8 @@ class BDMModel(Model):
     summary = "Expected-utility model (Bueno de Mesquita 1994; Scholz et al. 2011)."
     dynamic = True
     rounds_option = "rounds"
-    issue_separable = True  # §4: every issue is bargained separately
-    min_actors: ClassVar[int] = 3  # per issue with any participant (§4; issue #3)
+    issue_separable = True  # docs/models/bdm.md: every issue is bargained separately
+    min_actors: ClassVar[int] = 3  # per issue with any participant (docs/models/bdm.md; issue #3)
     option_constraints: ClassVar[dict[str, Interval]] = {
         "Q": Interval(0.0, 1.0),
         "rounds": Interval(1, None),
